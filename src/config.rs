@@ -1,0 +1,85 @@
+//! Loading the kiosk's configuration: the embedded default or a TOML file, and the data tables it
+//! names, with every problem reported as file + key + reason.
+
+use std::fmt;
+use std::path::Path;
+
+use servicaja_core::settings::{Problem, Settings};
+
+/// The configuration the kiosk runs with when no file is given.
+pub const EMBEDDED_SETTINGS: &str = include_str!("../config/kiosk.toml");
+const EMBEDDED_NAME: &str = "<embedded>/config/kiosk.toml";
+
+/// A problem located in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProblem {
+    pub file: String,
+    pub problem: Problem,
+}
+
+impl fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.file, self.problem.key, self.problem.reason)
+    }
+}
+
+/// A configuration that passed validation.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub settings: Settings,
+}
+
+/// Loads and validates the configuration at `path`, or the embedded default.
+pub fn load(path: Option<&Path>) -> Result<Loaded, Vec<FileProblem>> {
+    let (name, text) = match path {
+        None => (EMBEDDED_NAME.to_string(), EMBEDDED_SETTINGS.to_string()),
+        Some(path) => {
+            let name = path.display().to_string();
+            match std::fs::read_to_string(path) {
+                Ok(text) => (name, text),
+                Err(err) => return Err(vec![at(&name, Problem::new("(file)", format!("cannot be read: {err}")))]),
+            }
+        }
+    };
+    let settings = parse(&text).map_err(|problem| vec![at(&name, problem)])?;
+    let problems: Vec<FileProblem> = settings.validate().into_iter().map(|p| at(&name, p)).collect();
+    if problems.is_empty() { Ok(Loaded { settings }) } else { Err(problems) }
+}
+
+fn at(file: &str, problem: Problem) -> FileProblem {
+    FileProblem { file: file.to_string(), problem }
+}
+
+/// Parses settings TOML; a syntax or type error becomes one problem naming the key and line.
+pub fn parse(text: &str) -> Result<Settings, Problem> {
+    toml::from_str::<Settings>(text).map_err(|err| {
+        let line = err.span().map(|span| 1 + text[..span.start.min(text.len())].matches('\n').count());
+        let key = line.map_or_else(|| "(file)".to_string(), |line| format!("(line {line})"));
+        Problem::new(key, err.message().trim().to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_default_is_valid() {
+        let loaded = load(None).expect("embedded configuration must be valid");
+        assert_eq!(loaded.settings, parse(EMBEDDED_SETTINGS).unwrap());
+    }
+
+    #[test]
+    fn an_unknown_key_names_its_line() {
+        let problem = parse("[printer]\ncolumns = 48\npaper = 1\n").unwrap_err();
+        assert_eq!(problem.key, "(line 3)");
+        assert!(problem.reason.contains("paper"), "{problem}");
+    }
+
+    #[test]
+    fn a_missing_file_is_a_problem_not_a_panic() {
+        let problems = load(Some(Path::new("/nonexistent/kiosk.toml"))).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].to_string().starts_with("/nonexistent/kiosk.toml: (file): cannot be read"));
+    }
+}

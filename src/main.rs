@@ -1,0 +1,81 @@
+//! The `servicaja` command: runs the kiosk and holds the technician's command-line tools.
+
+mod config;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "servicaja", version, about = "ServiCaja Virtual: self-service kiosk of CAJA TACNA")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the kiosk (the default). Without --config it runs on the embedded demo defaults.
+    Run {
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Configuration tools.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Load and validate a configuration (the embedded default when no path is given); prints `ok` or
+    /// every problem with its file, key and reason, and exits with 2 when there is any.
+    Check { path: Option<PathBuf> },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Run { config: None }) {
+        Command::Run { config } => run(config),
+        Command::Config { command: ConfigCommand::Check { path } } => config_check(path),
+    }
+}
+
+fn config_check(path: Option<PathBuf>) -> ExitCode {
+    match config::load(path.as_deref()) {
+        Ok(_) => {
+            println!("ok");
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            for problem in &problems {
+                println!("{problem}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(config: Option<PathBuf>) -> ExitCode {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    let loaded = match config::load(config.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(problems) => {
+            eprintln!("The configuration has problems; the kiosk cannot start:");
+            for problem in &problems {
+                eprintln!("  {problem}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    println!(
+        "ServiCaja {} — kiosk {} ({}), mode {:?}",
+        env!("CARGO_PKG_VERSION"),
+        loaded.settings.kiosk.id,
+        loaded.settings.kiosk.agency_name,
+        loaded.settings.kiosk.mode
+    );
+    ExitCode::SUCCESS
+}
