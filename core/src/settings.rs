@@ -233,7 +233,8 @@ impl SerialSettings {
             problems.push(Problem::new(format!("{key}.port"), "must name a serial device or \"emulator\""));
         }
         if !BAUDS.contains(&self.baud) {
-            problems.push(Problem::new(format!("{key}.baud"), format!("{} is not a standard rate ({BAUDS:?})", self.baud)));
+            problems
+                .push(Problem::new(format!("{key}.baud"), format!("{} is not a standard rate ({BAUDS:?})", self.baud)));
         }
         if !(5..=8).contains(&self.data_bits) {
             problems.push(Problem::new(format!("{key}.data_bits"), "must be 5, 6, 7 or 8"));
@@ -381,13 +382,16 @@ impl Settings {
 
         let h = &self.host;
         if !h.base_url.starts_with("https://") {
-            problems.push(Problem::new("host.base_url", "must be an https:// URL: the central is reached over TLS only"));
+            problems
+                .push(Problem::new("host.base_url", "must be an https:// URL: the central is reached over TLS only"));
         }
         if self.kiosk.mode == Mode::Production {
             if h.embedded_simulator {
                 problems.push(Problem::new("host.embedded_simulator", "must be false in production mode"));
             }
-            for (key, value) in [("host.ca_cert", &h.ca_cert), ("host.client_cert", &h.client_cert), ("host.client_key", &h.client_key)] {
+            for (key, value) in
+                [("host.ca_cert", &h.ca_cert), ("host.client_cert", &h.client_cert), ("host.client_key", &h.client_key)]
+            {
                 if value.trim().is_empty() {
                     problems.push(Problem::new(key, "is required in production mode (a PEM file path)"));
                 }
@@ -408,7 +412,10 @@ impl Settings {
             problems.push(Problem::new("outbox.max_age_hours", "must be at least 1"));
         }
         if o.backoff_initial_ms == 0 || o.backoff_initial_ms > o.backoff_max_ms {
-            problems.push(Problem::new("outbox.backoff_initial_ms", "must be at least 1 and not above outbox.backoff_max_ms"));
+            problems.push(Problem::new(
+                "outbox.backoff_initial_ms",
+                "must be at least 1 and not above outbox.backoff_max_ms",
+            ));
         }
         if self.journal.disk_budget_mb == 0 {
             problems.push(Problem::new("journal.disk_budget_mb", "must be at least 1"));
@@ -514,10 +521,7 @@ mod tests {
             pin_hash: "1234".into(),
         });
         let keys: Vec<String> = settings.validate().into_iter().map(|p| p.key).collect();
-        assert_eq!(
-            keys,
-            ["host.base_url", "printer.serial.baud", "printer.columns", "maintenance.users[0].pin_hash"]
-        );
+        assert_eq!(keys, ["host.base_url", "printer.serial.baud", "printer.columns", "maintenance.users[0].pin_hash"]);
     }
 
     #[test]
