@@ -1,1 +1,754 @@
-//! (being written)
+//! Paying a loan: the options of R6/R7 — due installment, installment advance, partial and total
+//! prepayment — quoted and applied on a loan's state for a given date and amount.
+//!
+//! The same functions serve the kiosk (quote each option before the customer confirms) and the central
+//! simulator (apply the confirmed payment and keep the new state): [`Loan::quote_payment`] and
+//! [`Loan::apply_payment`] run the same computation, the second also returns the new [`Loan`].
+//!
+//! Rules (creditos §VI, Ley 31143):
+//! - Overdue installments (due date passed by ≥ 1 day) are paid first, with moratorium interest per day on
+//!   their unpaid principal; no penalty fee is ever charged.
+//! - Within an installment, money goes to moratorium, then insurance, then interest, then principal.
+//! - Up to two installments' worth (the one due in the period included): an advance, applied to the next
+//!   installments in order; the schedule does not change.
+//! - More than two: a prepayment, applied to principal after the interest accrued to the payment date and
+//!   the period's insurance; the customer chooses a lower installment (same term) or fewer installments
+//!   (same installment) and a new schedule is issued. Paying everything owed today cancels the loan.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::moratorium::moratorium_due;
+use super::schedule::{Installment, Loan, Paid, PeriodPlan, ScheduleError, interest_for};
+use crate::money::{Currency, Money};
+
+/// What the customer chooses for a partial prepayment (creditos §VI: reducir el monto de la cuota o
+/// reducir el número de cuotas).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrepaymentChoice {
+    /// Keep the term: same due dates, lower installment.
+    ReduceInstallment,
+    /// Keep the installment: fewer installments. The caja applies this one when the borrower does not
+    /// choose within 15 days (§VI.d).
+    ReduceTerm,
+}
+
+impl PrepaymentChoice {
+    /// The wording of the constancia.
+    pub fn label_es(self) -> &'static str {
+        match self {
+            PrepaymentChoice::ReduceInstallment => "Reducir el monto de la cuota, manteniendo el plazo",
+            PrepaymentChoice::ReduceTerm => "Reducir el número de cuotas, manteniendo el monto de la cuota",
+        }
+    }
+}
+
+/// Which option a payment amount falls under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "choice")]
+pub enum PaymentKind {
+    /// The installment(s) due: the overdue ones, or the one of the current period.
+    DueInstallment,
+    /// Up to two installments' worth, applied to the next installments; the schedule is unchanged.
+    InstallmentAdvance,
+    /// More than two installments' worth, applied to principal; a new schedule is issued.
+    PartialPrepayment(PrepaymentChoice),
+    /// Everything owed today: the loan is cancelled.
+    TotalPrepayment,
+}
+
+impl PaymentKind {
+    /// The operation's name on screens, receipts and constancias.
+    pub fn label_es(self) -> &'static str {
+        match self {
+            PaymentKind::DueInstallment => "Pago de cuota",
+            PaymentKind::InstallmentAdvance => "Adelanto de cuotas",
+            PaymentKind::PartialPrepayment(_) => "Pago anticipado parcial",
+            PaymentKind::TotalPrepayment => "Pago anticipado total (cancelación)",
+        }
+    }
+}
+
+/// Amounts by component. In a payment result they always add up to the amount paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Breakdown {
+    pub principal: Decimal,
+    pub interest: Decimal,
+    pub insurance: Decimal,
+    pub moratorium: Decimal,
+}
+
+impl Breakdown {
+    pub fn total(&self) -> Decimal {
+        self.principal + self.interest + self.insurance + self.moratorium
+    }
+
+    fn add(&mut self, other: &Breakdown) {
+        self.principal += other.principal;
+        self.interest += other.interest;
+        self.insurance += other.insurance;
+        self.moratorium += other.moratorium;
+    }
+}
+
+/// What went to one installment of the schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallmentApplication {
+    pub number: u32,
+    pub due_date: NaiveDate,
+    /// Days late at the payment date (0 when not overdue).
+    pub days_late: u32,
+    pub applied: Breakdown,
+    /// Whether the installment is fully paid afterwards.
+    pub settled: bool,
+}
+
+/// The part of a prepayment that is not an installment: interest accrued to the payment date, the
+/// period's insurance, and principal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrepaymentApplication {
+    /// The date interest was accrued from (start of the current period).
+    pub interest_from: NaiveDate,
+    pub accrued_days: u32,
+    pub applied: Breakdown,
+}
+
+/// Installments overdue at a date, with the moratorium accrued on them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct OverdueSummary {
+    pub count: u32,
+    /// Due date of the oldest overdue installment.
+    pub oldest_due_date: Option<NaiveDate>,
+    pub max_days_late: u32,
+    pub owed: Breakdown,
+}
+
+/// What cancelling the loan costs today, apart from the overdue installments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Payoff {
+    /// The current period's installment number, if any remains.
+    pub current_installment: Option<u32>,
+    pub interest_from: Option<NaiveDate>,
+    pub accrued_days: u32,
+    /// Interest accrued to today, the period's insurance and the principal, net of money paid in advance.
+    pub owed: Breakdown,
+    /// Interest and insurance paid in advance on later installments, credited to principal.
+    pub advance_credit: Decimal,
+    /// Credit beyond the principal owed, returned to the customer.
+    pub refund: Decimal,
+}
+
+/// The amounts the kiosk shows before the customer types one (R6, R7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentOptions {
+    pub currency: Currency,
+    pub date: NaiveDate,
+    pub overdue: OverdueSummary,
+    /// The smallest accepted amount: the overdue installments, or else the next installment.
+    pub due_amount: Decimal,
+    /// The next installment to pay (the one of the current period, or a later one paid in advance).
+    pub next_installment: Option<u32>,
+    pub next_due_date: Option<NaiveDate>,
+    /// The largest amount that is still an advance; above it, a prepayment.
+    pub advance_limit: Decimal,
+    /// The amount that cancels the loan today (overdue included).
+    pub payoff_amount: Decimal,
+    pub payoff: Payoff,
+}
+
+impl PaymentOptions {
+    /// Which option `amount` would be, without applying it (a prepayment choice is not needed).
+    pub fn classify(&self, amount: Decimal) -> Result<PaymentKind, PaymentRejection> {
+        let currency = self.currency;
+        if amount > self.payoff_amount {
+            return Err(PaymentRejection::AboveTotal { payoff: money(self.payoff_amount, currency) });
+        }
+        if amount == self.payoff_amount {
+            return Ok(PaymentKind::TotalPrepayment);
+        }
+        if amount < self.overdue.owed.total() {
+            return Err(PaymentRejection::OverdueFirst {
+                count: self.overdue.count,
+                overdue: money(self.overdue.owed.total(), currency),
+            });
+        }
+        if amount < self.due_amount {
+            return Err(PaymentRejection::BelowDue {
+                minimum: money(self.due_amount, currency),
+                payoff: money(self.payoff_amount, currency),
+            });
+        }
+        if amount == self.due_amount {
+            return Ok(PaymentKind::DueInstallment);
+        }
+        if amount <= self.advance_limit {
+            return Ok(PaymentKind::InstallmentAdvance);
+        }
+        Ok(PaymentKind::PartialPrepayment(PrepaymentChoice::ReduceTerm))
+    }
+}
+
+/// Everything a receipt and a constancia need about one payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentQuote {
+    pub kind: PaymentKind,
+    pub date: NaiveDate,
+    pub amount: Money,
+    /// Totals by component; they add up to `amount`.
+    pub applied: Breakdown,
+    /// Overdue, due and advanced installments, in order.
+    pub installments: Vec<InstallmentApplication>,
+    /// For a prepayment: what went to interest to date, insurance and principal.
+    pub prepayment: Option<PrepaymentApplication>,
+    /// Interest and insurance paid earlier in advance and moved to principal by a prepayment.
+    pub advance_credit: Decimal,
+    /// Money the caja owes back (only when earlier advances exceed the principal cancelled).
+    pub refund: Decimal,
+    pub outstanding_principal_before: Decimal,
+    pub outstanding_principal_after: Decimal,
+    /// The fixed installment (principal + interest) of the schedule in force afterwards.
+    pub fixed_payment_after: Decimal,
+    /// What remains to pay of the next installment afterwards, insurance included.
+    pub next_installment_amount_after: Option<Decimal>,
+    pub next_due_date_after: Option<NaiveDate>,
+    pub remaining_installments_after: u32,
+    /// The new cronograma, for a prepayment.
+    pub new_schedule: Option<Vec<Installment>>,
+}
+
+/// A payment applied: what happened and the loan's new state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentOutcome {
+    pub quote: PaymentQuote,
+    pub loan: Loan,
+}
+
+/// Why a payment is refused. Messages are what the kiosk shows the customer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum PaymentRejection {
+    #[error("El monto debe ser mayor que cero.")]
+    AmountNotPositive,
+    #[error("El monto debe estar en céntimos (como máximo 2 decimales).")]
+    NotInCents,
+    #[error("El crédito está en {loan}; el monto debe expresarse en esa moneda (se recibió {given}).")]
+    CurrencyMismatch { loan: Currency, given: Currency },
+    #[error("El crédito ya está cancelado; no hay cuotas pendientes.")]
+    LoanCancelled,
+    #[error("La fecha de pago es anterior al desembolso del crédito.")]
+    DateBeforeDisbursement,
+    #[error("Tiene {count} cuota(s) vencida(s): primero debe pagar {overdue}.")]
+    OverdueFirst { count: u32, overdue: Money },
+    #[error("El monto mínimo a pagar es {minimum} (o {payoff} para cancelar el crédito).")]
+    BelowDue { minimum: Money, payoff: Money },
+    #[error("El monto excede la deuda total a la fecha: para cancelar el crédito pague {payoff}.")]
+    AboveTotal { payoff: Money },
+    #[error(
+        "Es un pago anticipado: elija reducir el monto de la cuota o reducir el número de cuotas antes de confirmar."
+    )]
+    PrepaymentChoiceRequired,
+    #[error("No se pudo calcular el nuevo cronograma: {0}")]
+    Schedule(#[from] ScheduleError),
+}
+
+fn money(amount: Decimal, currency: Currency) -> Money {
+    Money { amount, currency }
+}
+
+/// Moves up to `available` into one component; returns what was taken.
+fn take(available: &mut Decimal, owed: Decimal) -> Decimal {
+    let part = owed.max(Decimal::ZERO).min(*available);
+    *available -= part;
+    part
+}
+
+/// Days from `from` to `to`, zero when `to` is not after `from`.
+fn days_between(from: NaiveDate, to: NaiveDate) -> u32 {
+    u32::try_from((to - from).num_days().max(0)).unwrap_or(u32::MAX)
+}
+
+impl Loan {
+    fn is_overdue(installment: &Installment, today: NaiveDate) -> bool {
+        !installment.is_settled() && installment.due_date < today
+    }
+
+    /// Index of the current period's installment: the first one falling due today or later.
+    fn current_index(&self, today: NaiveDate) -> Option<usize> {
+        self.installments.iter().position(|i| i.due_date >= today)
+    }
+
+    /// The overdue installments at `today`, with their moratorium.
+    pub fn overdue(&self, today: NaiveDate) -> Result<OverdueSummary, PaymentRejection> {
+        let mut summary = OverdueSummary::default();
+        for installment in self.installments.iter().filter(|i| Self::is_overdue(i, today)) {
+            let days_late = days_between(installment.due_date, today);
+            let moratorium = moratorium_due(installment, self.moratorium_tea, today)?;
+            summary.count += 1;
+            summary.oldest_due_date.get_or_insert(installment.due_date);
+            summary.max_days_late = summary.max_days_late.max(days_late);
+            summary.owed.add(&Breakdown {
+                principal: installment.principal - installment.paid.principal,
+                interest: installment.interest - installment.paid.interest,
+                insurance: installment.insurance - installment.paid.insurance,
+                moratorium,
+            });
+        }
+        Ok(summary)
+    }
+
+    /// What cancelling the loan costs today beyond the overdue installments.
+    pub fn payoff(&self, today: NaiveDate) -> Result<Payoff, PaymentRejection> {
+        let Some(k) = self.current_index(today) else {
+            return Ok(Payoff::default());
+        };
+        let current = &self.installments[k];
+        let accrued_days = self.day_count.days(current.period_start, today).min(current.days);
+        let accrued = interest_for(current.opening_balance, self.tea, accrued_days)
+            .ok_or(ScheduleError::Overflow)?
+            .min(current.interest);
+        let interest = (accrued - current.paid.interest).max(Decimal::ZERO);
+        let insurance = (current.insurance - current.paid.insurance).max(Decimal::ZERO);
+        let later_credit: Decimal =
+            self.installments[k + 1..].iter().map(|i| i.paid.interest + i.paid.insurance + i.paid.moratorium).sum();
+        let advance_credit = (current.paid.interest - accrued).max(Decimal::ZERO) + later_credit;
+        let principal_outstanding: Decimal = self.installments[k..].iter().map(Installment::remaining_principal).sum();
+        let principal = (principal_outstanding - advance_credit).max(Decimal::ZERO);
+        let refund = (advance_credit - principal_outstanding).max(Decimal::ZERO);
+        Ok(Payoff {
+            current_installment: Some(current.number),
+            interest_from: Some(current.period_start),
+            accrued_days,
+            owed: Breakdown { principal, interest, insurance, moratorium: Decimal::ZERO },
+            advance_credit: advance_credit - refund,
+            refund,
+        })
+    }
+
+    /// The amounts to show before the customer chooses: due, advance limit and payoff.
+    pub fn payment_options(&self, today: NaiveDate) -> Result<PaymentOptions, PaymentRejection> {
+        if today < self.disbursement_date {
+            return Err(PaymentRejection::DateBeforeDisbursement);
+        }
+        if self.is_cancelled() {
+            return Err(PaymentRejection::LoanCancelled);
+        }
+        let overdue = self.overdue(today)?;
+        let payoff = self.payoff(today)?;
+        let overdue_total = overdue.owed.total();
+        let mut upcoming = self.installments.iter().filter(|i| !i.is_settled() && i.due_date >= today);
+        let next = upcoming.next();
+        let after_next = upcoming.next();
+        let next_remaining = next.map_or(Decimal::ZERO, Installment::remaining);
+        let payoff_amount = overdue_total + payoff.owed.total();
+        let due_amount = if overdue.count > 0 { overdue_total } else { next_remaining.min(payoff_amount) };
+        let advance_limit = overdue_total + next_remaining + after_next.map_or(Decimal::ZERO, Installment::remaining);
+        Ok(PaymentOptions {
+            currency: self.currency,
+            date: today,
+            overdue,
+            due_amount,
+            next_installment: next.map(|i| i.number),
+            next_due_date: next.map(|i| i.due_date),
+            advance_limit: advance_limit.min(payoff_amount),
+            payoff_amount,
+            payoff,
+        })
+    }
+
+    /// Classifies and computes a payment of `amount` on `today` without changing the loan.
+    pub fn quote_payment(
+        &self,
+        today: NaiveDate,
+        amount: Money,
+        choice: Option<PrepaymentChoice>,
+    ) -> Result<PaymentQuote, PaymentRejection> {
+        self.apply_payment(today, amount, choice).map(|outcome| outcome.quote)
+    }
+
+    /// Classifies and applies a payment of `amount` on `today`: the quote and the loan's new state.
+    /// `choice` is needed only when the amount is a partial prepayment.
+    pub fn apply_payment(
+        &self,
+        today: NaiveDate,
+        amount: Money,
+        choice: Option<PrepaymentChoice>,
+    ) -> Result<PaymentOutcome, PaymentRejection> {
+        if amount.currency != self.currency {
+            return Err(PaymentRejection::CurrencyMismatch { loan: self.currency, given: amount.currency });
+        }
+        if amount.amount <= Decimal::ZERO {
+            return Err(PaymentRejection::AmountNotPositive);
+        }
+        if amount.amount.normalize().scale() > 2 {
+            return Err(PaymentRejection::NotInCents);
+        }
+        let options = self.payment_options(today)?;
+        let kind = match options.classify(amount.amount)? {
+            PaymentKind::PartialPrepayment(_) => {
+                PaymentKind::PartialPrepayment(choice.ok_or(PaymentRejection::PrepaymentChoiceRequired)?)
+            }
+            other => other,
+        };
+        let outstanding_principal_before = self.outstanding_principal();
+        let mut loan = self.clone();
+        let mut available = amount.amount;
+        let mut applications = Vec::new();
+
+        // Overdue installments first, oldest first, each in full (the amount covers them all).
+        for installment in loan.installments.iter_mut().filter(|i| Self::is_overdue(i, today)) {
+            let moratorium = moratorium_due(installment, self.moratorium_tea, today)?;
+            let days_late = days_between(installment.due_date, today);
+            applications.push(pay_installment(installment, &mut available, moratorium, days_late));
+        }
+
+        let mut prepayment = None;
+        let mut advance_credit = Decimal::ZERO;
+        let mut refund = Decimal::ZERO;
+        let mut new_schedule = None;
+        match kind {
+            PaymentKind::DueInstallment | PaymentKind::InstallmentAdvance => {
+                for installment in loan.installments.iter_mut().filter(|i| !i.is_settled()) {
+                    if available <= Decimal::ZERO {
+                        break;
+                    }
+                    applications.push(pay_installment(installment, &mut available, Decimal::ZERO, 0));
+                }
+            }
+            PaymentKind::PartialPrepayment(choice) => {
+                let (application, credit, rows) = loan.prepay(today, &options.payoff, &mut available, Some(choice))?;
+                prepayment = Some(application);
+                advance_credit = credit;
+                new_schedule = Some(rows);
+            }
+            PaymentKind::TotalPrepayment => {
+                let (application, credit, _) = loan.prepay(today, &options.payoff, &mut available, None)?;
+                prepayment = Some(application);
+                advance_credit = credit;
+                refund = options.payoff.refund;
+            }
+        }
+
+        let mut applied = Breakdown::default();
+        for application in &applications {
+            applied.add(&application.applied);
+        }
+        if let Some(prepaid) = &prepayment {
+            applied.add(&prepaid.applied);
+        }
+        let next = loan.next_unpaid();
+        let quote = PaymentQuote {
+            kind,
+            date: today,
+            amount,
+            applied,
+            installments: applications,
+            prepayment,
+            advance_credit,
+            refund,
+            outstanding_principal_before,
+            outstanding_principal_after: loan.outstanding_principal(),
+            fixed_payment_after: loan.fixed_payment,
+            next_installment_amount_after: next.map(Installment::remaining),
+            next_due_date_after: next.map(|i| i.due_date),
+            remaining_installments_after: loan.unpaid_count(),
+            new_schedule,
+        };
+        Ok(PaymentOutcome { quote, loan })
+    }
+
+    /// Applies a prepayment once overdue installments are paid: interest to date, the period's insurance,
+    /// then principal. With a choice, rebuilds the rest of the schedule; without, cancels the loan.
+    fn prepay(
+        &mut self,
+        today: NaiveDate,
+        payoff: &Payoff,
+        available: &mut Decimal,
+        choice: Option<PrepaymentChoice>,
+    ) -> Result<(PrepaymentApplication, Decimal, Vec<Installment>), PaymentRejection> {
+        let Some(k) = self.current_index(today) else {
+            return Err(PaymentRejection::LoanCancelled);
+        };
+        let current = self.installments[k].clone();
+        let interest = take(available, payoff.owed.interest);
+        let insurance = take(available, payoff.owed.insurance);
+        let principal = take(available, payoff.owed.principal);
+        let application = PrepaymentApplication {
+            interest_from: current.period_start,
+            accrued_days: payoff.accrued_days,
+            applied: Breakdown { principal, interest, insurance, moratorium: Decimal::ZERO },
+        };
+        let remaining_principal: Decimal = self.installments[k..].iter().map(Installment::remaining_principal).sum();
+        let new_balance = (remaining_principal - payoff.advance_credit - principal).max(Decimal::ZERO);
+        let interest_to_date = current.paid.interest.min(current.interest) + interest;
+
+        let Some(choice) = choice.filter(|_| new_balance > Decimal::ZERO) else {
+            // Cancellation: one closing row for the current period, fully paid.
+            let scheduled_principal: Decimal = self.installments[k..].iter().map(|i| i.principal).sum();
+            let closing = Installment {
+                number: current.number,
+                due_date: today,
+                period_start: current.period_start,
+                days: payoff.accrued_days,
+                opening_balance: current.opening_balance,
+                principal: scheduled_principal,
+                interest: interest_to_date,
+                insurance: current.insurance,
+                paid: Paid {
+                    principal: scheduled_principal,
+                    interest: interest_to_date,
+                    insurance: current.insurance,
+                    moratorium: Decimal::ZERO,
+                },
+            };
+            self.installments.truncate(k);
+            self.installments.push(closing);
+            return Ok((application, payoff.advance_credit, Vec::new()));
+        };
+
+        let due_dates: Vec<NaiveDate> =
+            self.installments[k..].iter().map(|i| i.due_date).filter(|&due| due > today).collect();
+        let first_number =
+            self.installments[k..].iter().find(|i| i.due_date > today).map_or(current.number, |i| i.number);
+        let plan = PeriodPlan {
+            tea: self.tea,
+            day_count: self.day_count,
+            desgravamen: self.desgravamen,
+            start: today,
+            first_number,
+        };
+        let (fixed, mut rows) = match choice {
+            PrepaymentChoice::ReduceInstallment => plan.amortize_to_zero(new_balance, &due_dates)?,
+            PrepaymentChoice::ReduceTerm => {
+                (self.fixed_payment, plan.amortize_with_payment(new_balance, &due_dates, self.fixed_payment)?)
+            }
+        };
+        // The current period's premium was collected with this payment (or earlier): not again.
+        if let Some(first) = rows.first_mut()
+            && first.due_date == current.due_date
+        {
+            first.insurance = Decimal::ZERO;
+        }
+        self.fixed_payment = fixed;
+        self.installments.truncate(k);
+        self.installments.extend(rows.iter().cloned());
+        Ok((application, payoff.advance_credit, rows))
+    }
+}
+
+/// Pays one installment from `available`: moratorium, insurance, interest, principal.
+fn pay_installment(
+    installment: &mut Installment,
+    available: &mut Decimal,
+    moratorium: Decimal,
+    days_late: u32,
+) -> InstallmentApplication {
+    let paid = &mut installment.paid;
+    let applied = Breakdown {
+        moratorium: take(available, moratorium),
+        insurance: take(available, installment.insurance - paid.insurance),
+        interest: take(available, installment.interest - paid.interest),
+        principal: take(available, installment.principal - paid.principal),
+    };
+    paid.moratorium += applied.moratorium;
+    paid.insurance += applied.insurance;
+    paid.interest += applied.interest;
+    paid.principal += applied.principal;
+    InstallmentApplication {
+        number: installment.number,
+        due_date: installment.due_date,
+        days_late,
+        applied,
+        settled: installment.is_settled(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loans::schedule::{DayCount, Desgravamen, LoanTerms, build};
+    use rust_decimal_macros::dec;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn pen(amount: Decimal) -> Money {
+        Money { amount, currency: Currency::PEN }
+    }
+
+    /// S/ 12,000 at TEA 30 % in 12 monthly installments from 15/01/2025, with desgravamen.
+    fn loan() -> Loan {
+        build(&LoanTerms {
+            currency: Currency::PEN,
+            principal: dec!(12000),
+            tea: dec!(0.30),
+            moratorium_tea: dec!(0.12),
+            installments: 12,
+            disbursement_date: date(2025, 1, 15),
+            first_due_date: date(2025, 2, 15),
+            day_count: DayCount::Actual,
+            desgravamen: Desgravamen::MonthlyRateOnBalance(dec!(0.0008)),
+        })
+        .unwrap()
+    }
+
+    fn assert_sums(quote: &PaymentQuote) {
+        assert_eq!(quote.applied.total(), quote.amount.amount, "{quote:#?}");
+        let parts: Decimal = quote.installments.iter().map(|a| a.applied.total()).sum::<Decimal>()
+            + quote.prepayment.as_ref().map_or(Decimal::ZERO, |p| p.applied.total());
+        assert_eq!(parts, quote.amount.amount);
+    }
+
+    #[test]
+    fn paying_exactly_the_installment_of_the_period_is_a_due_installment() {
+        let loan = loan();
+        let today = date(2025, 2, 10);
+        let first = loan.installments[0].amount();
+        let options = loan.payment_options(today).unwrap();
+        assert_eq!(options.due_amount, first);
+        assert_eq!(options.next_due_date, Some(date(2025, 2, 15)));
+        let outcome = loan.apply_payment(today, pen(first), None).unwrap();
+        assert_eq!(outcome.quote.kind, PaymentKind::DueInstallment);
+        assert_sums(&outcome.quote);
+        assert!(outcome.loan.installments[0].is_settled());
+        assert_eq!(outcome.quote.next_due_date_after, Some(date(2025, 3, 15)));
+        assert_eq!(outcome.quote.remaining_installments_after, 11);
+        assert_eq!(outcome.quote.applied.principal, loan.installments[0].principal);
+        assert!(outcome.quote.new_schedule.is_none());
+    }
+
+    #[test]
+    fn advance_goes_to_the_next_installments_without_touching_the_schedule() {
+        let loan = loan();
+        let today = date(2025, 2, 10);
+        let amount = loan.installments[0].amount() + dec!(100);
+        let outcome = loan.apply_payment(today, pen(amount), None).unwrap();
+        assert_eq!(outcome.quote.kind, PaymentKind::InstallmentAdvance);
+        assert_sums(&outcome.quote);
+        assert_eq!(outcome.quote.installments.len(), 2);
+        let second = &outcome.loan.installments[1];
+        assert_eq!(second.paid.insurance, second.insurance);
+        assert_eq!(second.paid.insurance + second.paid.interest + second.paid.principal, dec!(100));
+        // Same rows, same amounts: no new schedule.
+        for (before, after) in loan.installments.iter().zip(&outcome.loan.installments) {
+            assert_eq!(
+                (before.principal, before.interest, before.due_date),
+                (after.principal, after.interest, after.due_date)
+            );
+        }
+    }
+
+    #[test]
+    fn more_than_two_installments_is_a_prepayment_that_needs_a_choice() {
+        let loan = loan();
+        let today = date(2025, 2, 10);
+        let amount = loan.installments[0].amount() + loan.installments[1].amount() + dec!(0.01);
+        assert_eq!(
+            loan.quote_payment(today, pen(amount), None).unwrap_err(),
+            PaymentRejection::PrepaymentChoiceRequired
+        );
+        let keep_term = loan.apply_payment(today, pen(amount), Some(PrepaymentChoice::ReduceInstallment)).unwrap();
+        assert_sums(&keep_term.quote);
+        assert_eq!(keep_term.quote.remaining_installments_after, 12);
+        assert!(keep_term.loan.fixed_payment < loan.fixed_payment);
+        let prepaid = keep_term.quote.prepayment.as_ref().unwrap();
+        assert_eq!(prepaid.accrued_days, 26);
+        assert!(prepaid.applied.interest < loan.installments[0].interest);
+        assert_eq!(keep_term.loan.installments[0].insurance, dec!(0));
+        assert_eq!(keep_term.loan.installments[0].period_start, today);
+        assert_eq!(keep_term.quote.next_due_date_after, Some(date(2025, 2, 15)));
+
+        let fewer = loan.apply_payment(today, pen(amount), Some(PrepaymentChoice::ReduceTerm)).unwrap();
+        assert_sums(&fewer.quote);
+        assert_eq!(fewer.loan.fixed_payment, loan.fixed_payment);
+        assert!(fewer.quote.remaining_installments_after < 12);
+        assert_eq!(fewer.quote.outstanding_principal_after, keep_term.quote.outstanding_principal_after);
+        assert_eq!(fewer.quote.new_schedule.as_ref().unwrap().len(), fewer.loan.installments.len());
+    }
+
+    #[test]
+    fn overdue_installments_must_be_paid_first_with_moratorium() {
+        let loan = loan();
+        let today = date(2025, 2, 25); // ten days after the first due date
+        let options = loan.payment_options(today).unwrap();
+        assert_eq!(options.overdue.count, 1);
+        assert_eq!(options.overdue.max_days_late, 10);
+        assert!(options.overdue.owed.moratorium > dec!(0));
+        let short = options.overdue.owed.total() - dec!(0.01);
+        assert!(matches!(
+            loan.apply_payment(today, pen(short), None),
+            Err(PaymentRejection::OverdueFirst { count: 1, .. })
+        ));
+        let outcome = loan.apply_payment(today, pen(options.overdue.owed.total()), None).unwrap();
+        assert_eq!(outcome.quote.kind, PaymentKind::DueInstallment);
+        assert_eq!(outcome.quote.applied.moratorium, options.overdue.owed.moratorium);
+        assert_eq!(outcome.quote.installments[0].days_late, 10);
+        assert_sums(&outcome.quote);
+    }
+
+    #[test]
+    fn total_prepayment_cancels_with_interest_to_date() {
+        let loan = loan();
+        let today = date(2025, 2, 10);
+        let options = loan.payment_options(today).unwrap();
+        assert_eq!(options.payoff.owed.principal, dec!(12000));
+        // 12000 × (1.30^(26/360) − 1) = 229.55…
+        assert_eq!(options.payoff.owed.interest, dec!(229.55));
+        assert_eq!(options.payoff.owed.insurance, dec!(9.60));
+        assert!(matches!(
+            loan.apply_payment(today, pen(options.payoff_amount + dec!(0.01)), None),
+            Err(PaymentRejection::AboveTotal { .. })
+        ));
+        let outcome = loan.apply_payment(today, pen(options.payoff_amount), None).unwrap();
+        assert_eq!(outcome.quote.kind, PaymentKind::TotalPrepayment);
+        assert_sums(&outcome.quote);
+        assert!(outcome.loan.is_cancelled());
+        assert_eq!(outcome.loan.outstanding_principal(), dec!(0));
+        assert_eq!(outcome.quote.remaining_installments_after, 0);
+        assert_eq!(outcome.loan.apply_payment(today, pen(dec!(1)), None).unwrap_err(), PaymentRejection::LoanCancelled);
+    }
+
+    #[test]
+    fn advances_already_paid_are_credited_on_a_later_prepayment() {
+        let loan = loan();
+        let first = loan.installments[0].amount();
+        let advanced = loan.apply_payment(date(2025, 2, 10), pen(first + loan.installments[1].amount()), None).unwrap();
+        assert_eq!(advanced.quote.kind, PaymentKind::InstallmentAdvance);
+        let options = advanced.loan.payment_options(date(2025, 3, 1)).unwrap();
+        assert_eq!(options.next_installment, Some(3));
+        assert!(options.payoff.advance_credit > dec!(0));
+        let outcome = advanced.loan.apply_payment(date(2025, 3, 1), pen(options.payoff_amount), None).unwrap();
+        assert!(outcome.loan.is_cancelled());
+        assert_sums(&outcome.quote);
+    }
+
+    #[test]
+    fn bad_amounts_are_refused() {
+        let loan = loan();
+        let today = date(2025, 2, 10);
+        assert_eq!(loan.apply_payment(today, pen(dec!(0)), None).unwrap_err(), PaymentRejection::AmountNotPositive);
+        assert_eq!(loan.apply_payment(today, pen(dec!(10.001)), None).unwrap_err(), PaymentRejection::NotInCents);
+        assert!(matches!(
+            loan.apply_payment(today, Money { amount: dec!(10), currency: Currency::USD }, None),
+            Err(PaymentRejection::CurrencyMismatch { .. })
+        ));
+        assert!(matches!(loan.apply_payment(today, pen(dec!(10)), None), Err(PaymentRejection::BelowDue { .. })));
+        assert_eq!(
+            loan.apply_payment(date(2025, 1, 1), pen(dec!(10)), None).unwrap_err(),
+            PaymentRejection::DateBeforeDisbursement
+        );
+    }
+
+    #[test]
+    fn types_round_trip_through_json() {
+        let loan = loan();
+        let outcome = loan.apply_payment(date(2025, 2, 10), pen(loan.installments[0].amount()), None).unwrap();
+        let json = serde_json::to_string(&outcome).unwrap();
+        let back: PaymentOutcome = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, outcome);
+        let rejection = PaymentRejection::OverdueFirst { count: 2, overdue: pen(dec!(1234.5)) };
+        assert_eq!(rejection.to_string(), "Tiene 2 cuota(s) vencida(s): primero debe pagar S/ 1,234.50.");
+    }
+}
