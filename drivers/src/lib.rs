@@ -1,1 +1,17 @@
-//! (being written)
+//! ServiCaja's device drivers — receipt printer (ESC/POS), magnetic card reader, MRZ document reader —
+//! generic over their byte transport, and emulators that speak the same bytes on pseudo-terminals.
+//!
+//! Architecture invariant: only this crate touches serial ports. Decoders (`rt_status`, `wpc1252`, the
+//! reader framers) are pure and never panic on any input; I/O lives in the drivers' thread loops.
+
+pub mod devices;
+pub mod emulator;
+pub mod escpos_doc;
+pub mod framing;
+pub mod printer;
+pub mod pty;
+pub mod readers;
+pub mod rt_status;
+pub mod status;
+pub mod transport;
+pub mod wpc1252;
