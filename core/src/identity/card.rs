@@ -26,7 +26,9 @@ pub enum CardNumberError {
 /// Whether a string of ASCII digits passes the Luhn (mod 10) check. Anything that is not all digits, or is
 /// empty, fails.
 pub fn luhn_valid(digits: &str) -> bool {
-    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && luhn_sum(digits.as_bytes(), false).is_multiple_of(10)
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && luhn_sum(digits.as_bytes(), false).is_multiple_of(10)
 }
 
 /// The Luhn check digit to append to `payload` (ASCII digits), or `None` if it is empty or not all digits.

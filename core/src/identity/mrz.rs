@@ -278,11 +278,17 @@ impl Mrz {
     /// spaces ignored), or the lines concatenated (90 characters for TD1, 88 for TD3).
     pub fn parse(input: &str) -> Result<Mrz, MrzError> {
         let lines: Vec<&str> = input.lines().map(str::trim).filter(|line| !line.is_empty()).collect();
+        for (index, line) in lines.iter().enumerate() {
+            if let Some(position) = line.chars().position(|c| !c.is_ascii()) {
+                return Err(MrzError::InvalidCharacter { line: index + 1, position });
+            }
+        }
         let lengths: Vec<usize> = lines.iter().map(|line| line.len()).collect();
         match (lines.as_slice(), lengths.as_slice()) {
             ([], _) => Err(MrzError::Empty),
             ([a, b, c], [30, 30, 30]) => Self::parse_td1(a, b, c),
             ([a, b], [44, 44]) => Self::parse_td3(a, b),
+            // All ASCII (checked above), so these byte offsets are character boundaries.
             ([all], [90]) => Self::parse_td1(&all[..30], &all[30..60], &all[60..]),
             ([all], [88]) => Self::parse_td3(&all[..44], &all[44..]),
             (_, [first, ..]) => Err(MrzError::WrongShape { lines: lines.len(), chars: *first }),

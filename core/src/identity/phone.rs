@@ -80,13 +80,13 @@ impl From<PhoneNumber> for String {
     }
 }
 
-/// Masks any phone string, keeping the first two and last three characters (`951234480` → `95*****480`).
-/// Numbers shorter than six characters are masked entirely, so that at least one digit is always hidden.
+/// Masks a phone number as the caja's screens do: the first two and last three characters around a fixed
+/// run of five asterisks (`951234480` → `95*****480`), so the mask does not reveal the number's length
+/// either. Anything shorter than six characters becomes `*****`.
 pub fn mask_phone(phone: &str) -> String {
     let chars: Vec<char> = phone.chars().collect();
-    if chars.len() < 6 {
-        return "*".repeat(chars.len());
+    match chars.as_slice() {
+        [first, second, .., x, y, z] if chars.len() >= 6 => format!("{first}{second}*****{x}{y}{z}"),
+        _ => "*****".to_owned(),
     }
-    let tail_start = chars.len() - 3;
-    chars.iter().enumerate().map(|(index, c)| if index < 2 || index >= tail_start { *c } else { '*' }).collect()
 }

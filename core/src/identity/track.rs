@@ -304,7 +304,9 @@ fn frame(input: &[u8], track: TrackId, lrc_mode: LrcMode, origin: usize) -> Resu
         return Err(TrackError::MissingStartSentinel { track });
     }
     let end = input.iter().position(|&b| b == b'?').ok_or(TrackError::MissingEndSentinel { track })?;
-    if let Some(offset) = input[..end].iter().position(|&b| !track.in_alphabet(b)) {
+    // `E` marks a track the reader could not decode; it is outside track 2's character set.
+    let reader_failed = end == 2 && input.get(1) == Some(&b'E');
+    if let Some(offset) = input[..end].iter().position(|&b| !track.in_alphabet(b)).filter(|_| !reader_failed) {
         return Err(TrackError::InvalidCharacter { track, position: origin + offset });
     }
     let (record, after) = input.split_at(end + 1);
