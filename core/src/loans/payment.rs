@@ -146,8 +146,11 @@ pub struct PaymentOptions {
     pub currency: Currency,
     pub date: NaiveDate,
     pub overdue: OverdueSummary,
-    /// The smallest accepted amount: the overdue installments, or else the next installment.
+    /// What the installment(s) due cost: the overdue installments, or else the next installment. When it
+    /// exceeds `payoff_amount` (the last installment, paid early), only the payoff is accepted.
     pub due_amount: Decimal,
+    /// The overdue installments plus the next one (equal to `due_amount` when nothing is overdue).
+    pub overdue_and_next_amount: Decimal,
     /// The next installment to pay (the one of the current period, or a later one paid in advance).
     pub next_installment: Option<u32>,
     pub next_due_date: Option<NaiveDate>,
@@ -159,14 +162,17 @@ pub struct PaymentOptions {
 }
 
 impl PaymentOptions {
+    /// The smallest amount accepted today: the due amount, or the payoff when cancelling costs less (the
+    /// last installment paid before its due date).
+    pub fn minimum_amount(&self) -> Decimal {
+        self.due_amount.min(self.payoff_amount)
+    }
+
     /// Which option `amount` would be, without applying it (a prepayment choice is not needed).
     pub fn classify(&self, amount: Decimal) -> Result<PaymentKind, PaymentRejection> {
         let currency = self.currency;
         if amount > self.payoff_amount {
             return Err(PaymentRejection::AboveTotal { payoff: money(self.payoff_amount, currency) });
-        }
-        if amount == self.payoff_amount {
-            return Ok(PaymentKind::TotalPrepayment);
         }
         if amount < self.overdue.owed.total() {
             return Err(PaymentRejection::OverdueFirst {
@@ -174,14 +180,17 @@ impl PaymentOptions {
                 overdue: money(self.overdue.owed.total(), currency),
             });
         }
+        if amount == self.due_amount || amount == self.overdue_and_next_amount {
+            return Ok(PaymentKind::DueInstallment);
+        }
+        if amount == self.payoff_amount {
+            return Ok(PaymentKind::TotalPrepayment);
+        }
         if amount < self.due_amount {
             return Err(PaymentRejection::BelowDue {
-                minimum: money(self.due_amount, currency),
+                minimum: money(self.minimum_amount(), currency),
                 payoff: money(self.payoff_amount, currency),
             });
-        }
-        if amount == self.due_amount {
-            return Ok(PaymentKind::DueInstallment);
         }
         if amount <= self.advance_limit {
             return Ok(PaymentKind::InstallmentAdvance);
@@ -342,13 +351,14 @@ impl Loan {
         let after_next = upcoming.next();
         let next_remaining = next.map_or(Decimal::ZERO, Installment::remaining);
         let payoff_amount = overdue_total + payoff.owed.total();
-        let due_amount = if overdue.count > 0 { overdue_total } else { next_remaining.min(payoff_amount) };
+        let due_amount = if overdue.count > 0 { overdue_total } else { next_remaining };
         let advance_limit = overdue_total + next_remaining + after_next.map_or(Decimal::ZERO, Installment::remaining);
         Ok(PaymentOptions {
             currency: self.currency,
             date: today,
             overdue,
             due_amount,
+            overdue_and_next_amount: overdue_total + next_remaining,
             next_installment: next.map(|i| i.number),
             next_due_date: next.map(|i| i.due_date),
             advance_limit: advance_limit.min(payoff_amount),
@@ -686,6 +696,11 @@ mod tests {
         assert_eq!(outcome.quote.applied.moratorium, options.overdue.owed.moratorium);
         assert_eq!(outcome.quote.installments[0].days_late, 10);
         assert_sums(&outcome.quote);
+        // The overdue installment plus the current one is also the due payment, not an advance.
+        let both = loan.apply_payment(today, pen(options.overdue_and_next_amount), None).unwrap();
+        assert_eq!(both.quote.kind, PaymentKind::DueInstallment);
+        assert_eq!(both.quote.installments.len(), 2);
+        assert!(both.loan.installments[1].is_settled());
     }
 
     #[test]

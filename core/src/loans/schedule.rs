@@ -293,6 +293,21 @@ impl PeriodPlan {
             .collect()
     }
 
+    /// The period rate of each period; periods of equal length share one power computation.
+    fn rates(&self, days: &[u32]) -> Result<Vec<Decimal>, ScheduleError> {
+        let mut known: Vec<(u32, Decimal)> = Vec::new();
+        days.iter()
+            .map(|&d| {
+                if let Some(&(_, rate)) = known.iter().find(|(k, _)| *k == d) {
+                    return Ok(rate);
+                }
+                let rate = period_rate(self.tea, d).ok_or(ScheduleError::Overflow)?;
+                known.push((d, rate));
+                Ok(rate)
+            })
+            .collect()
+    }
+
     /// The fixed payment that amortizes `balance` to zero over `due_dates`, and the rows it gives.
     pub fn amortize_to_zero(
         &self,
@@ -300,20 +315,63 @@ impl PeriodPlan {
         due_dates: &[NaiveDate],
     ) -> Result<(Decimal, Vec<Installment>), ScheduleError> {
         let days = self.day_counts(due_dates);
+        let rates = self.rates(&days)?;
         // Fixed payment R = B / Σ_k Π_{j≤k} 1/(1+i_j): the sum of the discount factors of each due date.
         let mut discount = Decimal::ONE;
         let mut sum_of_discounts = Decimal::ZERO;
-        for &d in &days {
-            let rate = period_rate(self.tea, d).ok_or(ScheduleError::Overflow)?;
+        for rate in &rates {
             discount = discount.checked_div(Decimal::ONE + rate).ok_or(ScheduleError::Overflow)?;
             sum_of_discounts = sum_of_discounts.checked_add(discount).ok_or(ScheduleError::Overflow)?;
         }
         if sum_of_discounts <= Decimal::ZERO {
             return Err(ScheduleError::Overflow);
         }
-        let fixed = round_cents(balance.checked_div(sum_of_discounts).ok_or(ScheduleError::Overflow)?);
-        let rows = self.rows_with_payment(balance, due_dates, &days, fixed)?;
+        let mut fixed = round_cents(balance.checked_div(sum_of_discounts).ok_or(ScheduleError::Overflow)?);
+        let mut rows = self.rows_with_payment(balance, due_dates, &days, &rates, fixed)?;
+        // The closed form assumes every period amortizes. When a period's interest exceeds the installment
+        // (a long first period, a 31-day month at a very high rate) that row pays interest only and the
+        // closed form no longer closes the schedule: search the smallest installment, in cents, whose last
+        // row does not exceed it.
+        let interest_only = rows.iter().any(|row| row.principal.is_zero() && row.interest > fixed);
+        if interest_only || rows.len() < due_dates.len() {
+            fixed = self.fixed_by_search(balance, &rates)?;
+            rows = self.rows_with_payment(balance, due_dates, &days, &rates, fixed)?;
+        }
         Ok((fixed, rows))
+    }
+
+    /// The smallest installment, in cents, for which the last row's payment does not exceed it (bisection:
+    /// the last payment falls as the installment grows).
+    fn fixed_by_search(&self, balance: Decimal, rates: &[Decimal]) -> Result<Decimal, ScheduleError> {
+        let last_payment = |fixed: Decimal| -> Result<Decimal, ScheduleError> {
+            let mut opening = balance;
+            let count = rates.len();
+            for (index, rate) in rates.iter().enumerate() {
+                let interest = round_cents(opening.checked_mul(*rate).ok_or(ScheduleError::Overflow)?);
+                if index + 1 == count {
+                    return Ok(opening + interest);
+                }
+                opening -= (fixed - interest).max(Decimal::ZERO).min(opening);
+            }
+            Ok(Decimal::ZERO)
+        };
+        let total_rate: Decimal = rates.iter().sum();
+        let mut low = Decimal::ZERO;
+        let mut high = round_cents(balance * (Decimal::ONE + total_rate)) + Decimal::ONE;
+        if last_payment(low)? <= low {
+            return Ok(low);
+        }
+        let cent = Decimal::new(1, 2);
+        // Invariant: last_payment(low) > low and last_payment(high) <= high.
+        while high - low > cent {
+            let middle = round_cents((low + high) / Decimal::TWO);
+            if last_payment(middle)? <= middle {
+                high = middle;
+            } else {
+                low = middle;
+            }
+        }
+        Ok(high)
     }
 
     /// Rows paying `fixed` per period until the balance is gone, at most one per due date; the last row
@@ -325,7 +383,8 @@ impl PeriodPlan {
         fixed: Decimal,
     ) -> Result<Vec<Installment>, ScheduleError> {
         let days = self.day_counts(due_dates);
-        self.rows_with_payment(balance, due_dates, &days, fixed)
+        let rates = self.rates(&days)?;
+        self.rows_with_payment(balance, due_dates, &days, &rates, fixed)
     }
 
     fn rows_with_payment(
@@ -333,14 +392,15 @@ impl PeriodPlan {
         balance: Decimal,
         due_dates: &[NaiveDate],
         days: &[u32],
+        rates: &[Decimal],
         fixed: Decimal,
     ) -> Result<Vec<Installment>, ScheduleError> {
         let mut rows = Vec::with_capacity(due_dates.len());
         let mut opening = balance;
         let mut period_start = self.start;
         let count = due_dates.len();
-        for (index, (&due_date, &d)) in due_dates.iter().zip(days).enumerate() {
-            let interest = interest_for(opening, self.tea, d).ok_or(ScheduleError::Overflow)?;
+        for (index, ((&due_date, &d), rate)) in due_dates.iter().zip(days).zip(rates).enumerate() {
+            let interest = round_cents(opening.checked_mul(*rate).ok_or(ScheduleError::Overflow)?);
             let is_last = index + 1 == count;
             let mut principal = (fixed - interest).max(Decimal::ZERO);
             if is_last || principal >= opening {

@@ -1,0 +1,213 @@
+//! Loan payments as a whole: random loans and random sequences of payments (proptest), checking that an
+//! accepted payment never leaves a negative balance and that its parts add up to what was paid.
+
+use chrono::{Duration, NaiveDate};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use servicaja_core::loans::{
+    DayCount, Desgravamen, Loan, LoanTerms, PaymentKind, PaymentOutcome, PrepaymentChoice, build,
+};
+use servicaja_core::money::{Currency, Money};
+
+fn cents(value: i64) -> Decimal {
+    Decimal::new(value, 2)
+}
+
+fn terms_strategy() -> impl Strategy<Value = LoanTerms> {
+    (
+        50_000i64..20_000_000,
+        0u32..10_000,
+        1u32..=60,
+        0i64..3650,
+        15i64..75,
+        prop::bool::ANY,
+        0u8..3,
+        (0i64..1_000, 0u32..200),
+    )
+        .prop_map(|(principal, tea_bp, n, start, first_gap, thirty, insurance, (premium, rate))| {
+            let disbursement = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + Duration::days(start);
+            LoanTerms {
+                currency: Currency::PEN,
+                principal: cents(principal),
+                tea: Decimal::new(i64::from(tea_bp), 4),
+                moratorium_tea: Decimal::new(1500, 4),
+                installments: n,
+                disbursement_date: disbursement,
+                first_due_date: disbursement + Duration::days(first_gap),
+                day_count: if thirty { DayCount::Thirty360 } else { DayCount::Actual },
+                desgravamen: match insurance {
+                    0 => Desgravamen::None,
+                    1 => Desgravamen::FixedPremium(cents(premium)),
+                    _ => Desgravamen::MonthlyRateOnBalance(Decimal::new(i64::from(rate), 5)),
+                },
+            }
+        })
+}
+
+/// How a test payment picks its amount from the options shown for the day.
+#[derive(Debug, Clone, Copy)]
+enum Pick {
+    Due,
+    OverdueAndNext,
+    Advance(u16),
+    Prepayment(u16, bool),
+    Payoff,
+    Arbitrary(i64),
+}
+
+fn pick_strategy() -> impl Strategy<Value = Pick> {
+    prop_oneof![
+        Just(Pick::Due),
+        Just(Pick::OverdueAndNext),
+        any::<u16>().prop_map(Pick::Advance),
+        (any::<u16>(), any::<bool>()).prop_map(|(f, c)| Pick::Prepayment(f, c)),
+        Just(Pick::Payoff),
+        (-100i64..5_000_000).prop_map(Pick::Arbitrary),
+    ]
+}
+
+/// A point between `low` (excluded) and `high` (included), in cents.
+fn between(low: Decimal, high: Decimal, fraction: u16) -> Decimal {
+    let span = high - low;
+    let step = (span * Decimal::from(fraction) / Decimal::from(u16::MAX)).round_dp(2);
+    (low + step).max(low + cents(1)).min(high)
+}
+
+fn check_outcome(before: &Loan, outcome: &PaymentOutcome) {
+    let quote = &outcome.quote;
+    let zero = Decimal::ZERO;
+    assert_eq!(quote.applied.total(), quote.amount.amount, "parts add up to the amount");
+    let per_part: Decimal = quote.installments.iter().map(|a| a.applied.total()).sum::<Decimal>()
+        + quote.prepayment.as_ref().map_or(zero, |p| p.applied.total());
+    assert_eq!(per_part, quote.amount.amount, "installment and prepayment parts add up to the amount");
+    for value in [quote.applied.principal, quote.applied.interest, quote.applied.insurance, quote.applied.moratorium] {
+        assert!(value >= zero, "no negative component: {quote:#?}");
+    }
+    assert!(quote.advance_credit >= zero && quote.refund >= zero);
+    let after = &outcome.loan;
+    assert!(after.outstanding_principal() >= zero, "balance never negative");
+    assert_eq!(quote.outstanding_principal_after, after.outstanding_principal());
+    assert_eq!(
+        quote.outstanding_principal_after,
+        before.outstanding_principal() - quote.applied.principal - quote.advance_credit,
+        "principal paid and credited is what leaves the balance"
+    );
+    for row in &after.installments {
+        for value in [row.principal, row.interest, row.insurance, row.opening_balance] {
+            assert!(value >= zero, "row {} has a negative amount", row.number);
+        }
+        assert!(row.paid.principal >= zero && row.paid.principal <= row.principal);
+        assert!(row.paid.interest >= zero && row.paid.interest <= row.interest);
+        assert!(row.paid.insurance >= zero && row.paid.insurance <= row.insurance);
+        assert!(row.paid.moratorium >= zero);
+    }
+    match quote.kind {
+        PaymentKind::TotalPrepayment => {
+            assert!(after.is_cancelled());
+            assert_eq!(after.outstanding_principal(), zero);
+        }
+        PaymentKind::PartialPrepayment(_) => {
+            assert!(quote.new_schedule.is_some());
+            assert!(after.outstanding_principal() > zero);
+        }
+        PaymentKind::DueInstallment | PaymentKind::InstallmentAdvance => {
+            assert!(quote.new_schedule.is_none());
+            assert_eq!(after.installments.len(), before.installments.len(), "no new schedule");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn accepted_payments_never_go_negative_and_add_up(
+        terms in terms_strategy(),
+        payments in prop::collection::vec((0i64..95, pick_strategy()), 1..6),
+    ) {
+        let mut loan = build(&terms).unwrap();
+        let mut today = terms.disbursement_date;
+        for (days, pick) in payments {
+            today += Duration::days(days);
+            let Ok(options) = loan.payment_options(today) else { break };
+            let amount = match pick {
+                Pick::Due => options.minimum_amount(),
+                Pick::OverdueAndNext => options.overdue_and_next_amount,
+                Pick::Advance(f) => between(options.due_amount, options.advance_limit, f),
+                Pick::Prepayment(f, _) => between(options.advance_limit, options.payoff_amount - cents(1), f),
+                Pick::Payoff => options.payoff_amount,
+                Pick::Arbitrary(c) => cents(c),
+            };
+            let choice = match pick {
+                Pick::Prepayment(_, true) => PrepaymentChoice::ReduceInstallment,
+                _ => PrepaymentChoice::ReduceTerm,
+            };
+            let money = Money { amount, currency: Currency::PEN };
+            match loan.apply_payment(today, money, Some(choice)) {
+                Ok(outcome) => {
+                    check_outcome(&loan, &outcome);
+                    prop_assert_eq!(options.classify(amount).map(|k| std::mem::discriminant(&k)),
+                        Ok(std::mem::discriminant(&outcome.quote.kind)));
+                    loan = outcome.loan;
+                }
+                Err(rejection) => {
+                    // A refusal leaves nothing applied and always says why.
+                    prop_assert!(!rejection.to_string().is_empty());
+                    if matches!(pick, Pick::Due | Pick::Payoff) && amount > Decimal::ZERO {
+                        prop_assert!(false, "the offered amount {} was refused: {}", amount, rejection);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn schedules_amortize_exactly(terms in terms_strategy()) {
+        let loan = build(&terms).unwrap();
+        let principal: Decimal = loan.installments.iter().map(|i| i.principal).sum();
+        prop_assert_eq!(principal, terms.principal);
+        prop_assert_eq!(loan.installments.len(), terms.installments as usize);
+        for pair in loan.installments.windows(2) {
+            prop_assert_eq!(pair[0].opening_balance - pair[0].principal, pair[1].opening_balance);
+            prop_assert!(pair[0].due_date < pair[1].due_date);
+        }
+    }
+}
+
+#[test]
+fn paying_overdue_then_the_rest_of_the_loan_in_two_steps() {
+    let loan = build(&LoanTerms {
+        currency: Currency::PEN,
+        principal: Decimal::from(5000),
+        tea: Decimal::new(4500, 4),
+        moratorium_tea: Decimal::new(1500, 4),
+        installments: 6,
+        disbursement_date: NaiveDate::from_ymd_opt(2025, 3, 31).unwrap(),
+        first_due_date: NaiveDate::from_ymd_opt(2025, 4, 30).unwrap(),
+        day_count: DayCount::Actual,
+        desgravamen: Desgravamen::FixedPremium(Decimal::new(450, 2)),
+    })
+    .unwrap();
+    // Two installments late on 5 July 2025 (30 May and 30 June).
+    let today = NaiveDate::from_ymd_opt(2025, 7, 5).unwrap();
+    let paid_first = loan
+        .apply_payment(
+            today - Duration::days(70),
+            Money { amount: loan.installments[0].amount(), currency: Currency::PEN },
+            None,
+        )
+        .unwrap()
+        .loan;
+    let options = paid_first.payment_options(today).unwrap();
+    assert_eq!(options.overdue.count, 2);
+    assert_eq!(options.overdue.oldest_due_date, NaiveDate::from_ymd_opt(2025, 5, 30));
+    let prepayment = Money { amount: options.advance_limit + Decimal::from(100), currency: Currency::PEN };
+    let outcome = paid_first.apply_payment(today, prepayment, Some(PrepaymentChoice::ReduceInstallment)).unwrap();
+    assert!(matches!(outcome.quote.kind, PaymentKind::PartialPrepayment(PrepaymentChoice::ReduceInstallment)));
+    assert_eq!(outcome.quote.installments.len(), 2, "both overdue installments are paid first");
+    assert!(outcome.quote.applied.moratorium > Decimal::ZERO);
+    let rest = outcome.loan.payment_options(today).unwrap();
+    let closed =
+        outcome.loan.apply_payment(today, Money { amount: rest.payoff_amount, currency: Currency::PEN }, None).unwrap();
+    assert!(closed.loan.is_cancelled());
+}
