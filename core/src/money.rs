@@ -194,7 +194,7 @@ impl Money {
     pub fn format_amount(self) -> String {
         let rounded = round_half_up_cents(self.amount);
         let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
-        format!("{sign}{}", group_thousands(&rounded.abs().to_string()))
+        format!("{sign}{}", group_thousands(&two_decimals(rounded.abs())))
     }
 
     /// Parses what a customer typed on the kiosk keypad: digits, at most one decimal point and at most two
@@ -208,6 +208,17 @@ impl Money {
 impl PartialOrd for Money {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         self.checked_cmp(*other).ok()
+    }
+}
+
+/// The plain text of an amount already rounded to cents, always with two decimals. Amounts above ~10^26
+/// cannot carry a scale of 2 in a `Decimal` (28 digits), so their `.00` is written here.
+fn two_decimals(rounded: Decimal) -> String {
+    let plain = rounded.to_string();
+    match plain.split_once('.') {
+        Some((_, fraction)) if fraction.len() >= 2 => plain,
+        Some((_, fraction)) => format!("{plain}{}", "0".repeat(2 - fraction.len())),
+        None => format!("{plain}.00"),
     }
 }
 
@@ -236,7 +247,7 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let rounded = round_half_up_cents(self.amount);
         let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
-        let text = format!("{sign}{} {}", self.currency.symbol(), group_thousands(&rounded.abs().to_string()));
+        let text = format!("{sign}{} {}", self.currency.symbol(), group_thousands(&two_decimals(rounded.abs())));
         f.pad(&text)
     }
 }
@@ -282,8 +293,12 @@ impl FromStr for Money {
         if !well_grouped || leading_zero {
             return Err(MoneyParseError::BadNumber);
         }
-        let plain = format!("{}.{fraction}", groups.concat());
-        let amount = Decimal::from_str_exact(&plain).map_err(|_| MoneyParseError::OutOfRange)?;
+        let integer = groups.concat();
+        // Beyond ~10^26 a `Decimal` cannot hold two decimals, so trailing zeros are dropped before the exact
+        // conversion (which refuses anything it would have to round).
+        let significant_fraction = fraction.trim_end_matches('0');
+        let exact = if significant_fraction.is_empty() { integer } else { format!("{integer}.{significant_fraction}") };
+        let amount = Decimal::from_str_exact(&exact).map_err(|_| MoneyParseError::OutOfRange)?;
         if negative && amount.is_zero() {
             return Err(MoneyParseError::BadNumber);
         }

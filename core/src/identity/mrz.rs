@@ -151,6 +151,11 @@ impl MrzDate {
         Ok(Self { yy, month, day })
     }
 
+    /// A date from its printed parts (`yy` 0–99, month 1–12, day 1–31).
+    pub fn new(yy: u8, month: u8, day: u8) -> Option<Self> {
+        (yy <= 99 && (1..=12).contains(&month) && (1..=31).contains(&day)).then_some(Self { yy, month, day })
+    }
+
     pub fn yy(&self) -> u8 {
         self.yy
     }

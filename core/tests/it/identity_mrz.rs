@@ -1,7 +1,7 @@
 //! Machine-readable zones (ICAO Doc 9303): TD1 ID cards and TD3 passports.
 
 use chrono::NaiveDate;
-use servicaja_core::identity::mrz::{Mrz, MrzError, MrzField, MrzFormat, Sex, check_digit};
+use servicaja_core::identity::mrz::{Mrz, MrzDate, MrzError, MrzField, MrzFormat, Sex, check_digit};
 
 /// ICAO Doc 9303 part 5 TD1 specimen.
 const TD1: [&str; 3] =
@@ -142,4 +142,21 @@ fn check_digit_function_matches_the_standard() {
     assert_eq!(check_digit(b"L898902C3"), Some(6));
     assert_eq!(check_digit(b"<<<<"), Some(0));
     assert_eq!(check_digit(b"a"), None);
+}
+
+#[test]
+fn leap_days_resolve_only_in_leap_years() {
+    let leap_2000 = MrzDate::new(0, 2, 29).unwrap();
+    assert_eq!(leap_2000.resolve_not_after(today(), MrzField::BirthDate), Ok(date(2000, 2, 29)));
+    // Seen from 1999, "000229" would be 1900-02-29, which never existed.
+    assert_eq!(
+        leap_2000.resolve_not_after(date(1999, 6, 1), MrzField::BirthDate),
+        Err(MrzError::UnresolvableDate { field: MrzField::BirthDate, yymmdd: "000229".to_owned() })
+    );
+    let not_leap = MrzDate::new(1, 2, 29).unwrap();
+    assert!(not_leap.resolve_near(today(), MrzField::ExpiryDate).is_err());
+    assert_eq!(MrzDate::new(99, 12, 31).unwrap().resolve_near(today(), MrzField::ExpiryDate), Ok(date(1999, 12, 31)));
+    assert_eq!(MrzDate::new(75, 1, 1).unwrap().resolve_near(today(), MrzField::ExpiryDate), Ok(date(2075, 1, 1)));
+    assert_eq!(MrzDate::new(77, 1, 1).unwrap().resolve_near(today(), MrzField::ExpiryDate), Ok(date(1977, 1, 1)));
+    assert!(MrzDate::new(10, 13, 1).is_none());
 }

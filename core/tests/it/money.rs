@@ -92,6 +92,10 @@ fn display_text_reads_back() {
     assert_eq!(Money::from_str("S/ 1,23.00"), Err(MoneyParseError::BadNumber));
     assert_eq!(Money::from_str("€ 1.00"), Err(MoneyParseError::MissingSymbol));
     assert_eq!(Money::from_str("-S/ 0.00"), Err(MoneyParseError::BadNumber));
+    let largest = Money::pen(Decimal::MAX);
+    assert_eq!(largest.to_string(), "S/ 79,228,162,514,264,337,593,543,950,335.00");
+    assert_eq!(Money::from_str(&largest.to_string()), Ok(largest));
+    assert_eq!(Money::from_str("S/ 79,228,162,514,264,337,593,543,950,336.00"), Err(MoneyParseError::OutOfRange));
 }
 
 fn board() -> ExchangeRate {
@@ -154,6 +158,16 @@ proptest! {
     fn unrounded_amounts_read_back_as_their_rounding(units in any::<i64>(), scale in 0u32..8, currency in any_currency()) {
         let money = Money::new(Decimal::new(units, scale), currency);
         prop_assert_eq!(Money::from_str(&money.to_string()), Ok(money.round_cents()));
+    }
+
+    #[test]
+    fn any_decimal_formats_and_reads_back(lo in any::<u32>(), mid in any::<u32>(), hi in any::<u32>(), negative in any::<bool>(), scale in 0u32..=28, currency in any_currency()) {
+        let money = Money::new(Decimal::from_parts(lo, mid, hi, negative, scale), currency);
+        let text = money.to_string();
+        prop_assert!(text.len() >= 7, "{}", text);
+        prop_assert_eq!(Money::from_str(&text), Ok(money.round_cents()));
+        let _ = (money.to_cents(), money.format_amount(), money.checked_add(money), money.checked_mul(money.amount));
+        let _ = board().convert_for_payment(money.abs(), currency.other());
     }
 
     #[test]
