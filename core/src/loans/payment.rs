@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::moratorium::moratorium_due;
-use super::schedule::{Installment, Loan, Paid, PeriodPlan, ScheduleError, interest_for};
+use super::schedule::{Installment, Loan, PeriodPlan, PrepaymentRecord, ScheduleError, interest_for};
 use crate::money::{Currency, Money};
 
 /// What the customer chooses for a partial prepayment (creditos §VI: reducir el monto de la cuota o
@@ -248,6 +248,8 @@ pub enum PaymentRejection {
     LoanCancelled,
     #[error("La fecha de pago es anterior al desembolso del crédito.")]
     DateBeforeDisbursement,
+    #[error("La fecha de pago es anterior al último pago anticipado ({last}), que rehízo el cronograma.")]
+    DateBeforeLastPrepayment { last: NaiveDate },
     #[error("Tiene {count} cuota(s) vencida(s): primero debe pagar {overdue}.")]
     OverdueFirst { count: u32, overdue: Money },
     #[error("El monto mínimo a pagar es {minimum} (o {payoff} para cancelar el crédito).")]
@@ -339,6 +341,9 @@ impl Loan {
     pub fn payment_options(&self, today: NaiveDate) -> Result<PaymentOptions, PaymentRejection> {
         if today < self.disbursement_date {
             return Err(PaymentRejection::DateBeforeDisbursement);
+        }
+        if let Some(last) = self.prepayments.last().filter(|p| p.date > today) {
+            return Err(PaymentRejection::DateBeforeLastPrepayment { last: last.date });
         }
         if self.is_cancelled() {
             return Err(PaymentRejection::LoanCancelled);
@@ -489,31 +494,23 @@ impl Loan {
             accrued_days: payoff.accrued_days,
             applied: Breakdown { principal, interest, insurance, moratorium: Decimal::ZERO },
         };
-        let remaining_principal: Decimal = self.installments[k..].iter().map(Installment::remaining_principal).sum();
+        let replaced = &self.installments[k..];
+        let remaining_principal: Decimal = replaced.iter().map(Installment::remaining_principal).sum();
+        let principal_paid_in_advance: Decimal = replaced.iter().map(|i| i.paid.principal).sum();
         let new_balance = (remaining_principal - payoff.advance_credit - principal).max(Decimal::ZERO);
-        let interest_to_date = current.paid.interest.min(current.interest) + interest;
+        let record = PrepaymentRecord {
+            date: today,
+            cancelled: new_balance.is_zero(),
+            applied: application.applied,
+            advance_credit: payoff.advance_credit,
+            principal_paid_in_advance,
+            refund: if new_balance.is_zero() { payoff.refund } else { Decimal::ZERO },
+        };
 
         let Some(choice) = choice.filter(|_| new_balance > Decimal::ZERO) else {
-            // Cancellation: one closing row for the current period, fully paid.
-            let scheduled_principal: Decimal = self.installments[k..].iter().map(|i| i.principal).sum();
-            let closing = Installment {
-                number: current.number,
-                due_date: today,
-                period_start: current.period_start,
-                days: payoff.accrued_days,
-                opening_balance: current.opening_balance,
-                principal: scheduled_principal,
-                interest: interest_to_date,
-                insurance: current.insurance,
-                paid: Paid {
-                    principal: scheduled_principal,
-                    interest: interest_to_date,
-                    insurance: current.insurance,
-                    moratorium: Decimal::ZERO,
-                },
-            };
+            // Cancellation: the rows from the current period on are replaced by the record alone.
             self.installments.truncate(k);
-            self.installments.push(closing);
+            self.prepayments.push(record);
             return Ok((application, payoff.advance_credit, Vec::new()));
         };
 
@@ -543,6 +540,7 @@ impl Loan {
         self.fixed_payment = fixed;
         self.installments.truncate(k);
         self.installments.extend(rows.iter().cloned());
+        self.prepayments.push(record);
         Ok((application, payoff.advance_credit, rows))
     }
 }

@@ -10,6 +10,7 @@ use rust_decimal::prelude::MathematicalOps;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use super::payment::Breakdown;
 use crate::money::Currency;
 
 /// The longest schedule the core builds (40 years of monthly installments).
@@ -176,6 +177,8 @@ pub enum ScheduleError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Loan {
     pub currency: Currency,
+    /// The principal disbursed.
+    pub principal: Decimal,
     pub tea: Decimal,
     pub moratorium_tea: Decimal,
     pub day_count: DayCount,
@@ -184,7 +187,29 @@ pub struct Loan {
     /// The fixed part of each installment (principal + interest) of the current schedule; the last
     /// installment may differ.
     pub fixed_payment: Decimal,
+    /// The schedule in force: rows settled so far and the rows still to pay. A prepayment replaces the
+    /// rows from the current period on.
     pub installments: Vec<Installment>,
+    /// Every prepayment made, oldest first: together with the rows, the whole principal is accounted for.
+    #[serde(default)]
+    pub prepayments: Vec<PrepaymentRecord>,
+}
+
+/// A prepayment as it changed the loan: what it paid and what it moved from earlier advances.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrepaymentRecord {
+    pub date: NaiveDate,
+    /// Whether it cancelled the loan (total) or rebuilt the schedule (partial).
+    pub cancelled: bool,
+    /// The prepayment proper (interest to date, the period's insurance, principal); overdue installments
+    /// paid together with it are in their rows.
+    pub applied: Breakdown,
+    /// Interest and insurance paid in advance on replaced rows, moved to principal.
+    pub advance_credit: Decimal,
+    /// Principal already paid in advance on the replaced rows.
+    pub principal_paid_in_advance: Decimal,
+    /// Credit beyond the principal owed, owed back to the customer.
+    pub refund: Decimal,
 }
 
 /// Rounds to cents, half away from zero (half-up for the positive amounts of a schedule).
@@ -259,6 +284,7 @@ pub fn build(terms: &LoanTerms) -> Result<Loan, ScheduleError> {
     let (fixed_payment, installments) = plan.amortize_to_zero(terms.principal, &due_dates)?;
     Ok(Loan {
         currency: terms.currency,
+        principal: terms.principal,
         tea: terms.tea,
         moratorium_tea: terms.moratorium_tea,
         day_count: terms.day_count,
@@ -266,6 +292,7 @@ pub fn build(terms: &LoanTerms) -> Result<Loan, ScheduleError> {
         disbursement_date: terms.disbursement_date,
         fixed_payment,
         installments,
+        prepayments: Vec::new(),
     })
 }
 
@@ -336,6 +363,12 @@ impl PeriodPlan {
         if interest_only || rows.len() < due_dates.len() {
             fixed = self.fixed_by_search(balance, &rates)?;
             rows = self.rows_with_payment(balance, due_dates, &days, &rates, fixed)?;
+            // At extreme rates and terms one cent on the installment moves the last row by more than an
+            // installment: keep every due date and let the last row be the larger one.
+            if rows.len() < due_dates.len() && fixed > Decimal::ZERO {
+                fixed -= Decimal::new(1, 2);
+                rows = self.rows_with_payment(balance, due_dates, &days, &rates, fixed)?;
+            }
         }
         Ok((fixed, rows))
     }
@@ -432,6 +465,14 @@ impl Loan {
     /// Principal still owed: the unpaid principal of every installment.
     pub fn outstanding_principal(&self) -> Decimal {
         self.installments.iter().map(Installment::remaining_principal).sum()
+    }
+
+    /// Principal accounted for by the rows and the prepayments; equals `principal` at every moment.
+    pub fn principal_accounted_for(&self) -> Decimal {
+        let rows: Decimal = self.installments.iter().map(|i| i.principal).sum();
+        let prepaid: Decimal =
+            self.prepayments.iter().map(|p| p.applied.principal + p.advance_credit + p.principal_paid_in_advance).sum();
+        rows + prepaid
     }
 
     /// Whether every installment is fully paid.

@@ -106,6 +106,32 @@ fn year_2025_matches_the_published_calendar() {
 }
 
 #[test]
+fn year_2026_matches_the_published_calendar() {
+    // RPP / Diario Correo, December 2025: 16 feriados; Easter 5 April 2026.
+    assert_eq!(
+        listed(2026),
+        [
+            (1, 1),
+            (4, 2),
+            (4, 3),
+            (5, 1),
+            (6, 7),
+            (6, 29),
+            (7, 23),
+            (7, 28),
+            (7, 29),
+            (8, 6),
+            (8, 30),
+            (10, 8),
+            (11, 1),
+            (12, 8),
+            (12, 9),
+            (12, 25)
+        ]
+    );
+}
+
+#[test]
 fn every_year_2020_to_2035_has_holy_week_on_thursday_and_friday() {
     for year in 2020..=2035 {
         let list = holidays(year);
