@@ -1,0 +1,137 @@
+//! es-PE presentation of the values a document shows: money, Lima date and time, currency words, and
+//! the one character set every renderer can print (Windows-1252, the printer's code page 16).
+
+use chrono::Offset;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use rust_decimal::{Decimal, RoundingStrategy};
+use servicaja_core::money::{Currency, Money};
+
+/// Peru's offset from UTC: −5 hours all year (Peru keeps no daylight saving time).
+const LIMA_OFFSET_SECONDS: i32 = -5 * 3600;
+
+/// America/Lima as a fixed offset.
+pub fn lima() -> FixedOffset {
+    // −5 h is within ±24 h, so `east_opt` always succeeds; UTC is the harmless fallback.
+    FixedOffset::east_opt(LIMA_OFFSET_SECONDS).unwrap_or_else(|| Utc.fix())
+}
+
+/// `09/09/2020 10:08:30`, the seed's "Fecha y hora" form, in Lima time.
+pub fn lima_date_time(instant: DateTime<Utc>) -> String {
+    instant.with_timezone(&lima()).format("%d/%m/%Y %H:%M:%S").to_string()
+}
+
+/// `09/09/2020`.
+pub fn date(day: NaiveDate) -> String {
+    day.format("%d/%m/%Y").to_string()
+}
+
+/// The currency symbol the caja prints: `S/` or `US$`.
+pub fn currency_symbol(currency: Currency) -> &'static str {
+    match currency {
+        Currency::PEN => "S/",
+        Currency::USD => "US$",
+    }
+}
+
+/// The currency word in an account type, as the caja's systems write it (`CTA AHORRO PN SOLES`).
+pub fn currency_word(currency: Currency) -> &'static str {
+    match currency {
+        Currency::PEN => "SOLES",
+        Currency::USD => "DOLARES",
+    }
+}
+
+/// es-PE money: `S/ 1,234.56`, `US$ 1,234.56`, `-S/ 50.00`; rounded half-up to cents.
+pub fn money(value: &Money) -> String {
+    let rounded = value.amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    format!("{sign}{} {}", currency_symbol(value.currency), group_thousands(rounded.abs()))
+}
+
+/// An exchange rate with the caja's four decimals: `3.7520`.
+pub fn rate(value: Decimal) -> String {
+    format!("{:.4}", value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero))
+}
+
+fn group_thousands(non_negative: Decimal) -> String {
+    let plain = format!("{non_negative:.2}");
+    let (whole, cents) = plain.split_once('.').unwrap_or((plain.as_str(), "00"));
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3 + 3);
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{grouped}.{cents}")
+}
+
+/// The Windows-1252 byte for a character, or `None` when the page cannot print it. Control characters
+/// are refused: a document carries no layout of its own inside a value.
+pub fn cp1252_byte(c: char) -> Option<u8> {
+    let code = u32::from(c);
+    match code {
+        0x20..=0x7E | 0xA0..=0xFF => u8::try_from(code).ok(),
+        _ => CP1252_HIGH.iter().position(|&mapped| mapped == c).and_then(|index| u8::try_from(0x80 + index).ok()),
+    }
+}
+
+/// Bytes 0x80..=0x9F of Windows-1252; `\0` marks the five positions the page leaves undefined.
+const CP1252_HIGH: [char; 32] = [
+    '€', '\0', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\0', 'Ž', '\0', '\0', '‘', '’', '“', '”', '•',
+    '–', '—', '˜', '™', 'š', '›', 'œ', '\0', 'ž', 'Ÿ',
+];
+
+/// The text with every character the page cannot print replaced by `?` and every control character
+/// (tab, newline…) by a space, so that one `char` is one printed column in every renderer.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\0' => '?',
+            c if c.is_control() => ' ',
+            c if cp1252_byte(c).is_some() => c,
+            _ => '?',
+        })
+        .collect()
+}
+
+/// Windows-1252 bytes of text already passed through [`printable`] (anything else becomes `?`).
+pub fn cp1252_bytes(text: &str) -> Vec<u8> {
+    text.chars().map(|c| cp1252_byte(c).unwrap_or(b'?')).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use rust_decimal::Decimal;
+
+    fn pen(text: &str) -> Money {
+        Money { amount: text.parse::<Decimal>().unwrap(), currency: Currency::PEN }
+    }
+
+    #[test]
+    fn money_is_grouped_and_signed_the_es_pe_way() {
+        assert_eq!(money(&pen("1234.5")), "S/ 1,234.50");
+        assert_eq!(money(&pen("-50")), "-S/ 50.00");
+        assert_eq!(money(&pen("0.005")), "S/ 0.01");
+        assert_eq!(money(&pen("1234567.891")), "S/ 1,234,567.89");
+        assert_eq!(money(&pen("-0.001")), "S/ 0.00");
+        assert_eq!(money(&Money { amount: Decimal::new(99, 0), currency: Currency::USD }), "US$ 99.00");
+    }
+
+    #[test]
+    fn lima_is_five_hours_behind_utc_all_year() {
+        let january = Utc.with_ymd_and_hms(2026, 1, 15, 3, 4, 5).unwrap();
+        let july = Utc.with_ymd_and_hms(2026, 7, 15, 15, 8, 30).unwrap();
+        assert_eq!(lima_date_time(january), "14/01/2026 22:04:05");
+        assert_eq!(lima_date_time(july), "15/07/2026 10:08:30");
+    }
+
+    #[test]
+    fn only_the_code_page_reaches_a_document() {
+        assert_eq!(printable("áéíóú ñÑ ¿¡ €"), "áéíóú ñÑ ¿¡ €");
+        assert_eq!(printable("a\tb\nc✓日"), "a b c??");
+        assert_eq!(cp1252_bytes("ñ€"), vec![0xF1, 0x80]);
+    }
+}

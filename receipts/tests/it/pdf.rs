@@ -1,0 +1,42 @@
+//! The PDF opens in a reader (lopdf) and its text holds the document's fields, accents included.
+
+use servicaja_receipts::render::pdf;
+use servicaja_receipts::{Columns, layout};
+
+use crate::fixtures::all_documents;
+
+#[test]
+fn the_affiliation_pdf_opens_and_contains_the_seed_fields() {
+    let (_, document) = all_documents().into_iter().find(|(name, _)| *name == "affiliation").unwrap();
+    let bytes = pdf::render(&layout(&document, Columns::C48), &document.title).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let reader = lopdf::Document::load_mem(&bytes).expect("a reader opens the PDF");
+    let pages: Vec<u32> = reader.get_pages().keys().copied().collect();
+    assert_eq!(pages.len(), 1);
+    let text = reader.extract_text(&pages).unwrap();
+    for expected in [
+        "CONSTANCIA DE AFILIACIÓN",
+        "Operación:",
+        "AFILIACIÓN",
+        "COMPRAS POR INTERNET",
+        "JESUS",
+        "CTA AHORRO PN SOLES - 00121110",
+        "jesus.quispe@correo.pe",
+        "20/11/2026 10:08:30",
+        "RUC 20130098488",
+        "N° de operación:",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in the PDF text:\n{text}");
+    }
+}
+
+#[test]
+fn every_template_makes_a_readable_pdf() {
+    for (name, document) in all_documents() {
+        let bytes = pdf::render(&layout(&document, Columns::C48), &document.title).unwrap();
+        let reader = lopdf::Document::load_mem(&bytes).unwrap_or_else(|error| panic!("{name}: {error}"));
+        let pages: Vec<u32> = reader.get_pages().keys().copied().collect();
+        let text = reader.extract_text(&pages).unwrap();
+        assert!(text.contains(&document.operation_number), "{name}: operation number missing");
+    }
+}
