@@ -181,6 +181,18 @@ impl LimitExceeded {
     }
 }
 
+/// A TOML syntax or type error as one problem: `line L, column C: message`, under `key` (the table's
+/// name) since the parser cannot always name the key.
+pub(crate) fn toml_problem(key: &str, text: &str, error: &toml::de::Error) -> Problem {
+    let Some(span) = error.span() else {
+        return Problem::new(key, error.message().to_owned());
+    };
+    let before = text.get(..span.start).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Problem::new(key, format!("line {line}, column {column}: {}", error.message().trim_end()))
+}
+
 /// A product type's id as written in the file (`pignoraticio`), for problem messages.
 fn product_key(product: LoanProductType) -> String {
     serde_json::to_value(product).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
@@ -189,8 +201,7 @@ fn product_key(product: LoanProductType) -> String {
 impl ChannelTable {
     /// Parses and validates a table; every problem is reported, each with its key and reason.
     pub fn from_toml(text: &str) -> Result<Self, Vec<Problem>> {
-        let table: ChannelTable =
-            toml::from_str(text).map_err(|e| vec![Problem::new("channels", e.to_string().trim_end().to_owned())])?;
+        let table: ChannelTable = toml::from_str(text).map_err(|e| vec![toml_problem("channels", text, &e)])?;
         let problems = table.validate();
         if problems.is_empty() { Ok(table) } else { Err(problems) }
     }
@@ -463,8 +474,9 @@ mod tests {
 
     #[test]
     fn syntax_errors_and_unknown_products_are_problems_not_panics() {
-        let problems = ChannelTable::from_toml("source = ").unwrap_err();
+        let problems = ChannelTable::from_toml("source = \"x\"\nnote = ").unwrap_err();
         assert_eq!(problems[0].key, "channels");
+        assert!(problems[0].reason.starts_with("line 2, column "), "{problems:?}");
         let unknown = EMBEDDED_TOML.replacen("\"leasing\"]", "\"hipoteca_lunar\"]", 1);
         let problems = ChannelTable::from_toml(&unknown).unwrap_err();
         assert!(problems[0].reason.contains("hipoteca_lunar"), "{problems:?}");

@@ -192,7 +192,7 @@ impl Disclosures {
     /// Parses and validates the tables; every problem is reported with its key and reason.
     pub fn from_toml(text: &str) -> Result<Self, Vec<Problem>> {
         let tables: Disclosures =
-            toml::from_str(text).map_err(|e| vec![Problem::new("disclosures", e.to_string().trim_end().to_owned())])?;
+            toml::from_str(text).map_err(|e| vec![crate::channels::toml_problem("disclosures", text, &e)])?;
         let problems = tables.validate();
         if problems.is_empty() { Ok(tables) } else { Err(problems) }
     }

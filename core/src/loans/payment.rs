@@ -236,7 +236,7 @@ pub struct PaymentOutcome {
 
 /// Why a payment is refused. Messages are what the kiosk shows the customer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
-#[serde(tag = "reason", rename_all = "snake_case")]
+#[serde(tag = "code", content = "details", rename_all = "snake_case")]
 pub enum PaymentRejection {
     #[error("El monto debe ser mayor que cero.")]
     AmountNotPositive,
@@ -244,6 +244,8 @@ pub enum PaymentRejection {
     NotInCents,
     #[error("El crédito está en {loan}; el monto debe expresarse en esa moneda (se recibió {given}).")]
     CurrencyMismatch { loan: Currency, given: Currency },
+    #[error("Los datos del crédito son inconsistentes ({reason}); consulte en ventanilla.")]
+    InvalidLoanState { reason: String },
     #[error("El crédito ya está cancelado; no hay cuotas pendientes.")]
     LoanCancelled,
     #[error("La fecha de pago es anterior al desembolso del crédito.")]
@@ -339,6 +341,7 @@ impl Loan {
 
     /// The amounts to show before the customer chooses: due, advance limit and payoff.
     pub fn payment_options(&self, today: NaiveDate) -> Result<PaymentOptions, PaymentRejection> {
+        self.check_state().map_err(|reason| PaymentRejection::InvalidLoanState { reason })?;
         if today < self.disbursement_date {
             return Err(PaymentRejection::DateBeforeDisbursement);
         }
@@ -755,12 +758,41 @@ mod tests {
     }
 
     #[test]
+    fn inconsistent_state_is_refused() {
+        let mut loan = loan();
+        loan.installments[3].paid.interest = loan.installments[3].interest + dec!(1);
+        assert!(matches!(loan.payment_options(date(2025, 2, 10)), Err(PaymentRejection::InvalidLoanState { .. })));
+    }
+
+    #[test]
+    fn a_payment_dated_before_the_last_prepayment_is_refused() {
+        let loan = loan();
+        let today = date(2025, 2, 10);
+        let amount = loan.installments[0].amount() * dec!(3);
+        let prepaid = loan.apply_payment(today, pen(amount), Some(PrepaymentChoice::ReduceTerm)).unwrap().loan;
+        assert_eq!(prepaid.prepayments.len(), 1);
+        assert_eq!(prepaid.principal_accounted_for(), dec!(12000));
+        assert_eq!(
+            prepaid.payment_options(date(2025, 2, 9)).unwrap_err(),
+            PaymentRejection::DateBeforeLastPrepayment { last: today }
+        );
+    }
+
+    #[test]
     fn types_round_trip_through_json() {
         let loan = loan();
         let outcome = loan.apply_payment(date(2025, 2, 10), pen(loan.installments[0].amount()), None).unwrap();
         let json = serde_json::to_string(&outcome).unwrap();
         let back: PaymentOutcome = serde_json::from_str(&json).unwrap();
         assert_eq!(back, outcome);
+        for rejection in [
+            PaymentRejection::Schedule(ScheduleError::DateOutOfRange),
+            PaymentRejection::InvalidLoanState { reason: "x".into() },
+            PaymentRejection::LoanCancelled,
+        ] {
+            let json = serde_json::to_string(&rejection).unwrap();
+            assert_eq!(serde_json::from_str::<PaymentRejection>(&json).unwrap(), rejection);
+        }
         let rejection = PaymentRejection::OverdueFirst { count: 2, overdue: pen(dec!(1234.5)) };
         assert_eq!(rejection.to_string(), "Tiene 2 cuota(s) vencida(s): primero debe pagar S/ 1,234.50.");
     }

@@ -17,6 +17,9 @@ use crate::money::Currency;
 pub const MAX_INSTALLMENTS: u32 = 480;
 /// The highest TEA accepted (500 %): far above any legal cap, low enough that no power overflows.
 pub const MAX_TEA: Decimal = Decimal::from_parts(5, 0, 0, false, 0);
+/// The largest amount a loan may carry (a trillion): far above any real loan, low enough that no sum or
+/// product of a schedule overflows a decimal.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
 /// The longest first period accepted between disbursement and the first due date (a grace period
 /// included).
 pub const MAX_FIRST_PERIOD_DAYS: i64 = 366;
@@ -152,7 +155,7 @@ impl Installment {
 /// Why a schedule cannot be built from the given terms.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum ScheduleError {
-    #[error("el capital debe ser mayor que cero y en céntimos (se recibió {0})")]
+    #[error("el capital debe ser mayor que cero, en céntimos y de hasta {max} (se recibió {0})", max = MAX_AMOUNT)]
     InvalidPrincipal(Decimal),
     #[error("la TEA debe estar entre 0 y {max} (como fracción; se recibió {tea})", max = MAX_TEA)]
     InvalidRate { tea: Decimal },
@@ -165,7 +168,7 @@ pub enum ScheduleError {
         max = MAX_FIRST_PERIOD_DAYS
     )]
     InvalidFirstDueDate { disbursement: NaiveDate, first_due: NaiveDate },
-    #[error("la prima de desgravamen no puede ser negativa")]
+    #[error("la prima de desgravamen debe ser un monto no negativo o una tasa mensual entre 0 y 1")]
     InvalidDesgravamen,
     #[error("las fechas del cronograma exceden el calendario")]
     DateOutOfRange,
@@ -248,7 +251,7 @@ fn is_cents(amount: Decimal) -> bool {
 
 /// Builds the schedule of a new loan.
 pub fn build(terms: &LoanTerms) -> Result<Loan, ScheduleError> {
-    if terms.principal <= Decimal::ZERO || !is_cents(terms.principal) {
+    if terms.principal <= Decimal::ZERO || terms.principal > MAX_AMOUNT || !is_cents(terms.principal) {
         return Err(ScheduleError::InvalidPrincipal(terms.principal));
     }
     if !valid_rate(terms.tea) {
@@ -268,7 +271,10 @@ pub fn build(terms: &LoanTerms) -> Result<Loan, ScheduleError> {
         });
     }
     match terms.desgravamen {
-        Desgravamen::FixedPremium(value) | Desgravamen::MonthlyRateOnBalance(value) if value < Decimal::ZERO => {
+        Desgravamen::FixedPremium(value) if value < Decimal::ZERO || value > MAX_AMOUNT => {
+            return Err(ScheduleError::InvalidDesgravamen);
+        }
+        Desgravamen::MonthlyRateOnBalance(value) if value < Decimal::ZERO || value > Decimal::ONE => {
             return Err(ScheduleError::InvalidDesgravamen);
         }
         _ => {}
@@ -462,6 +468,43 @@ impl PeriodPlan {
 }
 
 impl Loan {
+    /// Checks a loan that arrived as data (from storage or the network) before any computation on it:
+    /// amounts within range and consistent, dates in order. `Err` names the first inconsistency.
+    pub fn check_state(&self) -> Result<(), String> {
+        let in_range = |value: Decimal| value >= Decimal::ZERO && value <= MAX_AMOUNT;
+        if !valid_rate(self.tea) || !valid_rate(self.moratorium_tea) {
+            return Err("tasa fuera de rango".into());
+        }
+        if !in_range(self.principal) || !in_range(self.fixed_payment) {
+            return Err("capital o cuota fuera de rango".into());
+        }
+        if self.installments.len() > MAX_INSTALLMENTS as usize || self.prepayments.len() > MAX_INSTALLMENTS as usize {
+            return Err("demasiadas cuotas".into());
+        }
+        let mut previous_due: Option<NaiveDate> = None;
+        for row in &self.installments {
+            let amounts = [row.opening_balance, row.principal, row.interest, row.insurance, row.paid.moratorium];
+            if !amounts.into_iter().all(in_range) {
+                return Err(format!("cuota {}: monto fuera de rango", row.number));
+            }
+            let paid_ok = [
+                (row.paid.principal, row.principal),
+                (row.paid.interest, row.interest),
+                (row.paid.insurance, row.insurance),
+            ]
+            .into_iter()
+            .all(|(paid, due)| paid >= Decimal::ZERO && paid <= due);
+            if !paid_ok {
+                return Err(format!("cuota {}: lo pagado excede lo programado", row.number));
+            }
+            if row.period_start > row.due_date || previous_due.is_some_and(|p| p >= row.due_date) {
+                return Err(format!("cuota {}: fechas fuera de orden", row.number));
+            }
+            previous_due = Some(row.due_date);
+        }
+        Ok(())
+    }
+
     /// Principal still owed: the unpaid principal of every installment.
     pub fn outstanding_principal(&self) -> Decimal {
         self.installments.iter().map(Installment::remaining_principal).sum()

@@ -164,6 +164,33 @@ proptest! {
     }
 
     #[test]
+    fn corrupted_loan_state_is_refused_not_a_panic(
+        terms in terms_strategy(),
+        row in any::<prop::sample::Index>(),
+        field in 0u8..6,
+        (mantissa, scale) in (any::<i64>(), 0u32..29),
+        offset in 0i64..4000,
+        amount in (any::<i64>(), 0u32..29),
+    ) {
+        let mut loan = build(&terms).unwrap();
+        let value = Decimal::new(mantissa, scale);
+        let target = &mut loan.installments[row.index(terms.installments as usize)];
+        match field {
+            0 => target.principal = value,
+            1 => target.interest = value,
+            2 => target.paid.principal = value,
+            3 => target.paid.moratorium = value,
+            4 => target.opening_balance = value,
+            _ => loan.fixed_payment = value,
+        }
+        let today = terms.disbursement_date + Duration::days(offset);
+        let money = Money { amount: Decimal::new(amount.0, amount.1), currency: Currency::PEN };
+        // Ok or a typed refusal; what matters is that nothing panics or overflows.
+        let _ = loan.payment_options(today);
+        let _ = loan.apply_payment(today, money, Some(PrepaymentChoice::ReduceTerm));
+    }
+
+    #[test]
     fn schedules_amortize_exactly(terms in terms_strategy()) {
         let loan = build(&terms).unwrap();
         let principal: Decimal = loan.installments.iter().map(|i| i.principal).sum();
