@@ -1,0 +1,13 @@
+//! Integration tests of the central simulator over real TLS on loopback: every rule and error code of
+//! the contract, idempotency, reversals, faults, mutual TLS, and the OpenAPI document against the router.
+
+mod affiliation;
+mod documents;
+mod enrollment;
+mod harness;
+mod idempotency;
+mod openapi;
+mod payments;
+mod reversals;
+mod session;
+mod transport;

@@ -1,0 +1,242 @@
+//! R5–R9: paying loans by account debit, with core's loan math, exchange, limits, eligibility and the
+//! overdue-first rule.
+
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use servicaja_central::{DEFAULT_FIXTURES, Fixtures};
+use servicaja_core::api::paths;
+use servicaja_core::loans::PrepaymentChoice;
+use servicaja_core::money::{Currency, Money};
+use uuid::Uuid;
+
+use crate::harness::{Harness, JESUS, MARIA, amount, start_instant};
+
+pub fn quote_path(loan: &str, option: &str, account: &str, amount: Option<&str>) -> String {
+    let mut path =
+        format!("{}?option={option}&debit_account_id={account}", paths::fill(paths::LOAN_QUOTE, "loan_id", loan));
+    if let Some(amount) = amount {
+        path.push_str(&format!("&amount={amount}"));
+    }
+    path
+}
+
+pub fn payment(loan: &str, account: &str, option: &str, amount: Option<&str>) -> Value {
+    let mut body =
+        json!({"operation_id": Uuid::now_v7(), "loan_id": loan, "debit_account_id": account, "option": option});
+    if let Some(amount) = amount {
+        body["amount"] = json!(amount);
+    }
+    body
+}
+
+fn core_loan(id: &str) -> servicaja_core::loans::Loan {
+    let fixtures = Fixtures::parse(DEFAULT_FIXTURES).unwrap();
+    let today = start_instant().with_timezone(&chrono::FixedOffset::west_opt(5 * 3600).unwrap()).date_naive();
+    let loan = fixtures.customers.iter().flat_map(|c| c.loans.iter()).find(|l| l.id == id).unwrap();
+    loan.state(today).unwrap()
+}
+
+fn today() -> chrono::NaiveDate {
+    start_instant().with_timezone(&chrono::FixedOffset::west_opt(5 * 3600).unwrap()).date_naive()
+}
+
+#[tokio::test]
+async fn paying_the_due_installment_debits_the_account_once_and_advances_the_loan() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    let before = h.loan(&token, "L-00340001").await;
+    assert_eq!(before["kiosk_payable"], true);
+    assert_eq!(before["installments_paid"], 3);
+    assert_eq!(before["due_installment"]["number"], 4);
+    let quote = h.get(&quote_path("L-00340001", "due_installment", "A-00121110", None), Some(&token)).await.ok();
+    let due_total = amount(&before["due_installment"]["outstanding"]);
+    assert_eq!(amount(&quote["amount"]), due_total);
+    assert_eq!(quote["debit"], quote["amount"], "same currency: no exchange");
+    assert!(quote.get("exchange").is_none());
+    let mut body = payment("L-00340001", "A-00121110", "due_installment", None);
+    body["expected_debit"] = quote["debit"].clone();
+    let done = h.post(paths::PAYMENTS, Some(&token), &body).await.ok();
+    assert_eq!(done["installments_covered"], json!([4]));
+    assert_eq!(amount(&done["account_balance_after"]), Decimal::new(850000, 2) - due_total);
+    assert_eq!(amount(&h.account(&token, "A-00121110").await["balance"]), Decimal::new(850000, 2) - due_total);
+    assert_eq!(h.loan(&token, "L-00340001").await["installments_paid"], 4);
+    let movements = h.get(&paths::fill(paths::ACCOUNT_MOVEMENTS, "account_id", "A-00121110"), Some(&token)).await.ok();
+    assert_eq!(movements.as_array().unwrap().len(), 1);
+    assert_eq!(amount(&movements[0]["amount"]), -due_total);
+}
+
+#[tokio::test]
+async fn a_dollar_loan_paid_from_soles_uses_the_sell_rate_shown_in_the_quote() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    let quote = h.get(&quote_path("L-00350001", "due_installment", "A-00121110", None), Some(&token)).await.ok();
+    let owed = Money::usd(amount(&quote["amount"]));
+    let rate = servicaja_core::money::ExchangeRate::new("3.720".parse().unwrap(), "3.780".parse().unwrap()).unwrap();
+    let expected = rate.convert_for_payment(owed, Currency::PEN).unwrap();
+    assert_eq!(quote["debit"]["currency"], "PEN");
+    assert_eq!(amount(&quote["debit"]), expected.debited.amount);
+    assert_eq!(quote["exchange"]["rate"], "3.780");
+    assert_eq!(quote["exchange"]["side_label"], "Venta");
+    let done =
+        h.post(paths::PAYMENTS, Some(&token), &payment("L-00350001", "A-00121110", "due_installment", None)).await.ok();
+    assert_eq!(amount(&done["debit"]), expected.debited.amount);
+    assert_eq!(
+        amount(&h.account(&token, "A-00121110").await["balance"]),
+        Decimal::new(850000, 2) - expected.debited.amount
+    );
+}
+
+#[tokio::test]
+async fn a_soles_loan_paid_from_dollars_uses_the_buy_rate() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    let quote = h.get(&quote_path("L-00340001", "due_installment", "A-00121210", None), Some(&token)).await.ok();
+    assert_eq!(quote["debit"]["currency"], "USD");
+    assert_eq!(quote["exchange"]["rate"], "3.720");
+    assert_eq!(quote["exchange"]["side_label"], "Compra");
+}
+
+#[tokio::test]
+async fn insufficient_funds_changes_nothing() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00340001", "A-00121111", "due_installment", None))
+        .await
+        .problem("insufficient_funds");
+    assert_eq!(amount(&h.account(&token, "A-00121111").await["balance"]), Decimal::new(15000, 2));
+    assert_eq!(h.loan(&token, "L-00340001").await["installments_paid"], 3);
+}
+
+#[tokio::test]
+async fn the_kiosk_limit_is_enforced() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    h.get(&quote_path("L-00360001", "total", "A-00121112", None), Some(&token)).await.problem("limit_exceeded");
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00360001", "A-00121112", "total", None))
+        .await
+        .problem("limit_exceeded");
+    assert_eq!(amount(&h.account(&token, "A-00121112").await["balance"]), Decimal::new(2500000, 2));
+}
+
+#[tokio::test]
+async fn excluded_product_types_are_not_payable_at_the_kiosk() {
+    let h = Harness::start().await;
+    let token = h.login(MARIA).await;
+    let loan = h.loan(&token, "L-00450001").await;
+    assert_eq!(loan["kiosk_payable"], false);
+    assert!(loan["kiosk_refusal"].as_str().unwrap().contains("pignoraticios"));
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00450001", "A-00131110", "due_installment", None))
+        .await
+        .problem("loan_not_payable_here");
+}
+
+#[tokio::test]
+async fn overdue_installments_come_first() {
+    let h = Harness::start().await;
+    let token = h.login(MARIA).await;
+    let loan = h.loan(&token, "L-00440001").await;
+    assert_eq!(loan["overdue_installments"], 2);
+    let schedule = h.schedule(&token, "L-00440001").await;
+    let statuses: Vec<&str> =
+        schedule["installments"].as_array().unwrap().iter().map(|i| i["status"].as_str().unwrap()).collect();
+    assert_eq!(&statuses[..6], &["paid", "paid", "paid", "overdue", "overdue", "due"]);
+    for option in ["advance", "prepayment_reduce_amount", "prepayment_reduce_count", "total"] {
+        h.post(paths::PAYMENTS, Some(&token), &payment("L-00440001", "A-00131110", option, Some("900.00")))
+            .await
+            .problem("overdue_first");
+    }
+    let done =
+        h.post(paths::PAYMENTS, Some(&token), &payment("L-00440001", "A-00131110", "due_installment", None)).await.ok();
+    assert_eq!(done["installments_covered"], json!([4, 5]));
+    assert!(amount(&done["moratorium_part"]) > Decimal::ZERO, "late installments carry moratorium interest");
+    assert_eq!(h.loan(&token, "L-00440001").await["overdue_installments"], 0);
+    // Now an advance is accepted.
+    let next = amount(&h.loan(&token, "L-00440001").await["due_installment"]["outstanding"]);
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00440001", "A-00131110", "advance", Some(&next.to_string())))
+        .await
+        .ok();
+}
+
+#[tokio::test]
+async fn amounts_must_fit_the_chosen_option() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00340001", "A-00121110", "advance", None))
+        .await
+        .problem("amount_invalid");
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00340001", "A-00121110", "advance", Some("3000.00")))
+        .await
+        .problem("amount_invalid");
+    h.post(
+        paths::PAYMENTS,
+        Some(&token),
+        &payment("L-00340001", "A-00121110", "prepayment_reduce_amount", Some("600.00")),
+    )
+    .await
+    .problem("amount_invalid");
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00340001", "A-00121110", "advance", Some("10.00")))
+        .await
+        .problem("amount_invalid");
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00340001", "A-00121410", "due_installment", None))
+        .await
+        .problem("account_inactive");
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00440001", "A-00121110", "due_installment", None))
+        .await
+        .problem("not_found");
+}
+
+#[tokio::test]
+async fn prepayment_figures_equal_servicaja_cores() {
+    for (option, choice) in [
+        ("prepayment_reduce_amount", PrepaymentChoice::ReduceInstallment),
+        ("prepayment_reduce_count", PrepaymentChoice::ReduceTerm),
+    ] {
+        let h = Harness::start().await;
+        let token = h.login(JESUS).await;
+        let expected = core_loan("L-00340001")
+            .apply_payment(today(), Money::pen("2000.00".parse().unwrap()), Some(choice))
+            .unwrap();
+        let quote = h.get(&quote_path("L-00340001", option, "A-00121110", Some("2000.00")), Some(&token)).await.ok();
+        assert_eq!(amount(&quote["principal_part"]), expected.quote.applied.principal);
+        assert_eq!(amount(&quote["interest_part"]), expected.quote.applied.interest);
+        assert_eq!(amount(&quote["new_schedule"]["outstanding_principal"]), expected.quote.outstanding_principal_after);
+        assert_eq!(quote["new_schedule"]["installments_remaining"], expected.quote.remaining_installments_after);
+        assert_eq!(quote["choice_label"], choice.label_es());
+        let done = h
+            .post(paths::PAYMENTS, Some(&token), &payment("L-00340001", "A-00121110", option, Some("2000.00")))
+            .await
+            .ok();
+        assert_eq!(amount(&done["loan_outstanding_after"]), expected.loan.outstanding_principal());
+        let schedule = h.schedule(&token, "L-00340001").await;
+        let api_rows = schedule["installments"].as_array().unwrap();
+        assert_eq!(api_rows.len(), expected.loan.installments.len());
+        for (row, core_row) in api_rows.iter().zip(&expected.loan.installments) {
+            assert_eq!(row["due_date"], core_row.due_date.to_string());
+            assert_eq!(amount(&row["principal"]), core_row.principal);
+            assert_eq!(amount(&row["interest"]), core_row.interest);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_total_payment_cancels_the_loan() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    let done = h.post(paths::PAYMENTS, Some(&token), &payment("L-00350001", "A-00121210", "total", None)).await.ok();
+    assert_eq!(done["loan_cancelled"], true);
+    let loan = h.loan(&token, "L-00350001").await;
+    assert_eq!(loan["status"], "cancelled");
+    assert_eq!(loan["kiosk_payable"], false);
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00350001", "A-00121210", "due_installment", None))
+        .await
+        .problem("loan_cancelled");
+}
+
+#[tokio::test]
+async fn a_changed_quote_is_refused() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    let mut body = payment("L-00350001", "A-00121110", "due_installment", None);
+    body["expected_debit"] = json!({"amount": "1.00", "currency": "PEN"});
+    h.post(paths::PAYMENTS, Some(&token), &body).await.problem("quote_changed");
+}
