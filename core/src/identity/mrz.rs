@@ -279,10 +279,10 @@ fn fixed<const N: usize>(line: &[u8]) -> Result<&[u8; N], MrzError> {
 }
 
 impl Mrz {
-    /// Reads a zone as a document reader sends it: lines separated by CR/LF (blank lines and surrounding
+    /// Reads a zone as a document reader sends it: lines separated by CR, LF or both (blank lines and surrounding
     /// spaces ignored), or the lines concatenated (90 characters for TD1, 88 for TD3).
     pub fn parse(input: &str) -> Result<Mrz, MrzError> {
-        let lines: Vec<&str> = input.lines().map(str::trim).filter(|line| !line.is_empty()).collect();
+        let lines: Vec<&str> = input.split(['\r', '\n']).map(str::trim).filter(|line| !line.is_empty()).collect();
         for (index, line) in lines.iter().enumerate() {
             if let Some(position) = line.chars().position(|c| !c.is_ascii()) {
                 return Err(MrzError::InvalidCharacter { line: index + 1, position });

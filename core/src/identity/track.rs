@@ -310,6 +310,8 @@ fn frame(input: &[u8], track: TrackId, lrc_mode: LrcMode, origin: usize) -> Resu
         return Err(TrackError::InvalidCharacter { track, position: origin + offset });
     }
     let (record, after) = input.split_at(end + 1);
+    // Readers differ on whether a failed track's `E?` is followed by an LRC: guess as in `Detect`.
+    let lrc_mode = if reader_failed && lrc_mode == LrcMode::Present { LrcMode::Detect } else { lrc_mode };
     let takes_lrc = match (lrc_mode, after) {
         (_, []) | (LrcMode::Absent, _) => false,
         (LrcMode::Present, _) => true,
@@ -408,7 +410,16 @@ fn parse_track2_record(record: &[u8]) -> Result<Track2, TrackError> {
     Ok(Track2 { pan, expiry, service_code })
 }
 
+/// The line without its terminating CR, LF or CR LF.
+fn without_line_end(line: &[u8]) -> &[u8] {
+    match line {
+        [rest @ .., b'\r', b'\n'] | [rest @ .., b'\r' | b'\n'] => rest,
+        _ => line,
+    }
+}
+
 fn single_track(input: &[u8], track: TrackId, lrc_mode: LrcMode) -> Result<&[u8], TrackError> {
+    let input = without_line_end(input);
     if input.is_empty() {
         return Err(TrackError::Empty);
     }
@@ -420,12 +431,12 @@ fn single_track(input: &[u8], track: TrackId, lrc_mode: LrcMode) -> Result<&[u8]
     Ok(framed.record)
 }
 
-/// Parses one track 1 record `%B…^NAME^YYMMSSS…?` (plus its LRC, per `lrc_mode`).
+/// Parses one track 1 record `%B…^NAME^YYMMSSS…?` (plus its LRC, per `lrc_mode`, and an optional line end).
 pub fn parse_track1(input: impl AsRef<[u8]>, lrc_mode: LrcMode) -> Result<Track1, TrackError> {
     parse_track1_record(single_track(input.as_ref(), TrackId::Track1, lrc_mode)?)
 }
 
-/// Parses one track 2 record `;PAN=YYMMSSS…?` (plus its LRC, per `lrc_mode`).
+/// Parses one track 2 record `;PAN=YYMMSSS…?` (plus its LRC, per `lrc_mode`, and an optional line end).
 pub fn parse_track2(input: impl AsRef<[u8]>, lrc_mode: LrcMode) -> Result<Track2, TrackError> {
     parse_track2_record(single_track(input.as_ref(), TrackId::Track2, lrc_mode)?)
 }
@@ -454,11 +465,7 @@ impl CardSwipe {
 ///
 /// When both tracks are read they must agree on the card number, expiry and service code.
 pub fn parse_reader_line(line: impl AsRef<[u8]>, lrc_mode: LrcMode) -> Result<CardSwipe, TrackError> {
-    let full = line.as_ref();
-    let line = match full {
-        [rest @ .., b'\r', b'\n'] | [rest @ .., b'\r' | b'\n'] => rest,
-        _ => full,
-    };
+    let line = without_line_end(line.as_ref());
     if line.is_empty() {
         return Err(TrackError::Empty);
     }

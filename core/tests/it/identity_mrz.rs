@@ -56,6 +56,7 @@ fn reader_text_in_any_usual_layout() {
     let joined = TD1.join("\r\n");
     assert_eq!(Mrz::parse(&joined), Mrz::parse_td1(TD1[0], TD1[1], TD1[2]));
     assert!(Mrz::parse(&format!("\n  {}\n{}\n{}  \n\n", TD1[0], TD1[1], TD1[2])).is_ok());
+    assert!(Mrz::parse(&format!("{}\r{}\r{}\r", TD1[0], TD1[1], TD1[2])).is_ok());
     assert_eq!(Mrz::parse(&TD1.concat()).unwrap().document_number, "D23145890");
     assert_eq!(Mrz::parse(&TD3.join("\n")).unwrap().format, MrzFormat::Td3);
     assert_eq!(Mrz::parse(&TD3.concat()).unwrap().format, MrzFormat::Td3);

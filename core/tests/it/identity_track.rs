@@ -122,6 +122,13 @@ fn failed_tracks_are_reported_not_fatal() {
     assert_eq!(parse_reader_line("%E?;E?\r", LrcMode::Detect).unwrap_err(), TrackError::NoUsableTrack);
     assert_eq!(parse_track1("%E?", LrcMode::Absent).unwrap_err(), TrackError::ReaderFailed { track: TrackId::Track1 });
     assert_eq!(parse_reader_line("\r\n", LrcMode::Absent).unwrap_err(), TrackError::Empty);
+    // A reader set to send LRCs may or may not send one after a failed track.
+    let lrc2 = char::from(compute_lrc(TrackId::Track2, TRACK2.as_bytes()).unwrap());
+    for failed in ["%E?", "%E?+"] {
+        let swipe = parse_reader_line(format!("{failed}{TRACK2}{lrc2}\r"), LrcMode::Present).unwrap();
+        assert_eq!((swipe.track1, swipe.track2), (TrackStatus::Failed, TrackStatus::Read));
+    }
+    assert!(parse_track2(format!("{TRACK2}\r\n"), LrcMode::Absent).is_ok());
 }
 
 #[test]
