@@ -1,6 +1,7 @@
 //! The `servicaja` command: runs the kiosk and holds the technician's command-line tools.
 
 mod config;
+mod ui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,6 +22,11 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Render every screen in both layouts and languages to PNG files (no display needed).
+    Screenshots {
+        #[arg(long, default_value = "shots")]
+        out: PathBuf,
+    },
     /// Configuration tools.
     Config {
         #[command(subcommand)]
@@ -40,6 +46,7 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Run { config: None }) {
         Command::Run { config } => run(config),
         Command::Config { command: ConfigCommand::Check { path } } => config_check(path),
+        Command::Screenshots { out } => screenshots(&out),
     }
 }
 
@@ -54,6 +61,21 @@ fn config_check(path: Option<PathBuf>) -> ExitCode {
                 println!("{problem}");
             }
             ExitCode::from(2)
+        }
+    }
+}
+
+fn screenshots(out: &std::path::Path) -> ExitCode {
+    match ui::screenshots::render_all(out) {
+        Ok(files) => {
+            for file in files {
+                println!("{}", file.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("screenshots: {err}");
+            ExitCode::FAILURE
         }
     }
 }
