@@ -1,0 +1,100 @@
+//! What the session asks its shell to do, as values: talk to the central (reads directly, commands through
+//! the outbox), print or show a document, start and cancel timers, journal, redraw, end the session.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::contract::{
+    Account, AffiliationConstancia, Command, Credentials, Movement, NoDebtCertificate, PaymentDone, Query,
+    RequestTicket,
+};
+use crate::event::{RequestId, Timer};
+use crate::secret::SessionToken;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Redraw: the screen, the overlay or the language changed. The UI reads [`crate::Session`]'s getters.
+    Render,
+    /// A read: send straight to the host client and answer with `Event::Central { request, .. }`.
+    Query {
+        request: RequestId,
+        token: Option<SessionToken>,
+        query: Query,
+    },
+    /// A command: write to the outbox with `key` as idempotency key before sending, then answer with
+    /// `Event::Central { request: key, .. }`. `interactive` commands are awaited by the customer (the session
+    /// runs the interactive timer); the others are delivered whenever the central is reachable and nobody
+    /// waits. `credentials` are in memory only and must never be persisted.
+    Submit {
+        key: Uuid,
+        token: Option<SessionToken>,
+        command: Command,
+        interactive: bool,
+        credentials: Credentials,
+    },
+    /// Print a document; answer with `Event::Printed { job, .. }`.
+    Print {
+        job: Uuid,
+        document: Document,
+    },
+    /// Arm (or re-arm) a timer; answer with `Event::TimerFired(timer)` at or after `at`.
+    StartTimer {
+        timer: Timer,
+        at: DateTime<Utc>,
+    },
+    CancelTimer(Timer),
+    /// Append to the electronic journal (masked data only, never a secret).
+    Journal(JournalEntry),
+    /// The customer's session is over: drop the token and anything the shell cached for it. The session
+    /// has already zeroized its own secrets.
+    SessionEnded {
+        reason: EndReason,
+    },
+}
+
+/// The documents the kiosk prints, emails or shows as a QR; the receipts crate lays them out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Document {
+    PaymentReceipt { payment: PaymentDone, masked_card: String, customer_name: String },
+    BalanceSlip { account: Account, movements: Vec<Movement>, masked_card: String, at: DateTime<Utc> },
+    AffiliationConstancia(AffiliationConstancia),
+    NoDebtCertificate(NoDebtCertificate),
+    RequestTicket(RequestTicket),
+}
+
+impl Document {
+    /// The reference a QR code carries so the customer can find the document later.
+    pub fn reference(&self) -> String {
+        match self {
+            Self::PaymentReceipt { payment, .. } => format!("PAGO {}", payment.operation_number),
+            Self::BalanceSlip { account, at, .. } => format!("SALDO {} {}", account.number, at.format("%Y%m%d%H%M")),
+            Self::AffiliationConstancia(c) => format!("{} {}", c.operation.label(), c.operation_number),
+            Self::NoDebtCertificate(c) => format!("NOADEUDO {}", c.certificate_number),
+            Self::RequestTicket(t) => format!("SOLICITUD {}", t.ticket_number),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EndReason {
+    /// The customer touched Terminar.
+    Customer,
+    /// The inactivity countdown ran out.
+    Inactivity,
+    /// The central expired or refused the session, or the card is locked.
+    Refused,
+    /// The session finished its course (notice acknowledged after an identification failure).
+    Finished,
+}
+
+/// Journal records the session produces. Card numbers appear masked; no secret ever appears.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JournalEntry {
+    SessionStarted { masked_card: String },
+    Identified { masked_card: String },
+    IdentificationRefused { masked_card: String, code: String },
+    Operation { key: Uuid, operation: String, outcome: String },
+    PaymentReversed { original_key: Uuid, reversal_key: Uuid },
+    SessionEnded { reason: EndReason },
+}

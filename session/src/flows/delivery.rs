@@ -1,0 +1,125 @@
+//! Delivering a receipt or constancia: print, email, both or none. A printer out of paper never blocks
+//! the operation: email or an on-screen QR is offered instead.
+
+use crate::contract::{Command, Credentials};
+use crate::effect::{Document, Effect};
+use crate::event::{Action, DeliveryChoice, PrintOutcome, Timer};
+use crate::machine::{Cx, Input, Session};
+use crate::state::{Delivery, DeliveryStage, InputError, Notice, Screen, Then};
+
+use super::typing::{edit, email_char};
+use super::valid_email;
+
+const MAX_EMAIL: usize = 80;
+
+impl Session {
+    pub(crate) fn open_delivery(&self, document: Document, then: Then) -> Screen {
+        Screen::Delivery(Delivery {
+            document,
+            stage: DeliveryStage::Choose,
+            printed: false,
+            emailed_to: None,
+            printer_ready: self.printer_ready(),
+            then,
+        })
+    }
+
+    pub(crate) fn on_delivery(&mut self, mut delivery: Delivery, input: Input, cx: &mut Cx<'_>) -> Screen {
+        let stage = std::mem::replace(&mut delivery.stage, DeliveryStage::Choose);
+        delivery.stage = match stage {
+            DeliveryStage::Choose => match input {
+                Input::Action(Action::Deliver(DeliveryChoice::Print)) => self.print(&delivery.document, false, cx),
+                Input::Action(Action::Deliver(DeliveryChoice::Both)) => self.print(&delivery.document, true, cx),
+                Input::Action(Action::Deliver(DeliveryChoice::Email)) => {
+                    DeliveryStage::Email { typed: String::new(), error: None }
+                }
+                Input::Action(Action::Deliver(DeliveryChoice::None) | Action::Back) => {
+                    return self.finish(delivery, cx);
+                }
+                Input::Action(Action::ShowQr) => DeliveryStage::Qr { payload: delivery.document.reference() },
+                _ => DeliveryStage::Choose,
+            },
+            DeliveryStage::Printing { job, then_email } => match input {
+                Input::Printed { job: done, outcome } if done == job => {
+                    self.disarm(Timer::Interactive, cx);
+                    match outcome {
+                        PrintOutcome::Printed => {
+                            delivery.printed = true;
+                            if then_email {
+                                DeliveryStage::Email { typed: String::new(), error: None }
+                            } else {
+                                return self.finish(delivery, cx);
+                            }
+                        }
+                        PrintOutcome::PaperOut | PrintOutcome::Failed => {
+                            delivery.printer_ready = false;
+                            DeliveryStage::PrinterFailed
+                        }
+                    }
+                }
+                _ => DeliveryStage::Printing { job, then_email },
+            },
+            DeliveryStage::PrinterFailed => match input {
+                Input::Action(Action::Deliver(DeliveryChoice::Email | DeliveryChoice::Both)) => {
+                    DeliveryStage::Email { typed: String::new(), error: None }
+                }
+                Input::Action(Action::ShowQr) => DeliveryStage::Qr { payload: delivery.document.reference() },
+                Input::Action(Action::Deliver(DeliveryChoice::None) | Action::Confirm | Action::Back) => {
+                    return self.finish(delivery, cx);
+                }
+                _ => DeliveryStage::PrinterFailed,
+            },
+            DeliveryStage::Email { mut typed, error } => match input {
+                Input::Action(Action::Key(key)) => {
+                    let key = match key {
+                        crate::event::Key::Char(c) => crate::event::Key::Char(c.to_ascii_lowercase()),
+                        other => other,
+                    };
+                    edit(&mut typed, key, MAX_EMAIL, email_char);
+                    DeliveryStage::Email { typed, error: None }
+                }
+                Input::Action(Action::Confirm) if valid_email(&typed) => {
+                    let command = Command::EmailDocument { to: typed.clone(), document: delivery.document.clone() };
+                    self.submit(command, false, Credentials::default(), cx);
+                    delivery.emailed_to = Some(typed);
+                    return self.finish(delivery, cx);
+                }
+                Input::Action(Action::Confirm) => DeliveryStage::Email { typed, error: Some(InputError::InvalidEmail) },
+                Input::Action(Action::Back) => {
+                    if delivery.printer_ready {
+                        DeliveryStage::Choose
+                    } else {
+                        DeliveryStage::PrinterFailed
+                    }
+                }
+                _ => DeliveryStage::Email { typed, error },
+            },
+            DeliveryStage::Qr { payload } => match input {
+                Input::Action(Action::Confirm | Action::Back) => return self.finish(delivery, cx),
+                _ => DeliveryStage::Qr { payload },
+            },
+        };
+        Screen::Delivery(delivery)
+    }
+
+    fn print(&mut self, document: &Document, then_email: bool, cx: &mut Cx<'_>) -> DeliveryStage {
+        if !self.printer_ready() {
+            return DeliveryStage::PrinterFailed;
+        }
+        let job = cx.supply.fresh_id();
+        cx.fx.push(Effect::Print { job, document: document.clone() });
+        self.arm_interactive(cx);
+        DeliveryStage::Printing { job, then_email }
+    }
+
+    fn finish(&mut self, delivery: Delivery, cx: &mut Cx<'_>) -> Screen {
+        if delivery.printed || delivery.emailed_to.is_some() {
+            Screen::Notice {
+                notice: Notice::Delivered { printed: delivery.printed, emailed_to: delivery.emailed_to },
+                then: delivery.then,
+            }
+        } else {
+            self.go(delivery.then, cx)
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! Loan payment (R5–R9): loan, option, amount, debit account, quote with exchange rate, confirm, progress,
+//! result, receipt. A payment whose answer does not come in time is reversed and the customer told that no
+//! charge stands.
+
+use crate::contract::{
+    AccountStatus, Command, Credentials, ErrorCode, Failure, Loan, LoanStatus, PAYMENT_OPTIONS, PaymentOption,
+    PaymentRequest, Query, QuoteQuery, Reply, needs_amount,
+};
+use crate::effect::{Document, JournalEntry};
+use crate::event::Action;
+use crate::machine::{Cx, Input, Session};
+use crate::state::{AmountError, InputError, Notice, Order, Payment, Screen, Then};
+
+use super::parse_amount;
+use super::typing::{amount_char, amount_key, edit};
+
+/// R6: with overdue installments only "Pagar cuota" (which includes them) is possible.
+pub fn payment_options(loan: &Loan) -> Vec<(PaymentOption, bool)> {
+    let overdue = loan.overdue_installments > 0;
+    PAYMENT_OPTIONS
+        .iter()
+        .map(|&option| {
+            let allowed = match option {
+                PaymentOption::DueInstallment => loan.due_installment.is_some() || overdue,
+                _ => !overdue,
+            };
+            (option, allowed)
+        })
+        .collect()
+}
+
+impl Session {
+    pub(crate) fn on_payment(&mut self, step: Payment, input: Input, cx: &mut Cx<'_>) -> Screen {
+        let back = matches!(input, Input::Action(Action::Back));
+        match step {
+            Payment::LoadingLoans { request } => match input {
+                Input::Answer(Ok(Reply::Loans(loans))) => {
+                    let loans = loans.into_iter().filter(|l| l.status != LoanStatus::Cancelled).collect();
+                    Screen::Payment(Payment::Loans { loans })
+                }
+                Input::Answer(Ok(_)) => self.refusal(Failure::NoAnswer),
+                Input::Answer(Err(failure)) => self.refusal(failure),
+                _ if back => {
+                    self.abandon_pending(cx);
+                    Screen::Menu
+                }
+                _ => Screen::Payment(Payment::LoadingLoans { request }),
+            },
+            Payment::Loans { loans } => match input {
+                Input::Action(Action::Select(i)) if i < loans.len() => {
+                    let Some(loan) = loans.get(i).cloned() else { return Screen::Payment(Payment::Loans { loans }) };
+                    if !loan.kiosk_payable {
+                        Screen::Payment(Payment::NotPayable { loans, loan })
+                    } else {
+                        let options = payment_options(&loan);
+                        Screen::Payment(Payment::Loan { loans, loan, options })
+                    }
+                }
+                _ if back => Screen::Menu,
+                _ => Screen::Payment(Payment::Loans { loans }),
+            },
+            Payment::NotPayable { loans, loan } => match input {
+                Input::Action(Action::Back | Action::Confirm) => Screen::Payment(Payment::Loans { loans }),
+                _ => Screen::Payment(Payment::NotPayable { loans, loan }),
+            },
+            Payment::Loan { loans, loan, options } => match input {
+                Input::Action(Action::PaymentOption(option))
+                    if options.iter().any(|&(o, allowed)| o == option && allowed) =>
+                {
+                    let order = Order { loans, loan, option, amount: None };
+                    if needs_amount(option) {
+                        Screen::Payment(Payment::Amount { order, typed: String::new(), error: None })
+                    } else {
+                        self.load_debit_accounts(order, cx)
+                    }
+                }
+                _ if back => Screen::Payment(Payment::Loans { loans }),
+                _ => Screen::Payment(Payment::Loan { loans, loan, options }),
+            },
+            Payment::Amount { mut order, mut typed, error } => match input {
+                Input::Action(Action::Key(key)) => {
+                    edit(&mut typed, amount_key(key), 12, amount_char);
+                    Screen::Payment(Payment::Amount { order, typed, error: None })
+                }
+                Input::Action(Action::Confirm) => match self.check_amount(&order, &typed) {
+                    Ok(amount) => {
+                        order.amount = Some(amount);
+                        self.load_debit_accounts(order, cx)
+                    }
+                    Err(e) => Screen::Payment(Payment::Amount { order, typed, error: Some(InputError::Amount(e)) }),
+                },
+                _ if back => self.back_to_loan(order),
+                _ => Screen::Payment(Payment::Amount { order, typed, error }),
+            },
+            Payment::LoadingAccounts { request, order } => match input {
+                Input::Answer(Ok(Reply::Accounts(accounts))) => {
+                    let accounts: Vec<_> = accounts.into_iter().filter(|a| a.status == AccountStatus::Active).collect();
+                    if accounts.is_empty() {
+                        Screen::Notice {
+                            notice: Notice::Refused {
+                                code: ErrorCode::AccountInactive,
+                                message: "no active savings account to debit".into(),
+                            },
+                            then: Then::Menu,
+                        }
+                    } else {
+                        Screen::Payment(Payment::Accounts { order, accounts })
+                    }
+                }
+                Input::Answer(Ok(_)) => self.refusal(Failure::NoAnswer),
+                Input::Answer(Err(failure)) => self.refusal(failure),
+                _ if back => {
+                    self.abandon_pending(cx);
+                    self.back_to_loan(order)
+                }
+                _ => Screen::Payment(Payment::LoadingAccounts { request, order }),
+            },
+            Payment::Accounts { order, accounts } => match input {
+                Input::Action(Action::Select(i)) if i < accounts.len() => {
+                    let Some(account_id) = accounts.get(i).map(|a| a.id.clone()) else {
+                        return Screen::Payment(Payment::Accounts { order, accounts });
+                    };
+                    self.request_quote(order, accounts, account_id, cx)
+                }
+                _ if back => self.back_to_loan(order),
+                _ => Screen::Payment(Payment::Accounts { order, accounts }),
+            },
+            Payment::Quoting { request, order, accounts } => match input {
+                Input::Answer(Ok(Reply::Quote(quote))) => Screen::Payment(Payment::Summary { order, quote, accounts }),
+                Input::Answer(Ok(_)) => self.refusal(Failure::NoAnswer),
+                Input::Answer(Err(failure)) => self.refusal(failure),
+                _ if back => {
+                    self.abandon_pending(cx);
+                    Screen::Payment(Payment::Accounts { order, accounts })
+                }
+                _ => Screen::Payment(Payment::Quoting { request, order, accounts }),
+            },
+            Payment::Summary { order, quote, accounts } => match input {
+                Input::Action(Action::Confirm) => {
+                    let key = cx.supply.fresh_id();
+                    let command = Command::Pay(PaymentRequest {
+                        operation_id: key,
+                        loan_id: quote.loan_id.clone(),
+                        debit_account_id: quote.debit_account_id.clone(),
+                        option: quote.option,
+                        amount: order.amount.map(|m| m.amount),
+                        expected_debit: Some(quote.debit),
+                    });
+                    self.submit_with_key(key, command, true, Credentials::default(), cx);
+                    let deadline = self.interactive_at.unwrap_or(cx.now);
+                    Screen::Payment(Payment::Processing { key, order, accounts, quote, started: cx.now, deadline })
+                }
+                _ if back => Screen::Payment(Payment::Accounts { order, accounts }),
+                _ => Screen::Payment(Payment::Summary { order, quote, accounts }),
+            },
+            Payment::Processing { key, order, accounts, quote, started, deadline } => match input {
+                Input::Answer(Ok(Reply::PaymentDone(payment))) => {
+                    self.journal(
+                        JournalEntry::Operation { key, operation: "pago de cuota".into(), outcome: "realizado".into() },
+                        cx,
+                    );
+                    Screen::Payment(Payment::Done { payment })
+                }
+                Input::Answer(Err(failure)) if failure.outcome_unknown() => {
+                    // The outcome is unknown: cancel durably, tell the customer plainly that nothing stands.
+                    self.reverse_payment(key, "timeout", cx);
+                    self.journal(
+                        JournalEntry::Operation { key, operation: "pago de cuota".into(), outcome: "revertido".into() },
+                        cx,
+                    );
+                    Screen::Notice { notice: Notice::PaymentNotDone, then: Then::Menu }
+                }
+                Input::Answer(Err(failure)) => {
+                    let code = failure.code().map_or("no_answer", ErrorCode::as_str);
+                    self.journal(
+                        JournalEntry::Operation {
+                            key,
+                            operation: "pago de cuota".into(),
+                            outcome: format!("rechazado: {code}"),
+                        },
+                        cx,
+                    );
+                    match failure.code() {
+                        Some(ErrorCode::Reversed) => {
+                            Screen::Notice { notice: Notice::PaymentNotDone, then: Then::Menu }
+                        }
+                        // The rate or the loan moved since the quote: show the new figures before paying.
+                        Some(ErrorCode::QuoteChanged) => {
+                            let account_id = quote.debit_account_id.clone();
+                            self.request_quote(order, accounts, account_id, cx)
+                        }
+                        _ => self.refusal(failure),
+                    }
+                }
+                Input::Answer(Ok(_)) => {
+                    self.reverse_payment(key, "unexpected_answer", cx);
+                    Screen::Notice { notice: Notice::PaymentNotDone, then: Then::Menu }
+                }
+                _ => Screen::Payment(Payment::Processing { key, order, accounts, quote, started, deadline }),
+            },
+            Payment::Done { payment } => match input {
+                Input::Action(Action::Confirm) => {
+                    let document = Document::PaymentReceipt {
+                        payment,
+                        masked_card: self.masked_card.clone().unwrap_or_default(),
+                        customer_name: self.customer.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+                    };
+                    self.open_delivery(document, Then::Menu)
+                }
+                _ => Screen::Payment(Payment::Done { payment }),
+            },
+        }
+    }
+
+    fn back_to_loan(&self, order: Order) -> Screen {
+        let options = payment_options(&order.loan);
+        Screen::Payment(Payment::Loan { loans: order.loans, loan: order.loan, options })
+    }
+
+    fn check_amount(&self, order: &Order, typed: &str) -> Result<servicaja_core::money::Money, AmountError> {
+        let amount = parse_amount(typed, order.loan.currency)?;
+        if let Some(limit) = self.config.limit_for(order.loan.currency)
+            && amount.amount > limit.amount
+        {
+            return Err(AmountError::AboveLimit(limit));
+        }
+        if amount.amount > order.loan.outstanding_principal.amount {
+            return Err(AmountError::AboveOutstanding(order.loan.outstanding_principal));
+        }
+        Ok(amount)
+    }
+
+    fn load_debit_accounts(&mut self, order: Order, cx: &mut Cx<'_>) -> Screen {
+        let request = self.query(Query::Accounts, cx);
+        Screen::Payment(Payment::LoadingAccounts { request, order })
+    }
+
+    fn request_quote(
+        &mut self,
+        order: Order,
+        accounts: Vec<crate::contract::Account>,
+        debit_account_id: String,
+        cx: &mut Cx<'_>,
+    ) -> Screen {
+        let query = Query::Quote {
+            loan_id: order.loan.id.clone(),
+            query: QuoteQuery { option: order.option, debit_account_id, amount: order.amount.map(|m| m.amount) },
+        };
+        let request = self.query(query, cx);
+        Screen::Payment(Payment::Quoting { request, order, accounts })
+    }
+}

@@ -1,0 +1,414 @@
+//! The session's screens as nested enums, one per flow: what the UI shows and what the customer may do
+//! next. Secrets are not in here (the session keeps them apart and zeroizes them); screens hold counts
+//! of typed digits so the UI can draw dots.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use servicaja_core::money::Money;
+
+use crate::contract::{
+    Account, AffiliationConstancia, AffiliationOperation, EnrollmentQuestion, ErrorCode, Loan, Movement,
+    NoDebtCertificate, OtpSent, PaymentDone, PaymentOption, PaymentQuote, RequestKind, RequestTicket,
+};
+use crate::effect::Document;
+use crate::event::{Device, DeviceStatus, InfoTopic, RequestId};
+use crate::keypad::ShuffledKeypad;
+use crate::secret::{CardNumberError, DniError};
+use servicaja_core::money::KeypadAmountError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    /// The caja's name, what the kiosk does, "Deslice su tarjeta".
+    Attract,
+    /// The host or a device the kiosk cannot work without is down. Información and offline requests remain.
+    OutOfService {
+        reasons: Vec<OutOfServiceReason>,
+    },
+    Identify(Identify),
+    Menu,
+    Balances(Balances),
+    Payment(Payment),
+    Internet(Internet),
+    Certificates(Certificates),
+    Requests(Requests),
+    Enrollment(Enrollment),
+    Information(Information),
+    /// Delivery of a receipt or constancia: print / email / both / none, with fall-backs.
+    Delivery(Delivery),
+    /// A message the customer acknowledges with Confirm; then `then`.
+    Notice {
+        notice: Notice,
+        then: Then,
+    },
+}
+
+/// Where a notice, a delivery or Back leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Then {
+    Menu,
+    /// The attract (or out-of-service) screen without ending anything: used before identification.
+    Start,
+    /// End the session (zeroize) and return to the attract screen.
+    End,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutOfServiceReason {
+    HostUnreachable,
+    Device { device: Device, status: DeviceStatus },
+    SwitchedOff,
+}
+
+/// Messages shown on a notice screen; the UI owns the wording (es-PE source strings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Notice {
+    /// "Su tarjeta está bloqueada. Acérquese a ventanilla."
+    CardLocked,
+    /// "Operación no realizada, no se realizó ningún cargo."
+    PaymentNotDone,
+    /// The central refused an operation; the code selects the text, the message is the central's.
+    Refused { code: ErrorCode, message: String },
+    /// "El servicio no está disponible en este momento; intente más tarde."
+    ServiceUnavailable,
+    /// "Su sesión expiró."
+    SessionExpired,
+    /// A needed device failed in the middle of the flow.
+    DeviceFailed(Device),
+    /// "No recibimos confirmación; la constancia llegará a su correo registrado si la operación se realizó."
+    NotConfirmed,
+    /// "Su solicitud se enviará cuando el sistema esté disponible."
+    RequestQueued { kind: RequestKind },
+    /// R12: "Registro bloqueado, acérquese a ventanilla."
+    EnrollmentBlocked,
+    /// "Su clave fue creada."
+    ClaveCreated,
+    /// "Debe pagar primero sus cuotas vencidas." (R6)
+    OverdueFirst,
+    /// R10: not every loan is cancelled; specific ones can be chosen.
+    NotAllLoansCancelled,
+    /// R2: one affiliated account at a time; disaffiliate first.
+    AlreadyAffiliated,
+    /// No account qualifies for internet purchases (R2).
+    NoAffiliableAccount,
+    /// Nothing to disaffiliate.
+    NothingAffiliated,
+    /// Document delivered; `emailed_to` set when sent by email.
+    Delivered { printed: bool, emailed_to: Option<String> },
+}
+
+/// R1 identification (and the first two steps of clave enrollment, `purpose`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Identify {
+    pub purpose: Purpose,
+    pub step: IdentifyStep,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Purpose {
+    Login,
+    Enrollment,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdentifyStep {
+    /// Swipe the card, or (when configured) type it: `typed` digits so far, shown masked.
+    Card {
+        keyed: bool,
+        typed: usize,
+        error: Option<InputError>,
+    },
+    /// Show the DNI, or type its 8 digits and check character (`typed`, shown as typed).
+    Dni {
+        masked_card: String,
+        keyed: bool,
+        typed: String,
+        error: Option<InputError>,
+    },
+    /// Six digits on a shuffled keypad, shown as `entered` dots.
+    Clave {
+        masked_card: String,
+        keypad: ShuffledKeypad,
+        entered: usize,
+        attempts_left: Option<u32>,
+    },
+    Verifying {
+        request: RequestId,
+    },
+}
+
+/// Why typed or read input was refused; the UI shows the matching text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputError {
+    InvalidCard,
+    CardNumber(CardNumberError),
+    InvalidDocument,
+    Dni(DniError),
+    /// The DNI does not belong to the card's holder.
+    IdentityMismatch,
+    ReaderUnavailable,
+    Amount(AmountError),
+    InvalidEmail,
+    /// The two new claves differ.
+    ClavesDiffer,
+    /// A clave like 111111 or 123456 is refused.
+    WeakClave,
+    OtpInvalid {
+        attempts_left: Option<u32>,
+    },
+    OtpExpired,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AmountError {
+    /// What was typed is not an amount (core's keypad parser says why).
+    Keypad(KeypadAmountError),
+    Zero,
+    /// Above the kiosk's per-operation limit (R9).
+    AboveLimit(Money),
+    /// Above the loan's outstanding principal: use Cancelación total.
+    AboveOutstanding(Money),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Balances {
+    Loading { request: RequestId },
+    Accounts { accounts: Vec<Account> },
+    LoadingMovements { request: RequestId, accounts: Vec<Account>, account: Account },
+    Movements { accounts: Vec<Account>, account: Account, movements: Vec<Movement> },
+}
+
+/// Loan payment (R5–R9).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payment {
+    LoadingLoans {
+        request: RequestId,
+    },
+    Loans {
+        loans: Vec<Loan>,
+    },
+    /// R8: the reason and where to pay.
+    NotPayable {
+        loans: Vec<Loan>,
+        loan: Loan,
+    },
+    /// Due and overdue installments with the options, each with whether it is possible now (R6).
+    Loan {
+        loans: Vec<Loan>,
+        loan: Loan,
+        options: Vec<(PaymentOption, bool)>,
+    },
+    Amount {
+        order: Order,
+        typed: String,
+        error: Option<InputError>,
+    },
+    LoadingAccounts {
+        request: RequestId,
+        order: Order,
+    },
+    Accounts {
+        order: Order,
+        accounts: Vec<Account>,
+    },
+    Quoting {
+        request: RequestId,
+        order: Order,
+        accounts: Vec<Account>,
+    },
+    /// Summary with the exchange rate and both amounts when currencies differ; Confirm pays.
+    Summary {
+        order: Order,
+        quote: PaymentQuote,
+        accounts: Vec<Account>,
+    },
+    /// Progress indicator; `deadline` is when the kiosk gives up and reverses.
+    Processing {
+        key: RequestId,
+        order: Order,
+        accounts: Vec<Account>,
+        quote: PaymentQuote,
+        started: DateTime<Utc>,
+        deadline: DateTime<Utc>,
+    },
+    Done {
+        payment: PaymentDone,
+    },
+}
+
+/// What the customer has chosen so far in the payment flow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub loans: Vec<Loan>,
+    pub loan: Loan,
+    pub option: PaymentOption,
+    pub amount: Option<Money>,
+}
+
+/// Compras por Internet (R2–R4).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Internet {
+    Loading {
+        request: RequestId,
+    },
+    /// Afiliación / Desafiliación; `affiliated` is the account currently affiliated, if any.
+    Menu {
+        accounts: Vec<Account>,
+        affiliated: Option<Account>,
+    },
+    /// Only active, individual-signature accounts (R2).
+    ChooseAccount {
+        accounts: Vec<Account>,
+        eligible: Vec<Account>,
+        selected: Option<usize>,
+    },
+    /// The explicit tick (R3).
+    Consent {
+        accounts: Vec<Account>,
+        account: Account,
+        ticked: bool,
+    },
+    RequestingCode {
+        request: RequestId,
+        operation: AffiliationOperation,
+        account: Account,
+    },
+    Code {
+        operation: AffiliationOperation,
+        account: Account,
+        entry: CodeEntry,
+    },
+    Processing {
+        key: RequestId,
+        operation: AffiliationOperation,
+        account: Account,
+        entry: CodeEntry,
+    },
+    Done {
+        constancia: AffiliationConstancia,
+    },
+}
+
+/// SMS code entry: masked phone, dots, resend after a wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeEntry {
+    /// The central's id of the code that was sent (not secret).
+    pub otp_id: String,
+    pub masked_phone: String,
+    /// Whether this flow can ask for a new code at all (enrollment codes cannot be resent).
+    pub resend_possible: bool,
+    pub entered: usize,
+    pub resend_at: DateTime<Utc>,
+    pub resend_allowed: bool,
+    pub error: Option<InputError>,
+    /// A resend is in flight (the request id of the OTP query).
+    pub resending: Option<RequestId>,
+}
+
+/// Constancia de no adeudo (R10).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Certificates {
+    Loading {
+        request: RequestId,
+    },
+    /// Cancelled loans can be ticked; "Todos mis créditos" when every loan is cancelled.
+    Choose {
+        loans: Vec<Loan>,
+        selected: Vec<bool>,
+    },
+    Processing {
+        key: RequestId,
+    },
+    Done {
+        certificate: NoDebtCertificate,
+    },
+}
+
+/// Requests (R11): choose, confirm, ticket with deadline. Offline (out of service): type the DNI and the
+/// request is queued.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Requests {
+    Choose { offline: bool },
+    Dni { kind: RequestKind, typed: String, error: Option<InputError> },
+    Confirm { kind: RequestKind },
+    Processing { key: RequestId, kind: RequestKind },
+    Filed { ticket: RequestTicket },
+}
+
+/// Clave enrollment after card + DNI (R12).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Enrollment {
+    Starting {
+        request: RequestId,
+        masked_card: String,
+    },
+    Questions {
+        enrollment_id: String,
+        questions: Vec<EnrollmentQuestion>,
+        answers: Vec<Option<usize>>,
+        current: usize,
+        attempts_left: Option<u32>,
+    },
+    Checking {
+        key: RequestId,
+        enrollment_id: String,
+        questions: Vec<EnrollmentQuestion>,
+        attempts_left: Option<u32>,
+    },
+    /// New clave typed twice on a shuffled keypad; the SMS code was sent when the answers passed.
+    NewClave {
+        enrollment_id: String,
+        otp: OtpSent,
+        keypad: ShuffledKeypad,
+        confirming: bool,
+        entered: usize,
+        error: Option<InputError>,
+    },
+    Code {
+        enrollment_id: String,
+        entry: CodeEntry,
+    },
+    Setting {
+        key: RequestId,
+        enrollment_id: String,
+        entry: CodeEntry,
+    },
+}
+
+/// Información (R13). Tables are drawn by the UI from `servicaja_core::disclosures`; calculators hold the
+/// typed house value for the lookup.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Information {
+    Topics,
+    Table(InfoTopic),
+    Calculator { topic: InfoTopic, typed: String, house_value: Option<Money>, error: Option<InputError> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub document: Document,
+    pub stage: DeliveryStage,
+    pub printed: bool,
+    pub emailed_to: Option<String>,
+    /// Whether the printer could print when this screen opened (paper and status); when not, printing is
+    /// not offered and email or the QR are.
+    pub printer_ready: bool,
+    pub then: Then,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeliveryStage {
+    Choose,
+    Printing {
+        job: uuid::Uuid,
+        then_email: bool,
+    },
+    /// The printer ran out of paper or failed: email or QR offered, the operation stands.
+    PrinterFailed,
+    Email {
+        typed: String,
+        error: Option<InputError>,
+    },
+    Qr {
+        payload: String,
+    },
+}
