@@ -1,0 +1,7 @@
+//! Integration tests of the drivers: byte-exact ESC/POS, status decoding, drivers against their
+//! emulators over real pseudo-terminals, and property tests of every decoder.
+
+mod escpos_bytes;
+mod props;
+mod pty_devices;
+mod status_bits;

@@ -1,0 +1,294 @@
+//! The production drivers against the emulators, over real pseudo-terminals.
+
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use servicaja_core::settings::{FlowControl, SerialSettings};
+use servicaja_drivers::devices::{DriverOptions, start_card_reader, start_document_reader, start_printer};
+use servicaja_drivers::emulator::{EmulatorSet, SimPaper};
+use servicaja_drivers::escpos_doc::{EscPosBuilder, TextSize, TextStyle};
+use servicaja_drivers::printer::{FailReason, PrintError, PrintJob, PrinterDriver};
+use servicaja_drivers::pty::PtyMaster;
+use servicaja_drivers::readers::DeviceEvent;
+use servicaja_drivers::status::{DeviceKind, DeviceState, PaperState, StatusField};
+use servicaja_drivers::transport::{Connector, SerialConnector};
+
+/// Upper bound for an expected event; a failure bound, never a speed assertion.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+fn serial(path: &std::path::Path, baud: u32, flow_control: FlowControl) -> SerialSettings {
+    SerialSettings {
+        port: path.display().to_string(),
+        baud,
+        data_bits: 8,
+        stop_bits: 1,
+        flow_control,
+        ..Default::default()
+    }
+}
+
+fn options() -> DriverOptions {
+    DriverOptions {
+        reconnect_every: Duration::from_millis(50),
+        reader_idle: Duration::from_millis(300),
+        ..Default::default()
+    }
+}
+
+fn wait_for(events: &Receiver<DeviceEvent>, what: &str, mut wanted: impl FnMut(&DeviceEvent) -> bool) -> DeviceEvent {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(left) {
+            Ok(event) if wanted(&event) => return event,
+            Ok(_) => {}
+            Err(_) => panic!("no event: {what}"),
+        }
+    }
+}
+
+fn became(device: DeviceKind, state: DeviceState) -> impl FnMut(&DeviceEvent) -> bool {
+    move |e| {
+        matches!(e, DeviceEvent::StatusChanged { device: d, changes, .. }
+            if *d == device && changes.contains(&StatusField::Device(state)))
+    }
+}
+
+const PAN: &str = "4539148803436467";
+
+#[test]
+fn a_swipe_reaches_the_application_as_card_read_and_garbage_as_invalid_media() {
+    let dir = tempfile::tempdir().unwrap();
+    let emulators = EmulatorSet::start(dir.path(), 48).unwrap();
+    let control = emulators.control();
+    let (tx, events) = mpsc::channel();
+    let port = serial(&emulators.paths().card_reader, 9600, FlowControl::None);
+    let (reader, _) = start_card_reader(SerialConnector::new(port), options(), tx);
+    wait_for(&events, "card reader online", became(DeviceKind::CardReader, DeviceState::Online));
+    assert_eq!(reader.status().device, DeviceState::Online);
+
+    control.swipe_card(PAN, "QUISPE/ROSA", "2812", "101").unwrap();
+    let DeviceEvent::CardRead(swipe) = wait_for(&events, "card read", |e| matches!(e, DeviceEvent::CardRead(_))) else {
+        unreachable!()
+    };
+    assert_eq!(swipe.pan.last_four(), "6467");
+    assert_eq!(swipe.pan.masked(), "**** **** **** 6467");
+    assert_eq!(swipe.service_code.map(|s| s.as_str().to_string()), Some("101".to_string()));
+    assert_eq!(swipe.cardholder.as_ref().map(|n| n.surname.as_str()), Some("QUISPE"));
+    assert!(!format!("{swipe:?}").contains(PAN), "Debug must not show the card number");
+
+    control.send_garbage(DeviceKind::CardReader).unwrap();
+    let DeviceEvent::InvalidMedia { reason, .. } =
+        wait_for(&events, "invalid media", |e| matches!(e, DeviceEvent::InvalidMedia { .. }))
+    else {
+        unreachable!()
+    };
+    assert!(!reason.contains(PAN));
+
+    // A partial swipe (no CR) is dropped after the line goes quiet; the next swipe still reads.
+    control.send_bytes(DeviceKind::CardReader, b"%B4539148803").unwrap();
+    let DeviceEvent::InvalidMedia { reason, .. } =
+        wait_for(&events, "partial swipe", |e| matches!(e, DeviceEvent::InvalidMedia { .. }))
+    else {
+        unreachable!()
+    };
+    assert!(reason.contains("partial"), "{reason}");
+    control.swipe_card(PAN, "QUISPE/ROSA", "2812", "101").unwrap();
+    wait_for(&events, "card read after a partial swipe", |e| matches!(e, DeviceEvent::CardRead(_)));
+}
+
+#[test]
+fn a_document_reaches_the_application_and_a_bad_check_digit_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let emulators = EmulatorSet::start(dir.path(), 48).unwrap();
+    let control = emulators.control();
+    let (tx, events) = mpsc::channel();
+    let port = serial(&emulators.paths().document_reader, 9600, FlowControl::None);
+    let (_reader, _) = start_document_reader(SerialConnector::new(port), options(), tx);
+    wait_for(&events, "document reader online", became(DeviceKind::DocumentReader, DeviceState::Online));
+
+    let dni = ["I<PER10117410<7<<<<<<<<<<<<<<<", "9001011M3001019PER<<<<<<<<<<<2", "QUISPE<MAMANI<<JUAN<CARLOS<<<<"];
+    control.present_document(&dni).unwrap();
+    let DeviceEvent::DocumentRead(mrz) =
+        wait_for(&events, "document read", |e| matches!(e, DeviceEvent::DocumentRead(_)))
+    else {
+        unreachable!()
+    };
+    assert_eq!(mrz.issuing_state, "PER");
+    assert_eq!(mrz.names.primary, "QUISPE MAMANI");
+
+    let bad = [dni[0], "9001011M3001018PER<<<<<<<<<<<2", dni[2]];
+    control.present_document(&bad).unwrap();
+    let DeviceEvent::InvalidMedia { reason, .. } =
+        wait_for(&events, "bad check digit", |e| matches!(e, DeviceEvent::InvalidMedia { .. }))
+    else {
+        unreachable!()
+    };
+    assert!(reason.contains("check digit"), "{reason}");
+}
+
+fn receipt_lines() -> (PrintJob, Vec<&'static str>) {
+    let lines = vec![
+        "Operación: pago de cuota",
+        "Cliente: Ñuñez Peña, José",
+        "¿Dudas? ¡Llámenos!",
+        "Monto pagado           S/ 150.00",
+        "Cuenta           ***********6467",
+        "Fecha            21/11/2026 18:40",
+    ];
+    let mut b = EscPosBuilder::new(48);
+    b.text("CAJA TACNA", TextStyle::centered().bold().size(TextSize::Double));
+    for line in &lines {
+        b.text(line, TextStyle::NORMAL);
+    }
+    b.qr("https://example.pe/v/OP123").feed(2).cut();
+    (b.finish().unwrap().into(), lines)
+}
+
+#[test]
+fn the_emulator_renders_what_was_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let emulators = EmulatorSet::start(dir.path(), 48).unwrap();
+    let control = emulators.control();
+    let port =
+        SerialConnector::new(serial(&emulators.paths().printer, 115_200, FlowControl::RtsCts)).connect().unwrap();
+    let mut printer = PrinterDriver::new(port);
+    let (job, lines) = receipt_lines();
+    printer.print(&job).unwrap();
+
+    let receipt = control.last_receipt().expect("one receipt per cut");
+    assert!(!receipt.interrupted);
+    let text = receipt.plain_text(48);
+    let mut expected = format!("{}CAJA TACNA\n", " ".repeat(14));
+    for line in &lines {
+        expected.push_str(line);
+        expected.push('\n');
+    }
+    expected.push_str(&format!("{}[QR https://example.pe/v/OP123]\n\n\n\n", " ".repeat(8)));
+    assert_eq!(text, expected);
+    assert!(receipt.marked_text(48).starts_with(&format!("{}<b><2x>CAJA TACNA</2x></b>\n", " ".repeat(14))));
+    assert_eq!(control.unprintable_bytes(), 0);
+
+    let png = dir.path().join("receipt.png");
+    control.save_last_receipt_png(&png).unwrap();
+    let image = image::open(&png).unwrap().to_luma8();
+    assert_eq!(image.width(), 48 * 12 + 16);
+    let dark = image.pixels().filter(|p| p.0[0] == 0).count();
+    assert!(dark > 2_000, "text and the QR code are drawn ({dark} dark dots)");
+}
+
+#[test]
+fn paper_out_mid_job_fails_the_job_with_the_reason_and_a_reprint_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let emulators = EmulatorSet::start(dir.path(), 48).unwrap();
+    let control = emulators.control();
+    let (tx, events) = mpsc::channel();
+    let port = serial(&emulators.paths().printer, 115_200, FlowControl::RtsCts);
+    let (printer, _) = start_printer(SerialConnector::new(port), Duration::from_millis(100), options(), tx);
+    wait_for(&events, "printer online", became(DeviceKind::Printer, DeviceState::Online));
+
+    let (job, _) = receipt_lines();
+    control.paper_runs_out_after(3);
+    assert_eq!(printer.print(job.clone()), Err(PrintError::Interrupted(FailReason::PaperOut)));
+    let cut_short = control.last_receipt().unwrap();
+    assert!(cut_short.interrupted);
+    assert_eq!(cut_short.items.len(), 3);
+    wait_for(
+        &events,
+        "paper out published",
+        |e| matches!(e, DeviceEvent::StatusChanged { changes, .. } if changes.contains(&StatusField::Paper(PaperState::Out))),
+    );
+    assert_eq!(printer.status().paper, Some(PaperState::Out));
+
+    // Still out: refused before a byte is sent, nothing printed.
+    assert_eq!(printer.print(job.clone()), Err(PrintError::NotReady(FailReason::PaperOut)));
+    assert_eq!(control.receipts().len(), 1);
+
+    control.set_paper(SimPaper::Ok);
+    control.set_cover_open(true);
+    assert_eq!(printer.print(job.clone()), Err(PrintError::NotReady(FailReason::CoverOpen)));
+    control.set_cover_open(false);
+    printer.print(job).unwrap();
+    let reprint = control.last_receipt().unwrap();
+    assert!(!reprint.interrupted);
+    assert_eq!(control.receipts().len(), 2);
+
+    control.set_paper(SimPaper::Low);
+    wait_for(
+        &events,
+        "paper low published",
+        |e| matches!(e, DeviceEvent::StatusChanged { changes, .. } if changes == &[StatusField::Paper(PaperState::Low), StatusField::Detail("paper near end".into())]),
+    );
+}
+
+#[test]
+fn a_pulled_and_reattached_port_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let emulators = EmulatorSet::start(dir.path(), 48).unwrap();
+    let control = emulators.control();
+    let (tx, events) = mpsc::channel();
+    let (reader, _) = start_card_reader(
+        SerialConnector::new(serial(&emulators.paths().card_reader, 9600, FlowControl::None)),
+        options(),
+        tx.clone(),
+    );
+    let (printer, _) = start_printer(
+        SerialConnector::new(serial(&emulators.paths().printer, 115_200, FlowControl::RtsCts)),
+        Duration::from_millis(100),
+        options(),
+        tx,
+    );
+    wait_for(&events, "card reader online", became(DeviceKind::CardReader, DeviceState::Online));
+    wait_for(&events, "printer online", became(DeviceKind::Printer, DeviceState::Online));
+    let first_pty = control.pty_paths();
+
+    control.unplug(DeviceKind::CardReader);
+    control.unplug(DeviceKind::Printer);
+    wait_for(&events, "card reader gone", became(DeviceKind::CardReader, DeviceState::NoDevice));
+    wait_for(&events, "printer gone", became(DeviceKind::Printer, DeviceState::NoDevice));
+    assert_eq!(reader.status().device, DeviceState::NoDevice);
+    let (job, _) = receipt_lines();
+    assert_eq!(printer.print(job.clone()), Err(PrintError::NotReady(FailReason::NoDevice)));
+
+    control.plug(DeviceKind::CardReader).unwrap();
+    control.plug(DeviceKind::Printer).unwrap();
+    wait_for(&events, "card reader back", became(DeviceKind::CardReader, DeviceState::Online));
+    wait_for(&events, "printer back", became(DeviceKind::Printer, DeviceState::Online));
+    assert_ne!(control.pty_paths()[1], None);
+    let _ = first_pty;
+
+    control.swipe_card(PAN, "QUISPE/ROSA", "2812", "101").unwrap();
+    wait_for(&events, "card read after re-attach", |e| matches!(e, DeviceEvent::CardRead(_)));
+    printer.print(job).unwrap();
+}
+
+#[test]
+fn stale_input_and_noise_before_a_reply_are_skipped() {
+    let mut master = PtyMaster::open().unwrap();
+    let path = master.slave_path().to_path_buf();
+    let port = SerialConnector::new(serial(&path, 115_200, FlowControl::None)).connect().unwrap();
+    // Stale bytes waiting on the line before the driver asks.
+    master.write_all(&[0x12, 0x16, 0xFF]).unwrap();
+    let answerer = std::thread::spawn(move || {
+        let mut asked = Vec::new();
+        let mut buf = [0u8; 16];
+        while asked.len() < 12 {
+            let n = master.read_timeout(&mut buf, Duration::from_secs(10)).unwrap();
+            assert!(n > 0, "the driver stopped asking");
+            asked.extend_from_slice(&buf[..n]);
+            if asked.len() % 3 == 0 {
+                // Noise (not 0xx1xx10), then the real reply: roll paper near end on request 4.
+                let reply = if asked[asked.len() - 1] == 4 { 0x1E } else { 0x12 };
+                master.write_all(&[0xFF, 0x00, reply]).unwrap();
+            }
+        }
+        // The master goes back with the answer: closing it early would hang up the line under the driver.
+        (asked, master)
+    });
+    let mut driver = PrinterDriver::new(port);
+    let sensors = driver.read_sensors().unwrap();
+    assert!(sensors.roll_paper.near_end);
+    assert!(!sensors.printer.offline);
+    assert!(!sensors.offline_cause.cover_open, "a stale 0x16 must not be taken for the reply to DLE EOT 2");
+    assert_eq!(answerer.join().unwrap().0, [0x10, 4, 1, 0x10, 4, 2, 0x10, 4, 3, 0x10, 4, 4]);
+}
