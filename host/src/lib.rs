@@ -1,1 +1,19 @@
-//! (being written)
+//! The kiosk's link to the central and its memory: the HTTPS host client (rustls, pinned CA, mutual TLS),
+//! the durable outbox every state-changing command passes through (a pure policy, a SQLite store and a
+//! tokio dispatcher), and the hash-chained electronic journal.
+//!
+//! Architecture invariants: only this crate touches the network and the outbox/journal databases; a
+//! command is on disk with its idempotency key before its first byte is sent; `policy` does no I/O and
+//! reads neither the clock nor a random source.
+
+pub mod client;
+pub mod journal;
+pub mod outbox;
+pub mod policy;
+pub mod store;
+
+pub use client::{HostClient, HostError, Problem, Reply, RetryAfter, TlsFailure};
+pub use journal::{Journal, JournalError, JournalEvent, MaskedCard, SafeText};
+pub use outbox::{InteractiveOutcome, Outbox, OutboxOptions, Transport};
+pub use policy::{CommandId, CommandKind, PolicySettings, Queue, State};
+pub use store::{NewCommand, OutboxError, OutboxStore, StoredCommand};

@@ -1,0 +1,763 @@
+//! The electronic journal: an append-only SQLite table where every record is hash-chained to the one
+//! before it (SHA-256 over a canonical, length-prefixed encoding), so that any change, removal or
+//! insertion is found by `verify`. It holds no secret: card numbers only as `MaskedCard`, free text only
+//! as `SafeText`, which refuses anything that looks like a full card number.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// The file name of the journal inside the kiosk's data directory.
+pub const JOURNAL_FILE: &str = "journal.sqlite";
+
+/// The `prev_hash` of the first record.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+const ENCODING_TAG: &[u8] = b"servicaja-journal-v1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("journal database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("refused: {0} looks like a full card number; only masked numbers may be journaled")]
+    LooksLikeCardNumber(&'static str),
+    #[error("not a masked card number: {0:?} (expected the last four digits)")]
+    BadMaskedCard(String),
+    #[error("journal record {seq} cannot be read: {reason}")]
+    Corrupt { seq: i64, reason: String },
+    #[error("cannot write the export: {0}")]
+    Export(#[from] std::io::Error),
+    #[error("{0}")]
+    Encode(String),
+}
+
+/// A card number the journal may hold: only its last four digits exist in this type. Shown as
+/// `**** **** **** 1234`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct MaskedCard {
+    last4: String,
+}
+
+impl MaskedCard {
+    /// Masks a full card number (digits, spaces or hyphens); None when it has fewer than 12 digits.
+    pub fn from_pan(pan: &str) -> Option<MaskedCard> {
+        let digits: Vec<char> = pan.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() < 12 || pan.chars().any(|c| !(c.is_ascii_digit() || c == ' ' || c == '-')) {
+            return None;
+        }
+        Some(MaskedCard { last4: digits[digits.len() - 4..].iter().collect() })
+    }
+
+    pub fn from_last4(last4: &str) -> Option<MaskedCard> {
+        (last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_digit())).then(|| MaskedCard { last4: last4.into() })
+    }
+
+    pub fn last4(&self) -> &str {
+        &self.last4
+    }
+}
+
+impl std::fmt::Display for MaskedCard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "**** **** **** {}", self.last4)
+    }
+}
+
+impl From<MaskedCard> for String {
+    fn from(card: MaskedCard) -> String {
+        card.to_string()
+    }
+}
+
+impl TryFrom<String> for MaskedCard {
+    type Error = JournalError;
+    fn try_from(text: String) -> Result<MaskedCard, JournalError> {
+        text.strip_prefix("**** **** **** ")
+            .and_then(MaskedCard::from_last4)
+            .ok_or(JournalError::BadMaskedCard(text.chars().filter(|c| !c.is_ascii_digit()).collect()))
+    }
+}
+
+/// Free text for the journal (receipt text, messages, details), checked at construction: a run of 13 to
+/// 19 digits (spaces and hyphens allowed between them) that passes the Luhn check is refused as a card
+/// number that escaped masking.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SafeText(String);
+
+impl SafeText {
+    pub fn new(text: impl Into<String>) -> Result<SafeText, JournalError> {
+        let text = text.into();
+        if contains_card_number(&text) {
+            return Err(JournalError::LooksLikeCardNumber("the text"));
+        }
+        Ok(SafeText(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<SafeText> for String {
+    fn from(text: SafeText) -> String {
+        text.0
+    }
+}
+
+impl TryFrom<String> for SafeText {
+    type Error = JournalError;
+    fn try_from(text: String) -> Result<SafeText, JournalError> {
+        SafeText::new(text)
+    }
+}
+
+fn luhn_valid(digits: &[u8]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            let d = u32::from(*d);
+            if i % 2 == 1 {
+                let doubled = d * 2;
+                if doubled > 9 { doubled - 9 } else { doubled }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// Whether the text holds a digit run of 13–19 digits (separators ' ' and '-' allowed) passing Luhn.
+pub fn contains_card_number(text: &str) -> bool {
+    let mut run: Vec<u8> = Vec::new();
+    let check = |run: &[u8]| (13..=19).contains(&run.len()) && luhn_valid(run);
+    let mut pending_separator = false;
+    for c in text.chars() {
+        if let Some(d) = c.to_digit(10).filter(|_| c.is_ascii_digit()) {
+            run.push(d as u8);
+            pending_separator = false;
+        } else if (c == ' ' || c == '-') && !run.is_empty() && !pending_separator {
+            pending_separator = true;
+        } else {
+            if check(&run) {
+                return true;
+            }
+            run.clear();
+            pending_separator = false;
+        }
+    }
+    check(&run)
+}
+
+/// How an operation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Approved,
+    Refused,
+    /// Cancelled for want of an answer; a reversal was queued, no charge stands.
+    Reversed,
+    /// Queued for later delivery.
+    Queued,
+    Failed,
+}
+
+/// What happened, as journaled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum JournalEvent {
+    SessionStarted {
+        session: String,
+        card: Option<MaskedCard>,
+    },
+    SessionEnded {
+        session: String,
+        reason: SafeText,
+    },
+    Operation {
+        session: Option<String>,
+        /// The operation number shown on the receipt.
+        operation: String,
+        kind: String,
+        card: Option<MaskedCard>,
+        /// Formatted for es-PE (`S/ 1,234.56`).
+        amount: Option<String>,
+        outcome: Outcome,
+        /// The central's code or the reason.
+        detail: SafeText,
+        /// The outbox idempotency key of the command.
+        command_key: Option<Uuid>,
+    },
+    /// The full text of a receipt or constancia exactly as printed, kept for reprints.
+    Receipt {
+        session: Option<String>,
+        operation: String,
+        card: Option<MaskedCard>,
+        title: SafeText,
+        text: SafeText,
+    },
+    Reprint {
+        operation: String,
+        staff: String,
+        original_seq: i64,
+    },
+    DeviceError {
+        device: String,
+        error: SafeText,
+    },
+    Maintenance {
+        user: String,
+        action: String,
+        detail: SafeText,
+    },
+    QueueCommand {
+        action: String,
+        command_key: Uuid,
+        by: String,
+        reason: SafeText,
+    },
+    Alert {
+        message: SafeText,
+    },
+}
+
+impl JournalEvent {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            JournalEvent::SessionStarted { .. } => "session_started",
+            JournalEvent::SessionEnded { .. } => "session_ended",
+            JournalEvent::Operation { .. } => "operation",
+            JournalEvent::Receipt { .. } => "receipt",
+            JournalEvent::Reprint { .. } => "reprint",
+            JournalEvent::DeviceError { .. } => "device_error",
+            JournalEvent::Maintenance { .. } => "maintenance",
+            JournalEvent::QueueCommand { .. } => "queue_command",
+            JournalEvent::Alert { .. } => "alert",
+        }
+    }
+
+    fn session(&self) -> Option<&str> {
+        match self {
+            JournalEvent::SessionStarted { session, .. } | JournalEvent::SessionEnded { session, .. } => Some(session),
+            JournalEvent::Operation { session, .. } | JournalEvent::Receipt { session, .. } => session.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn operation(&self) -> Option<&str> {
+        match self {
+            JournalEvent::Operation { operation, .. }
+            | JournalEvent::Receipt { operation, .. }
+            | JournalEvent::Reprint { operation, .. } => Some(operation),
+            _ => None,
+        }
+    }
+
+    fn card_last4(&self) -> Option<&str> {
+        match self {
+            JournalEvent::SessionStarted { card, .. }
+            | JournalEvent::Operation { card, .. }
+            | JournalEvent::Receipt { card, .. } => card.as_ref().map(MaskedCard::last4),
+            _ => None,
+        }
+    }
+}
+
+/// One journal record as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalRecord {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub event: JournalEvent,
+    pub prev_hash: String,
+    /// SHA-256 (hex) of this record's canonical encoding, chained to `prev_hash`. The receipts derive
+    /// their verification code from it.
+    pub hash: String,
+}
+
+/// The result of an append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    pub seq: i64,
+    pub hash: String,
+    /// The journal is above its disk budget (an alert record was written the first time).
+    pub over_budget: bool,
+}
+
+/// The first record that breaks the chain, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BrokenRecord {
+    pub seq: i64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    pub records: u64,
+    pub last_hash: String,
+    pub first_broken: Option<BrokenRecord>,
+}
+
+/// Search for receipts to reprint: every given criterion must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReceiptQuery {
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive.
+    pub to: Option<DateTime<Utc>>,
+    pub operation: Option<String>,
+    pub card_last4: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS journal (
+    seq INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    session TEXT,
+    operation TEXT,
+    card_last4 TEXT,
+    body TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS journal_by_time ON journal(at_ms);
+CREATE INDEX IF NOT EXISTS journal_by_operation ON journal(operation);
+CREATE INDEX IF NOT EXISTS journal_by_card ON journal(card_last4, at_ms);
+CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
+    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
+    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+";
+
+/// The columns as stored: what the hash covers.
+struct RawRecord {
+    seq: i64,
+    at_ms: i64,
+    kind: String,
+    session: Option<String>,
+    operation: Option<String>,
+    card_last4: Option<String>,
+    body: String,
+    prev_hash: String,
+    hash: String,
+}
+
+fn read_raw(row: &Row<'_>) -> rusqlite::Result<RawRecord> {
+    Ok(RawRecord {
+        seq: row.get(0)?,
+        at_ms: row.get(1)?,
+        kind: row.get(2)?,
+        session: row.get(3)?,
+        operation: row.get(4)?,
+        card_last4: row.get(5)?,
+        body: row.get(6)?,
+        prev_hash: row.get(7)?,
+        hash: row.get(8)?,
+    })
+}
+
+const RAW_COLUMNS: &str = "seq, at_ms, kind, session, operation, card_last4, body, prev_hash, hash";
+
+/// The columns a record's hash covers, in their canonical order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashedFields<'a> {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub kind: &'a str,
+    pub session: Option<&'a str>,
+    pub operation: Option<&'a str>,
+    pub card_last4: Option<&'a str>,
+    pub body: &'a str,
+    pub prev_hash: &'a str,
+}
+
+impl HashedFields<'_> {
+    /// SHA-256 over the canonical encoding: a version tag, then every column as a 4-byte big-endian
+    /// length followed by its UTF-8 bytes (absent = length 0xFFFFFFFF), so that no two records encode
+    /// alike.
+    pub fn hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(ENCODING_TAG);
+        let seq = self.seq.to_string();
+        let at = self.at_ms.to_string();
+        let fields = [
+            Some(seq.as_str()),
+            Some(at.as_str()),
+            Some(self.kind),
+            self.session,
+            self.operation,
+            self.card_last4,
+            Some(self.body),
+            Some(self.prev_hash),
+        ];
+        for field in fields {
+            match field {
+                Some(text) => {
+                    hasher.update(u32::try_from(text.len()).unwrap_or(u32::MAX - 1).to_be_bytes());
+                    hasher.update(text.as_bytes());
+                }
+                None => hasher.update(u32::MAX.to_be_bytes()),
+            }
+        }
+        hex::encode(hasher.finalize())
+    }
+}
+
+impl RawRecord {
+    fn expected_hash(&self) -> String {
+        HashedFields {
+            seq: self.seq,
+            at_ms: self.at_ms,
+            kind: &self.kind,
+            session: self.session.as_deref(),
+            operation: self.operation.as_deref(),
+            card_last4: self.card_last4.as_deref(),
+            body: &self.body,
+            prev_hash: &self.prev_hash,
+        }
+        .hash()
+    }
+
+    fn decode(self) -> Result<JournalRecord, JournalError> {
+        let event: JournalEvent = serde_json::from_str(&self.body)
+            .map_err(|err| JournalError::Corrupt { seq: self.seq, reason: err.to_string() })?;
+        Ok(JournalRecord {
+            seq: self.seq,
+            at: DateTime::from_timestamp_millis(self.at_ms).unwrap_or(DateTime::<Utc>::MIN_UTC),
+            event,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        })
+    }
+}
+
+/// The journal database.
+pub struct Journal {
+    conn: Connection,
+    path: PathBuf,
+    budget_bytes: u64,
+    alerted: bool,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal").field("path", &self.path).field("budget_bytes", &self.budget_bytes).finish()
+    }
+}
+
+/// The kiosk's civil time: Peru, UTC−5 all year.
+pub fn peru_offset() -> FixedOffset {
+    #[allow(clippy::expect_used)]
+    FixedOffset::west_opt(5 * 3600).expect("UTC-5 is a valid offset")
+}
+
+/// The instant a Peruvian civil date starts.
+pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {
+    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    peru_offset().from_local_datetime(&midnight).single().map_or(midnight.and_utc(), |at| at.with_timezone(&Utc))
+}
+
+impl Journal {
+    /// Opens (or creates) the journal; `disk_budget_mb` from `[journal]`.
+    pub fn open(path: &Path, disk_budget_mb: u32) -> Result<Journal, JournalError> {
+        let conn = crate::store::open_durable(path)?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Journal {
+            conn,
+            path: path.to_path_buf(),
+            budget_bytes: u64::from(disk_budget_mb) * 1024 * 1024,
+            alerted: false,
+        })
+    }
+
+    /// Opens without creating anything, for audits.
+    pub fn open_existing(path: &Path) -> Result<Journal, JournalError> {
+        if !path.exists() {
+            return Err(JournalError::Sqlite(rusqlite::Error::InvalidPath(path.to_path_buf())));
+        }
+        Journal::open(path, u32::MAX / (1024 * 1024))
+    }
+
+    /// Appends one event at `at`, chained to the last record. When the journal is above its disk budget
+    /// it keeps writing and, the first time in this process, also writes an alert record.
+    pub fn append(&mut self, at: DateTime<Utc>, event: &JournalEvent) -> Result<Appended, JournalError> {
+        let (seq, hash) = self.append_one(at, event)?;
+        let over_budget = self.size_bytes()? > self.budget_bytes;
+        if over_budget && !self.alerted {
+            self.alerted = true;
+            let message = format!(
+                "El diario electrónico superó su presupuesto de disco ({} MB): libere espacio o exporte y archive; \
+                 se sigue registrando.",
+                self.budget_bytes / (1024 * 1024)
+            );
+            tracing::error!(budget_mb = self.budget_bytes / (1024 * 1024), "journal over its disk budget");
+            self.append_one(at, &JournalEvent::Alert { message: SafeText::new(message)? })?;
+        }
+        Ok(Appended { seq, hash, over_budget })
+    }
+
+    fn append_one(&mut self, at: DateTime<Utc>, event: &JournalEvent) -> Result<(i64, String), JournalError> {
+        let body = serde_json::to_string(event).map_err(|err| JournalError::Encode(err.to_string()))?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let last: Option<(i64, String)> = tx
+            .query_row("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let (seq, prev_hash) = last.map_or((1, GENESIS_HASH.to_string()), |(seq, hash)| (seq + 1, hash));
+        let at_ms = at.timestamp_millis();
+        let hash = HashedFields {
+            seq,
+            at_ms,
+            kind: event.kind(),
+            session: event.session(),
+            operation: event.operation(),
+            card_last4: event.card_last4(),
+            body: &body,
+            prev_hash: &prev_hash,
+        }
+        .hash();
+        tx.execute(
+            &format!("INSERT INTO journal ({RAW_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+            params![
+                seq,
+                at_ms,
+                event.kind(),
+                event.session(),
+                event.operation(),
+                event.card_last4(),
+                body,
+                prev_hash,
+                hash
+            ],
+        )?;
+        tx.commit()?;
+        Ok((seq, hash))
+    }
+
+    /// The database's size on disk: main file and write-ahead log.
+    pub fn size_bytes(&self) -> Result<u64, JournalError> {
+        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let page_size: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        let wal = std::fs::metadata(PathBuf::from(wal)).map_or(0, |m| m.len());
+        Ok(u64::try_from(pages.saturating_mul(page_size)).unwrap_or(0) + wal)
+    }
+
+    pub fn over_budget(&self) -> Result<bool, JournalError> {
+        Ok(self.size_bytes()? > self.budget_bytes)
+    }
+
+    /// Walks the whole chain and reports the first broken record: a wrong hash, a wrong link, a gap in
+    /// the numbering, or a body that does not match its columns.
+    pub fn verify(&self) -> Result<VerifyReport, JournalError> {
+        let mut statement = self.conn.prepare(&format!("SELECT {RAW_COLUMNS} FROM journal ORDER BY seq"))?;
+        let mut rows = statement.query([])?;
+        let mut expected_seq = 1;
+        let mut prev = GENESIS_HASH.to_string();
+        let mut records = 0;
+        while let Some(row) = rows.next()? {
+            let raw = read_raw(row)?;
+            let broken = |reason: String| BrokenRecord { seq: raw.seq, reason };
+            let problem = if raw.seq != expected_seq {
+                Some(broken(format!("expected record {expected_seq}, found {}: records are missing", raw.seq)))
+            } else if raw.prev_hash != prev {
+                Some(broken("its link to the previous record does not match".into()))
+            } else if raw.expected_hash() != raw.hash {
+                Some(broken("its content does not match its hash: it was altered".into()))
+            } else {
+                match serde_json::from_str::<JournalEvent>(&raw.body) {
+                    Err(err) => Some(broken(format!("its body cannot be read: {err}"))),
+                    Ok(event)
+                        if event.kind() != raw.kind
+                            || event.session() != raw.session.as_deref()
+                            || event.operation() != raw.operation.as_deref()
+                            || event.card_last4() != raw.card_last4.as_deref() =>
+                    {
+                        Some(broken("its columns do not match its body".into()))
+                    }
+                    Ok(_) => None,
+                }
+            };
+            if let Some(first_broken) = problem {
+                return Ok(VerifyReport { records, last_hash: prev, first_broken: Some(first_broken) });
+            }
+            records += 1;
+            expected_seq += 1;
+            prev = raw.hash;
+        }
+        Ok(VerifyReport { records, last_hash: prev, first_broken: None })
+    }
+
+    pub fn get(&self, seq: i64) -> Result<Option<JournalRecord>, JournalError> {
+        self.conn
+            .query_row(&format!("SELECT {RAW_COLUMNS} FROM journal WHERE seq = ?1"), [seq], read_raw)
+            .optional()?
+            .map(RawRecord::decode)
+            .transpose()
+    }
+
+    /// The stored hash of a record (for the receipt's verification code).
+    pub fn hash_of(&self, seq: i64) -> Result<Option<String>, JournalError> {
+        Ok(self.conn.query_row("SELECT hash FROM journal WHERE seq = ?1", [seq], |r| r.get(0)).optional()?)
+    }
+
+    /// Records in `[from, to)`, oldest first.
+    pub fn range(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<JournalRecord>, JournalError> {
+        let mut statement = self
+            .conn
+            .prepare(&format!("SELECT {RAW_COLUMNS} FROM journal WHERE at_ms >= ?1 AND at_ms < ?2 ORDER BY seq"))?;
+        let rows = statement.query_map(params![from.timestamp_millis(), to.timestamp_millis()], read_raw)?;
+        rows.map(|raw| raw.map_err(JournalError::from).and_then(RawRecord::decode)).collect()
+    }
+
+    /// Receipts for the staff reprint screen, newest first.
+    pub fn find_receipts(&self, query: &ReceiptQuery) -> Result<Vec<JournalRecord>, JournalError> {
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT {RAW_COLUMNS} FROM journal WHERE kind = 'receipt'
+               AND (?1 IS NULL OR at_ms >= ?1) AND (?2 IS NULL OR at_ms < ?2)
+               AND (?3 IS NULL OR operation = ?3) AND (?4 IS NULL OR card_last4 = ?4)
+             ORDER BY seq DESC LIMIT ?5"
+        ))?;
+        let rows = statement.query_map(
+            params![
+                query.from.map(|at| at.timestamp_millis()),
+                query.to.map(|at| at.timestamp_millis()),
+                query.operation,
+                query.card_last4,
+                query.limit.unwrap_or(100),
+            ],
+            read_raw,
+        )?;
+        rows.map(|raw| raw.map_err(JournalError::from).and_then(RawRecord::decode)).collect()
+    }
+
+    /// Writes the records of the Peruvian civil dates `from..=to` as JSON lines or CSV. Returns how many.
+    pub fn export(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        format: ExportFormat,
+        out: &mut dyn Write,
+    ) -> Result<u64, JournalError> {
+        let end = to.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, start_of_day);
+        let records = self.range(start_of_day(from), end)?;
+        if format == ExportFormat::Csv {
+            writeln!(out, "seq,at,type,session,operation,card,body,prev_hash,hash")?;
+        }
+        for record in &records {
+            let at = record.at.with_timezone(&peru_offset()).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            match format {
+                ExportFormat::Jsonl => {
+                    let line = serde_json::json!({
+                        "seq": record.seq, "at": at, "event": record.event,
+                        "prev_hash": record.prev_hash, "hash": record.hash,
+                    });
+                    writeln!(out, "{line}")?;
+                }
+                ExportFormat::Csv => {
+                    let body =
+                        serde_json::to_string(&record.event).map_err(|err| JournalError::Encode(err.to_string()))?;
+                    let fields = [
+                        record.seq.to_string(),
+                        at,
+                        record.event.kind().to_string(),
+                        record.event.session().unwrap_or_default().to_string(),
+                        record.event.operation().unwrap_or_default().to_string(),
+                        record.event.card_last4().map(|l| format!("**** {l}")).unwrap_or_default(),
+                        body,
+                        record.prev_hash.clone(),
+                        record.hash.clone(),
+                    ];
+                    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+                    writeln!(out, "{}", line.join(","))?;
+                }
+            }
+        }
+        Ok(records.len() as u64)
+    }
+
+    /// How many records the journal holds.
+    pub fn len(&self) -> Result<u64, JournalError> {
+        let count: i64 = self.conn.query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0))?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    pub fn is_empty(&self) -> Result<bool, JournalError> {
+        Ok(self.len()? == 0)
+    }
+}
+
+/// RFC 4180 quoting: every field quoted, quotes doubled. Hand-written: one line of rules, no crate needed.
+fn csv_field(field: &str) -> String {
+    format!("\"{}\"", field.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_masked_card_keeps_only_the_last_four_digits() {
+        let card = MaskedCard::from_pan("4213 5500 1234 5678").unwrap();
+        assert_eq!(card.to_string(), "**** **** **** 5678");
+        let json = serde_json::to_string(&card).unwrap();
+        assert!(!json.contains("4213"));
+        assert_eq!(serde_json::from_str::<MaskedCard>(&json).unwrap(), card);
+        assert!(serde_json::from_str::<MaskedCard>("\"4213550012345678\"").is_err());
+        assert!(MaskedCard::from_pan("1234").is_none());
+    }
+
+    #[test]
+    fn free_text_with_a_card_number_is_refused() {
+        assert!(SafeText::new("Pago con tarjeta 4111 1111 1111 1111 aprobado").is_err());
+        assert!(SafeText::new("4111-1111-1111-1111").is_err());
+        assert!(SafeText::new("ref4111111111111111x").is_err());
+        assert!(SafeText::new("Operación 000123456 por S/ 1,234.56 — **** **** **** 1111").is_ok());
+        // A long number that fails Luhn (an account number, a timestamp) is fine.
+        assert!(!contains_card_number("4111 1111 1111 1112"), "fails Luhn: not a card number");
+        assert!(!contains_card_number("20130098488 2026-11-21 10:15"));
+        let json = "{\"type\":\"alert\",\"message\":\"4111111111111111\"}";
+        assert!(serde_json::from_str::<JournalEvent>(json).is_err(), "deserialising checks too");
+    }
+
+    #[test]
+    fn the_encoding_separates_fields() {
+        let base = HashedFields {
+            seq: 1,
+            at_ms: 0,
+            kind: "alert",
+            session: Some("ab"),
+            operation: None,
+            card_last4: None,
+            body: "{}",
+            prev_hash: GENESIS_HASH,
+        };
+        let shifted = HashedFields { session: Some("a"), operation: Some("b"), ..base };
+        let moved = HashedFields { session: None, operation: Some("ab"), ..base };
+        assert_ne!(base.hash(), shifted.hash());
+        assert_ne!(base.hash(), moved.hash());
+        assert_eq!(base.hash().len(), 64);
+    }
+
+    #[test]
+    fn peruvian_days_start_at_five_utc() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        assert_eq!(start_of_day(day).to_rfc3339(), "2026-11-21T05:00:00+00:00");
+    }
+}

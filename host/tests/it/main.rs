@@ -1,0 +1,6 @@
+//! Integration tests of servicaja-host over real SQLite files and TLS on loopback.
+
+mod journal;
+mod pki;
+mod store;
+mod tls;
