@@ -41,11 +41,9 @@ pub fn currency_word(currency: Currency) -> &'static str {
     }
 }
 
-/// es-PE money: `S/ 1,234.56`, `US$ 1,234.56`, `-S/ 50.00`; rounded half-up to cents.
+/// es-PE money: `S/ 1,234.56`, `US$ 1,234.56`, `-S/ 50.00`; rounded half-up to cents (core's format).
 pub fn money(value: &Money) -> String {
-    let rounded = value.amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
-    format!("{sign}{} {}", currency_symbol(value.currency), group_thousands(rounded.abs()))
+    value.to_string()
 }
 
 /// An exchange rate with the caja's four decimals: `3.7520`.
@@ -53,34 +51,12 @@ pub fn rate(value: Decimal) -> String {
     format!("{:.4}", value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero))
 }
 
-fn group_thousands(non_negative: Decimal) -> String {
-    let plain = format!("{non_negative:.2}");
-    let (whole, cents) = plain.split_once('.').unwrap_or((plain.as_str(), "00"));
-    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3 + 3);
-    for (index, digit) in whole.chars().enumerate() {
-        if index > 0 && (whole.len() - index) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    format!("{grouped}.{cents}")
-}
-
-/// The Windows-1252 byte for a character, or `None` when the page cannot print it. Control characters
-/// are refused: a document carries no layout of its own inside a value.
+/// The Windows-1252 byte for a character, or `None` when the page cannot print it (the printer
+/// layer's own table, so every renderer agrees with the printer). Control characters are refused: a
+/// document carries no layout of its own inside a value.
 pub fn cp1252_byte(c: char) -> Option<u8> {
-    let code = u32::from(c);
-    match code {
-        0x20..=0x7E | 0xA0..=0xFF => u8::try_from(code).ok(),
-        _ => CP1252_HIGH.iter().position(|&mapped| mapped == c).and_then(|index| u8::try_from(0x80 + index).ok()),
-    }
+    servicaja_drivers::wpc1252::byte_for(c)
 }
-
-/// Bytes 0x80..=0x9F of Windows-1252; `\0` marks the five positions the page leaves undefined.
-const CP1252_HIGH: [char; 32] = [
-    '€', '\0', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\0', 'Ž', '\0', '\0', '‘', '’', '“', '”', '•',
-    '–', '—', '˜', '™', 'š', '›', 'œ', '\0', 'ž', 'Ÿ',
-];
 
 /// The text with every character the page cannot print replaced by `?` and every control character
 /// (tab, newline…) by a space, so that one `char` is one printed column in every renderer.

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod model;
 pub mod policy;
 pub mod render;
+pub mod samples;
 pub mod templates;
 pub mod verification;
 

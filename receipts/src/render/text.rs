@@ -1,5 +1,6 @@
 //! Plain text: what the journal stores for a reprint and what the snapshots show. A QR row is written
-//! as `[QR] payload`, centred.
+//! as `[QR] payload`, centred, followed by the blank line the printer feeds after the symbol, so the
+//! text matches the paper line for line.
 
 use crate::layout::{Layout, Row};
 
@@ -15,6 +16,7 @@ pub fn render(layout: &Layout) -> String {
                 let left = width.saturating_sub(marker.chars().count()) / 2;
                 out.push_str(&" ".repeat(left));
                 out.push_str(&marker);
+                out.push('\n');
             }
         }
         out.push('\n');

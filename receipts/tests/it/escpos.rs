@@ -67,3 +67,43 @@ fn every_template_encodes_without_replacements_at_every_width() {
     }
     let _ = maintenance_test;
 }
+
+/// The drivers' printer emulator interprets our bytes; what it prints must be our text rendering, row
+/// for row (QR rows compared by payload).
+#[test]
+fn the_printer_emulator_prints_exactly_the_text_rendering() {
+    use servicaja_drivers::emulator::escpos_sim::PrinterSim;
+    use servicaja_receipts::render::text;
+
+    for (name, document) in all_documents() {
+        for columns in Columns::ALL {
+            let laid_out = layout(&document, columns);
+            let mut printer = PrinterSim::new();
+            printer.feed(&escpos::render(&laid_out, "").unwrap().bytes);
+            assert_eq!(printer.receipts.len(), 1, "{name}: one cut, one receipt");
+            let receipt = &printer.receipts[0];
+            assert!(!receipt.interrupted);
+            let printed = receipt.plain_text(columns.count());
+            let normalise = |text: &str| -> Vec<String> {
+                let mut lines: Vec<String> = text
+                    .lines()
+                    .map(|line| {
+                        let trimmed = line.trim();
+                        match trimmed.strip_prefix("[QR] ") {
+                            Some(payload) => format!("QR {payload}"),
+                            None => match trimmed.strip_prefix("[QR ").and_then(|rest| rest.strip_suffix(']')) {
+                                Some(payload) => format!("QR {payload}"),
+                                None => line.trim_end().to_owned(),
+                            },
+                        }
+                    })
+                    .collect();
+                while lines.last().is_some_and(String::is_empty) {
+                    lines.pop();
+                }
+                lines
+            };
+            assert_eq!(normalise(&printed), normalise(&text::render(&laid_out)), "{name} at {columns:?}");
+        }
+    }
+}
