@@ -1,5 +1,6 @@
 //! The `servicaja` command: runs the kiosk and holds the technician's command-line tools.
 
+mod cli_devices;
 mod config;
 mod ui;
 
@@ -27,6 +28,8 @@ enum Command {
         #[arg(long, default_value = "shots")]
         out: PathBuf,
     },
+    #[command(flatten)]
+    Devices(cli_devices::DeviceCommand),
     /// Configuration tools.
     Config {
         #[command(subcommand)]
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Run { config } => run(config),
         Command::Config { command: ConfigCommand::Check { path } } => config_check(path),
         Command::Screenshots { out } => screenshots(&out),
+        Command::Devices(command) => cli_devices::run(command),
     }
 }
 
