@@ -146,11 +146,17 @@ pub struct PaymentOptions {
     pub currency: Currency,
     pub date: NaiveDate,
     pub overdue: OverdueSummary,
-    /// What the installment(s) due cost: the overdue installments, or else the next installment. When it
-    /// exceeds `payoff_amount` (the last installment, paid early), only the payoff is accepted.
+    /// The amount of the "pay the due installment" option, and the smallest accepted: `due_cost`, or the
+    /// payoff when cancelling costs less (the last installment paid before its due date; paying it is
+    /// then a total prepayment).
     pub due_amount: Decimal,
-    /// The overdue installments plus the next one (equal to `due_amount` when nothing is overdue).
+    /// What the installment(s) due cost: the overdue installments, or else the next installment.
+    pub due_cost: Decimal,
+    /// The overdue installments plus the next one, at most the payoff (equal to `due_amount` when nothing
+    /// is overdue).
     pub overdue_and_next_amount: Decimal,
+    /// What the overdue installments plus the next one cost.
+    pub overdue_and_next_cost: Decimal,
     /// The next installment to pay (the one of the current period, or a later one paid in advance).
     pub next_installment: Option<u32>,
     pub next_due_date: Option<NaiveDate>,
@@ -162,12 +168,6 @@ pub struct PaymentOptions {
 }
 
 impl PaymentOptions {
-    /// The smallest amount accepted today: the due amount, or the payoff when cancelling costs less (the
-    /// last installment paid before its due date).
-    pub fn minimum_amount(&self) -> Decimal {
-        self.due_amount.min(self.payoff_amount)
-    }
-
     /// Which option `amount` would be, without applying it (a prepayment choice is not needed).
     pub fn classify(&self, amount: Decimal) -> Result<PaymentKind, PaymentRejection> {
         let currency = self.currency;
@@ -180,7 +180,7 @@ impl PaymentOptions {
                 overdue: money(self.overdue.owed.total(), currency),
             });
         }
-        if amount == self.due_amount || amount == self.overdue_and_next_amount {
+        if amount == self.due_cost || amount == self.overdue_and_next_cost {
             return Ok(PaymentKind::DueInstallment);
         }
         if amount == self.payoff_amount {
@@ -188,7 +188,7 @@ impl PaymentOptions {
         }
         if amount < self.due_amount {
             return Err(PaymentRejection::BelowDue {
-                minimum: money(self.minimum_amount(), currency),
+                minimum: money(self.due_amount, currency),
                 payoff: money(self.payoff_amount, currency),
             });
         }
@@ -359,14 +359,16 @@ impl Loan {
         let after_next = upcoming.next();
         let next_remaining = next.map_or(Decimal::ZERO, Installment::remaining);
         let payoff_amount = overdue_total + payoff.owed.total();
-        let due_amount = if overdue.count > 0 { overdue_total } else { next_remaining };
+        let due_cost = if overdue.count > 0 { overdue_total } else { next_remaining };
         let advance_limit = overdue_total + next_remaining + after_next.map_or(Decimal::ZERO, Installment::remaining);
         Ok(PaymentOptions {
             currency: self.currency,
             date: today,
             overdue,
-            due_amount,
-            overdue_and_next_amount: overdue_total + next_remaining,
+            due_amount: due_cost.min(payoff_amount),
+            due_cost,
+            overdue_and_next_amount: (overdue_total + next_remaining).min(payoff_amount),
+            overdue_and_next_cost: overdue_total + next_remaining,
             next_installment: next.map(|i| i.number),
             next_due_date: next.map(|i| i.due_date),
             advance_limit: advance_limit.min(payoff_amount),
@@ -755,6 +757,34 @@ mod tests {
             loan.apply_payment(date(2025, 1, 1), pen(dec!(10)), None).unwrap_err(),
             PaymentRejection::DateBeforeDisbursement
         );
+    }
+
+    #[test]
+    fn the_last_installment_paid_early_costs_the_payoff() {
+        let single = build(&LoanTerms {
+            currency: Currency::PEN,
+            principal: dec!(1000),
+            tea: dec!(0.40),
+            moratorium_tea: dec!(0.12),
+            installments: 1,
+            disbursement_date: date(2025, 3, 1),
+            first_due_date: date(2025, 4, 1),
+            day_count: DayCount::Actual,
+            desgravamen: Desgravamen::None,
+        })
+        .unwrap();
+        let early = single.payment_options(date(2025, 3, 16)).unwrap();
+        assert!(early.due_amount < early.due_cost);
+        assert_eq!(early.due_amount, early.payoff_amount);
+        let paid = single.apply_payment(date(2025, 3, 16), pen(early.due_amount), None).unwrap();
+        assert_eq!(paid.quote.kind, PaymentKind::TotalPrepayment);
+        assert!(paid.loan.is_cancelled());
+
+        let on_time = single.payment_options(date(2025, 4, 1)).unwrap();
+        assert_eq!(on_time.due_amount, on_time.payoff_amount);
+        let paid = single.apply_payment(date(2025, 4, 1), pen(on_time.due_amount), None).unwrap();
+        assert_eq!(paid.quote.kind, PaymentKind::DueInstallment);
+        assert!(paid.loan.is_cancelled());
     }
 
     #[test]

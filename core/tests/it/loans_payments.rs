@@ -133,7 +133,7 @@ proptest! {
             today += Duration::days(days);
             let Ok(options) = loan.payment_options(today) else { break };
             let amount = match pick {
-                Pick::Due => options.minimum_amount(),
+                Pick::Due => options.due_amount,
                 Pick::OverdueAndNext => options.overdue_and_next_amount,
                 Pick::Advance(f) => between(options.due_amount, options.advance_limit, f),
                 Pick::Prepayment(f, _) => between(options.advance_limit, options.payoff_amount - cents(1), f),
