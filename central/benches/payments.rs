@@ -26,9 +26,7 @@ fn card(index: usize) -> String {
 
 /// One customer per client: a large balance and a long loan, so every payment is a valid due installment.
 fn fixtures(clients: usize) -> String {
-    let mut text = String::from(
-        "[exchange]\nbuy = \"3.720\"\nsell = \"3.780\"\n[kiosk_limits]\nmax_pen = \"5000.00\"\nmax_usd = \"1500.00\"\n",
-    );
+    let mut text = String::from("[exchange]\nbuy = \"3.720\"\nsell = \"3.780\"\n");
     for i in 0..clients {
         text.push_str(&format!(
             r#"

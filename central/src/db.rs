@@ -93,8 +93,11 @@ CREATE TABLE IF NOT EXISTS payments (
     response TEXT,
     reversal_response TEXT,
     reversal_reason TEXT,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    amount TEXT,
+    currency TEXT
 );
+CREATE INDEX IF NOT EXISTS payments_by_customer ON payments(customer_id, created_at);
 CREATE TABLE IF NOT EXISTS affiliation_log (
     operation_number TEXT PRIMARY KEY,
     customer_id TEXT NOT NULL,

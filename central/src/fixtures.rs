@@ -17,25 +17,7 @@ pub const DEFAULT_FIXTURES: &str = include_str!("../../config/central/fixtures.t
 #[serde(deny_unknown_fields)]
 pub struct Fixtures {
     pub exchange: ExchangeRate,
-    pub kiosk_limits: KioskLimits,
     pub customers: Vec<CustomerFixture>,
-}
-
-/// Per-operation limits of the kiosk channel (R9).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KioskLimits {
-    pub max_pen: Decimal,
-    pub max_usd: Decimal,
-}
-
-impl KioskLimits {
-    pub fn max_for(&self, currency: Currency) -> Decimal {
-        match currency {
-            Currency::PEN => self.max_pen,
-            Currency::USD => self.max_usd,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

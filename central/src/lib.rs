@@ -4,7 +4,6 @@
 //! Start it in-process with [`start`] (the kiosk's demo mode, other crates' tests) or as the
 //! `servicaja-central` binary.
 
-pub mod business_days;
 pub mod clock;
 mod db;
 pub mod faults;
@@ -18,6 +17,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use servicaja_core::channels::ChannelTable;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -58,6 +58,8 @@ pub struct CentralConfig {
     pub clock: Arc<dyn Clock>,
     /// Fixture TOML to load instead of the embedded `config/central/fixtures.toml`.
     pub fixtures_toml: Option<String>,
+    /// Channel table (R8 eligibility, R9 limits) instead of servicaja-core's embedded `config/channels.toml`.
+    pub channels_toml: Option<String>,
 }
 
 impl CentralConfig {
@@ -71,6 +73,7 @@ impl CentralConfig {
             mtls: false,
             clock: Arc::new(SystemClock),
             fixtures_toml: None,
+            channels_toml: None,
         }
     }
 }
@@ -141,6 +144,18 @@ impl RunningCentral {
 pub async fn start(config: CentralConfig) -> Result<RunningCentral, CentralError> {
     std::fs::create_dir_all(&config.data_dir)?;
     let fixtures = Arc::new(Fixtures::parse(config.fixtures_toml.as_deref().unwrap_or(fixtures::DEFAULT_FIXTURES))?);
+    let channels = Arc::new(
+        match &config.channels_toml {
+            Some(text) => ChannelTable::from_toml(text),
+            None => ChannelTable::embedded(),
+        }
+        .map_err(|problems| {
+            CentralError::Fixtures(format!(
+                "channel table: {}",
+                problems.iter().map(|p| format!("{}: {}", p.key, p.reason)).collect::<Vec<_>>().join("; ")
+            ))
+        })?,
+    );
     let pki = tls::ensure_pki(&config.data_dir, config.demo)?;
     let tls_config = tls::server_config(&pki, config.mtls)?;
     let today = clock::peru_date(config.clock.now());
@@ -157,6 +172,7 @@ pub async fn start(config: CentralConfig) -> Result<RunningCentral, CentralError
         db: Arc::new(Mutex::new(conn)),
         clock: config.clock.clone(),
         fixtures,
+        channels,
         demo: config.demo,
         faults: faults.clone(),
     };

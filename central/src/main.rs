@@ -55,6 +55,7 @@ async fn main() -> std::process::ExitCode {
         mtls: args.mtls,
         clock: Arc::new(SystemClock),
         fixtures_toml,
+        channels_toml: None,
     };
     let central = match start(config).await {
         Ok(central) => central,

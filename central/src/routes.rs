@@ -23,6 +23,7 @@ use crate::db::sha256_hex;
 use crate::faults::Faults;
 use crate::fixtures::Fixtures;
 use crate::service::{self, Ctx, OpError, OpResult};
+use servicaja_core::channels::ChannelTable;
 
 /// Everything the handlers share.
 #[derive(Clone)]
@@ -30,6 +31,7 @@ pub struct AppState {
     pub db: Arc<Mutex<Connection>>,
     pub clock: Arc<dyn Clock>,
     pub fixtures: Arc<Fixtures>,
+    pub channels: Arc<ChannelTable>,
     pub demo: bool,
     pub faults: Faults,
 }
@@ -156,10 +158,11 @@ where
     let token = bearer(headers);
     let now = state.clock.now();
     let fixtures = state.fixtures.clone();
+    let channels = state.channels.clone();
     let outcome = blocking(&state, move |conn| -> Result<T, Problem> {
         let tx =
             conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|_| internal("base de datos"))?;
-        let mut ctx = Ctx { now, customer_id: None, fixtures: &fixtures };
+        let mut ctx = Ctx { now, customer_id: None, fixtures: &fixtures, channels: &channels };
         if auth == Auth::Customer {
             match service::authenticate(&tx, now, token.as_deref()) {
                 Ok(customer_id) => ctx.customer_id = Some(customer_id),
@@ -216,6 +219,7 @@ where
     let token = bearer(&headers);
     let now = state.clock.now();
     let fixtures = state.fixtures.clone();
+    let channels = state.channels.clone();
     let outcome = blocking(&state, move |conn| -> Result<(u16, Vec<u8>, bool, bool), Problem> {
         let db_failed = |_| internal("base de datos");
         let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_failed)?;
@@ -235,7 +239,7 @@ where
                 "La clave de idempotencia ya se usó con otra operación distinta; genere una clave nueva.",
             ));
         }
-        let mut ctx = Ctx { now, customer_id: None, fixtures: &fixtures };
+        let mut ctx = Ctx { now, customer_id: None, fixtures: &fixtures, channels: &channels };
         if auth == Auth::Customer {
             match service::authenticate(&tx, now, token.as_deref()) {
                 Ok(customer_id) => ctx.customer_id = Some(customer_id),

@@ -1,10 +1,12 @@
 //! The caja's rules as the central side applies them: one function per operation, run inside the
 //! operation's transaction. Loan math is servicaja-core's; this module only moves money and records.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
 use servicaja_core::api::*;
+use servicaja_core::calendar;
+use servicaja_core::channels::{ChannelTable, KioskEligibility, KioskOperation};
 use servicaja_core::identity::card::CardNumber;
 use servicaja_core::identity::dni::Dni;
 use servicaja_core::identity::phone::mask_phone;
@@ -60,6 +62,7 @@ pub struct Ctx<'a> {
     pub now: DateTime<Utc>,
     pub customer_id: Option<String>,
     pub fixtures: &'a Fixtures,
+    pub channels: &'a ChannelTable,
 }
 
 impl Ctx<'_> {
@@ -397,28 +400,12 @@ fn own_loan(conn: &Connection, customer_id: &str, loan_id: &str) -> OpResult<Loa
     .ok_or_else(|| fail(ErrorCode::NotFound, "El crédito no existe o no pertenece al cliente."))
 }
 
-/// R8: whether the kiosk channel takes payments for a product type, and the reason when not.
-pub fn kiosk_refusal(product_type: LoanProductType) -> Option<&'static str> {
-    use LoanProductType::*;
-    let reason = match product_type {
-        ConPeriodoDeGracia => "Los créditos con periodo de gracia",
-        AgricolaNoMensual => "Los créditos agrícolas con cuotas no mensuales",
-        Pignoraticio => "Los créditos pignoraticios (joyas)",
-        ConvenioConsumo => "Los créditos de consumo por convenio",
-        Plus => "Los créditos Plus",
-        Castigado => "Los créditos castigados",
-        Judicial => "Los créditos judiciales y sobrevencidos",
-        Rfa => "Los créditos RFA",
-        Pfe => "Los créditos PFE",
-        Leasing => "Los créditos leasing",
-        Consumo | Pyme | Hipotecario | MiVivienda | Agricola => return None,
-    };
-    Some(reason)
-}
-
-fn refusal_message(product_type: LoanProductType) -> Option<String> {
-    kiosk_refusal(product_type)
-        .map(|what| format!("{what} no se pueden pagar en ServiCaja Virtual. Acérquese a una ventanilla."))
+/// R8: the customer-facing reason the kiosk does not take payments for this product type, if it does not.
+fn refusal_message(ctx: &Ctx<'_>, product_type: LoanProductType) -> Option<String> {
+    match ctx.channels.kiosk_eligibility(product_type) {
+        KioskEligibility::Payable => None,
+        KioskEligibility::NotPayable { message, .. } => Some(message),
+    }
 }
 
 fn installment_view(
@@ -462,7 +449,7 @@ fn due_number(state: &loans::Loan, today: NaiveDate) -> Option<u32> {
     state.installments.iter().find(|i| !i.is_settled() && i.due_date >= today).map(|i| i.number)
 }
 
-fn loan_view(row: &LoanRow, today: NaiveDate) -> Loan {
+fn loan_view(ctx: &Ctx<'_>, row: &LoanRow, today: NaiveDate) -> Loan {
     let state = &row.state;
     let currency = row.currency;
     let due = due_number(state, today);
@@ -470,7 +457,7 @@ fn loan_view(row: &LoanRow, today: NaiveDate) -> Loan {
     let overdue: Vec<&Installment> = views.iter().filter(|i| i.status == InstallmentStatus::Overdue).collect();
     let overdue_amount = overdue.iter().map(|i| i.outstanding.amount).sum();
     let cancelled = state.is_cancelled();
-    let refusal = if cancelled { None } else { refusal_message(row.product_type) };
+    let refusal = if cancelled { None } else { refusal_message(ctx, row.product_type) };
     Loan {
         id: row.id.clone(),
         number: row.number.clone(),
@@ -493,7 +480,7 @@ fn loan_view(row: &LoanRow, today: NaiveDate) -> Loan {
 
 pub fn list_loans(conn: &Connection, ctx: &Ctx<'_>) -> OpResult<Vec<Loan>> {
     let today = ctx.today();
-    Ok(own_loans(conn, ctx.customer()?)?.iter().map(|row| loan_view(row, today)).collect())
+    Ok(own_loans(conn, ctx.customer()?)?.iter().map(|row| loan_view(ctx, row, today)).collect())
 }
 
 pub fn loan_schedule(conn: &Connection, ctx: &Ctx<'_>, loan_id: &str) -> OpResult<LoanSchedule> {
@@ -544,7 +531,7 @@ fn compute_payment(
     if account.status != AccountStatus::Active {
         return Err(fail(ErrorCode::AccountInactive, "La cuenta de cargo no está activa. Elija otra cuenta."));
     }
-    if let Some(message) = refusal_message(loan.product_type) {
+    if let Some(message) = refusal_message(ctx, loan.product_type) {
         return Err(fail(ErrorCode::LoanNotPayableHere, message));
     }
     let today = ctx.today();
@@ -592,16 +579,10 @@ fn compute_payment(
             ),
         ));
     }
-    let limit = ctx.fixtures.kiosk_limits.max_for(loan.currency);
-    if amount > limit {
-        return Err(fail(
-            ErrorCode::LimitExceeded,
-            format!(
-                "El monto supera el límite por operación de ServiCaja Virtual ({}). Acérquese a una ventanilla.",
-                money(limit, loan.currency)
-            ),
-        ));
-    }
+    let (used_today, used_this_month) = kiosk_usage(conn, ctx, customer_id, loan.currency)?;
+    ctx.channels
+        .check_kiosk_limit(KioskOperation::LoanPayment, owed, used_today, used_this_month)
+        .map_err(|exceeded| fail(ErrorCode::LimitExceeded, exceeded.message_es()))?;
     let (debit, exchange) = if account.currency == loan.currency {
         (owed, None)
     } else {
@@ -666,6 +647,45 @@ fn compute_payment(
         quoted_at: ctx.now,
     };
     Ok(Computed { quote, outcome })
+}
+
+/// What the customer already paid at the kiosk today and this month (Peru dates) in `currency`, for the
+/// period limits of R9. Reversed payments do not count.
+fn kiosk_usage(
+    conn: &Connection,
+    ctx: &Ctx<'_>,
+    customer_id: &str,
+    currency: Currency,
+) -> OpResult<(Decimal, Decimal)> {
+    let offset = crate::clock::peru_offset();
+    let today = ctx.today();
+    let start_of = |date: NaiveDate| {
+        date.and_hms_opt(0, 0, 0)
+            .and_then(|local| local.and_local_timezone(offset).single())
+            .map(|at| at.with_timezone(&Utc).to_rfc3339())
+            .unwrap_or_default()
+    };
+    let day_start = start_of(today);
+    let month_start = start_of(today.with_day(1).unwrap_or(today));
+    let mut statement = conn.prepare_cached(
+        "SELECT amount, created_at FROM payments WHERE customer_id = ?1 AND state = 'applied' AND currency = ?2
+         AND created_at >= ?3",
+    )?;
+    let rows = statement
+        .query_map(params![customer_id, enum_text(&currency), month_start], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut today_sum = Decimal::ZERO;
+    let mut month_sum = Decimal::ZERO;
+    for (amount, at) in rows {
+        let amount = parse_decimal(&amount)?;
+        month_sum += amount;
+        if at >= day_start {
+            today_sum += amount;
+        }
+    }
+    Ok((today_sum, month_sum))
 }
 
 fn required_amount(amount: Option<Decimal>) -> OpResult<Decimal> {
@@ -754,7 +774,7 @@ pub fn pay(conn: &Connection, ctx: &Ctx<'_>, request: PaymentRequest) -> OpResul
     };
     conn.execute(
         "INSERT INTO payments (operation_id, state, customer_id, loan_id, account_id, debit, loan_before, loan_after,
-             response, created_at) VALUES (?1, 'applied', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             response, created_at, amount, currency) VALUES (?1, 'applied', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             operation_id,
             customer_id,
@@ -764,7 +784,9 @@ pub fn pay(conn: &Connection, ctx: &Ctx<'_>, request: PaymentRequest) -> OpResul
             loan.state_json,
             new_state,
             serde_json::to_string(&done)?,
-            ctx.now.to_rfc3339()
+            ctx.now.to_rfc3339(),
+            done.amount.amount.to_string(),
+            enum_text(&done.amount.currency)
         ],
     )?;
     Ok(done)
@@ -1151,7 +1173,8 @@ pub fn file_request(conn: &Connection, ctx: &Ctx<'_>, request: FileRequest) -> O
         return Err(fail(ErrorCode::InvalidRequest, "El detalle del requerimiento admite hasta 500 caracteres."));
     }
     let filed_on = ctx.today();
-    let deadline = crate::business_days::add_business_days(filed_on, REQUEST_DEADLINE_BUSINESS_DAYS);
+    let deadline = calendar::add_business_days(filed_on, REQUEST_DEADLINE_BUSINESS_DAYS)
+        .ok_or_else(|| fail(ErrorCode::Internal, "No se pudo calcular el plazo del requerimiento."))?;
     let sequence = next_counter(conn, "request")?;
     let ticket = RequestTicket {
         ticket_number: format!("REQ-{}-{:06}", filed_on.format("%Y%m%d"), sequence),

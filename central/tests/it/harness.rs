@@ -90,11 +90,16 @@ impl Harness {
     }
 
     pub async fn start_with(mtls: bool) -> Self {
+        Self::start_configured(|config| config.mtls = mtls).await
+    }
+
+    pub async fn start_configured(adjust: impl FnOnce(&mut CentralConfig)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let clock = ManualClock::new(start_instant());
         let mut config = CentralConfig::demo(dir.path());
-        config.mtls = mtls;
         config.clock = Arc::new(clock.clone());
+        adjust(&mut config);
+        let mtls = config.mtls;
         let central = start(config).await.expect("central starts");
         let client = client(&central, mtls);
         let base = central.base_url();

@@ -124,7 +124,7 @@ async fn excluded_product_types_are_not_payable_at_the_kiosk() {
     let token = h.login(MARIA).await;
     let loan = h.loan(&token, "L-00450001").await;
     assert_eq!(loan["kiosk_payable"], false);
-    assert!(loan["kiosk_refusal"].as_str().unwrap().contains("pignoraticios"));
+    assert!(loan["kiosk_refusal"].as_str().unwrap().contains("pignoraticio"));
     h.post(paths::PAYMENTS, Some(&token), &payment("L-00450001", "A-00131110", "due_installment", None))
         .await
         .problem("loan_not_payable_here");
@@ -239,4 +239,30 @@ async fn a_changed_quote_is_refused() {
     let mut body = payment("L-00350001", "A-00121110", "due_installment", None);
     body["expected_debit"] = json!({"amount": "1.00", "currency": "PEN"});
     h.post(paths::PAYMENTS, Some(&token), &body).await.problem("quote_changed");
+}
+
+#[tokio::test]
+async fn the_daily_kiosk_limit_counts_todays_payments_but_not_reversed_ones() {
+    let table = servicaja_core::channels::EMBEDDED_TOML;
+    let marker = "currency = \"PEN\"\nper = \"day\"\nmax = \"60000\"";
+    assert!(table.contains(marker), "the embedded table has a PEN daily limit");
+    let per_operation = "currency = \"PEN\"\nper = \"operation\"\nmax = \"30000\"";
+    assert!(table.contains(per_operation), "the embedded table has a PEN per-operation limit");
+    let small = table
+        .replace(marker, "currency = \"PEN\"\nper = \"day\"\nmax = \"700\"")
+        .replace(per_operation, "currency = \"PEN\"\nper = \"operation\"\nmax = \"700\"");
+    let h = Harness::start_configured(|config| config.channels_toml = Some(small)).await;
+    let token = h.login(JESUS).await;
+    let first = payment("L-00340001", "A-00121110", "due_installment", None);
+    h.post(paths::PAYMENTS, Some(&token), &first).await.ok();
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00340001", "A-00121110", "due_installment", None))
+        .await
+        .problem("limit_exceeded");
+    let reversal = paths::fill(paths::PAYMENT_REVERSAL, "operation_id", first["operation_id"].as_str().unwrap());
+    h.post(&reversal, None, &json!({"reason": "test"})).await.ok();
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00340001", "A-00121110", "due_installment", None)).await.ok();
+    // A new day starts a new count.
+    h.clock.advance(chrono::Duration::days(1));
+    let token = h.login(JESUS).await;
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00340001", "A-00121110", "due_installment", None)).await.ok();
 }
