@@ -614,6 +614,28 @@ mod tests {
     }
 
     #[test]
+    fn exact_day_installment_matches_an_independent_present_value() {
+        // R = P / Σ_k Π_{j≤k} (1 + TEA)^(-d_j/360), computed here in floating point from the calendar.
+        let t = terms(dec!(8500), dec!(0.4192), 18);
+        let loan = build(&t).unwrap();
+        let dates = monthly_due_dates(t.first_due_date, 18).unwrap();
+        let mut previous = t.disbursement_date;
+        let (mut discount, mut sum) = (1.0_f64, 0.0_f64);
+        for due in dates {
+            let days = (due - previous).num_days() as f64;
+            discount /= (1.0 + 0.4192_f64).powf(days / 360.0);
+            sum += discount;
+            previous = due;
+        }
+        let expected = Decimal::try_from((8500.0 / sum * 100.0).round() / 100.0).unwrap().round_dp(2);
+        assert_eq!(loan.fixed_payment, expected);
+        // February's 28 days carry a lower period rate than March's 31.
+        let (february, march) = (&loan.installments[1], &loan.installments[2]);
+        assert_eq!((february.days, march.days), (28, 31));
+        assert!(february.interest / february.opening_balance < march.interest / march.opening_balance);
+    }
+
+    #[test]
     fn zero_rate_divides_the_principal_evenly() {
         let loan = build(&terms(dec!(1000), dec!(0), 3)).unwrap();
         assert_eq!(loan.fixed_payment, dec!(333.33));
