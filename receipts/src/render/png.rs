@@ -1,12 +1,12 @@
 //! PNG preview at the printer's own resolution: one dot per pixel, font A cells of 12×24 dots, so a
 //! 48-column receipt is 576 pixels wide like the 72 mm printable width of 80 mm paper.
 //!
-//! Glyphs come from the public-domain `font8x8` crate (Basic Latin and Latin-1, which covers every
-//! character of the code page a document can hold except the few in 0x80–0x9F, drawn as `?`), scaled to
-//! the 12×24 cell. A crate-provided bitmap font needs no font file in the repository and renders
-//! identically everywhere; the preview is for the screen and the demo, not typography.
+//! Glyphs are drawn with `ab_glyph` from Noto Sans Mono (SIL OFL 1.1, bundled once for the whole
+//! project under `ui/fonts/`): a monospaced outline font that has every Windows-1252 character,
+//! accented capitals included (an 8×8 bitmap font cannot fit an accent over a capital), scaled so its
+//! advance is exactly the printer's 12-dot cell. Double height is the same glyph scaled twice as tall.
 
-use font8x8::UnicodeFonts;
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use image::{GrayImage, Luma};
 
 use super::{metrics, qr_modules};
@@ -16,21 +16,21 @@ use crate::layout::{Layout, Row, TextStyle};
 const INK: Luma<u8> = Luma([0]);
 const PAPER: u8 = 255;
 const MARGIN_DOTS: u32 = 24;
-const GLYPH_TOP_PADDING: u32 = 4;
 
 /// The preview as an image.
 pub fn render_image(layout: &Layout) -> Result<GrayImage, ReceiptError> {
     let width = width_dots(layout);
     let height = super::paper_length_dots(layout)? + 2 * MARGIN_DOTS - metrics::FEED_BEFORE_CUT_DOTS;
     let mut image = GrayImage::from_pixel(width, height, Luma([PAPER]));
+    let faces = faces()?;
     let mut top = MARGIN_DOTS;
     for row in &layout.rows {
         match row {
             Row::Text { text, style } => {
                 let tall = *style == TextStyle::Title;
-                let bold = *style != TextStyle::Normal;
+                let font = if *style == TextStyle::Normal { &faces.regular } else { &faces.bold };
                 for (column, c) in (0u32..).zip(text.chars()) {
-                    draw_glyph(&mut image, c, column * metrics::CHAR_WIDTH_DOTS, top, tall, bold);
+                    draw_glyph(&mut image, font, faces.cell_scale, c, column * metrics::CHAR_WIDTH_DOTS, top, tall);
                 }
                 top += if tall { metrics::TALL_ROW_PITCH_DOTS } else { metrics::ROW_PITCH_DOTS };
             }
@@ -68,30 +68,61 @@ pub fn width_dots(layout: &Layout) -> u32 {
     u32::try_from(layout.columns.count()).unwrap_or(48) * metrics::CHAR_WIDTH_DOTS
 }
 
-fn glyph(c: char) -> [u8; 8] {
-    font8x8::BASIC_FONTS
-        .get(c)
-        .or_else(|| font8x8::LATIN_FONTS.get(c))
-        .or_else(|| font8x8::BASIC_FONTS.get('?'))
-        .unwrap_or([0; 8])
+const REGULAR_TTF: &[u8] = include_bytes!("../../../ui/fonts/NotoSansMono-Regular.ttf");
+const BOLD_TTF: &[u8] = include_bytes!("../../../ui/fonts/NotoSansMono-Bold.ttf");
+/// Baseline from the top of a normal cell: room above for an accent over a capital, below for the
+/// descender of `g`.
+const BASELINE: f32 = 19.0;
+
+struct Faces {
+    regular: FontRef<'static>,
+    bold: FontRef<'static>,
+    /// The scale whose advance is exactly one 12-dot cell.
+    cell_scale: f32,
 }
 
-/// Scales the 8×8 glyph to 12×16 (or 12×32 when tall) inside the cell; bold doubles each stroke
-/// one dot to the right, as a printer's emphasis does.
-fn draw_glyph(image: &mut GrayImage, c: char, left: u32, top: u32, tall: bool, bold: bool) {
-    let rows = glyph(c);
-    let y_scale = if tall { 4 } else { 2 };
-    let padding = if tall { GLYPH_TOP_PADDING * 2 } else { GLYPH_TOP_PADDING };
-    for dy in 0..8 * y_scale {
-        let bits = rows[(dy / y_scale) as usize];
-        for dx in 0..metrics::CHAR_WIDTH_DOTS {
-            let source_column = dx * 8 / metrics::CHAR_WIDTH_DOTS;
-            if bits & (1 << source_column) != 0 {
-                let width = if bold { 2 } else { 1 };
-                fill(image, left + dx, top + padding + dy, width, 1);
-            }
-        }
+fn faces() -> Result<Faces, ReceiptError> {
+    let load = |bytes: &'static [u8]| {
+        FontRef::try_from_slice(bytes).map_err(|error| ReceiptError::Png(format!("bundled font unreadable: {error}")))
+    };
+    let regular = load(REGULAR_TTF)?;
+    let advance_per_px = regular.as_scaled(PxScale::from(1.0)).h_advance(regular.glyph_id('0'));
+    if advance_per_px <= 0.0 {
+        return Err(ReceiptError::Png("bundled font has no advance for '0'".into()));
     }
+    let cell_scale = metrics::CHAR_WIDTH_DOTS as f32 / advance_per_px;
+    Ok(Faces { regular, bold: load(BOLD_TTF)?, cell_scale })
+}
+
+/// Draws one character into its cell, blending coverage into the paper (darkest wins).
+fn draw_glyph(
+    image: &mut GrayImage,
+    font: &FontRef<'static>,
+    cell_scale: f32,
+    c: char,
+    left: u32,
+    top: u32,
+    tall: bool,
+) {
+    let y_scale = if tall { 2.0 } else { 1.0 };
+    let scale = PxScale { x: cell_scale, y: cell_scale * y_scale };
+    let glyph = font.glyph_id(c).with_scale_and_position(scale, point(left as f32, top as f32 + BASELINE * y_scale));
+    let Some(outline) = font.outline_glyph(glyph) else {
+        return;
+    };
+    let bounds = outline.px_bounds();
+    outline.draw(|x, y, coverage| {
+        let px = bounds.min.x as i64 + i64::from(x);
+        let py = bounds.min.y as i64 + i64::from(y);
+        let (Ok(px), Ok(py)) = (u32::try_from(px), u32::try_from(py)) else {
+            return;
+        };
+        if px < image.width() && py < image.height() {
+            let shade = 255 - (coverage.clamp(0.0, 1.0) * 255.0) as u8;
+            let pixel = image.get_pixel_mut(px, py);
+            pixel.0[0] = pixel.0[0].min(shade);
+        }
+    });
 }
 
 fn fill(image: &mut GrayImage, left: u32, top: u32, width: u32, height: u32) {
