@@ -1,0 +1,75 @@
+//! Inactivity: the countdown, "¿Necesita más tiempo?", the end with everything wiped; typing counts as
+//! activity; language switching anywhere.
+
+use servicaja_core::settings::Language;
+use servicaja_session::state::Screen;
+use servicaja_session::{Action, Effect, EndReason, Event, Key, MenuItem, Timer};
+
+use crate::harness::*;
+
+#[test]
+fn idle_shows_the_countdown_and_more_time_dismisses_it() {
+    let mut k = Kiosk::new();
+    k.login();
+    let idle_at = k.timers[&Timer::Idle];
+    assert_eq!(idle_at, k.now + chrono::Duration::seconds(45));
+    k.fire(Timer::Idle);
+    assert_eq!(k.session.countdown_until(), Some(idle_at + chrono::Duration::seconds(20)));
+    assert_eq!(k.session.countdown_seconds_left(k.now), Some(20));
+    assert!(k.effects.contains(&Effect::Render));
+    k.advance(5);
+    k.ui(Action::MoreTime);
+    assert_eq!(k.session.countdown_until(), None);
+    assert!(k.effects.contains(&Effect::CancelTimer(Timer::Countdown)));
+    assert_eq!(k.timers[&Timer::Idle], k.now + chrono::Duration::seconds(45));
+    assert_eq!(k.screen(), &Screen::Menu);
+}
+
+#[test]
+fn the_countdown_running_out_ends_the_session_and_wipes_it() {
+    let mut k = Kiosk::new();
+    k.login();
+    k.ui(Action::SetLanguage(Language::En));
+    k.ui(Action::Menu(MenuItem::PayLoans));
+    k.answer(servicaja_session::Reply::Loans(vec![]));
+    assert!(k.session.holds_secrets());
+    k.fire(Timer::Idle);
+    k.fire(Timer::Countdown);
+    assert_eq!(k.screen(), &Screen::Attract);
+    assert!(k.effects.contains(&Effect::SessionEnded { reason: EndReason::Inactivity }));
+    assert!(!k.session.holds_secrets());
+    assert_eq!(k.session.customer(), None);
+    assert_eq!(k.session.language(), Language::Es, "the next customer starts in the default language");
+    assert!(k.timers.is_empty(), "every timer cancelled: {:?}", k.timers);
+}
+
+#[test]
+fn typing_counts_as_activity_and_stale_timers_are_ignored() {
+    let mut k = Kiosk::new();
+    k.swipe();
+    k.show_dni();
+    let first = k.timers[&Timer::Idle];
+    k.advance(40);
+    k.ui(Action::Key(Key::Digit(4)));
+    assert_eq!(k.timers[&Timer::Idle], k.now + chrono::Duration::seconds(45));
+    // A shell that fires the old deadline late changes nothing.
+    k.now = first;
+    let effects = k.send(Event::TimerFired(Timer::Idle)).to_vec();
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(k.session.countdown_until(), None);
+}
+
+#[test]
+fn idle_on_the_attract_screen_does_nothing_and_language_switches_anywhere() {
+    let mut k = Kiosk::new();
+    let effects = k.send(Event::TimerFired(Timer::Idle)).to_vec();
+    assert!(effects.is_empty());
+    k.ui(Action::SetLanguage(Language::En));
+    assert_eq!((k.session.language(), k.screen()), (Language::En, &Screen::Attract));
+    k.login();
+    k.ui(Action::Menu(MenuItem::Requests));
+    let before = k.screen().clone();
+    k.ui(Action::SetLanguage(Language::Es));
+    assert_eq!(k.screen(), &before, "switching language keeps the screen");
+    assert_eq!(k.session.language(), Language::Es);
+}

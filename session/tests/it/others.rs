@@ -1,0 +1,303 @@
+//! Balances, constancia de no adeudo (R10), requests (R11), clave enrollment (R12), información (R13) and
+//! the out-of-service screen.
+
+use servicaja_core::api::{ErrorCode, RequestKind};
+use servicaja_core::money::Currency;
+use servicaja_session::state::{
+    Balances, Certificates, Enrollment, Identify, IdentifyStep, Information, InputError, Notice, OutOfServiceReason,
+    Purpose, Requests, Screen, Then,
+};
+use servicaja_session::{
+    Action, Command, DeliveryChoice, Device, DeviceStatus, Document, Effect, Event, InfoTopic, MenuItem, PrintOutcome,
+    Query, Reply, SessionConfig,
+};
+
+use crate::harness::*;
+
+#[test]
+fn balances_movements_and_a_printed_slip() {
+    let mut k = Kiosk::new();
+    k.login();
+    k.ui(Action::Menu(MenuItem::Balances));
+    k.answer(Reply::Accounts(accounts()));
+    k.ui(Action::Select(0));
+    assert_eq!(k.queries(), vec![&Query::Movements { account_id: "A1".into() }]);
+    k.answer(Reply::Movements(movements()));
+    assert!(matches!(k.screen(), Screen::Balances(Balances::Movements { movements, .. }) if movements.len() == 1));
+    k.ui(Action::Deliver(DeliveryChoice::Print));
+    let job = k
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Print { job, document: Document::BalanceSlip { masked_card, .. } } => {
+                assert_eq!(masked_card, "**** **** **** 1111");
+                Some(*job)
+            }
+            _ => None,
+        })
+        .expect("a balance slip print job");
+    k.send(Event::Printed { job, outcome: PrintOutcome::Printed });
+    assert_eq!(
+        k.screen(),
+        &Screen::Notice { notice: Notice::Delivered { printed: true, emailed_to: None }, then: Then::Menu }
+    );
+}
+
+#[test]
+fn every_problem_code_on_a_read_ends_on_a_notice_never_stuck() {
+    for code in ErrorCode::ALL {
+        let mut k = Kiosk::new();
+        k.login();
+        k.ui(Action::Menu(MenuItem::Balances));
+        k.refuse(code, None);
+        assert!(matches!(k.screen(), Screen::Notice { .. }), "{code:?}: {:?}", k.screen());
+        k.ui(Action::Confirm);
+        assert!(matches!(k.screen(), Screen::Menu | Screen::Attract), "{code:?}: {:?}", k.screen());
+    }
+}
+
+#[test]
+fn no_debt_for_specific_cancelled_loans_or_all_of_them() {
+    let mut k = Kiosk::new();
+    k.login();
+    k.ui(Action::Menu(MenuItem::Certificates));
+    k.answer(Reply::Loans(vec![cancelled_loan("C1"), loan("L1", Currency::PEN, 0, true)]));
+    k.ui(Action::AllLoans);
+    assert_eq!(k.screen(), &Screen::Notice { notice: Notice::NotAllLoansCancelled, then: Then::Menu });
+    k.ui(Action::Confirm);
+    k.ui(Action::Menu(MenuItem::Certificates));
+    k.answer(Reply::Loans(vec![cancelled_loan("C1"), loan("L1", Currency::PEN, 0, true)]));
+    k.ui(Action::Select(1)); // a current loan cannot be ticked
+    k.ui(Action::Confirm);
+    assert!(k.submits().is_empty());
+    k.ui(Action::Select(0));
+    assert!(
+        matches!(k.screen(), Screen::Certificates(Certificates::Choose { selected, .. }) if selected == &[true, false])
+    );
+    k.ui(Action::Confirm);
+    assert!(matches!(
+        k.submits().as_slice(),
+        [(Command::NoDebtCertificate(request), true)] if request.loan_ids == ["C1"]
+    ));
+    k.answer(Reply::NoDebt(no_debt(false)));
+    k.ui(Action::Confirm);
+    k.ui(Action::Deliver(DeliveryChoice::None));
+    assert_eq!(k.screen(), &Screen::Menu);
+    // Every loan cancelled: "todos mis créditos" asks for all (an empty list).
+    k.ui(Action::Menu(MenuItem::Certificates));
+    k.answer(Reply::Loans(vec![cancelled_loan("C1"), cancelled_loan("C2")]));
+    k.ui(Action::AllLoans);
+    assert!(matches!(k.submits().as_slice(), [(Command::NoDebtCertificate(r), true)] if r.loan_ids.is_empty()));
+    k.refuse(ErrorCode::LoansNotCancelled, None);
+    assert!(matches!(
+        k.screen(),
+        Screen::Notice { notice: Notice::Refused { code: ErrorCode::LoansNotCancelled, .. }, .. }
+    ));
+}
+
+#[test]
+fn a_request_gets_a_ticket_with_its_deadline() {
+    let mut k = Kiosk::new();
+    k.login();
+    k.ui(Action::Menu(MenuItem::Requests));
+    k.ui(Action::RequestKind(RequestKind::AddressChange));
+    assert_eq!(k.screen(), &Screen::Requests(Requests::Confirm { kind: RequestKind::AddressChange }));
+    k.ui(Action::Confirm);
+    assert!(
+        matches!(k.submits().as_slice(), [(Command::FileRequest(r), true)] if r.kind == RequestKind::AddressChange)
+    );
+    k.answer(Reply::RequestFiled(ticket(RequestKind::AddressChange)));
+    match k.screen() {
+        Screen::Requests(Requests::Filed { ticket }) => assert_eq!(ticket.deadline.to_string(), "2026-12-14"),
+        other => panic!("{other:?}"),
+    }
+    k.ui(Action::Confirm);
+    assert!(matches!(k.screen(), Screen::Delivery(d) if matches!(d.document, Document::RequestTicket(_))));
+}
+
+#[test]
+fn a_request_without_an_answer_stays_queued_and_the_customer_is_told() {
+    let mut k = Kiosk::new();
+    k.login();
+    k.ui(Action::Menu(MenuItem::Requests));
+    k.ui(Action::RequestKind(RequestKind::PremiumRefund));
+    k.ui(Action::Confirm);
+    k.fire(servicaja_session::Timer::Interactive);
+    assert_eq!(
+        k.screen(),
+        &Screen::Notice { notice: Notice::RequestQueued { kind: RequestKind::PremiumRefund }, then: Then::Menu }
+    );
+}
+
+#[test]
+fn out_of_service_still_offers_information_and_offline_requests() {
+    let mut k = Kiosk::new();
+    k.send(Event::Host { reachable: false });
+    assert_eq!(k.screen(), &Screen::OutOfService { reasons: vec![OutOfServiceReason::HostUnreachable] });
+    k.swipe();
+    assert!(matches!(k.screen(), Screen::OutOfService { .. }), "no session while out of service");
+    k.ui(Action::Menu(MenuItem::Requests));
+    assert_eq!(k.screen(), &Screen::Requests(Requests::Choose { offline: true }));
+    k.ui(Action::RequestKind(RequestKind::GuaranteeRelease));
+    k.keys("10117410G");
+    k.ui(Action::Confirm);
+    match k.submits().as_slice() {
+        [(Command::FileOfflineRequest { kind, dni }, false)] => {
+            assert_eq!((*kind, dni.as_str()), (RequestKind::GuaranteeRelease, DNI))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(k.screen(), Screen::Notice { notice: Notice::RequestQueued { .. }, then: Then::End }));
+    k.ui(Action::Confirm);
+    assert!(matches!(k.screen(), Screen::OutOfService { .. }));
+    k.ui(Action::Menu(MenuItem::Information));
+    assert_eq!(k.screen(), &Screen::Information(Information::Topics));
+    k.ui(Action::Back);
+    assert!(matches!(k.screen(), Screen::OutOfService { .. }));
+    k.send(Event::Host { reachable: true });
+    assert_eq!(k.screen(), &Screen::Attract);
+}
+
+#[test]
+fn devices_the_kiosk_cannot_work_without_and_the_technicians_switch() {
+    let config = SessionConfig { allow_keyed_card: false, ..SessionConfig::default() };
+    let mut k = Kiosk::with_config(config);
+    k.send(Event::Device { device: Device::Printer, status: DeviceStatus::HardwareError });
+    assert_eq!(k.screen(), &Screen::Attract, "the printer is not essential");
+    k.send(Event::Device { device: Device::CardReader, status: DeviceStatus::NoDevice });
+    assert_eq!(
+        k.screen(),
+        &Screen::OutOfService {
+            reasons: vec![OutOfServiceReason::Device { device: Device::CardReader, status: DeviceStatus::NoDevice }]
+        }
+    );
+    k.send(Event::Device { device: Device::CardReader, status: DeviceStatus::Online });
+    k.send(Event::ServiceSwitch { in_service: false });
+    assert_eq!(k.screen(), &Screen::OutOfService { reasons: vec![OutOfServiceReason::SwitchedOff] });
+    k.send(Event::ServiceSwitch { in_service: true });
+    assert_eq!(k.screen(), &Screen::Attract);
+}
+
+#[test]
+fn the_host_going_down_mid_session_does_not_interrupt_the_customer() {
+    let mut k = Kiosk::new();
+    k.login();
+    k.send(Event::Host { reachable: false });
+    assert_eq!(k.screen(), &Screen::Menu);
+    k.ui(Action::Terminate);
+    assert!(matches!(k.screen(), Screen::OutOfService { .. }));
+}
+
+#[test]
+fn clave_enrollment_with_questions_new_clave_twice_and_the_sms_code() {
+    let mut k = Kiosk::new();
+    k.ui(Action::CreateClave);
+    assert!(matches!(
+        k.screen(),
+        Screen::Identify(Identify { purpose: Purpose::Enrollment, step: IdentifyStep::Card { .. } })
+    ));
+    k.swipe();
+    k.show_dni();
+    assert!(matches!(k.queries().as_slice(), [Query::StartEnrollment { .. }]));
+    k.answer(Reply::EnrollmentStarted(enrollment_started()));
+    k.ui(Action::Answer(1));
+    k.ui(Action::Answer(2));
+    k.ui(Action::Confirm); // one question unanswered
+    assert!(k.submits().is_empty());
+    k.ui(Action::Answer(0));
+    k.ui(Action::Confirm);
+    match k.submits().as_slice() {
+        [(Command::AnswerEnrollment { enrollment_id, answers }, true)] => {
+            assert_eq!(enrollment_id, "E-1");
+            let chosen: Vec<_> = answers.answers.iter().map(|a| (a.question_id.as_str(), a.option)).collect();
+            assert_eq!(chosen, [("q1", 1), ("q2", 2), ("q3", 0)]);
+        }
+        other => panic!("{other:?}"),
+    }
+    k.refuse(ErrorCode::EnrollmentAnswersWrong, Some(2));
+    assert!(matches!(
+        k.screen(),
+        Screen::Enrollment(Enrollment::Questions { attempts_left: Some(2), current: 0, answers, .. }) if answers.iter().all(Option::is_none)
+    ));
+    for option in [1, 2, 0] {
+        k.ui(Action::Answer(option));
+    }
+    k.ui(Action::Confirm);
+    k.answer(Reply::EnrollmentVerified(enrollment_verified()));
+    assert!(matches!(k.screen(), Screen::Enrollment(Enrollment::NewClave { confirming: false, .. })));
+    k.keys("123456");
+    k.ui(Action::Confirm);
+    assert!(matches!(k.screen(), Screen::Enrollment(Enrollment::NewClave { error: Some(InputError::WeakClave), .. })));
+    k.keys(CLAVE);
+    k.ui(Action::Confirm);
+    assert!(matches!(k.screen(), Screen::Enrollment(Enrollment::NewClave { confirming: true, entered: 0, .. })));
+    k.keys("482916");
+    k.ui(Action::Confirm);
+    assert!(matches!(
+        k.screen(),
+        Screen::Enrollment(Enrollment::NewClave { confirming: false, error: Some(InputError::ClavesDiffer), .. })
+    ));
+    k.keys(CLAVE);
+    k.ui(Action::Confirm);
+    k.keys(CLAVE);
+    k.ui(Action::Confirm);
+    match k.screen() {
+        Screen::Enrollment(Enrollment::Code { entry, .. }) => {
+            assert_eq!(entry.masked_phone, "95*****480");
+            assert!(!entry.resend_possible, "the contract cannot resend enrollment codes");
+        }
+        other => panic!("{other:?}"),
+    }
+    k.keys("777111");
+    k.ui(Action::Confirm);
+    match k.effects.iter().find(|e| matches!(e, Effect::Submit { .. })) {
+        Some(Effect::Submit { command: Command::SetClave { enrollment_id }, credentials, .. }) => {
+            assert_eq!(enrollment_id, "E-1");
+            assert_eq!(credentials.new_clave.as_ref().map(|c| c.expose()), Some(CLAVE));
+            assert_eq!(credentials.otp.as_ref().map(|c| c.expose()), Some("777111"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!k.any_effect_shows(CLAVE) && !k.any_effect_shows("777111"));
+    k.answer(Reply::ClaveSet(enrollment_completed()));
+    assert_eq!(k.screen(), &Screen::Notice { notice: Notice::ClaveCreated, then: Then::End });
+    k.ui(Action::Confirm);
+    assert_eq!(k.screen(), &Screen::Attract);
+    assert!(!k.session.holds_secrets());
+}
+
+#[test]
+fn three_failed_rounds_block_enrollment() {
+    for (code, attempts) in [(ErrorCode::EnrollmentAnswersWrong, Some(0)), (ErrorCode::EnrollmentBlocked, None)] {
+        let mut k = Kiosk::new();
+        k.ui(Action::CreateClave);
+        k.swipe();
+        k.show_dni();
+        k.answer(Reply::EnrollmentStarted(enrollment_started()));
+        for option in [0, 0, 0] {
+            k.ui(Action::Answer(option));
+        }
+        k.ui(Action::Confirm);
+        k.refuse(code, attempts);
+        assert_eq!(k.screen(), &Screen::Notice { notice: Notice::EnrollmentBlocked, then: Then::End }, "{code:?}");
+    }
+}
+
+#[test]
+fn information_tables_and_the_bond_calculator() {
+    let mut k = Kiosk::new();
+    k.ui(Action::Menu(MenuItem::Information));
+    k.ui(Action::InfoTopic(InfoTopic::PaymentChannels));
+    assert_eq!(k.screen(), &Screen::Information(Information::Table(InfoTopic::PaymentChannels)));
+    k.ui(Action::Back);
+    k.ui(Action::InfoTopic(InfoTopic::MiViviendaBond));
+    k.keys("150000");
+    k.ui(Action::Confirm);
+    assert!(matches!(
+        k.screen(),
+        Screen::Information(Information::Calculator { house_value: Some(v), .. }) if *v == pen("150000")
+    ));
+    k.ui(Action::Back);
+    k.ui(Action::Back);
+    assert_eq!(k.screen(), &Screen::Attract);
+}

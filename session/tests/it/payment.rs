@@ -1,0 +1,383 @@
+//! Loan payment (R5–R9): the happy path to a printed receipt, options under R6, the amount keypad, every
+//! problem code at the payment step, the interactive timeout with its reversal, and paper out.
+
+use servicaja_core::api::{ErrorCode, ExchangeApplied, PaymentOption};
+use servicaja_core::money::Currency;
+use servicaja_session::contract::Account;
+use servicaja_session::state::{AmountError, DeliveryStage, InputError, Notice, Payment, Screen, Then};
+use servicaja_session::{
+    Action, Command, DeliveryChoice, Document, Effect, Event, JournalEntry, MenuItem, PaperStatus, PrintOutcome, Query,
+    Reply, SessionConfig, Timer,
+};
+
+use crate::harness::*;
+
+/// Logs in, opens Pagar cuotas with `loans`, picks loan 0 and `option`.
+fn to_option(k: &mut Kiosk, loans: Vec<servicaja_core::api::Loan>, option: PaymentOption) {
+    k.login();
+    k.ui(Action::Menu(MenuItem::PayLoans));
+    assert_eq!(k.queries(), vec![&Query::Loans]);
+    k.answer(Reply::Loans(loans));
+    k.ui(Action::Select(0));
+    k.ui(Action::PaymentOption(option));
+}
+
+/// From the option chosen to the summary: accounts answered, `account` picked, quote answered.
+fn to_summary(k: &mut Kiosk, account_index: usize, quote: servicaja_core::api::PaymentQuote) {
+    k.answer(Reply::Accounts(accounts()));
+    k.ui(Action::Select(account_index));
+    k.answer(Reply::Quote(quote));
+    assert!(matches!(k.screen(), Screen::Payment(Payment::Summary { .. })), "{:?}", k.screen());
+}
+
+fn active(index: usize) -> Account {
+    accounts().into_iter().filter(|a| a.status == servicaja_core::api::AccountStatus::Active).nth(index).unwrap()
+}
+
+/// Runs to the processing screen of a due-installment payment and returns the payment's key.
+fn to_processing(k: &mut Kiosk) -> uuid::Uuid {
+    let l = loan("L1", Currency::PEN, 0, true);
+    to_option(k, vec![l.clone()], PaymentOption::DueInstallment);
+    to_summary(k, 0, quote(&l, &active(0), PaymentOption::DueInstallment, pen("520.00"), pen("520.00")));
+    k.ui(Action::Confirm);
+    match k.screen() {
+        Screen::Payment(Payment::Processing { key, .. }) => *key,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn paying_the_due_installment_ends_in_a_printed_receipt() {
+    let mut k = Kiosk::new();
+    let l = loan("L1", Currency::PEN, 0, true);
+    let blocked = loan("L2", Currency::PEN, 0, false);
+    k.login();
+    k.ui(Action::Menu(MenuItem::PayLoans));
+    k.answer(Reply::Loans(vec![l.clone(), blocked.clone(), cancelled_loan("C1")]));
+    match k.screen() {
+        Screen::Payment(Payment::Loans { loans }) => assert_eq!(loans.len(), 2, "cancelled loans are not listed"),
+        other => panic!("{other:?}"),
+    }
+    // R8: not payable here → the reason, then back to the list.
+    k.ui(Action::Select(1));
+    match k.screen() {
+        Screen::Payment(Payment::NotPayable { loan, .. }) => assert!(loan.kiosk_refusal.is_some()),
+        other => panic!("{other:?}"),
+    }
+    k.ui(Action::Back);
+    k.ui(Action::Select(0));
+    match k.screen() {
+        Screen::Payment(Payment::Loan { options, .. }) => assert!(options.iter().all(|(_, allowed)| *allowed)),
+        other => panic!("{other:?}"),
+    }
+    k.ui(Action::PaymentOption(PaymentOption::DueInstallment));
+    assert_eq!(k.queries(), vec![&Query::Accounts]);
+    k.answer(Reply::Accounts(accounts()));
+    match k.screen() {
+        Screen::Payment(Payment::Accounts { accounts, .. }) => {
+            assert_eq!(accounts.len(), 3, "only active accounts can be debited")
+        }
+        other => panic!("{other:?}"),
+    }
+    k.ui(Action::Select(0));
+    match k.queries().as_slice() {
+        [Query::Quote { loan_id, query }] => {
+            assert_eq!(loan_id, "L1");
+            assert_eq!(query.debit_account_id, "A1");
+            assert_eq!(query.amount, None);
+        }
+        other => panic!("{other:?}"),
+    }
+    let q = quote(&l, &active(0), PaymentOption::DueInstallment, pen("520.00"), pen("520.00"));
+    k.answer(Reply::Quote(q.clone()));
+    k.ui(Action::Confirm);
+    let key = match k.submits().as_slice() {
+        [(Command::Pay(request), true)] => {
+            assert_eq!(request.expected_debit, Some(pen("520.00")));
+            request.operation_id
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(k.effects.iter().any(|e| matches!(e, Effect::Submit { key: effect_key, .. } if *effect_key == key)));
+    assert!(matches!(k.screen(), Screen::Payment(Payment::Processing { .. })));
+    k.answer(Reply::PaymentDone(payment_done(&q, key)));
+    assert!(matches!(k.screen(), Screen::Payment(Payment::Done { .. })));
+    assert!(
+        k.effects
+            .iter()
+            .any(|e| matches!(e, Effect::Journal(JournalEntry::Operation { outcome, .. }) if outcome == "realizado"))
+    );
+    k.ui(Action::Confirm);
+    k.ui(Action::Deliver(DeliveryChoice::Print));
+    let job = match k.effects.as_slice() {
+        [.., Effect::Print { job, document: Document::PaymentReceipt { masked_card, customer_name, .. } }, _, _] => {
+            assert_eq!(masked_card, "**** **** **** 1111");
+            assert_eq!(customer_name, "JESUS");
+            *job
+        }
+        other => panic!("{other:?}"),
+    };
+    k.send(Event::Printed { job, outcome: PrintOutcome::Printed });
+    assert_eq!(
+        k.screen(),
+        &Screen::Notice { notice: Notice::Delivered { printed: true, emailed_to: None }, then: Then::Menu }
+    );
+    k.ui(Action::Confirm);
+    assert_eq!(k.screen(), &Screen::Menu);
+}
+
+#[test]
+fn a_usd_loan_from_a_pen_account_shows_the_rate_and_both_amounts() {
+    let mut k = Kiosk::new();
+    let l = loan("L9", Currency::USD, 0, true);
+    to_option(&mut k, vec![l.clone()], PaymentOption::DueInstallment);
+    let mut q = quote(&l, &active(0), PaymentOption::DueInstallment, usd("150.00"), pen("570.00"));
+    q.exchange = Some(ExchangeApplied {
+        rate: "3.80".parse().unwrap(),
+        side_label: "Venta".into(),
+        from: Currency::PEN,
+        to: Currency::USD,
+    });
+    to_summary(&mut k, 0, q);
+    match k.screen() {
+        Screen::Payment(Payment::Summary { quote, .. }) => {
+            assert_eq!(quote.amount.currency, Currency::USD);
+            assert_eq!(quote.debit.currency, Currency::PEN);
+            assert_eq!(quote.exchange.as_ref().map(|e| e.side_label.as_str()), Some("Venta"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn overdue_installments_allow_only_paying_them_first() {
+    let mut k = Kiosk::new();
+    to_option(&mut k, vec![loan("L1", Currency::PEN, 2, true)], PaymentOption::Advance);
+    match k.screen() {
+        Screen::Payment(Payment::Loan { options, .. }) => {
+            for (option, allowed) in options {
+                assert_eq!(*allowed, *option == PaymentOption::DueInstallment, "{option:?}");
+            }
+        }
+        other => panic!("advance must be refused with overdue installments: {other:?}"),
+    }
+}
+
+#[test]
+fn the_amount_keypad_checks_zero_limit_and_outstanding_principal() {
+    let config = SessionConfig { payment_limits: vec![pen("5000.00")], ..SessionConfig::default() };
+    let mut k = Kiosk::with_config(config);
+    to_option(&mut k, vec![loan("L1", Currency::PEN, 0, true)], PaymentOption::PrepaymentReduceCount);
+    let error = |k: &Kiosk| match k.screen() {
+        Screen::Payment(Payment::Amount { error, .. }) => error.clone(),
+        other => panic!("{other:?}"),
+    };
+    k.ui(Action::Confirm);
+    assert!(matches!(error(&k), Some(InputError::Amount(AmountError::Keypad(_)))));
+    k.keys("0");
+    k.ui(Action::Confirm);
+    assert_eq!(error(&k), Some(InputError::Amount(AmountError::Zero)));
+    k.ui(Action::Key(servicaja_session::Key::Clear));
+    k.keys("5500");
+    k.ui(Action::Confirm);
+    assert_eq!(error(&k), Some(InputError::Amount(AmountError::AboveLimit(pen("5000.00")))));
+    let config = SessionConfig { payment_limits: vec![pen("50000.00")], ..SessionConfig::default() };
+    let mut k = Kiosk::with_config(config);
+    to_option(&mut k, vec![loan("L1", Currency::PEN, 0, true)], PaymentOption::PrepaymentReduceCount);
+    k.keys("7000");
+    k.ui(Action::Confirm);
+    assert_eq!(error(&k), Some(InputError::Amount(AmountError::AboveOutstanding(pen("6000.00")))));
+    k.ui(Action::Key(servicaja_session::Key::Clear));
+    k.keys("1500,5");
+    k.ui(Action::Confirm);
+    assert!(matches!(k.screen(), Screen::Payment(Payment::LoadingAccounts { .. })));
+    k.answer(Reply::Accounts(accounts()));
+    k.ui(Action::Select(0));
+    match k.queries().as_slice() {
+        [Query::Quote { query, .. }] => {
+            assert_eq!(query.option, PaymentOption::PrepaymentReduceCount);
+            assert_eq!(query.amount, Some("1500.50".parse().unwrap()));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn no_answer_in_time_reverses_the_payment_and_says_no_charge_stands() {
+    let mut k = Kiosk::new();
+    let key = to_processing(&mut k);
+    // The customer is watching progress: the idle timer does not interrupt.
+    k.fire(Timer::Idle);
+    assert_eq!(k.session.countdown_until(), None);
+    k.fire(Timer::Interactive);
+    match k.submits().as_slice() {
+        [(Command::ReversePayment { operation_id, .. }, false)] => assert_eq!(*operation_id, key),
+        other => panic!("{other:?}"),
+    }
+    assert!(k.effects.iter().any(
+        |e| matches!(e, Effect::Journal(JournalEntry::PaymentReversed { original_key, .. }) if *original_key == key)
+    ));
+    assert_eq!(k.screen(), &Screen::Notice { notice: Notice::PaymentNotDone, then: Then::Menu });
+    // The late answer changes nothing: the reversal stands.
+    let late = Event::Central { request: key, answer: Ok(Reply::Accepted) };
+    let effects = k.send(late).to_vec();
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(k.screen(), &Screen::Notice { notice: Notice::PaymentNotDone, then: Then::Menu });
+}
+
+#[test]
+fn a_lost_answer_or_a_transient_failure_also_reverses() {
+    for failure in ["no_answer", "internal", "fault_injected"] {
+        let mut k = Kiosk::new();
+        let key = to_processing(&mut k);
+        match failure {
+            "no_answer" => k.no_answer(),
+            "internal" => k.refuse(ErrorCode::Internal, None),
+            _ => k.refuse(ErrorCode::FaultInjected, None),
+        };
+        assert!(
+            k.submits()
+                .iter()
+                .any(|(c, _)| matches!(c, Command::ReversePayment { operation_id, .. } if *operation_id == key)),
+            "{failure}"
+        );
+        assert_eq!(k.screen(), &Screen::Notice { notice: Notice::PaymentNotDone, then: Then::Menu }, "{failure}");
+    }
+}
+
+#[test]
+fn every_problem_code_at_the_payment_step_has_an_outcome() {
+    for code in ErrorCode::ALL {
+        let mut k = Kiosk::new();
+        to_processing(&mut k);
+        k.refuse(code, Some(1));
+        let reversed = k.submits().iter().any(|(c, _)| matches!(c, Command::ReversePayment { .. }));
+        assert_eq!(reversed, code.is_transient(), "{code:?}: reversal only when the outcome is unknown");
+        match code {
+            ErrorCode::QuoteChanged => {
+                assert!(matches!(k.screen(), Screen::Payment(Payment::Quoting { .. })), "{code:?}: quote again");
+                assert!(matches!(k.queries().as_slice(), [Query::Quote { .. }]));
+            }
+            ErrorCode::Reversed | ErrorCode::Internal | ErrorCode::FaultInjected => {
+                assert_eq!(k.screen(), &Screen::Notice { notice: Notice::PaymentNotDone, then: Then::Menu })
+            }
+            ErrorCode::SessionExpired | ErrorCode::SessionRequired => {
+                assert_eq!(k.screen(), &Screen::Notice { notice: Notice::SessionExpired, then: Then::End });
+                k.ui(Action::Confirm);
+                assert_eq!(k.screen(), &Screen::Attract);
+                assert!(!k.session.holds_secrets());
+            }
+            _ => {
+                assert!(matches!(k.screen(), Screen::Notice { .. }), "{code:?}: {:?}", k.screen());
+                assert!(
+                    k.effects.iter().any(|e| matches!(e, Effect::Journal(JournalEntry::Operation { outcome, .. }) if outcome.contains(code.as_str()))),
+                    "{code:?} journaled"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn terminar_while_the_payment_is_in_flight_reverses_it() {
+    let mut k = Kiosk::new();
+    let key = to_processing(&mut k);
+    k.ui(Action::Terminate);
+    assert!(
+        k.submits()
+            .iter()
+            .any(|(c, _)| matches!(c, Command::ReversePayment { operation_id, .. } if *operation_id == key))
+    );
+    assert_eq!(k.screen(), &Screen::Attract);
+    assert!(!k.session.holds_secrets());
+}
+
+/// Pays and reaches the delivery screen.
+fn to_delivery(k: &mut Kiosk) {
+    let key = to_processing(k);
+    let l = loan("L1", Currency::PEN, 0, true);
+    let q = quote(&l, &active(0), PaymentOption::DueInstallment, pen("520.00"), pen("520.00"));
+    k.answer(Reply::PaymentDone(payment_done(&q, key)));
+    k.ui(Action::Confirm);
+}
+
+#[test]
+fn paper_out_before_the_receipt_offers_email_instead_without_blocking() {
+    let mut k = Kiosk::new();
+    k.send(Event::Paper(PaperStatus::Out));
+    to_delivery(&mut k);
+    match k.screen() {
+        Screen::Delivery(d) => assert!(!d.printer_ready),
+        other => panic!("{other:?}"),
+    }
+    k.ui(Action::Deliver(DeliveryChoice::Print));
+    assert!(!k.effects.iter().any(|e| matches!(e, Effect::Print { .. })));
+    assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed));
+    k.ui(Action::Deliver(DeliveryChoice::Email));
+    k.keys("jesus");
+    k.ui(Action::Confirm);
+    assert!(
+        matches!(k.screen(), Screen::Delivery(d) if matches!(d.stage, DeliveryStage::Email { error: Some(InputError::InvalidEmail), .. }))
+    );
+    k.keys("@gmail.com");
+    k.ui(Action::Confirm);
+    match k.submits().as_slice() {
+        [(Command::EmailDocument { to, document: Document::PaymentReceipt { .. } }, false)] => {
+            assert_eq!(to, "jesus@gmail.com")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        k.screen(),
+        &Screen::Notice {
+            notice: Notice::Delivered { printed: false, emailed_to: Some("jesus@gmail.com".into()) },
+            then: Then::Menu
+        }
+    );
+}
+
+#[test]
+fn paper_running_out_while_printing_offers_a_qr() {
+    let mut k = Kiosk::new();
+    to_delivery(&mut k);
+    k.ui(Action::Deliver(DeliveryChoice::Both));
+    let job = k.effects.iter().find_map(|e| match e {
+        Effect::Print { job, .. } => Some(*job),
+        _ => None,
+    });
+    k.send(Event::Printed { job: job.unwrap(), outcome: PrintOutcome::PaperOut });
+    assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed));
+    k.ui(Action::ShowQr);
+    assert!(
+        matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::Qr { payload: "PAGO OP-000123".into() })
+    );
+    k.ui(Action::Confirm);
+    assert_eq!(k.screen(), &Screen::Menu);
+}
+
+#[test]
+fn a_printer_that_never_finishes_is_treated_as_failed() {
+    let mut k = Kiosk::new();
+    to_delivery(&mut k);
+    k.ui(Action::Deliver(DeliveryChoice::Print));
+    k.fire(Timer::Interactive);
+    assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed));
+    k.ui(Action::Deliver(DeliveryChoice::None));
+    assert_eq!(k.screen(), &Screen::Menu);
+}
+
+#[test]
+fn back_from_each_payment_step_goes_one_step_back() {
+    let mut k = Kiosk::new();
+    let l = loan("L1", Currency::PEN, 0, true);
+    to_option(&mut k, vec![l.clone()], PaymentOption::DueInstallment);
+    to_summary(&mut k, 0, quote(&l, &active(0), PaymentOption::DueInstallment, pen("520.00"), pen("520.00")));
+    k.ui(Action::Back);
+    assert!(matches!(k.screen(), Screen::Payment(Payment::Accounts { .. })));
+    k.ui(Action::Back);
+    assert!(matches!(k.screen(), Screen::Payment(Payment::Loan { .. })));
+    k.ui(Action::Back);
+    assert!(matches!(k.screen(), Screen::Payment(Payment::Loans { .. })));
+    k.ui(Action::Back);
+    assert_eq!(k.screen(), &Screen::Menu);
+}
