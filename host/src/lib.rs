@@ -6,6 +6,7 @@
 //! command is on disk with its idempotency key before its first byte is sent; `policy` does no I/O and
 //! reads neither the clock nor a random source.
 
+pub mod api;
 pub mod client;
 pub mod journal;
 pub mod outbox;

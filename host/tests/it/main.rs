@@ -1,5 +1,6 @@
 //! Integration tests of servicaja-host over real SQLite files and TLS on loopback.
 
+mod central;
 mod journal;
 mod pki;
 mod store;
