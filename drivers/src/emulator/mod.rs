@@ -104,10 +104,12 @@ struct Shared {
     stop: AtomicBool,
 }
 
-/// The three emulators, running. Dropping it stops the printer's thread and removes the links.
+/// The three emulators, running. Dropping it stops the printer's thread and removes the links (and the
+/// directory, when [`EmulatorSet::start_temporary`] made it).
 pub struct EmulatorSet {
     control: EmulatorControl,
     thread: Option<JoinHandle<()>>,
+    owned_dir: Option<PathBuf>,
 }
 
 /// A cheap, clonable handle that drives the emulators (the control socket and tests use it).
@@ -133,7 +135,19 @@ impl EmulatorSet {
             .name("printer-emulator".into())
             .spawn(move || printer_loop(&for_thread))
             .map_err(EmulatorError::Pty)?;
-        Ok(Self { control: EmulatorControl { shared }, thread: Some(thread) })
+        Ok(Self { control: EmulatorControl { shared }, thread: Some(thread), owned_dir: None })
+    }
+
+    /// Starts the emulators with their links in a new directory under the system's temporary directory
+    /// (the kiosk's demo mode); the directory goes away with the set.
+    pub fn start_temporary(columns: u8) -> Result<Self, EmulatorError> {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("servicaja-emulators-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|source| EmulatorError::Link { path: dir.clone(), source })?;
+        let mut set = Self::start(&dir, columns)?;
+        set.owned_dir = Some(dir);
+        Ok(set)
     }
 
     pub fn control(&self) -> EmulatorControl {
@@ -154,6 +168,9 @@ impl Drop for EmulatorSet {
         }
         for port in [&self.control.shared.printer_port, &self.control.shared.card_port, &self.control.shared.doc_port] {
             port.unplug();
+        }
+        if let Some(dir) = self.owned_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }

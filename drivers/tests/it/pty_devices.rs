@@ -37,12 +37,13 @@ fn options() -> DriverOptions {
 
 fn wait_for(events: &Receiver<DeviceEvent>, what: &str, mut wanted: impl FnMut(&DeviceEvent) -> bool) -> DeviceEvent {
     let deadline = Instant::now() + PATIENCE;
+    let mut seen = Vec::new();
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match events.recv_timeout(left) {
             Ok(event) if wanted(&event) => return event,
-            Ok(_) => {}
-            Err(_) => panic!("no event: {what}"),
+            Ok(event) => seen.push(format!("{event:?}")),
+            Err(_) => panic!("no event: {what}; saw {seen:#?}"),
         }
     }
 }
@@ -226,26 +227,28 @@ fn a_pulled_and_reattached_port_recovers() {
     let dir = tempfile::tempdir().unwrap();
     let emulators = EmulatorSet::start(dir.path(), 48).unwrap();
     let control = emulators.control();
+    // One channel per device: waiting on one must not swallow the other's events.
     let (tx, events) = mpsc::channel();
+    let (printer_tx, printer_events) = mpsc::channel();
     let (reader, _) = start_card_reader(
         SerialConnector::new(serial(&emulators.paths().card_reader, 9600, FlowControl::None)),
         options(),
-        tx.clone(),
+        tx,
     );
     let (printer, _) = start_printer(
         SerialConnector::new(serial(&emulators.paths().printer, 115_200, FlowControl::RtsCts)),
         Duration::from_millis(100),
         options(),
-        tx,
+        printer_tx,
     );
     wait_for(&events, "card reader online", became(DeviceKind::CardReader, DeviceState::Online));
-    wait_for(&events, "printer online", became(DeviceKind::Printer, DeviceState::Online));
+    wait_for(&printer_events, "printer online", became(DeviceKind::Printer, DeviceState::Online));
     let first_pty = control.pty_paths();
 
     control.unplug(DeviceKind::CardReader);
     control.unplug(DeviceKind::Printer);
     wait_for(&events, "card reader gone", became(DeviceKind::CardReader, DeviceState::NoDevice));
-    wait_for(&events, "printer gone", became(DeviceKind::Printer, DeviceState::NoDevice));
+    wait_for(&printer_events, "printer gone", became(DeviceKind::Printer, DeviceState::NoDevice));
     assert_eq!(reader.status().device, DeviceState::NoDevice);
     let (job, _) = receipt_lines();
     assert_eq!(printer.print(job.clone()), Err(PrintError::NotReady(FailReason::NoDevice)));
@@ -253,7 +256,7 @@ fn a_pulled_and_reattached_port_recovers() {
     control.plug(DeviceKind::CardReader).unwrap();
     control.plug(DeviceKind::Printer).unwrap();
     wait_for(&events, "card reader back", became(DeviceKind::CardReader, DeviceState::Online));
-    wait_for(&events, "printer back", became(DeviceKind::Printer, DeviceState::Online));
+    wait_for(&printer_events, "printer back", became(DeviceKind::Printer, DeviceState::Online));
     assert_ne!(control.pty_paths()[1], None);
     let _ = first_pty;
 
@@ -291,4 +294,29 @@ fn stale_input_and_noise_before_a_reply_are_skipped() {
     assert!(!sensors.printer.offline);
     assert!(!sensors.offline_cause.cover_open, "a stale 0x16 must not be taken for the reply to DLE EOT 2");
     assert_eq!(answerer.join().unwrap().0, [0x10, 4, 1, 0x10, 4, 2, 0x10, 4, 3, 0x10, 4, 4]);
+}
+
+#[test]
+fn the_control_protocol_drives_a_temporary_emulator_set() {
+    use servicaja_drivers::emulator::control::{Command, execute, parse};
+    let emulators = EmulatorSet::start_temporary(42).unwrap();
+    let dir = emulators.paths().printer.parent().unwrap().to_path_buf();
+    let control = emulators.control();
+    assert_eq!(parse("paper low"), Ok(Command::Paper(SimPaper::Low)));
+    assert_eq!(parse("cover open"), Ok(Command::Cover(true)));
+    assert_eq!(parse("unplug card"), Ok(Command::Unplug(DeviceKind::CardReader)));
+    assert!(parse("paper maybe").is_err());
+    assert!(parse("fly away").unwrap_err().contains("unknown command"));
+    assert_eq!(execute(&control, parse("offline on").unwrap()), Ok("ok".into()));
+    assert_eq!(execute(&control, parse("last-receipt text").unwrap()), Err("no receipt has been printed yet".into()));
+    let paths = execute(&control, parse("paths").unwrap()).unwrap();
+    assert!(paths.contains("card-reader"));
+
+    let port =
+        SerialConnector::new(serial(&emulators.paths().printer, 115_200, FlowControl::RtsCts)).connect().unwrap();
+    let mut printer = PrinterDriver::new(port);
+    assert!(printer.read_sensors().unwrap().printer.offline);
+    drop(printer);
+    drop(emulators);
+    assert!(!dir.exists(), "the temporary directory goes with the set");
 }
