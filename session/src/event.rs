@@ -149,7 +149,7 @@ impl InfoTopic {
     ];
 
     pub fn is_calculator(self) -> bool {
-        matches!(self, Self::MiViviendaBond | Self::TechoPropioBond)
+        matches!(self, Self::MiViviendaBond | Self::TechoPropioBond | Self::MultiriskDeductibles)
     }
 }
 

@@ -2,7 +2,10 @@
 //! effects; cross-cutting concerns live here (inactivity, Terminar, language, device and host health,
 //! answer correlation, zeroization), each flow's transitions in `flows`.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
+use servicaja_core::disclosures::Disclosures;
 use servicaja_core::money::{Currency, Money};
 use servicaja_core::settings::{Language, SessionSettings, Settings};
 use uuid::Uuid;
@@ -58,6 +61,9 @@ pub struct SessionConfig {
     pub default_language: Language,
     /// R9: the kiosk's own per-operation payment limits, one per currency (none: only the central checks).
     pub payment_limits: Vec<Money>,
+    /// R13 tables for the información calculators (`Disclosures::embedded()` in the kiosk); `None` leaves
+    /// the calculators without a result.
+    pub disclosures: Option<Arc<Disclosures>>,
 }
 
 impl SessionConfig {
@@ -68,7 +74,13 @@ impl SessionConfig {
             allow_keyed_dni: settings.kiosk.allow_keyed_dni,
             default_language: settings.kiosk.language,
             payment_limits: Vec::new(),
+            disclosures: None,
         }
+    }
+
+    pub fn with_disclosures(mut self, disclosures: Disclosures) -> Self {
+        self.disclosures = Some(Arc::new(disclosures));
+        self
     }
 
     pub fn limit_for(&self, currency: Currency) -> Option<Money> {

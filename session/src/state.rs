@@ -14,6 +14,7 @@ use crate::effect::Document;
 use crate::event::{Device, DeviceStatus, InfoTopic, RequestId};
 use crate::keypad::ShuffledKeypad;
 use crate::secret::{CardNumberError, DniError};
+use servicaja_core::disclosures::{BfhAnswer, BondAnswer, DeductibleAnswer, OutOfRange};
 use servicaja_core::money::KeypadAmountError;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -374,13 +375,34 @@ pub enum Enrollment {
     },
 }
 
-/// Información (R13). Tables are drawn by the UI from `servicaja_core::disclosures`; calculators hold the
-/// typed house value for the lookup.
+/// Información (R13). Tables are drawn by the UI from `servicaja_core::disclosures`; calculators take a
+/// typed value and show core's lookup (`result` is `None` when no tables were configured).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Information {
     Topics,
     Table(InfoTopic),
-    Calculator { topic: InfoTopic, typed: String, house_value: Option<Money>, error: Option<InputError> },
+    Calculator {
+        topic: InfoTopic,
+        typed: String,
+        value: Option<Money>,
+        result: Option<Lookup>,
+        error: Option<InputError>,
+    },
+}
+
+/// What a calculator found in the disclosure tables; an `Err` carries the customer-facing reason.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    /// BBP and, for a sustainable house, BMS.
+    MiVivienda {
+        bbp: Result<BondAnswer, OutOfRange>,
+        bms: Result<BondAnswer, OutOfRange>,
+    },
+    TechoPropio {
+        unifamiliar: Result<BfhAnswer, OutOfRange>,
+        multifamiliar: Result<BfhAnswer, OutOfRange>,
+    },
+    Deductible(Result<DeductibleAnswer, OutOfRange>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -6,10 +6,15 @@ use crate::contract::{
     NoDebtRequest, Query, Reply,
 };
 use crate::effect::{Document, EndReason, JournalEntry};
-use crate::event::{Action, DeliveryChoice, Key};
+use crate::event::{Action, DeliveryChoice, InfoTopic, Key};
 use crate::machine::{Cx, Input, Session};
 use crate::secret::Dni;
-use crate::state::{Balances, Certificates, Enrollment, Information, InputError, Notice, Requests, Screen, Then};
+use crate::state::{
+    Balances, Certificates, Enrollment, Information, InputError, Lookup, Notice, Requests, Screen, Then,
+};
+
+use servicaja_core::disclosures::VisType;
+use servicaja_core::money::{Currency, Money};
 
 use super::internet::CodeStep;
 use super::parse_amount;
@@ -470,7 +475,8 @@ impl Session {
                     Screen::Information(Information::Calculator {
                         topic,
                         typed: String::new(),
-                        house_value: None,
+                        value: None,
+                        result: None,
                         error: None,
                     })
                 }
@@ -482,28 +488,56 @@ impl Session {
                 _ if back => Screen::Information(Information::Topics),
                 _ => Screen::Information(Information::Table(topic)),
             },
-            Information::Calculator { topic, mut typed, house_value, error } => match input {
+            Information::Calculator { topic, mut typed, value, result, error } => match input {
                 Input::Action(Action::Key(key)) => {
                     edit(&mut typed, amount_key(key), 12, amount_char);
-                    Screen::Information(Information::Calculator { topic, typed, house_value: None, error: None })
-                }
-                Input::Action(Action::Confirm) => match parse_amount(&typed, servicaja_core::money::Currency::PEN) {
-                    Ok(value) => Screen::Information(Information::Calculator {
+                    Screen::Information(Information::Calculator {
                         topic,
                         typed,
-                        house_value: Some(value),
+                        value: None,
+                        result: None,
                         error: None,
-                    }),
+                    })
+                }
+                Input::Action(Action::Confirm) => match parse_amount(&typed, Currency::PEN) {
+                    Ok(value) => {
+                        let result = self.lookup(topic, value);
+                        Screen::Information(Information::Calculator {
+                            topic,
+                            typed,
+                            value: Some(value),
+                            result,
+                            error: None,
+                        })
+                    }
                     Err(e) => Screen::Information(Information::Calculator {
                         topic,
                         typed,
-                        house_value: None,
+                        value: None,
+                        result: None,
                         error: Some(InputError::Amount(e)),
                     }),
                 },
                 _ if back => Screen::Information(Information::Topics),
-                _ => Screen::Information(Information::Calculator { topic, typed, house_value, error }),
+                _ => Screen::Information(Information::Calculator { topic, typed, value, result, error }),
             },
+        }
+    }
+
+    /// Core's disclosure lookups for a calculator (R13).
+    fn lookup(&self, topic: InfoTopic, value: Money) -> Option<Lookup> {
+        let tables = self.config.disclosures.as_deref()?;
+        match topic {
+            InfoTopic::MiViviendaBond => Some(Lookup::MiVivienda {
+                bbp: tables.mivivienda_bond(value.amount, false),
+                bms: tables.mivivienda_bond(value.amount, true),
+            }),
+            InfoTopic::TechoPropioBond => Some(Lookup::TechoPropio {
+                unifamiliar: tables.techo_propio_bond(VisType::Unifamiliar, value.amount),
+                multifamiliar: tables.techo_propio_bond(VisType::Multifamiliar, value.amount),
+            }),
+            InfoTopic::MultiriskDeductibles => Some(Lookup::Deductible(tables.multirisk_deductible(value.amount))),
+            InfoTopic::PaymentChannels | InfoTopic::InsuranceCoverage => None,
         }
     }
 }

@@ -2,10 +2,11 @@
 //! the out-of-service screen.
 
 use servicaja_core::api::{ErrorCode, RequestKind};
+use servicaja_core::disclosures::OutOfRange;
 use servicaja_core::money::Currency;
 use servicaja_session::state::{
-    Balances, Certificates, Enrollment, Identify, IdentifyStep, Information, InputError, Notice, OutOfServiceReason,
-    Purpose, Requests, Screen, Then,
+    Balances, Certificates, Enrollment, Identify, IdentifyStep, Information, InputError, Lookup, Notice,
+    OutOfServiceReason, Purpose, Requests, Screen, Then,
 };
 use servicaja_session::{
     Action, Command, DeliveryChoice, Device, DeviceStatus, Document, Effect, Event, InfoTopic, MenuItem, PrintOutcome,
@@ -293,11 +294,72 @@ fn information_tables_and_the_bond_calculator() {
     k.ui(Action::InfoTopic(InfoTopic::MiViviendaBond));
     k.keys("150000");
     k.ui(Action::Confirm);
-    assert!(matches!(
-        k.screen(),
-        Screen::Information(Information::Calculator { house_value: Some(v), .. }) if *v == pen("150000")
-    ));
+    assert!(
+        matches!(
+            k.screen(),
+            Screen::Information(Information::Calculator { value: Some(v), result: None, .. }) if *v == pen("150000")
+        ),
+        "without tables the value is kept and no result is invented"
+    );
     k.ui(Action::Back);
     k.ui(Action::Back);
     assert_eq!(k.screen(), &Screen::Attract);
+}
+
+#[test]
+fn the_calculators_answer_from_core_disclosure_tables() {
+    let tables = servicaja_core::disclosures::Disclosures::embedded().expect("embedded tables");
+    let mut k = Kiosk::with_config(SessionConfig::default().with_disclosures(tables));
+    k.ui(Action::Menu(MenuItem::Information));
+    k.ui(Action::InfoTopic(InfoTopic::MiViviendaBond));
+    k.keys("150000");
+    k.ui(Action::Confirm);
+    match k.screen() {
+        Screen::Information(Information::Calculator { result: Some(Lookup::MiVivienda { bbp, bms }), .. }) => {
+            assert_eq!(bbp.as_ref().map(|a| a.amount), Ok(pen("20500")));
+            let bms = bms.as_ref().expect("a sustainable bond");
+            assert!(bms.amount.amount > pen("20500").amount, "BMS adds to the BBP");
+        }
+        other => panic!("{other:?}"),
+    }
+    k.ui(Action::Key(servicaja_session::Key::Clear));
+    k.keys("5000");
+    k.ui(Action::Confirm);
+    assert!(matches!(
+        k.screen(),
+        Screen::Information(Information::Calculator {
+            result: Some(Lookup::MiVivienda { bbp: Err(OutOfRange::BelowMinimum { .. }), .. }),
+            ..
+        })
+    ));
+    k.ui(Action::Back);
+    k.ui(Action::InfoTopic(InfoTopic::TechoPropioBond));
+    k.keys("120000");
+    k.ui(Action::Confirm);
+    assert!(
+        matches!(
+            k.screen(),
+            Screen::Information(Information::Calculator {
+                result: Some(Lookup::TechoPropio {
+                    unifamiliar: Err(OutOfRange::AboveMaximum { .. }),
+                    multifamiliar: Ok(_)
+                }),
+                ..
+            })
+        ),
+        "{:?}",
+        k.screen()
+    );
+    k.ui(Action::Back);
+    k.ui(Action::InfoTopic(InfoTopic::MultiriskDeductibles));
+    k.keys("20000");
+    k.ui(Action::Confirm);
+    assert!(
+        matches!(
+            k.screen(),
+            Screen::Information(Information::Calculator { result: Some(Lookup::Deductible(Ok(_))), .. })
+        ),
+        "{:?}",
+        k.screen()
+    );
 }
