@@ -1,6 +1,8 @@
 //! The `servicaja` command: runs the kiosk and holds the technician's command-line tools.
 
 mod cli_devices;
+mod cli_journal;
+mod cli_queue;
 mod config;
 mod ui;
 
@@ -30,6 +32,20 @@ enum Command {
     },
     #[command(flatten)]
     Devices(cli_devices::DeviceCommand),
+    /// The outbox of commands to the central: status, list, retry, cancel (technicians).
+    Queue {
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: cli_queue::QueueCommand,
+    },
+    /// The electronic journal: verify its hash chain, export records for audits.
+    Journal {
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: cli_journal::JournalCommand,
+    },
     /// Configuration tools.
     Config {
         #[command(subcommand)]
@@ -51,6 +67,8 @@ fn main() -> ExitCode {
         Command::Config { command: ConfigCommand::Check { path } } => config_check(path),
         Command::Screenshots { out } => screenshots(&out),
         Command::Devices(command) => cli_devices::run(command),
+        Command::Queue { config, command } => cli_queue::run(config.as_deref(), command),
+        Command::Journal { config, command } => cli_journal::run(config.as_deref(), command),
     }
 }
 
