@@ -343,10 +343,11 @@ impl Session {
 
     /// Handles one event at time `now`; returns what the shell must do, in order.
     pub fn handle(&mut self, event: Event, now: DateTime<Utc>, supply: &mut dyn Supply) -> Vec<Effect> {
-        let before = (self.screen.clone(), self.countdown_until, self.language);
+        let before = (self.screen.clone(), self.countdown_until, self.language, self.health.clone());
         let mut cx = Cx { now, supply, fx: Vec::new() };
         self.dispatch(event, &mut cx);
-        if self.screen != before.0 || self.countdown_until != before.1 || self.language != before.2 {
+        let after = (&self.screen, self.countdown_until, self.language, &self.health);
+        if (&before.0, before.1, before.2, &before.3) != after {
             cx.fx.push(Effect::Render);
         }
         cx.fx

@@ -168,6 +168,12 @@ pub enum AmountError {
     AboveLimit(Money),
     /// Above the loan's outstanding principal: use Cancelación total.
     AboveOutstanding(Money),
+    /// The central refused the amount for this option (R7 `amount_invalid`) or the channel (R9
+    /// `limit_exceeded`); `message` is its Spanish explanation.
+    Refused {
+        code: ErrorCode,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

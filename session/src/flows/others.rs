@@ -1,4 +1,4 @@
-//! The smaller flows: balances and movements (R—), constancia de no adeudo (R10), requests with ticket and
+//! The smaller flows: balances and movements, constancia de no adeudo (R10), requests with ticket and
 //! deadline (R11), clave enrollment (R12) and the información screens (R13).
 
 use crate::contract::{

@@ -128,6 +128,20 @@ impl Session {
             Payment::Quoting { request, order, accounts } => match input {
                 Input::Answer(Ok(Reply::Quote(quote))) => Screen::Payment(Payment::Summary { order, quote, accounts }),
                 Input::Answer(Ok(_)) => self.refusal(Failure::NoAnswer),
+                // R7/R9: the typed amount does not fit the option or the channel limit: let the customer fix it.
+                Input::Answer(Err(failure))
+                    if needs_amount(order.option)
+                        && matches!(failure.code(), Some(ErrorCode::AmountInvalid | ErrorCode::LimitExceeded)) =>
+                {
+                    let typed = order.amount.map(|m| m.amount.to_string()).unwrap_or_default();
+                    let error = match failure {
+                        Failure::Refused(problem) => {
+                            AmountError::Refused { code: problem.code, message: problem.message }
+                        }
+                        Failure::NoAnswer => AmountError::Zero,
+                    };
+                    Screen::Payment(Payment::Amount { order, typed, error: Some(InputError::Amount(error)) })
+                }
                 Input::Answer(Err(failure)) => self.refusal(failure),
                 _ if back => {
                     self.abandon_pending(cx);

@@ -203,6 +203,27 @@ fn the_amount_keypad_checks_zero_limit_and_outstanding_principal() {
 }
 
 #[test]
+fn an_amount_the_central_refuses_for_the_option_returns_to_the_keypad() {
+    let mut k = Kiosk::new();
+    to_option(&mut k, vec![loan("L1", Currency::PEN, 0, true)], PaymentOption::Advance);
+    k.keys("3000");
+    k.ui(Action::Confirm);
+    k.answer(Reply::Accounts(accounts()));
+    k.ui(Action::Select(0));
+    k.refuse(ErrorCode::AmountInvalid, None);
+    match k.screen() {
+        Screen::Payment(Payment::Amount {
+            typed,
+            error: Some(InputError::Amount(AmountError::Refused { code, .. })),
+            ..
+        }) => {
+            assert_eq!((typed.as_str(), *code), ("3000.00", ErrorCode::AmountInvalid))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn no_answer_in_time_reverses_the_payment_and_says_no_charge_stands() {
     let mut k = Kiosk::new();
     let key = to_processing(&mut k);
