@@ -155,6 +155,7 @@ fn test_page(settings: &Settings) -> Result<PrintJob, String> {
 
 fn diag_printer(settings: &Settings, port: &str, baud: Option<u32>, with_test_page: bool) -> ExitCode {
     let serial = line(&settings.printer.serial, port, baud);
+    let line_rate = serial.baud;
     let transport = match SerialConnector::new(serial).connect() {
         Ok(t) => t,
         Err(e) => {
@@ -162,7 +163,7 @@ fn diag_printer(settings: &Settings, port: &str, baud: Option<u32>, with_test_pa
             return ExitCode::from(1);
         }
     };
-    let mut printer = PrinterDriver::new(transport);
+    let mut printer = PrinterDriver::new(transport).with_line_rate(line_rate);
     let sensors = match printer.read_sensors() {
         Ok(sensors) => sensors,
         Err(e) => {

@@ -122,6 +122,7 @@ impl PrinterHandle {
 /// Starts the printer thread on `connector`, polling status every `poll` while idle.
 pub fn start_printer<C: Connector>(
     connector: C,
+    baud: u32,
     poll: Duration,
     options: DriverOptions,
     events: Sender<DeviceEvent>,
@@ -131,7 +132,7 @@ pub fn start_printer<C: Connector>(
     let handle = PrinterHandle { commands, status: Arc::clone(&publisher.current) };
     let thread = std::thread::Builder::new()
         .name("printer".into())
-        .spawn(move || printer_loop(connector, poll, options, &publisher, &inbox))
+        .spawn(move || printer_loop(connector, baud, poll, options, &publisher, &inbox))
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "could not start the printer thread");
             std::thread::spawn(|| {})
@@ -148,6 +149,7 @@ fn no_reply_status() -> DeviceStatus {
 
 fn printer_loop<C: Connector>(
     mut connector: C,
+    baud: u32,
     poll: Duration,
     options: DriverOptions,
     publisher: &Publisher,
@@ -172,7 +174,7 @@ fn printer_loop<C: Connector>(
             }
         };
         tracing::info!(port = %connector.describe(), "printer port open");
-        let mut driver = PrinterDriver::new(port);
+        let mut driver = PrinterDriver::new(port).with_line_rate(baud);
         let mut pending_sensors: Option<Sender<Option<PrinterSensors>>> = None;
         loop {
             let sensors = match driver.read_sensors() {
@@ -376,7 +378,8 @@ impl Devices {
         let card_port = resolve_port(&card_reader.serial, emulators.map(|p| p.card_reader.as_path()));
         let doc_port = resolve_port(&document_reader.serial, emulators.map(|p| p.document_reader.as_path()));
         let poll = Duration::from_millis(u64::from(printer.status_poll_ms.max(100)));
-        let (printer, _) = start_printer(SerialConnector::new(printer_port), poll, options, events.clone());
+        let baud = printer_port.baud;
+        let (printer, _) = start_printer(SerialConnector::new(printer_port), baud, poll, options, events.clone());
         let (card_reader, _) = start_card_reader(SerialConnector::new(card_port), options, events.clone());
         let (document_reader, _) = start_document_reader(SerialConnector::new(doc_port), options, events);
         (Devices { printer, card_reader, document_reader }, receiver)

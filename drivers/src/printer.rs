@@ -98,16 +98,25 @@ impl StatusError {
 pub struct PrinterDriver<T: Transport> {
     port: T,
     reply_timeout: Duration,
+    /// Bits per second on the line, to allow a status reply queued behind a job the time the job's bytes
+    /// take to go out.
+    line_rate: u32,
 }
 
 impl<T: Transport> PrinterDriver<T> {
     pub fn new(port: T) -> Self {
-        Self { port, reply_timeout: Duration::from_millis(1_000) }
+        Self { port, reply_timeout: Duration::from_millis(1_000), line_rate: 9_600 }
     }
 
     /// How long to wait for each status reply byte.
     pub fn with_reply_timeout(mut self, timeout: Duration) -> Self {
         self.reply_timeout = timeout;
+        self
+    }
+
+    /// The line's baud rate (default 9600).
+    pub fn with_line_rate(mut self, baud: u32) -> Self {
+        self.line_rate = baud.max(300);
         self
     }
 
@@ -118,17 +127,24 @@ impl<T: Transport> PrinterDriver<T> {
     /// Asks `DLE EOT 1..4` one after the other, draining stale input first and skipping any byte that is
     /// not a status reply.
     pub fn read_sensors(&mut self) -> Result<PrinterSensors, StatusError> {
+        self.read_sensors_after(Duration::ZERO)
+    }
+
+    /// Like [`PrinterDriver::read_sensors`], waiting `queued` longer for the first reply (the time bytes
+    /// already written take to leave the line).
+    fn read_sensors_after(&mut self, queued: Duration) -> Result<PrinterSensors, StatusError> {
         self.port.discard_input()?;
         let mut replies = [0u8; 4];
+        let mut extra = queued;
         for (slot, request) in replies.iter_mut().zip(StatusRequest::ALL) {
             self.port.write_all_bytes(&rt_status::request(request))?;
-            *slot = self.read_reply(request as u8)?;
+            *slot = self.read_reply(request as u8, std::mem::take(&mut extra))?;
         }
         PrinterSensors::decode(replies).map_err(|_| StatusError::NoReply(0))
     }
 
-    fn read_reply(&mut self, n: u8) -> Result<u8, StatusError> {
-        let deadline = Instant::now() + self.reply_timeout;
+    fn read_reply(&mut self, n: u8, extra: Duration) -> Result<u8, StatusError> {
+        let deadline = Instant::now() + self.reply_timeout + extra;
         let mut byte = [0u8; 1];
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -152,7 +168,9 @@ impl<T: Transport> PrinterDriver<T> {
             return Err(PrintError::NotReady(reason));
         }
         self.port.write_all_bytes(&job.bytes).map_err(|e| PrintError::Line(e.to_string()))?;
-        let after = self.read_sensors().map_err(|e| match e {
+        // 10 bits per byte (8N1), and the printer's own time to print is covered by the reply timeout.
+        let on_the_line = Duration::from_secs_f64(job.bytes.len() as f64 * 10.0 / f64::from(self.line_rate));
+        let after = self.read_sensors_after(on_the_line).map_err(|e| match e {
             StatusError::NoReply(_) => PrintError::Interrupted(FailReason::NoReply),
             StatusError::Line(e) => PrintError::Line(e.to_string()),
         })?;

@@ -12,7 +12,8 @@ pub trait Transport: Send {
     /// Reads what is available, waiting at most `timeout`. `Ok(0)` means nothing arrived in time; a
     /// closed or vanished line is an error.
     fn read_some(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize>;
-    /// Writes every byte and waits until the line has taken them.
+    /// Writes every byte into the line's buffer, waiting at most the write timeout for room. It does not
+    /// wait for the UART to drain (tcdrain): a printer holding CTS low must not stall its driver forever.
     fn write_all_bytes(&mut self, bytes: &[u8]) -> io::Result<()>;
     /// Drops whatever input is waiting (stale replies, noise).
     fn discard_input(&mut self) -> io::Result<()>;
@@ -37,8 +38,7 @@ impl Transport for serialport::TTYPort {
     fn write_all_bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
         // A slow printer holding CTS low can make one write wait; give it time per chunk, not per job.
         serialport::SerialPort::set_timeout(self, Duration::from_secs(10)).map_err(io::Error::other)?;
-        self.write_all(bytes)?;
-        self.flush()
+        self.write_all(bytes)
     }
 
     fn discard_input(&mut self) -> io::Result<()> {

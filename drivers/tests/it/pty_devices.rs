@@ -185,7 +185,7 @@ fn paper_out_mid_job_fails_the_job_with_the_reason_and_a_reprint_succeeds() {
     let control = emulators.control();
     let (tx, events) = mpsc::channel();
     let port = serial(&emulators.paths().printer, 115_200, FlowControl::RtsCts);
-    let (printer, _) = start_printer(SerialConnector::new(port), Duration::from_millis(100), options(), tx);
+    let (printer, _) = start_printer(SerialConnector::new(port), 115_200, Duration::from_millis(100), options(), tx);
     wait_for(&events, "printer online", became(DeviceKind::Printer, DeviceState::Online));
 
     let (job, _) = receipt_lines();
@@ -237,6 +237,7 @@ fn a_pulled_and_reattached_port_recovers() {
     );
     let (printer, _) = start_printer(
         SerialConnector::new(serial(&emulators.paths().printer, 115_200, FlowControl::RtsCts)),
+        115_200,
         Duration::from_millis(100),
         options(),
         printer_tx,
