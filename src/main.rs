@@ -4,6 +4,8 @@ mod cli_devices;
 mod cli_journal;
 mod cli_queue;
 mod config;
+mod demo;
+mod kiosk;
 mod ui;
 
 use std::path::PathBuf;
@@ -121,5 +123,11 @@ fn run(config: Option<PathBuf>) -> ExitCode {
         loaded.settings.kiosk.agency_name,
         loaded.settings.kiosk.mode
     );
-    ExitCode::SUCCESS
+    match kiosk::run(loaded.settings) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("The kiosk stopped: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }
