@@ -9,6 +9,7 @@
 
 pub mod duplicate;
 pub mod format;
+pub mod from_api;
 pub mod layout;
 pub mod model;
 pub mod policy;

@@ -155,12 +155,12 @@ pub fn all() -> Result<Vec<(&'static str, Document)>, ReceiptError> {
                         CancelledLoan {
                             loan_number: "105-01-0004521".into(),
                             product: "CRÉDITO CONSUMO".into(),
-                            cancelled_on: day(2026, 11, 20),
+                            cancelled_on: Some(day(2026, 11, 20)),
                         },
                         CancelledLoan {
                             loan_number: "105-02-0001877".into(),
                             product: "CRÉDITO PYME".into(),
-                            cancelled_on: day(2025, 3, 2),
+                            cancelled_on: Some(day(2025, 3, 2)),
                         },
                     ],
                 },

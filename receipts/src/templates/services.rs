@@ -67,7 +67,8 @@ pub enum NoDebtScope {
 pub struct CancelledLoan {
     pub loan_number: String,
     pub product: String,
-    pub cancelled_on: NaiveDate,
+    /// `None` when the central does not know it (very old loans): the line is left out.
+    pub cancelled_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,7 +103,9 @@ pub fn no_debt_certificate(issue: &Issue, certificate: &NoDebtCertificate) -> Do
     for loan in &certificate.loans {
         body.push(field("Crédito", loan.loan_number.clone()));
         body.push(field("Producto", loan.product.clone()));
-        body.push(field("Fecha de cancelación", format::date(loan.cancelled_on)));
+        if let Some(day) = loan.cancelled_on {
+            body.push(field("Fecha de cancelación", format::date(day)));
+        }
         body.push(Block::Blank);
     }
     let footer = vec![
