@@ -4,6 +4,16 @@
 //! as explicit nested enums, driven by [`Session::handle`] (or [`step`]) with one [`Event`] and the
 //! current time, answering with [`Effect`]s as values.
 //!
+//! How a shell drives it (the UI adapters and the tokio services in `src/`):
+//! - feed every touch, device reading, device status, host status, central answer and timer as an
+//!   [`Event`] to [`Session::handle`] with the current time and a [`Supply`] of fresh ids and keypad seeds;
+//! - carry out the returned [`Effect`]s in order: `Query` → host client, `Submit` → outbox (key =
+//!   idempotency key, `credentials` kept in memory only), `Print` → printer, `StartTimer`/`CancelTimer` →
+//!   one timer per [`Timer`] kind, `Journal` → journal, `Render` → refresh the views from
+//!   [`Session::screen`] and the other getters, `SessionEnded` → drop anything cached for the customer;
+//! - answer each query or interactive command with `Event::Central { request, answer }`; answers the
+//!   session no longer waits for are ignored.
+//!
 //! Architecture invariant: this crate does no I/O, never reads the clock or a random source (time comes in
 //! as `now`; ids and keypad shuffles come from a [`Supply`]), and never panics on any input. Card numbers,
 //! claves, OTPs and the session token live in zeroizing types, are wiped at every session end and are never

@@ -87,8 +87,9 @@ impl SessionConfig {
         self.payment_limits.iter().find(|m| m.currency == currency).copied()
     }
 
-    fn seconds(&self, s: u32) -> Duration {
-        Duration::seconds(i64::from(s))
+    /// `now` plus `seconds`, saturating at the end of chrono's calendar instead of panicking.
+    fn after(now: DateTime<Utc>, seconds: u32) -> DateTime<Utc> {
+        now.checked_add_signed(Duration::seconds(i64::from(seconds))).unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 }
 
@@ -440,7 +441,7 @@ impl Session {
                     self.arm_idle(cx);
                     return;
                 }
-                let until = cx.now + self.config.seconds(self.config.timing.countdown_seconds);
+                let until = SessionConfig::after(cx.now, self.config.timing.countdown_seconds);
                 self.countdown_until = Some(until);
                 cx.fx.push(Effect::StartTimer { timer: Timer::Countdown, at: until });
             }
@@ -487,20 +488,20 @@ impl Session {
     }
 
     fn arm_idle(&mut self, cx: &mut Cx<'_>) {
-        let at = cx.now + self.config.seconds(self.config.timing.idle_seconds);
+        let at = SessionConfig::after(cx.now, self.config.timing.idle_seconds);
         self.idle_at = Some(at);
         cx.fx.push(Effect::StartTimer { timer: Timer::Idle, at });
     }
 
     pub(crate) fn arm_resend(&mut self, cx: &mut Cx<'_>) -> DateTime<Utc> {
-        let at = cx.now + self.config.seconds(self.config.timing.otp_resend_seconds);
+        let at = SessionConfig::after(cx.now, self.config.timing.otp_resend_seconds);
         self.resend_at = Some(at);
         cx.fx.push(Effect::StartTimer { timer: Timer::OtpResend, at });
         at
     }
 
     pub(crate) fn arm_interactive(&mut self, cx: &mut Cx<'_>) -> DateTime<Utc> {
-        let at = cx.now + self.config.seconds(self.config.timing.interactive_timeout_seconds);
+        let at = SessionConfig::after(cx.now, self.config.timing.interactive_timeout_seconds);
         self.interactive_at = Some(at);
         cx.fx.push(Effect::StartTimer { timer: Timer::Interactive, at });
         at

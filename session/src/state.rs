@@ -311,6 +311,19 @@ pub struct CodeEntry {
     pub resending: Option<RequestId>,
 }
 
+impl CodeEntry {
+    /// Seconds until "Reenviar código" may be touched (0 once allowed); `None` when it never can.
+    pub fn resend_seconds_left(&self, now: DateTime<Utc>) -> Option<i64> {
+        if !self.resend_possible {
+            None
+        } else if self.resend_allowed {
+            Some(0)
+        } else {
+            Some((self.resend_at - now).num_seconds().max(0))
+        }
+    }
+}
+
 /// Constancia de no adeudo (R10).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Certificates {

@@ -73,3 +73,17 @@ fn idle_on_the_attract_screen_does_nothing_and_language_switches_anywhere() {
     assert_eq!(k.screen(), &before, "switching language keeps the screen");
     assert_eq!(k.session.language(), Language::Es);
 }
+
+#[test]
+fn the_end_of_the_calendar_does_not_panic() {
+    let mut k = Kiosk::new();
+    k.now = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+    k.login();
+    k.fire(Timer::Idle);
+    k.fire(Timer::Countdown);
+    assert_eq!(k.screen(), &Screen::Attract);
+    k.now = chrono::DateTime::<chrono::Utc>::MIN_UTC;
+    k.login();
+    k.ui(Action::Terminate);
+    assert!(!k.session.holds_secrets());
+}

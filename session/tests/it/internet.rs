@@ -51,6 +51,7 @@ fn affiliation_lists_only_active_individual_accounts_and_confirms_with_the_sms_c
     let e = entry(&k);
     assert_eq!(e.masked_phone, "95*****480");
     assert!(!e.resend_allowed);
+    assert_eq!(e.resend_seconds_left(k.now), Some(30));
     assert_eq!(k.timers.get(&Timer::OtpResend), Some(&(t0() + chrono::Duration::seconds(30))));
     k.ui(Action::ResendCode); // too early
     assert!(k.queries().is_empty());
