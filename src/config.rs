@@ -4,6 +4,8 @@
 use std::fmt;
 use std::path::Path;
 
+use servicaja_core::channels::ChannelTable;
+use servicaja_core::disclosures::Disclosures;
 use servicaja_core::settings::{Problem, Settings};
 
 /// The configuration the kiosk runs with when no file is given.
@@ -23,10 +25,12 @@ impl fmt::Display for FileProblem {
     }
 }
 
-/// A configuration that passed validation.
+/// A configuration that passed validation, with the data tables it names.
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub settings: Settings,
+    pub channels: ChannelTable,
+    pub disclosures: Disclosures,
 }
 
 /// Loads and validates the configuration at `path`, or the embedded default.
@@ -42,8 +46,34 @@ pub fn load(path: Option<&Path>) -> Result<Loaded, Vec<FileProblem>> {
         }
     };
     let settings = parse(&text).map_err(|problem| vec![at(&name, problem)])?;
-    let problems: Vec<FileProblem> = settings.validate().into_iter().map(|p| at(&name, p)).collect();
-    if problems.is_empty() { Ok(Loaded { settings }) } else { Err(problems) }
+    let mut problems: Vec<FileProblem> = settings.validate().into_iter().map(|p| at(&name, p)).collect();
+    let channels =
+        table(&settings.data.channels, "data.channels", &name, ChannelTable::embedded, ChannelTable::from_toml);
+    let disclosures =
+        table(&settings.data.disclosures, "data.disclosures", &name, Disclosures::embedded, Disclosures::from_toml);
+    let channels = channels.map_err(|found| problems.extend(found)).ok();
+    let disclosures = disclosures.map_err(|found| problems.extend(found)).ok();
+    match (channels, disclosures) {
+        (Some(channels), Some(disclosures)) if problems.is_empty() => Ok(Loaded { settings, channels, disclosures }),
+        _ => Err(problems),
+    }
+}
+
+/// Loads a data table: the one embedded in the binary when `path` is empty, else the file, whose problems
+/// are reported against that file.
+fn table<T>(
+    path: &str,
+    key: &str,
+    settings_file: &str,
+    embedded: fn() -> Result<T, Vec<Problem>>,
+    from_toml: fn(&str) -> Result<T, Vec<Problem>>,
+) -> Result<T, Vec<FileProblem>> {
+    if path.trim().is_empty() {
+        return embedded().map_err(|problems| problems.into_iter().map(|p| at("<embedded table>", p)).collect());
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| vec![at(settings_file, Problem::new(key, format!("{path} cannot be read: {err}")))])?;
+    from_toml(&text).map_err(|problems| problems.into_iter().map(|p| at(path, p)).collect())
 }
 
 fn at(file: &str, problem: Problem) -> FileProblem {
@@ -74,6 +104,37 @@ mod tests {
         let problem = parse("[printer]\ncolumns = 48\npaper = 1\n").unwrap_err();
         assert_eq!(problem.key, "(line 3)");
         assert!(problem.reason.contains("paper"), "{problem}");
+    }
+
+    #[test]
+    fn a_broken_data_table_is_reported_against_its_own_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let channels = dir.path().join("channels.toml");
+        std::fs::write(&channels, "this is = not [a table").unwrap();
+        let settings = dir.path().join("kiosk.toml");
+        let missing = dir.path().join("missing.toml");
+        std::fs::write(
+            &settings,
+            format!(
+                "[data]\nchannels = {:?}\ndisclosures = {:?}\n",
+                channels.display().to_string(),
+                missing.display().to_string()
+            ),
+        )
+        .unwrap();
+        let problems = load(Some(&settings)).unwrap_err();
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(problems.len(), 2, "{lines:?}");
+        assert_eq!(problems[0].file, channels.display().to_string(), "{lines:?}");
+        assert_eq!(problems[1].file, settings.display().to_string(), "{lines:?}");
+        assert_eq!(problems[1].problem.key, "data.disclosures", "{lines:?}");
+    }
+
+    #[test]
+    fn the_embedded_tables_load() {
+        let loaded = load(None).unwrap();
+        assert!(loaded.channels.validate().is_empty());
+        assert!(loaded.disclosures.validate().is_empty());
     }
 
     #[test]
