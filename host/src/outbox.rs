@@ -371,7 +371,7 @@ async fn dispatch<T: Transport>(shared: Arc<Shared<T>>) {
         if !stopping {
             if last_resync.elapsed() >= shared.options.resync_every {
                 last_resync = tokio::time::Instant::now();
-                resync(&shared, &sends).await;
+                resync(&shared).await;
             }
             let now = Utc::now();
             let capacity = shared.options.concurrency.saturating_sub(sends.len());
@@ -514,7 +514,7 @@ async fn record<T: Transport>(
 
 /// Brings the in-memory queue in line with the store (another process may have retried or withdrawn a
 /// command). Commands this dispatcher has in flight are left alone.
-async fn resync<T: Transport>(shared: &Arc<Shared<T>>, _sends: &JoinSet<SendResult>) {
+async fn resync<T: Transport>(shared: &Arc<Shared<T>>) {
     let Ok(open) = blocking(shared, |store| store.open_commands()).await else { return };
     let mut queue = lock(&shared.queue);
     let open_ids: BTreeSet<CommandId> = open.iter().map(|c| c.id).collect();
