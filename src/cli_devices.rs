@@ -301,6 +301,11 @@ fn devsim(dir: Option<PathBuf>, columns: u8) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let receipts = dir.join("receipts");
+    if std::fs::create_dir_all(&receipts).is_ok() {
+        emulators.control().set_receipt_dir(Some(receipts.clone()));
+        println!("receipts {}", receipts.display());
+    }
     let socket = dir.join("control.sock");
     let _ = std::fs::remove_file(&socket);
     let listener = match UnixListener::bind(&socket) {

@@ -102,6 +102,8 @@ struct Shared {
     printer: Mutex<PrinterSim>,
     columns: usize,
     stop: AtomicBool,
+    /// When set, every finished receipt is also written there as `receipt-NNN.txt` and `.png`.
+    receipt_dir: Mutex<Option<PathBuf>>,
 }
 
 /// The three emulators, running. Dropping it stops the printer's thread and removes the links (and the
@@ -129,6 +131,7 @@ impl EmulatorSet {
             printer: Mutex::new(PrinterSim::new()),
             columns: usize::from(columns),
             stop: AtomicBool::new(false),
+            receipt_dir: Mutex::new(None),
         });
         let for_thread = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
@@ -191,7 +194,16 @@ fn printer_loop(shared: &Shared) {
                 std::thread::sleep(Duration::from_millis(5));
             }
             Ok(n) => {
-                let replies = lock(&shared.printer).feed(&buf[..n]);
+                let (replies, finished) = {
+                    let mut printer = lock(&shared.printer);
+                    let before = printer.receipts.len();
+                    let replies = printer.feed(&buf[..n]);
+                    (replies, printer.receipts[before.min(printer.receipts.len())..].to_vec())
+                };
+                // Files first: a driver that sees the job's status replies finds the receipt on disk.
+                if !finished.is_empty() {
+                    write_receipt_files(shared, &finished);
+                }
                 if !replies.is_empty() {
                     let _ = shared.printer_port.send(&replies);
                 }
@@ -204,7 +216,28 @@ fn printer_loop(shared: &Shared) {
     }
 }
 
+/// Writes newly finished receipts (text with styles marked, and PNG) into the receipt directory, if set.
+fn write_receipt_files(shared: &Shared, finished: &[Receipt]) {
+    let Some(dir) = lock(&shared.receipt_dir).clone() else { return };
+    let total = lock(&shared.printer).receipts.len();
+    let first = total.saturating_sub(finished.len()) + 1;
+    for (i, receipt) in finished.iter().enumerate() {
+        let stem = dir.join(format!("receipt-{:03}", first + i));
+        let text = std::fs::write(stem.with_extension("txt"), receipt.marked_text(shared.columns));
+        let image = png::render(receipt, shared.columns as u32).save(stem.with_extension("png"));
+        if text.is_err() || image.is_err() {
+            tracing::warn!(path = %stem.display(), "printer emulator: could not write a receipt file");
+        }
+    }
+}
+
 impl EmulatorControl {
+    /// Also write every receipt finished from now on into `dir` (`receipt-NNN.txt` and `.png`, one pair
+    /// per cut); `None` stops it.
+    pub fn set_receipt_dir(&self, dir: Option<PathBuf>) {
+        *lock(&self.shared.receipt_dir) = dir;
+    }
+
     pub fn paths(&self) -> EmulatorPaths {
         EmulatorPaths {
             printer: self.shared.printer_port.link.clone(),

@@ -151,11 +151,17 @@ fn the_emulator_renders_what_was_sent() {
     let dir = tempfile::tempdir().unwrap();
     let emulators = EmulatorSet::start(dir.path(), 48).unwrap();
     let control = emulators.control();
+    let files = dir.path().join("receipts");
+    std::fs::create_dir(&files).unwrap();
+    control.set_receipt_dir(Some(files.clone()));
     let port =
         SerialConnector::new(serial(&emulators.paths().printer, 115_200, FlowControl::RtsCts)).connect().unwrap();
     let mut printer = PrinterDriver::new(port);
     let (job, lines) = receipt_lines();
     printer.print(&job).unwrap();
+    // Files are written before the status replies that end the job go out.
+    let written = std::fs::read_to_string(files.join("receipt-001.txt")).unwrap();
+    assert!(files.join("receipt-001.png").exists());
 
     let receipt = control.last_receipt().expect("one receipt per cut");
     assert!(!receipt.interrupted);
@@ -167,6 +173,7 @@ fn the_emulator_renders_what_was_sent() {
     }
     expected.push_str(&format!("{}[QR https://example.pe/v/OP123]\n\n\n\n", " ".repeat(8)));
     assert_eq!(text, expected);
+    assert_eq!(written, receipt.marked_text(48), "one text file per cut, styles marked");
     assert!(receipt.marked_text(48).starts_with(&format!("{}<b><2x>CAJA TACNA</2x></b>\n", " ".repeat(14))));
     assert_eq!(control.unprintable_bytes(), 0);
 
