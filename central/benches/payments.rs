@@ -57,7 +57,7 @@ currency = "PEN"
 principal = "100000.00"
 tea = "0.1200"
 moratorium_tea = "0.0800"
-installments = 480
+installments = 120
 disbursed_months_ago = 1
 installments_paid = 0
 "#,

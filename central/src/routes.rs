@@ -10,7 +10,7 @@ use axum::extract::{MatchedPath, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::{MethodRouter, delete, get, post, put};
 use chrono::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -73,6 +73,8 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, paths::ENROLLMENT_CLAVE, post(set_clave)),
         (Method::POST, paths::EMAILS, post(send_email)),
         (Method::GET, paths::DEMO_OUTBOX, get(demo_outbox)),
+        (Method::GET, paths::DEMO_FAULTS, get(demo_faults)),
+        (Method::PUT, paths::DEMO_FAULTS, put(set_demo_fault)),
     ]
 }
 
@@ -496,4 +498,48 @@ async fn demo_outbox(State(state): State<AppState>, headers: HeaderMap) -> Respo
         );
     }
     read(state, &headers, Auth::None, |conn, _| service::outbox_list(conn)).await
+}
+
+fn demo_only() -> Response {
+    problem_response(&Problem::new(ErrorCode::RouteNotFound, "Esta ruta solo existe en modo demostración."), false)
+}
+
+async fn demo_faults(State(state): State<AppState>) -> Response {
+    if !state.demo {
+        return demo_only();
+    }
+    json_ok(&state.faults.list())
+}
+
+/// Body of `PUT /v1/demo/faults`: the route template and its fault; `null` clears it.
+#[derive(serde::Deserialize)]
+struct FaultSetting {
+    route: String,
+    fault: Option<crate::faults::Fault>,
+}
+
+async fn set_demo_fault(State(state): State<AppState>, body: Bytes) -> Response {
+    if !state.demo {
+        return demo_only();
+    }
+    let setting: FaultSetting = match serde_json::from_slice(&body) {
+        Ok(setting) => setting,
+        Err(error) => {
+            return problem_response(
+                &Problem::new(ErrorCode::InvalidRequest, format!("Cuerpo no válido: {error}")),
+                false,
+            );
+        }
+    };
+    if !routes().iter().any(|(_, path)| *path == setting.route) {
+        return problem_response(
+            &Problem::new(ErrorCode::NotFound, format!("La ruta {} no existe.", setting.route)),
+            false,
+        );
+    }
+    match setting.fault {
+        Some(fault) => state.faults.set(&setting.route, fault),
+        None => state.faults.clear(&setting.route),
+    }
+    json_ok(&state.faults.list())
 }

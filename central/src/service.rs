@@ -701,19 +701,30 @@ pub fn quote(conn: &Connection, ctx: &Ctx<'_>, loan_id: &str, query: QuoteQuery)
 pub fn pay(conn: &Connection, ctx: &Ctx<'_>, request: PaymentRequest) -> OpResult<PaymentDone> {
     let customer_id = ctx.customer()?;
     let operation_id = request.operation_id.to_string();
-    let existing: Option<(String, Option<String>)> = conn
-        .query_row("SELECT state, response FROM payments WHERE operation_id = ?1", params![operation_id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+    type Existing = (String, Option<String>, Option<String>);
+    let existing: Option<Existing> = conn
+        .query_row(
+            "SELECT state, response, customer_id FROM payments WHERE operation_id = ?1",
+            params![operation_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .optional()?;
     match existing {
-        Some((state, _)) if state != "applied" => {
+        Some((state, _, _)) if state != "applied" => {
             return Err(fail(
                 ErrorCode::Reversed,
-                "La operación fue anulada (extornada) antes de procesarse; no se realizó ningún cargo.",
+                "La operación fue anulada (extornada); no se aplicará y no queda ningún cargo por ella.",
             ));
         }
-        Some((_, Some(response))) => return Ok(serde_json::from_str(&response)?),
+        Some((_, Some(response), owner)) if owner.as_deref() == Some(customer_id) => {
+            return Ok(serde_json::from_str(&response)?);
+        }
+        Some(_) => {
+            return Err(fail(
+                ErrorCode::InvalidRequest,
+                "El identificador de operación ya fue usado por otra operación.",
+            ));
+        }
         _ => {}
     }
     let loan = own_loan(conn, customer_id, &request.loan_id)?;

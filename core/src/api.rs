@@ -61,6 +61,8 @@ pub mod paths {
     pub const EMAILS: &str = "/v1/emails";
     /// Demo mode only: the SMS and emails the simulator "sent".
     pub const DEMO_OUTBOX: &str = "/v1/demo/outbox";
+    /// Demo mode only: the simulator's fault table (GET lists it, PUT sets one route's fault).
+    pub const DEMO_FAULTS: &str = "/v1/demo/faults";
 
     /// Fills one `{name}` path parameter.
     pub fn fill(template: &str, name: &str, value: &str) -> String {

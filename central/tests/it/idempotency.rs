@@ -103,3 +103,20 @@ async fn keys_are_kept_24_hours_and_survive_a_restart() {
     let movements = h.get(&paths::fill(paths::ACCOUNT_MOVEMENTS, "account_id", "A-00121110"), Some(&token)).await.ok();
     assert_eq!(movements.as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_same_operation_id_under_a_new_key_answers_the_applied_payment() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    let body = payment("L-00340001", "A-00121110", "due_installment", None);
+    let first = h.post(paths::PAYMENTS, Some(&token), &body).await.ok();
+    let second = h.post(paths::PAYMENTS, Some(&token), &body).await.ok();
+    assert_eq!(second, first);
+    let movements = h.get(&paths::fill(paths::ACCOUNT_MOVEMENTS, "account_id", "A-00121110"), Some(&token)).await.ok();
+    assert_eq!(movements.as_array().unwrap().len(), 1);
+    // Another customer cannot reuse that operation id.
+    let other = h.login(crate::harness::MARIA).await;
+    let mut foreign = payment("L-00440001", "A-00131110", "due_installment", None);
+    foreign["operation_id"] = body["operation_id"].clone();
+    h.post(paths::PAYMENTS, Some(&other), &foreign).await.problem("invalid_request");
+}

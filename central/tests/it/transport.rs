@@ -102,3 +102,21 @@ async fn the_outbox_endpoint_exists_only_in_demo_mode() {
     let error = servicaja_central::start(config).await.unwrap_err();
     assert!(error.to_string().contains("--demo"), "{error}");
 }
+
+#[tokio::test]
+async fn faults_can_be_set_over_http_in_demo_mode() {
+    let h = Harness::start().await;
+    let url = format!("{}{}", h.base, paths::DEMO_FAULTS);
+    let set = serde_json::json!({"route": paths::EXCHANGE_RATES, "fault": {"error_rate": 1.0}});
+    let response = h.client.put(&url).json(&set).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    h.get(paths::EXCHANGE_RATES, None).await.problem("fault_injected");
+    let listed = h.get(paths::DEMO_FAULTS, None).await.ok();
+    assert_eq!(listed[paths::EXCHANGE_RATES]["error_rate"], 1.0);
+    let clear = serde_json::json!({"route": paths::EXCHANGE_RATES, "fault": null});
+    assert_eq!(h.client.put(&url).json(&clear).send().await.unwrap().status(), 200);
+    h.get(paths::EXCHANGE_RATES, None).await.ok();
+    let unknown = serde_json::json!({"route": "/v1/nope", "fault": null});
+    let response = h.client.put(&url).json(&unknown).send().await.unwrap();
+    assert_eq!(response.status(), 404);
+}
