@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+use servicaja_core::channels::{ChannelTable, KioskOperation, LimitPeriod};
 use servicaja_core::disclosures::Disclosures;
 use servicaja_core::money::{Currency, Money};
 use servicaja_core::settings::{Language, SessionSettings, Settings};
@@ -76,6 +77,19 @@ impl SessionConfig {
             payment_limits: Vec::new(),
             disclosures: None,
         }
+    }
+
+    /// R9: takes the kiosk's per-operation loan-payment limits from the caja's channel table (day and month
+    /// limits need the customer's history and stay with the central).
+    pub fn with_channel_limits(mut self, table: &ChannelTable) -> Self {
+        self.payment_limits = [Currency::PEN, Currency::USD]
+            .into_iter()
+            .filter_map(|currency| {
+                let max = table.kiosk.limit(KioskOperation::LoanPayment, currency, LimitPeriod::Operation)?;
+                Some(Money { amount: max, currency })
+            })
+            .collect();
+        self
     }
 
     pub fn with_disclosures(mut self, disclosures: Disclosures) -> Self {

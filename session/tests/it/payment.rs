@@ -224,6 +224,25 @@ fn an_amount_the_central_refuses_for_the_option_returns_to_the_keypad() {
 }
 
 #[test]
+fn the_kiosk_limits_come_from_the_channel_table() {
+    let table = servicaja_core::channels::ChannelTable::embedded().expect("embedded channel table");
+    let config = SessionConfig::default().with_channel_limits(&table);
+    let pen_limit = config.limit_for(Currency::PEN).expect("a PEN per-operation limit");
+    assert!(pen_limit.amount > rust_decimal::Decimal::ZERO);
+    let mut k = Kiosk::with_config(config);
+    to_option(&mut k, vec![loan("L1", Currency::PEN, 0, true)], PaymentOption::Advance);
+    k.keys(&(pen_limit.amount + rust_decimal::Decimal::ONE).to_string());
+    k.ui(Action::Confirm);
+    assert!(matches!(
+        k.screen(),
+        Screen::Payment(Payment::Amount {
+            error: Some(InputError::Amount(AmountError::AboveLimit(_) | AmountError::AboveOutstanding(_))),
+            ..
+        })
+    ));
+}
+
+#[test]
 fn no_answer_in_time_reverses_the_payment_and_says_no_charge_stands() {
     let mut k = Kiosk::new();
     let key = to_processing(&mut k);
