@@ -243,3 +243,67 @@ mod tests {
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use chrono::{TimeZone, Utc};
+    use proptest::prelude::*;
+    use servicaja_core::money::{Currency, Money};
+
+    use super::*;
+    use crate::model::{DocumentKind, DuplicateMark, Header, QrCode};
+
+    fn any_text() -> impl Strategy<Value = String> {
+        prop_oneof![".{0,120}", "[a-zA-Záéíóúñ¿¡ ]{0,200}", "[\\PC\\t\\n]{0,60}"]
+    }
+
+    fn any_block() -> impl Strategy<Value = Block> {
+        prop_oneof![
+            (any_text(), any_text()).prop_map(|(label, value)| Block::Field { label, value }),
+            (any_text(), any_text()).prop_map(|(label, value)| Block::Stacked { label, value }),
+            (any_text(), any::<i64>(), any::<bool>()).prop_map(|(label, cents, strong)| Block::Amount {
+                label,
+                amount: Money::from_cents(cents, Currency::USD),
+                strong
+            }),
+            any_text().prop_map(Block::Section),
+            any_text().prop_map(Block::Paragraph),
+            Just(Block::Ruler),
+            Just(Block::Separator),
+            Just(Block::Blank),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_document_lays_out_within_the_paper_width(
+            title in any_text(),
+            operation in any_text(),
+            institution in any_text(),
+            body in proptest::collection::vec(any_block(), 0..12),
+            footer in proptest::collection::vec(any_text(), 0..3),
+            staff in proptest::option::of(any_text()),
+        ) {
+            let at = Utc.timestamp_opt(1_700_000_000, 0).single().unwrap_or_default();
+            let document = Document {
+                kind: DocumentKind::PaymentVoucher,
+                header: Header { institution, ruc: "20130098488".into(), agency_code: "001".into(), agency_name: "Tacna".into(), kiosk_id: "K".into() },
+                title,
+                issued_at: at,
+                operation_number: operation,
+                body,
+                footer,
+                qr: Some(QrCode { payload: "SERVICAJA|V1|K|1|ABCDE-12345".into(), verification_code: "ABCDE-12345".into() }),
+                duplicate: staff.map(|staff_id| DuplicateMark { reprint_count: 1, reprinted_at: at, staff_id }),
+            };
+            for columns in Columns::ALL {
+                for row in layout(&document, columns).rows {
+                    if let Row::Text { text, .. } = row {
+                        prop_assert!(text.chars().count() <= columns.count(), "{:?}", text);
+                        prop_assert!(text.chars().all(|c| crate::format::cp1252_byte(c).is_some()), "{:?}", text);
+                    }
+                }
+            }
+        }
+    }
+}

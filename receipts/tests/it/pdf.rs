@@ -40,3 +40,31 @@ fn every_template_makes_a_readable_pdf() {
         assert!(text.contains(&document.operation_number), "{name}: operation number missing");
     }
 }
+
+#[test]
+fn a_long_document_continues_on_a_second_page() {
+    use servicaja_receipts::samples;
+    use servicaja_receipts::templates::{CancelledLoan, NoDebtCertificate, NoDebtScope, no_debt_certificate};
+
+    let loans = (1..=30)
+        .map(|n| CancelledLoan {
+            loan_number: format!("105-01-{n:07}"),
+            product: "CRÉDITO PYME".into(),
+            cancelled_on: None,
+        })
+        .collect();
+    let certificate = NoDebtCertificate {
+        customer_name: "JESUS".into(),
+        document_number: "*****678".into(),
+        scope: NoDebtScope::AllLoans,
+        loans,
+    };
+    let document = no_debt_certificate(&samples::issue("000999"), &certificate);
+    let bytes = pdf::render(&layout(&document, Columns::C48), &document.title).unwrap();
+    let reader = lopdf::Document::load_mem(&bytes).unwrap();
+    let pages: Vec<u32> = reader.get_pages().keys().copied().collect();
+    assert!(pages.len() >= 2, "{} pages", pages.len());
+    let last = reader.extract_text(&pages[pages.len() - 1..]).unwrap();
+    assert!(last.contains("105-01-0000030"), "the last loan is on the last page:\n{last}");
+    assert!(last.contains("Verificación:"));
+}

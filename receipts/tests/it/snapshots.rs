@@ -83,3 +83,36 @@ fn a_duplicate_carries_the_mark_count_original_date_and_staff_and_nothing_else_c
     assert_eq!(again.issued_at, original.issued_at);
     assert_eq!(again.duplicate.unwrap().reprint_count, 3);
 }
+
+#[test]
+fn without_a_journal_hash_there_is_no_qr_and_the_rest_is_unchanged() {
+    use servicaja_receipts::samples;
+    use servicaja_receipts::templates::{ClaveEnrollment, clave_enrollment};
+    let enrollment = ClaveEnrollment {
+        customer_name: "JESUS".into(),
+        card: servicaja_receipts::MaskedNumber::new("**** **** **** 1234").unwrap(),
+    };
+    let with = clave_enrollment(&samples::issue("1"), &enrollment);
+    let without = clave_enrollment(
+        &servicaja_receipts::templates::Issue { journal_hash: None, ..samples::issue("1") },
+        &enrollment,
+    );
+    assert!(without.qr.is_none());
+    assert_eq!(servicaja_receipts::Document { qr: None, ..with }, without);
+    let rendered = text::render(&layout(&without, Columns::C48));
+    assert!(!rendered.contains("[QR]") && !rendered.contains("Verificación"));
+    assert!(rendered.contains("**** **** **** 1234"));
+}
+
+#[test]
+fn a_full_card_number_cannot_enter_a_document() {
+    use servicaja_receipts::{MaskedNumber, ReceiptError};
+    for unmasked in ["4557880123456789", "4557 8801 2345 6789", "455788******6789"] {
+        assert!(matches!(MaskedNumber::new(unmasked), Err(ReceiptError::NotMasked { .. })), "{unmasked}");
+    }
+    assert!(MaskedNumber::new("**** **** **** 6789").is_ok());
+    assert!(MaskedNumber::new("00121110").is_ok());
+    assert!(matches!(MaskedNumber::new("  "), Err(ReceiptError::EmptyNumber)));
+    let from_json: Result<MaskedNumber, _> = serde_json::from_str("\"4557880123456789\"");
+    assert!(from_json.is_err(), "deserialising refuses it too");
+}
