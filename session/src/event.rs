@@ -52,6 +52,10 @@ pub enum Action {
     /// "¿Necesita más tiempo?" → Sí.
     MoreTime,
     SetLanguage(Language),
+    /// High-contrast colours on or off (any customer, any screen; reset when the session ends).
+    SetHighContrast(bool),
+    /// Large text on or off (any customer, any screen; reset when the session ends).
+    SetLargeText(bool),
     /// A tile of the main menu (or Información / Solicitudes on the attract and out-of-service screens).
     Menu(MenuItem),
     /// Pick the item at this position of the list on screen.

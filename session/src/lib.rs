@@ -37,5 +37,5 @@ pub use event::{
 };
 pub use flows::{parse_amount, payment_options, valid_email, weak_clave};
 pub use keypad::ShuffledKeypad;
-pub use machine::{Health, SequenceSupply, Session, SessionConfig, Supply, step};
+pub use machine::{Accessibility, Health, SequenceSupply, Session, SessionConfig, Supply, step};
 pub use state::Screen;

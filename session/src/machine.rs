@@ -165,6 +165,13 @@ impl Clone for Secrets {
     }
 }
 
+/// The display modes a customer may switch on anywhere; the next customer starts with both off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Accessibility {
+    pub high_contrast: bool,
+    pub large_text: bool,
+}
+
 /// Device and host health as last reported.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Health {
@@ -215,6 +222,7 @@ pub(crate) struct Cx<'a> {
 pub struct Session {
     pub(crate) config: SessionConfig,
     pub(crate) language: Language,
+    pub(crate) accessibility: Accessibility,
     pub(crate) screen: Screen,
     pub(crate) countdown_until: Option<DateTime<Utc>>,
     pub(crate) idle_at: Option<DateTime<Utc>>,
@@ -249,6 +257,7 @@ impl Session {
     pub fn new(config: SessionConfig) -> Self {
         Self {
             language: config.default_language,
+            accessibility: Accessibility::default(),
             config,
             screen: Screen::Attract,
             countdown_until: None,
@@ -271,6 +280,10 @@ impl Session {
 
     pub fn language(&self) -> Language {
         self.language
+    }
+
+    pub fn accessibility(&self) -> Accessibility {
+        self.accessibility
     }
 
     pub fn config(&self) -> &SessionConfig {
@@ -358,11 +371,12 @@ impl Session {
 
     /// Handles one event at time `now`; returns what the shell must do, in order.
     pub fn handle(&mut self, event: Event, now: DateTime<Utc>, supply: &mut dyn Supply) -> Vec<Effect> {
-        let before = (self.screen.clone(), self.countdown_until, self.language, self.health.clone());
+        let before =
+            (self.screen.clone(), self.countdown_until, self.language, self.accessibility, self.health.clone());
         let mut cx = Cx { now, supply, fx: Vec::new() };
         self.dispatch(event, &mut cx);
-        let after = (&self.screen, self.countdown_until, self.language, &self.health);
-        if (&before.0, before.1, before.2, &before.3) != after {
+        let after = (&self.screen, self.countdown_until, self.language, self.accessibility, &self.health);
+        if (&before.0, before.1, before.2, before.3, &before.4) != after {
             cx.fx.push(Effect::Render);
         }
         cx.fx
@@ -410,6 +424,14 @@ impl Session {
             }
             Event::Ui(Action::SetLanguage(language)) => {
                 self.language = language;
+                self.activity(cx);
+            }
+            Event::Ui(Action::SetHighContrast(on)) => {
+                self.accessibility.high_contrast = on;
+                self.activity(cx);
+            }
+            Event::Ui(Action::SetLargeText(on)) => {
+                self.accessibility.large_text = on;
                 self.activity(cx);
             }
             Event::Ui(Action::MoreTime) => self.activity(cx),
@@ -610,6 +632,7 @@ impl Session {
         self.customer = None;
         self.masked_card = None;
         self.language = self.config.default_language;
+        self.accessibility = Accessibility::default();
         cx.fx.push(Effect::Journal(JournalEntry::SessionEnded { reason }));
         cx.fx.push(Effect::SessionEnded { reason });
         self.screen = self.home();

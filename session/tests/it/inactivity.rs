@@ -72,6 +72,13 @@ fn idle_on_the_attract_screen_does_nothing_and_language_switches_anywhere() {
     k.ui(Action::SetLanguage(Language::Es));
     assert_eq!(k.screen(), &before, "switching language keeps the screen");
     assert_eq!(k.session.language(), Language::Es);
+    k.ui(Action::SetHighContrast(true));
+    k.ui(Action::SetLargeText(true));
+    assert_eq!(k.screen(), &before);
+    assert!(k.effects.contains(&Effect::Render));
+    assert_eq!(k.session.accessibility(), servicaja_session::Accessibility { high_contrast: true, large_text: true });
+    k.ui(Action::Terminate);
+    assert_eq!(k.session.accessibility(), servicaja_session::Accessibility::default(), "reset for the next customer");
 }
 
 #[test]

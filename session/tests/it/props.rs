@@ -72,6 +72,8 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::Back),
         Just(Action::Terminate),
         Just(Action::MoreTime),
+        any::<bool>().prop_map(Action::SetHighContrast),
+        any::<bool>().prop_map(Action::SetLargeText),
         prop::sample::select(vec![Language::Es, Language::En]).prop_map(Action::SetLanguage),
         prop::sample::select(MenuItem::ALL.to_vec()).prop_map(Action::Menu),
         (0usize..6).prop_map(Action::Select),
