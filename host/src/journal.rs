@@ -34,6 +34,8 @@ pub enum JournalError {
     Export(#[from] std::io::Error),
     #[error("{0}")]
     Encode(String),
+    #[error("journal record {0} is not a receipt: only receipts can be reprinted")]
+    NotAReceipt(i64),
 }
 
 /// A card number the journal may hold: only its last four digits exist in this type. Shown as
@@ -136,26 +138,55 @@ fn luhn_valid(digits: &[u8]) -> bool {
     sum.is_multiple_of(10)
 }
 
-/// Whether the text holds a digit run of 13–19 digits (separators ' ' and '-' allowed) passing Luhn.
+/// Whether the text holds something shaped like a card number that passes the Luhn check: 13–19
+/// digits written together, or in groups of four separated by single spaces or hyphens (the last group
+/// may be shorter). Other digit groups beside it (a RUC, a date) do not hide it, and do not make a card
+/// number out of themselves.
 pub fn contains_card_number(text: &str) -> bool {
-    let mut run: Vec<u8> = Vec::new();
-    let check = |run: &[u8]| (13..=19).contains(&run.len()) && luhn_valid(run);
-    let mut pending_separator = false;
+    let mut groups: Vec<Vec<u8>> = Vec::new();
+    let mut current: Vec<u8> = Vec::new();
+    let mut after_separator = false;
     for c in text.chars() {
-        if let Some(d) = c.to_digit(10).filter(|_| c.is_ascii_digit()) {
-            run.push(d as u8);
-            pending_separator = false;
-        } else if (c == ' ' || c == '-') && !run.is_empty() && !pending_separator {
-            pending_separator = true;
+        if c.is_ascii_digit() {
+            current.push(c as u8 - b'0');
+            after_separator = false;
+        } else if (c == ' ' || c == '-') && !current.is_empty() && !after_separator {
+            groups.push(std::mem::take(&mut current));
+            after_separator = true;
         } else {
-            if check(&run) {
+            if !current.is_empty() {
+                groups.push(std::mem::take(&mut current));
+            }
+            if card_shaped(&groups) {
                 return true;
             }
-            run.clear();
-            pending_separator = false;
+            groups.clear();
+            after_separator = false;
         }
     }
-    check(&run)
+    if !current.is_empty() {
+        groups.push(current);
+    }
+    card_shaped(&groups)
+}
+
+fn card_shaped(groups: &[Vec<u8>]) -> bool {
+    (0..groups.len()).any(|first| {
+        let mut digits: Vec<u8> = Vec::new();
+        for (offset, group) in groups[first..].iter().enumerate() {
+            if offset > 0 && groups[first + offset - 1].len() != 4 {
+                break;
+            }
+            digits.extend_from_slice(group);
+            if digits.len() > 19 {
+                break;
+            }
+            if digits.len() >= 13 && luhn_valid(&digits) {
+                return true;
+            }
+        }
+        false
+    })
 }
 
 /// How an operation ended.
@@ -692,6 +723,23 @@ impl Journal {
         Ok(records.len() as u64)
     }
 
+    /// A staff reprint: returns the receipt exactly as first journaled (to be printed marked DUPLICADO)
+    /// and journals who reprinted which record.
+    pub fn reprint(
+        &mut self,
+        at: DateTime<Utc>,
+        staff: &str,
+        original_seq: i64,
+    ) -> Result<(JournalRecord, Appended), JournalError> {
+        let original = self.get(original_seq)?.ok_or(JournalError::NotAReceipt(original_seq))?;
+        let JournalEvent::Receipt { operation, .. } = &original.event else {
+            return Err(JournalError::NotAReceipt(original_seq));
+        };
+        let event = JournalEvent::Reprint { operation: operation.clone(), staff: staff.into(), original_seq };
+        let appended = self.append(at, &event)?;
+        Ok((original, appended))
+    }
+
     /// How many records the journal holds.
     pub fn len(&self) -> Result<u64, JournalError> {
         let count: i64 = self.conn.query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0))?;
@@ -732,6 +780,8 @@ mod tests {
         // A long number that fails Luhn (an account number, a timestamp) is fine.
         assert!(!contains_card_number("4111 1111 1111 1112"), "fails Luhn: not a card number");
         assert!(!contains_card_number("20130098488 2026-11-21 10:15"));
+        assert!(contains_card_number("RUC 20130098488 4111 1111 1111 1111"), "a RUC beside it does not hide it");
+        assert!(!contains_card_number("20130098488-20130098488"));
         let json = "{\"type\":\"alert\",\"message\":\"4111111111111111\"}";
         assert!(serde_json::from_str::<JournalEvent>(json).is_err(), "deserialising checks too");
     }
@@ -753,6 +803,17 @@ mod tests {
         assert_ne!(base.hash(), shifted.hash());
         assert_ne!(base.hash(), moved.hash());
         assert_eq!(base.hash().len(), 64);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn masking_never_keeps_more_than_four_digits_and_the_scanner_never_panics(text in ".{0,64}", digits in "[0-9]{12,19}") {
+            let _ = contains_card_number(&text);
+            let card = MaskedCard::from_pan(&digits).unwrap();
+            let shown = card.to_string();
+            proptest::prop_assert_eq!(shown.chars().filter(char::is_ascii_digit).count(), 4);
+            proptest::prop_assert!(digits.ends_with(card.last4()));
+        }
     }
 
     #[test]

@@ -153,6 +153,15 @@ fn staff_find_receipts_by_operation_card_and_dates_for_reprints() {
         .unwrap();
     assert_eq!(by_date.len(), 1);
     assert_eq!(journal.find_receipts(&ReceiptQuery::default()).unwrap().len(), 2);
+
+    let (original, appended) = journal.reprint(at(23, 8), "staff01", 3).unwrap();
+    assert_eq!(original, by_operation[0]);
+    let reprint = journal.get(appended.seq).unwrap().unwrap();
+    assert_eq!(
+        reprint.event,
+        JournalEvent::Reprint { operation: "000101".into(), staff: "staff01".into(), original_seq: 3 }
+    );
+    assert!(journal.reprint(at(23, 8), "staff01", 1).is_err(), "a session start is not a receipt");
 }
 
 #[test]
