@@ -4,7 +4,8 @@
 //! ```text
 //! swipe <raw reader line>                 card <pan> <APELLIDO/NOMBRE> <YYMM> <service code>
 //! document <line1>|<line2>[|<line3>]      garbage card|document
-//! paper ok|low|out      paper-runs-out <lines>      cover open|closed      offline on|off
+//! paper ok|low|out      paper-runs-out <lines>      cover open|closed      cover-opens <lines>
+//! offline on|off
 //! jam on|off            unplug|plug printer|card|document
 //! last-receipt text     last-receipt png <path>     paths      help
 //! ```
@@ -22,6 +23,7 @@ pub enum Command {
     Garbage(DeviceKind),
     Paper(SimPaper),
     PaperRunsOut(usize),
+    CoverOpensAfter(usize),
     Cover(bool),
     Offline(bool),
     Jam(bool),
@@ -34,7 +36,7 @@ pub enum Command {
 }
 
 pub const HELP: &str = "commands: swipe <line> | card <pan> <NAME> <YYMM> <svc> | document <l1>|<l2>[|<l3>] | \
-garbage card|document | paper ok|low|out | paper-runs-out <n> | cover open|closed | offline on|off | jam on|off | \
+garbage card|document | paper ok|low|out | paper-runs-out <n> | cover open|closed | cover-opens <n> | offline on|off | jam on|off | \
 unplug|plug printer|card|document | last-receipt text | last-receipt png <path> | paths | help";
 
 fn device(word: &str) -> Result<DeviceKind, String> {
@@ -82,6 +84,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             other => Err(format!("paper ok|low|out, got {other:?}")),
         },
         "paper-runs-out" => one()?.parse().map(Command::PaperRunsOut).map_err(|_| "paper-runs-out <lines>".into()),
+        "cover-opens" => one()?.parse().map(Command::CoverOpensAfter).map_err(|_| "cover-opens <lines>".into()),
         "cover" => Ok(Command::Cover(on_off(one()?, "open", "closed")?)),
         "offline" => Ok(Command::Offline(on_off(one()?, "on", "off")?)),
         "jam" => Ok(Command::Jam(on_off(one()?, "on", "off")?)),
@@ -118,6 +121,10 @@ pub fn execute(control: &EmulatorControl, command: Command) -> Result<String, St
         }
         Command::PaperRunsOut(n) => {
             control.paper_runs_out_after(n);
+            Ok("ok".into())
+        }
+        Command::CoverOpensAfter(n) => {
+            control.cover_opens_after(n);
             Ok("ok".into())
         }
         Command::Cover(open) => {

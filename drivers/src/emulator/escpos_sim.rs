@@ -128,6 +128,8 @@ pub struct PrinterSim {
     pub cutter_jammed: bool,
     /// When set, the paper runs out after this many more printed lines (a roll ending mid-receipt).
     pub paper_runs_out_after: Option<usize>,
+    /// When set, someone opens the cover after this many more printed lines.
+    pub cover_opens_after: Option<usize>,
     pub code_page: u8,
     pending: Vec<u8>,
     bold: bool,
@@ -151,6 +153,7 @@ impl Default for PrinterSim {
             offline: false,
             cutter_jammed: false,
             paper_runs_out_after: None,
+            cover_opens_after: None,
             code_page: 0,
             pending: Vec::new(),
             bold: false,
@@ -411,6 +414,14 @@ impl PrinterSim {
                 self.paper_runs_out_after = None;
                 self.paper = SimPaper::Out;
                 self.interrupt();
+                return;
+            }
+        }
+        if let Some(left) = self.cover_opens_after.as_mut() {
+            *left = left.saturating_sub(1);
+            if *left == 0 {
+                self.cover_opens_after = None;
+                self.open_cover();
             }
         }
     }

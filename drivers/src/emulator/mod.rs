@@ -311,6 +311,11 @@ impl EmulatorControl {
         lock(&self.shared.printer).paper_runs_out_after = Some(lines.max(1));
     }
 
+    /// The cover is opened after `lines` more printed lines (a receipt cut short mid-job).
+    pub fn cover_opens_after(&self, lines: usize) {
+        lock(&self.shared.printer).cover_opens_after = Some(lines.max(1));
+    }
+
     pub fn set_cover_open(&self, open: bool) {
         let mut printer = lock(&self.shared.printer);
         if open {

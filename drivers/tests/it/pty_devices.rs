@@ -216,10 +216,14 @@ fn paper_out_mid_job_fails_the_job_with_the_reason_and_a_reprint_succeeds() {
     control.set_cover_open(true);
     assert_eq!(printer.print(job.clone()), Err(PrintError::NotReady(FailReason::CoverOpen)));
     control.set_cover_open(false);
+    control.cover_opens_after(5);
+    assert_eq!(printer.print(job.clone()), Err(PrintError::Interrupted(FailReason::CoverOpen)));
+    assert!(control.last_receipt().unwrap().interrupted);
+    control.set_cover_open(false);
     printer.print(job).unwrap();
     let reprint = control.last_receipt().unwrap();
     assert!(!reprint.interrupted);
-    assert_eq!(control.receipts().len(), 2);
+    assert_eq!(control.receipts().len(), 3);
 
     control.set_paper(SimPaper::Low);
     wait_for(
