@@ -96,3 +96,25 @@ pub fn render(layout: &Layout, title: &str) -> Result<Vec<u8>, ReceiptError> {
     }
     Ok(pdf.finish())
 }
+
+/// The file name of a document sent by email or exported: `constancia-afiliacion-000123462.pdf`
+/// (ASCII only, so every mail client shows it intact).
+pub fn attachment_name(document: &crate::Document) -> String {
+    use crate::DocumentKind as Kind;
+    let stem = match document.kind {
+        Kind::PaymentVoucher => "pago-cuota",
+        Kind::PrepaymentChoice => "constancia-pago-anticipado",
+        Kind::Affiliation => "constancia-afiliacion",
+        Kind::Disaffiliation => "constancia-desafiliacion",
+        Kind::NoDebt => "constancia-no-adeudo",
+        Kind::RequestTicket => "constancia-requerimiento",
+        Kind::ClaveEnrollment => "confirmacion-clave",
+        Kind::BalanceInquiry => "consulta-saldos",
+        Kind::MaintenanceTest => "pagina-prueba",
+        Kind::OperationNotCompleted => "operacion-no-realizada",
+    };
+    let operation: String =
+        document.operation_number.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
+    let duplicate = if document.duplicate.is_some() { "-duplicado" } else { "" };
+    format!("{stem}-{operation}{duplicate}.pdf")
+}

@@ -68,3 +68,15 @@ fn a_long_document_continues_on_a_second_page() {
     assert!(last.contains("105-01-0000030"), "the last loan is on the last page:\n{last}");
     assert!(last.contains("Verificación:"));
 }
+
+#[test]
+fn attachments_are_named_by_document_and_operation() {
+    let documents = all_documents();
+    let (_, affiliation) = documents.iter().find(|(name, _)| *name == "affiliation").unwrap();
+    assert_eq!(pdf::attachment_name(affiliation), "constancia-afiliacion-000123462.pdf");
+    let duplicate = servicaja_receipts::mark_duplicate(affiliation, 1, "STAFF-1", crate::fixtures::instant());
+    assert_eq!(pdf::attachment_name(&duplicate), "constancia-afiliacion-000123462-duplicado.pdf");
+    let mut odd = affiliation.clone();
+    odd.operation_number = "../ñ 12/34".into();
+    assert_eq!(pdf::attachment_name(&odd), "constancia-afiliacion-1234.pdf");
+}
