@@ -64,21 +64,26 @@ pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 
 /// A client pinned to the simulator's CA, optionally presenting the kiosk certificate.
 pub fn client(central: &RunningCentral, with_client_cert: bool) -> reqwest::Client {
+    let identity = with_client_cert.then(|| (central.client_cert_path(), central.client_key_path()));
+    client_from(central.ca_cert_path(), identity)
+}
+
+pub fn client_from(ca: &std::path::Path, identity: Option<(&std::path::Path, &std::path::Path)>) -> reqwest::Client {
     let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(central.ca_cert_path()).expect("CA file").flatten() {
+    for cert in CertificateDer::pem_file_iter(ca).expect("CA file").flatten() {
         roots.add(cert).expect("CA certificate");
     }
     let builder = rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .expect("protocol versions")
         .with_root_certificates(roots);
-    let mut config = if with_client_cert {
-        let certs: Vec<_> =
-            CertificateDer::pem_file_iter(central.client_cert_path()).expect("client cert").flatten().collect();
-        let key = PrivateKeyDer::from_pem_file(central.client_key_path()).expect("client key");
-        builder.with_client_auth_cert(certs, key).expect("client auth")
-    } else {
-        builder.with_no_client_auth()
+    let mut config = match identity {
+        Some((cert, key)) => {
+            let certs: Vec<_> = CertificateDer::pem_file_iter(cert).expect("client cert").flatten().collect();
+            let key = PrivateKeyDer::from_pem_file(key).expect("client key");
+            builder.with_client_auth_cert(certs, key).expect("client auth")
+        }
+        None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     reqwest::Client::builder().use_preconfigured_tls(config).build().expect("client")

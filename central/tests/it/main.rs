@@ -2,6 +2,7 @@
 //! the contract, idempotency, reversals, faults, mutual TLS, and the OpenAPI document against the router.
 
 mod affiliation;
+mod crash;
 mod documents;
 mod enrollment;
 mod harness;
