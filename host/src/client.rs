@@ -174,6 +174,17 @@ impl HostClient {
         )
     }
 
+    /// The `[host]` URL and timeouts with TLS files given by the caller: in demo mode, the embedded
+    /// simulator's development CA and kiosk certificate.
+    pub fn from_settings_with(settings: &HostSettings, files: &TlsFiles<'_>) -> Result<HostClient, HostError> {
+        HostClient::new(
+            &settings.base_url,
+            files,
+            Duration::from_millis(settings.connect_timeout_ms.into()),
+            Duration::from_millis(settings.request_timeout_ms.into()),
+        )
+    }
+
     pub fn new(
         base_url: &str,
         files: &TlsFiles<'_>,
