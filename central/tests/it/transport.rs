@@ -14,6 +14,17 @@ async fn mutual_tls_rejects_a_client_without_a_certificate() {
     let anonymous = client(h.central(), false);
     let result = anonymous.get(format!("{}{}", h.base, paths::HEALTH)).send().await;
     assert!(result.is_err(), "a client without a certificate must not get an answer");
+    // A certificate from another CA is refused too.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let foreign = servicaja_central::tls::ensure_pki(elsewhere.path(), true).unwrap();
+    let impostor = crate::harness::client_from(
+        h.central().ca_cert_path(),
+        Some((foreign.client_cert.as_path(), foreign.client_key.as_path())),
+    );
+    assert!(impostor.get(format!("{}{}", h.base, paths::HEALTH)).send().await.is_err());
+    // The kiosk certificate issued by the configured CA is accepted.
+    let kiosk = client(h.central(), true);
+    assert!(kiosk.get(format!("{}{}", h.base, paths::HEALTH)).send().await.unwrap().status().is_success());
 }
 
 #[tokio::test]
