@@ -78,14 +78,20 @@ impl CentralConfig {
     }
 }
 
-/// A running simulator. Dropping it without [`RunningCentral::shutdown`] leaves the server task running
-/// until the runtime ends.
+/// A running simulator. Dropping it stops accepting and closes its connections (without waiting);
+/// [`RunningCentral::shutdown`] also waits until the server task has finished.
 pub struct RunningCentral {
     addr: SocketAddr,
     pki: PkiPaths,
     faults: Faults,
     shutdown: watch::Sender<bool>,
-    task: JoinHandle<()>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Drop for RunningCentral {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
 }
 
 impl std::fmt::Debug for RunningCentral {
@@ -134,9 +140,11 @@ impl RunningCentral {
     }
 
     /// Stops accepting, closes open connections and waits for the server task.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
-        let _ = self.task.await;
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
     }
 }
 
@@ -181,7 +189,7 @@ pub async fn start(config: CentralConfig) -> Result<RunningCentral, CentralError
     let acceptor = TlsAcceptor::from(Arc::new(tls_config));
     let task = tokio::spawn(server::serve(listener, acceptor, router, shutdown_rx));
     tracing::info!(%addr, demo = config.demo, mtls = config.mtls, "central simulator listening");
-    Ok(RunningCentral { addr, pki, faults, shutdown, task })
+    Ok(RunningCentral { addr, pki, faults, shutdown, task: Some(task) })
 }
 
 /// Only restores the fixtures in `data_dir` (what `servicaja-central --reset` does before serving).
