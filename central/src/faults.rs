@@ -86,3 +86,27 @@ impl Faults {
         self.by_route.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drop_after_commit_is_consumed_and_error_rate_uses_the_random_draw() {
+        let faults = Faults::default();
+        faults.set("/v1/payments", Fault::drop_after_commit(2));
+        assert!(faults.decide("/v1/payments", 0.5).drop_after_commit);
+        assert!(faults.decide("/v1/payments", 0.5).drop_after_commit);
+        assert!(!faults.decide("/v1/payments", 0.5).drop_after_commit);
+        assert!(!faults.decide("/v1/otps", 0.0).fail, "other routes are untouched");
+
+        faults.set("/v1/otps", Fault::error_rate(0.25));
+        assert!(faults.decide("/v1/otps", 0.1).fail);
+        assert!(!faults.decide("/v1/otps", 0.3).fail);
+        faults.set("/v1/otps", Fault { error_rate: 1.0, drop_after_commit: 1, ..Fault::default() });
+        let decision = faults.decide("/v1/otps", 0.99);
+        assert!(decision.fail && !decision.drop_after_commit, "a refused request commits nothing to drop");
+        faults.clear_all();
+        assert!(faults.list().is_empty());
+    }
+}
