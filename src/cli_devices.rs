@@ -99,14 +99,9 @@ pub fn run(command: DeviceCommand) -> ExitCode {
 }
 
 fn with_settings(path: Option<&Path>, f: impl FnOnce(&Settings) -> ExitCode) -> ExitCode {
-    match crate::config::load(path) {
-        Ok(loaded) => f(&loaded.settings),
-        Err(problems) => {
-            for problem in &problems {
-                eprintln!("{problem}");
-            }
-            ExitCode::from(2)
-        }
+    match crate::config::settings_or_exit(path) {
+        Ok(settings) => f(&settings),
+        Err(code) => code,
     }
 }
 

@@ -34,14 +34,9 @@ pub enum JournalCommand {
 
 /// Runs one subcommand with the configuration at `config` (the embedded default when absent).
 pub fn run(config: Option<&Path>, command: JournalCommand) -> ExitCode {
-    let settings = match crate::config::load(config) {
-        Ok(loaded) => loaded.settings,
-        Err(problems) => {
-            for problem in &problems {
-                eprintln!("{problem}");
-            }
-            return ExitCode::from(2);
-        }
+    let settings = match crate::config::settings_or_exit(config) {
+        Ok(settings) => settings,
+        Err(code) => return code,
     };
     let settings = &settings;
     let path = PathBuf::from(&settings.kiosk.data_dir).join(JOURNAL_FILE);

@@ -74,6 +74,17 @@ fn table<T>(
     from_toml(&text).map_err(|problems| problems.into_iter().map(|p| at(path, p)).collect())
 }
 
+/// Loads the configuration for a command-line tool: the settings, or every problem printed on stderr and
+/// the exit code 2 that tells a script the configuration is at fault.
+pub fn settings_or_exit(path: Option<&Path>) -> Result<Settings, std::process::ExitCode> {
+    load(path).map(|loaded| loaded.settings).map_err(|problems| {
+        for problem in &problems {
+            eprintln!("{problem}");
+        }
+        std::process::ExitCode::from(2)
+    })
+}
+
 fn at(file: &str, problem: Problem) -> FileProblem {
     FileProblem { file: file.to_string(), problem }
 }
