@@ -9,8 +9,7 @@ use crate::ReceiptError;
 use crate::model::{MaskedNumber, ScheduleRow};
 use crate::templates::{
     AccountRef, AffiliationAction, AffiliationConstancia, CancelledLoan, ExchangeApplied, NewScheduleSummary, NextDue,
-    NoDebtCertificate, NoDebtScope, PaymentVoucher, PrepaymentChoice, PrepaymentOption, RateSide, RequestKind,
-    RequestTicket,
+    NoDebtCertificate, NoDebtScope, PaymentVoucher, PrepaymentChoice, PrepaymentOption, RateSide, RequestTicket,
 };
 
 /// `CTA.AHORRO PN SOLES` → `CTA AHORRO PN`: the account type without its currency word (the document
@@ -65,12 +64,7 @@ pub fn no_debt(certificate: &api::NoDebtCertificate) -> NoDebtCertificate {
 pub fn request_ticket(ticket: &api::RequestTicket, customer_name: &str, answer_channel: &str) -> RequestTicket {
     RequestTicket {
         customer_name: customer_name.to_owned(),
-        kind: match ticket.kind {
-            api::RequestKind::PolicyEndorsement => RequestKind::PolicyEndorsement,
-            api::RequestKind::PremiumRefund => RequestKind::PremiumRefund,
-            api::RequestKind::AddressChange => RequestKind::AddressChange,
-            api::RequestKind::GuaranteeRelease => RequestKind::GuaranteeRelease,
-        },
+        kind: ticket.kind,
         business_days: ticket.business_days,
         deadline: ticket.deadline,
         answer_channel: answer_channel.to_owned(),

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+pub use servicaja_core::api::RequestKind;
 use servicaja_core::money::Money;
 
 use super::{AccountRef, Issue, field, paragraph};
@@ -112,19 +113,6 @@ pub fn no_debt_certificate(issue: &Issue, certificate: &NoDebtCertificate) -> Do
         "Emitida en concordancia con la Ley N° 31143 - Ley que protege de la usura a los consumidores de los servicios financieros.".to_owned(),
     ];
     issue.document(DocumentKind::NoDebt, "CONSTANCIA DE NO ADEUDO", body, footer)
-}
-
-/// The requests a customer can file at the kiosk (R11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RequestKind {
-    /// Endorsing an insurance policy to the caja (seed §3.1).
-    PolicyEndorsement,
-    /// Refund of premiums of the Seguro de Desgravamen con Devolución (seed §3.2).
-    PremiumRefund,
-    /// Address change (seed §3.9).
-    AddressChange,
-    /// Certificado de Liberación de Garantía (seed §V).
-    GuaranteeRelease,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
