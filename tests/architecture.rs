@@ -79,6 +79,12 @@ fn the_session_state_machine_does_no_io_and_reads_no_clock() {
     assert!(found.is_empty(), "servicaja-session must stay pure:\n{}", found.join("\n"));
 }
 
+#[test]
+fn the_maintenance_rules_do_no_io_and_read_no_clock() {
+    let found = offenders("maintenance", IMPURE);
+    assert!(found.is_empty(), "servicaja-maintenance must stay pure:\n{}", found.join("\n"));
+}
+
 fn manifest_dependencies(crate_dir: &str) -> String {
     let manifest = fs::read_to_string(root().join(crate_dir).join("Cargo.toml")).unwrap_or_default();
     // Only [dependencies]: dev-dependencies may use anything to test with real components.
@@ -89,7 +95,7 @@ fn manifest_dependencies(crate_dir: &str) -> String {
 }
 
 fn crates_depending_on(dependency: &str) -> Vec<&'static str> {
-    ["core", "session", "drivers", "host", "receipts", "central", "."]
+    ["core", "session", "maintenance", "drivers", "host", "receipts", "central", "."]
         .into_iter()
         .filter(|dir| {
             manifest_dependencies(dir).lines().any(|line| {
@@ -117,7 +123,9 @@ fn only_the_host_layer_and_the_simulator_touch_the_network_and_databases() {
 #[test]
 fn every_module_says_what_it_is_for() {
     let mut missing = Vec::new();
-    for dir in ["src", "core/src", "session/src", "drivers/src", "host/src", "receipts/src", "central/src"] {
+    for dir in
+        ["src", "core/src", "session/src", "maintenance/src", "drivers/src", "host/src", "receipts/src", "central/src"]
+    {
         for file in rust_files(&root().join(dir)) {
             let text = fs::read_to_string(&file).unwrap_or_default();
             if !text.trim_start().starts_with("//!") {
