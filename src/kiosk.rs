@@ -72,6 +72,12 @@ pub fn run(settings: Settings) -> Result<(), String> {
 
     let ui = KioskWindow::new().map_err(|err| err.to_string())?;
     bind_window(&ui, &settings)?;
+    let _demo_panel = match &world {
+        Some(world) => {
+            Some(crate::demo_panel::open(&ui, world.emulators.control(), client.clone(), runtime.handle().clone())?)
+        }
+        None => None,
+    };
     let card_reader_needed = !settings.kiosk.allow_keyed_card;
     let monitor =
         ServiceMonitor { client, devices, device_events, runtime: runtime.handle().clone(), card_reader_needed };
@@ -84,6 +90,7 @@ pub fn run(settings: Settings) -> Result<(), String> {
     };
     refresh();
     timer.start(slint::TimerMode::Repeated, Duration::from_secs(2), refresh);
+    crate::startup_probe::arm();
     ui.run().map_err(|err| err.to_string())?;
     drop(world);
     Ok(())

@@ -5,7 +5,9 @@ mod cli_journal;
 mod cli_queue;
 mod config;
 mod demo;
+mod demo_panel;
 mod kiosk;
+mod startup_probe;
 mod ui;
 
 use std::path::PathBuf;
