@@ -236,8 +236,20 @@ impl<T: Transport> Outbox<T> {
     /// that answer is returned instead.
     pub async fn reverse(&self, payment: &StoredCommand) -> Result<InteractiveOutcome, OutboxError> {
         let (path, payload) = (self.shared.options.reversal)(payment);
+        self.reverse_as(payment, Uuid::now_v7(), path, payload).await
+    }
+
+    /// [`Outbox::reverse`] with the reversal's idempotency key, route and body chosen by the caller: a
+    /// customer session names its own reversal command (and its reason).
+    pub async fn reverse_as(
+        &self,
+        payment: &StoredCommand,
+        key: Uuid,
+        path: String,
+        payload: serde_json::Value,
+    ) -> Result<InteractiveOutcome, OutboxError> {
         let reversal = NewCommand {
-            key: Uuid::now_v7(),
+            key,
             kind: crate::policy::CommandKind::Reversal,
             lane: format!("reversal:{}", payment.key),
             method: "POST".into(),

@@ -1,0 +1,383 @@
+//! The journal and the documents, on one thread that owns the journal: the session's journal entries
+//! become hash-chained records (masked data only), every document is built from the central's answers
+//! with the receipts crate — its QR verification code derived from the hash of the journal record of
+//! its operation — and the text of every printed document is journaled for staff reprints. One thread
+//! keeps them in the order the session asked for them: an operation is journaled before its receipt is
+//! laid out.
+
+use std::collections::HashMap;
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use servicaja_core::api::{Account, Loan, Profile};
+use servicaja_host::journal::Outcome;
+use servicaja_host::{Journal, JournalEvent, MaskedCard, SafeText};
+use servicaja_receipts::from_api::{self, PaymentContext, PaymentDocument};
+use servicaja_receipts::templates::{self, AccountBalance, AccountRef, BalanceInquiry, Issue};
+use servicaja_receipts::{Columns, Header, MaskedNumber, ReceiptError, layout, render};
+use servicaja_session::{Document, EndReason, JournalEntry, Reply};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+/// What the runtime learnt from the central during the current customer session, to fill documents and
+/// journal records. Forgotten when the session ends.
+#[derive(Default)]
+pub struct Cache {
+    pub profile: Option<Profile>,
+    pub accounts: HashMap<String, Account>,
+    pub loans: HashMap<String, Loan>,
+    /// Replies to commands, by idempotency key.
+    pub replies: HashMap<Uuid, Reply>,
+}
+
+impl Cache {
+    /// Remembers what a later document or journal record needs from an answer.
+    pub fn remember(&mut self, key: Uuid, reply: &Reply) {
+        match reply {
+            Reply::SessionOpened(opened) => self.profile = Some(opened.profile.clone()),
+            Reply::Accounts(accounts) => {
+                self.accounts.extend(accounts.iter().map(|account| (account.number.clone(), account.clone())));
+            }
+            Reply::Loans(loans) => self.loans.extend(loans.iter().map(|loan| (loan.id.clone(), loan.clone()))),
+            Reply::PaymentDone(_) | Reply::Affiliation(_) | Reply::NoDebt(_) | Reply::RequestFiled(_) => {
+                self.replies.insert(key, reply.clone());
+            }
+            _ => {}
+        }
+    }
+}
+
+pub type SharedCache = Arc<Mutex<Cache>>;
+
+pub fn lock(cache: &SharedCache) -> MutexGuard<'_, Cache> {
+    cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// What a document is rendered for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Medium {
+    Printer,
+    Email,
+}
+
+/// A document ready to go out.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub operation: String,
+    pub title: String,
+    /// The document as plain text (journaled when printed, the e-mail's body).
+    pub text: String,
+    /// ESC/POS bytes (printer) or a PDF file (e-mail).
+    pub bytes: Vec<u8>,
+}
+
+pub enum Job {
+    Journal(JournalEntry),
+    Render {
+        document: Document,
+        medium: Medium,
+        reply: oneshot::Sender<Result<Rendered, String>>,
+    },
+    /// A document came out of the printer: keep its text for reprints (`done` answers once it is written).
+    Printed {
+        rendered: Rendered,
+        done: oneshot::Sender<()>,
+    },
+    /// The customer's session is over.
+    Forget,
+}
+
+/// How documents look at this kiosk.
+#[derive(Debug, Clone)]
+pub struct DocumentSettings {
+    pub header: Header,
+    pub columns: Columns,
+    pub logo_key: String,
+}
+
+/// Runs the journal thread until every sender is gone.
+pub fn spawn(
+    journal: Journal,
+    cache: SharedCache,
+    settings: DocumentSettings,
+) -> std::io::Result<(Sender<Job>, std::thread::JoinHandle<()>)> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let worker = Worker { journal, cache, settings, session: None, operation_hashes: HashMap::new() };
+    let thread = std::thread::Builder::new().name("journal".into()).spawn(move || worker.run(receiver))?;
+    Ok((sender, thread))
+}
+
+struct Worker {
+    journal: Journal,
+    cache: SharedCache,
+    settings: DocumentSettings,
+    /// The journal's id of the current customer session.
+    session: Option<String>,
+    /// The hash of the journal record of each operation of this session, by operation number.
+    operation_hashes: HashMap<String, [u8; 32]>,
+}
+
+impl Worker {
+    fn run(mut self, jobs: Receiver<Job>) {
+        for job in jobs {
+            match job {
+                Job::Journal(entry) => self.journal_entry(entry),
+                Job::Render { document, medium, reply } => {
+                    let _ = reply.send(self.render(&document, medium).map_err(|err| err.to_string()));
+                }
+                Job::Printed { rendered, done } => {
+                    self.journal_receipt(rendered);
+                    let _ = done.send(());
+                }
+                Job::Forget => {
+                    self.session = None;
+                    self.operation_hashes.clear();
+                    *lock(&self.cache) = Cache::default();
+                }
+            }
+        }
+    }
+
+    fn append(&mut self, event: &JournalEvent) -> Option<[u8; 32]> {
+        match self.journal.append(Utc::now(), event) {
+            Ok(appended) => {
+                if appended.over_budget {
+                    tracing::warn!("journal: above its disk budget; a technician must archive it");
+                }
+                let mut hash = [0u8; 32];
+                hex::decode_to_slice(&appended.hash, &mut hash).ok().map(|()| hash)
+            }
+            Err(err) => {
+                tracing::error!(%err, kind = event.kind(), "journal: the record could not be written");
+                None
+            }
+        }
+    }
+
+    fn session_id(&mut self) -> String {
+        self.session.get_or_insert_with(|| Uuid::now_v7().to_string()).clone()
+    }
+
+    fn journal_entry(&mut self, entry: JournalEntry) {
+        let event = match entry {
+            JournalEntry::SessionStarted { masked_card } => {
+                self.session = Some(Uuid::now_v7().to_string());
+                JournalEvent::SessionStarted { session: self.session_id(), card: masked(&masked_card) }
+            }
+            JournalEntry::Identified { masked_card } => self.operation_event(OperationRecord {
+                card: masked(&masked_card),
+                ..OperationRecord::new("IDENTIFICACION", "identificación", Outcome::Approved)
+            }),
+            JournalEntry::IdentificationRefused { masked_card, code } => self.operation_event(OperationRecord {
+                card: masked(&masked_card),
+                detail: code,
+                ..OperationRecord::new("IDENTIFICACION", "identificación", Outcome::Refused)
+            }),
+            JournalEntry::Operation { key, operation, outcome } => {
+                let (number, amount) = self.operation_of(key);
+                let record = OperationRecord {
+                    card: self.card(),
+                    amount,
+                    detail: outcome.clone(),
+                    command_key: Some(key),
+                    ..OperationRecord::new(number.clone(), operation, outcome_of(&outcome))
+                };
+                let event = self.operation_event(record);
+                if let Some(hash) = self.append(&event) {
+                    self.operation_hashes.insert(number, hash);
+                }
+                return;
+            }
+            JournalEntry::PaymentReversed { original_key, reversal_key } => self.operation_event(OperationRecord {
+                card: self.card(),
+                detail: "sin respuesta a tiempo: extorno en cola, no queda ningún cargo".into(),
+                command_key: Some(reversal_key),
+                ..OperationRecord::new(original_key.to_string(), "extorno de pago", Outcome::Reversed)
+            }),
+            JournalEntry::SessionEnded { reason } => {
+                JournalEvent::SessionEnded { session: self.session_id(), reason: safe(end_reason(reason).to_owned()) }
+            }
+        };
+        self.append(&event);
+    }
+
+    fn operation_event(&mut self, record: OperationRecord) -> JournalEvent {
+        JournalEvent::Operation {
+            session: Some(self.session_id()),
+            operation: record.operation,
+            kind: record.kind,
+            card: record.card,
+            amount: record.amount,
+            outcome: record.outcome,
+            detail: safe(record.detail),
+            command_key: record.command_key,
+        }
+    }
+
+    fn card(&self) -> Option<MaskedCard> {
+        lock(&self.cache).profile.as_ref().and_then(|profile| masked(&profile.masked_card))
+    }
+
+    /// The operation number the central gave the command, and its amount; the key when it gave none.
+    fn operation_of(&self, key: Uuid) -> (String, Option<String>) {
+        match lock(&self.cache).replies.get(&key) {
+            Some(Reply::PaymentDone(done)) => (done.operation_number.clone(), Some(done.debit.to_string())),
+            Some(Reply::Affiliation(constancia)) => (constancia.operation_number.clone(), None),
+            Some(Reply::NoDebt(certificate)) => (certificate.certificate_number.clone(), None),
+            Some(Reply::RequestFiled(ticket)) => (ticket.ticket_number.clone(), None),
+            _ => (key.to_string(), None),
+        }
+    }
+
+    fn journal_receipt(&mut self, rendered: Rendered) {
+        let event = JournalEvent::Receipt {
+            session: Some(self.session_id()),
+            operation: rendered.operation,
+            card: self.card(),
+            title: safe(rendered.title),
+            text: safe(rendered.text),
+        };
+        self.append(&event);
+    }
+
+    fn render(&self, document: &Document, medium: Medium) -> Result<Rendered, ReceiptError> {
+        let built = self.build(document)?;
+        let laid_out = layout(&built, self.settings.columns);
+        let text = render::text::render(&laid_out);
+        let bytes = match medium {
+            Medium::Printer => render::escpos::render(&laid_out, &self.settings.logo_key)?.bytes,
+            Medium::Email => render::pdf::render(&laid_out, &built.title)?,
+        };
+        Ok(Rendered { operation: built.operation_number.clone(), title: built.title, text, bytes })
+    }
+
+    fn issue(&self, operation_number: &str, issued_at: DateTime<Utc>) -> Issue {
+        Issue {
+            header: self.settings.header.clone(),
+            issued_at,
+            operation_number: operation_number.to_owned(),
+            journal_hash: self.operation_hashes.get(operation_number).copied(),
+        }
+    }
+
+    /// The receipts crate's document for a session document, with what the session's answers taught us.
+    fn build(&self, document: &Document) -> Result<servicaja_receipts::Document, ReceiptError> {
+        let cache = lock(&self.cache);
+        let customer = cache.profile.as_ref().map(|profile| profile.name.clone()).unwrap_or_default();
+        Ok(match document {
+            Document::PaymentReceipt { payment, customer_name, .. } => {
+                let loan = cache.loans.get(&payment.loan_id);
+                let account = cache.accounts.get(&payment.account_number);
+                let context = PaymentContext {
+                    customer_name: customer_name.clone(),
+                    loan_product: loan.map_or_else(|| payment.kind_label.clone(), |loan| loan.product_name.clone()),
+                    account_product_name: account
+                        .map_or_else(|| "CTA AHORRO".to_owned(), |account| account.product_name.clone()),
+                    account_currency: account.map_or(payment.debit.currency, |account| account.currency),
+                    previous_installment: loan.and_then(|loan| loan.due_installment.as_ref()).map(|due| due.total),
+                    previous_count: loan.map(|loan| loan.installments_total.saturating_sub(loan.installments_paid)),
+                    next_due: None,
+                    new_schedule_rows: Vec::new(),
+                };
+                let issue = self.issue(&payment.operation_number, payment.at);
+                match from_api::payment(payment, &context)? {
+                    PaymentDocument::Voucher(voucher) => templates::payment_voucher(&issue, &voucher),
+                    PaymentDocument::Choice(choice) => templates::prepayment_choice(&issue, &choice),
+                }
+            }
+            Document::BalanceSlip { account, at, .. } => {
+                let inquiry = BalanceInquiry {
+                    customer_name: customer,
+                    accounts: vec![AccountBalance {
+                        account: AccountRef {
+                            number: MaskedNumber::new(account.number.clone())?,
+                            kind: from_api::account_kind(&account.product_name, account.currency),
+                            currency: account.currency,
+                        },
+                        available: account.balance,
+                        accounting: account.balance,
+                    }],
+                };
+                let number = format!("SALDO-{}", at.format("%Y%m%d%H%M%S"));
+                templates::balance_inquiry(&self.issue(&number, *at), &inquiry)
+            }
+            Document::AffiliationConstancia(constancia) => templates::affiliation_constancia(
+                &self.issue(&constancia.operation_number, constancia.at),
+                &from_api::affiliation(constancia)?,
+            ),
+            Document::NoDebtCertificate(certificate) => templates::no_debt_certificate(
+                &self.issue(&certificate.certificate_number, certificate.issued_at),
+                &from_api::no_debt(certificate),
+            ),
+            Document::RequestTicket(ticket) => templates::request_ticket(
+                &self.issue(&ticket.ticket_number, ticket.filed_at),
+                &from_api::request_ticket(ticket, &customer, "correo electrónico registrado"),
+            ),
+        })
+    }
+}
+
+struct OperationRecord {
+    operation: String,
+    kind: String,
+    card: Option<MaskedCard>,
+    amount: Option<String>,
+    outcome: Outcome,
+    detail: String,
+    command_key: Option<Uuid>,
+}
+
+impl OperationRecord {
+    fn new(operation: impl Into<String>, kind: impl Into<String>, outcome: Outcome) -> Self {
+        Self {
+            operation: operation.into(),
+            kind: kind.into(),
+            card: None,
+            amount: None,
+            outcome,
+            detail: String::new(),
+            command_key: None,
+        }
+    }
+}
+
+/// `**** **** **** 0010` → the journal's masked card.
+fn masked(masked_card: &str) -> Option<MaskedCard> {
+    let digits: String = masked_card.chars().filter(char::is_ascii_digit).collect();
+    let last4 = digits.get(digits.len().saturating_sub(4)..)?;
+    MaskedCard::from_last4(last4)
+}
+
+/// The session's Spanish outcome words as the journal's outcome.
+fn outcome_of(outcome: &str) -> Outcome {
+    match outcome {
+        "realizado" => Outcome::Approved,
+        "revertido" => Outcome::Reversed,
+        "en cola" => Outcome::Queued,
+        text if text.starts_with("rechazado") => Outcome::Refused,
+        _ => Outcome::Failed,
+    }
+}
+
+fn end_reason(reason: EndReason) -> &'static str {
+    match reason {
+        EndReason::Customer => "el cliente terminó la sesión",
+        EndReason::Inactivity => "inactividad",
+        EndReason::Refused => "sesión rechazada por la central",
+        EndReason::Finished => "sesión concluida",
+    }
+}
+
+/// Journal text; should a text ever look like a card number, its digits are blotted out rather than the
+/// record lost.
+fn safe(text: String) -> SafeText {
+    match SafeText::new(text.as_str()) {
+        Ok(text) => text,
+        Err(_) => {
+            tracing::error!("journal: a text looked like it held a card number; its digits are blotted out");
+            let blotted: String = text.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect();
+            SafeText::new(blotted).unwrap_or_else(|_| safe(String::new()))
+        }
+    }
+}

@@ -1,0 +1,433 @@
+//! The kiosk's runtime: the thin shell that carries out a customer session's effects against the real
+//! services — reads through the host client, commands through the durable outbox, documents to the
+//! printer or by e-mail, records to the journal — and answers with session events. It also turns the
+//! devices' readings and status and the central's reachability into session events.
+//!
+//! Timers, redraws and the `Session` itself belong to the UI controller; the runtime ignores
+//! `StartTimer`, `CancelTimer` and `Render`. The session runs the interactive timer and issues the
+//! reversal of a payment whose answer came too late: the runtime never reverses on its own, it turns the
+//! session's `ReversePayment` into the outbox's atomic withdraw-and-reverse.
+//!
+//! Architecture invariant: secrets (the clave, an OTP, a new clave, the card number) are handed to the
+//! host client or held in memory beside their command ([`central::SecretStore`]) and wiped when the
+//! session ends; the outbox and the journal never see them.
+#![allow(dead_code, reason = "the window's controller (src/ui/controller.rs) is wired to it as it lands")]
+
+mod central;
+mod devices;
+mod documents;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use servicaja_core::api::{EmailRequest, paths};
+use servicaja_core::settings::Settings;
+use servicaja_drivers::devices::PrinterHandle;
+use servicaja_drivers::printer::{FailReason, PrintJob};
+use servicaja_host::journal::JOURNAL_FILE;
+use servicaja_host::outbox::{InteractiveOutcome, OutboxOptions};
+use servicaja_host::store::{NewCommand, OUTBOX_FILE, SessionToken};
+use servicaja_host::{CommandKind, HostClient, Journal, Outbox, PolicySettings, StoredCommand};
+use servicaja_receipts::{Columns, Header};
+use servicaja_session::{Command, Credentials, Effect, Event, Failure, PrintOutcome};
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+pub use central::{SecretStore, SecretTransport};
+#[allow(unused_imports, reason = "the shell's API; the window's controller and the e2e tests use it")]
+pub use devices::{current_status, device_events, pump_devices, status_events};
+use documents::{Job, Medium, Rendered};
+
+/// Where the runtime's answers and observations go: the UI controller feeds them to the `Session`.
+pub type EventSink = Arc<dyn Fn(Event) + Send + Sync>;
+
+/// Knobs that are not in the kiosk's configuration.
+#[derive(Debug, Clone)]
+pub struct RuntimeOptions {
+    /// How often the central's health is asked for.
+    pub health_every: Duration,
+    pub outbox: OutboxOptions,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        Self { health_every: Duration::from_secs(5), outbox: OutboxOptions::default() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("the kiosk's data directory {0} cannot be created: {1}")]
+    DataDir(PathBuf, std::io::Error),
+    #[error("the outbox cannot start: {0}")]
+    Outbox(#[from] servicaja_host::OutboxError),
+    #[error("the journal cannot be opened: {0}")]
+    Journal(#[from] servicaja_host::JournalError),
+    #[error("the receipt width is not supported: {0}")]
+    Receipts(#[from] servicaja_receipts::ReceiptError),
+    #[error("a runtime thread cannot start: {0}")]
+    Thread(std::io::Error),
+}
+
+/// The running runtime. Cheap to share behind an `Arc`; stops its tasks when dropped.
+pub struct Runtime {
+    inner: Arc<Inner>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+struct Inner {
+    handle: tokio::runtime::Handle,
+    client: HostClient,
+    outbox: Outbox<SecretTransport>,
+    secrets: SecretStore,
+    printer: PrinterHandle,
+    journal: Mutex<std::sync::mpsc::Sender<Job>>,
+    cache: documents::SharedCache,
+    submits: mpsc::UnboundedSender<Submission>,
+    sink: EventSink,
+    /// How long an interactive command is awaited: a little past the session's own timer, which decides.
+    interactive_wait: Duration,
+}
+
+/// Commands are stored in the order the session issued them, so that a payment is in the outbox before
+/// its reversal is asked for.
+enum Submission {
+    Command {
+        key: Uuid,
+        token: Option<SessionToken>,
+        command: Command,
+        interactive: bool,
+        credentials: Credentials,
+        rendered: Option<oneshot::Receiver<Result<Rendered, String>>>,
+    },
+    Forget,
+}
+
+impl Runtime {
+    /// Opens the outbox and the journal in the kiosk's data directory, starts the outbox's dispatcher,
+    /// the journal thread and the health watch on the current tokio runtime.
+    pub async fn start(
+        settings: &Settings,
+        client: HostClient,
+        printer: PrinterHandle,
+        sink: EventSink,
+        options: RuntimeOptions,
+    ) -> Result<Runtime, RuntimeError> {
+        let data_dir = PathBuf::from(&settings.kiosk.data_dir);
+        std::fs::create_dir_all(&data_dir).map_err(|err| RuntimeError::DataDir(data_dir.clone(), err))?;
+        let secrets = SecretStore::default();
+        let transport = SecretTransport::new(client.clone(), secrets.clone());
+        let policy = PolicySettings::from(&settings.outbox);
+        let (outbox, dispatcher) =
+            Outbox::start(&data_dir.join(OUTBOX_FILE), policy, transport, options.outbox.clone()).await?;
+        let journal = Journal::open(&data_dir.join(JOURNAL_FILE), settings.journal.disk_budget_mb)?;
+        let cache = documents::SharedCache::default();
+        let document_settings = documents::DocumentSettings {
+            header: Header::from_settings(&settings.kiosk),
+            columns: Columns::new(settings.printer.columns)?,
+            logo_key: settings.printer.logo_key.clone(),
+        };
+        let (journal, _thread) =
+            documents::spawn(journal, cache.clone(), document_settings).map_err(RuntimeError::Thread)?;
+        let (submits, submissions) = mpsc::unbounded_channel();
+        let inner = Arc::new(Inner {
+            handle: tokio::runtime::Handle::current(),
+            client,
+            outbox,
+            secrets,
+            printer,
+            journal: Mutex::new(journal),
+            cache,
+            submits,
+            sink,
+            interactive_wait: Duration::from_secs(u64::from(settings.session.interactive_timeout_seconds) + 2),
+        });
+        let tasks = vec![
+            dispatcher,
+            tokio::spawn(submit_loop(inner.clone(), submissions)),
+            tokio::spawn(watch_health(inner.client.clone(), inner.sink.clone(), options.health_every)),
+        ];
+        Ok(Runtime { inner, tasks })
+    }
+
+    /// The outbox, for technicians' views and tests.
+    pub fn outbox(&self) -> &Outbox<SecretTransport> {
+        &self.inner.outbox
+    }
+
+    /// Whether secrets of an open command are still held in memory.
+    pub fn holds_secrets_for(&self, key: Uuid) -> bool {
+        self.inner.secrets.holds(key)
+    }
+
+    /// Carries out one effect without blocking the caller (the UI thread may call it). Answers arrive
+    /// later on the sink.
+    pub fn execute(&self, effect: Effect) {
+        let inner = &self.inner;
+        match effect {
+            Effect::Render | Effect::StartTimer { .. } | Effect::CancelTimer(_) => {}
+            Effect::Query { request, token, query } => {
+                let task = inner.clone();
+                inner.handle.spawn(async move {
+                    let token = token.as_ref().map(|token| token.expose().to_owned());
+                    let answer = central::query(&task.client, request, token.as_deref(), query).await;
+                    if let Ok(reply) = &answer {
+                        documents::lock(&task.cache).remember(request, reply);
+                    }
+                    (task.sink)(Event::Central { request, answer });
+                });
+            }
+            Effect::Submit { key, token, command, interactive, credentials } => {
+                let rendered = match &command {
+                    Command::EmailDocument { document, .. } => Some(inner.render(document.clone(), Medium::Email)),
+                    _ => None,
+                };
+                let token = token.map(|token| SessionToken(token.expose().to_owned()));
+                let submission = Submission::Command { key, token, command, interactive, credentials, rendered };
+                if inner.submits.send(submission).is_err() {
+                    tracing::error!(%key, "runtime stopped: the command was not stored");
+                }
+            }
+            Effect::Print { job, document } => {
+                let rendered = inner.render(document, Medium::Printer);
+                let task = inner.clone();
+                inner.handle.spawn(async move {
+                    let outcome = task.print(rendered).await;
+                    (task.sink)(Event::Printed { job, outcome });
+                });
+            }
+            Effect::Journal(entry) => inner.journal(Job::Journal(entry)),
+            Effect::SessionEnded { .. } => {
+                // In order behind the session's last commands and journal records.
+                let _ = inner.submits.send(Submission::Forget);
+                inner.journal(Job::Forget);
+            }
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.inner.outbox.stop();
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl Inner {
+    fn journal(&self, job: Job) {
+        let sender = self.journal.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if sender.send(job).is_err() {
+            tracing::error!("journal thread stopped: a record was not written");
+        }
+    }
+
+    /// Asks the journal thread for the document, behind every record the session asked for before.
+    fn render(
+        &self,
+        document: servicaja_session::Document,
+        medium: Medium,
+    ) -> oneshot::Receiver<Result<Rendered, String>> {
+        let (reply, receiver) = oneshot::channel();
+        self.journal(Job::Render { document, medium, reply });
+        receiver
+    }
+
+    async fn print(&self, rendered: oneshot::Receiver<Result<Rendered, String>>) -> PrintOutcome {
+        let rendered = match rendered.await {
+            Ok(Ok(rendered)) => rendered,
+            Ok(Err(err)) => {
+                tracing::error!(%err, "the document cannot be laid out for the printer");
+                return PrintOutcome::Failed;
+            }
+            Err(_) => return PrintOutcome::Failed,
+        };
+        let printer = self.printer.clone();
+        let bytes = rendered.bytes.clone();
+        match tokio::task::spawn_blocking(move || printer.print(PrintJob { bytes })).await {
+            Ok(Ok(_)) => {
+                // The session hears of the receipt once its text is kept for reprints.
+                let (done, written) = oneshot::channel();
+                self.journal(Job::Printed { rendered, done });
+                let _ = written.await;
+                PrintOutcome::Printed
+            }
+            Ok(Err(err)) => {
+                tracing::warn!(%err, "print job failed");
+                if err.reason() == Some(FailReason::PaperOut) { PrintOutcome::PaperOut } else { PrintOutcome::Failed }
+            }
+            Err(_) => PrintOutcome::Failed,
+        }
+    }
+
+    fn answer(&self, request: Uuid, answer: servicaja_session::Answer) {
+        if let Ok(reply) = &answer {
+            documents::lock(&self.cache).remember(request, reply);
+        }
+        (self.sink)(Event::Central { request, answer });
+    }
+}
+
+/// Stores the session's commands one after the other, then waits for the interactive ones apart.
+async fn submit_loop(inner: Arc<Inner>, mut submissions: mpsc::UnboundedReceiver<Submission>) {
+    let mut lane: Option<String> = None;
+    let mut payments: HashMap<Uuid, StoredCommand> = HashMap::new();
+    while let Some(submission) = submissions.recv().await {
+        match submission {
+            Submission::Forget => {
+                lane = None;
+                payments.clear();
+                inner.secrets.clear();
+            }
+            Submission::Command { key, token, command, interactive, credentials, rendered } => {
+                let lane = lane.get_or_insert_with(|| format!("session:{}", Uuid::now_v7())).clone();
+                if let Command::ReversePayment { operation_id, request } = &command {
+                    reverse(&inner, key, *operation_id, request, payments.remove(operation_id)).await;
+                    continue;
+                }
+                let new = match new_command(key, &lane, token, &command, &credentials, rendered).await {
+                    Ok(new) if interactive => Ok((new.0.interactive(), new.1)),
+                    other => other,
+                };
+                let new = match new {
+                    Ok(new) => new,
+                    Err(err) => {
+                        tracing::error!(%key, %err, "the command cannot be built");
+                        if interactive {
+                            inner.answer(key, Err(Failure::NoAnswer));
+                        }
+                        continue;
+                    }
+                };
+                inner.secrets.insert(key, new.1);
+                match inner.outbox.enqueue(new.0).await {
+                    Ok(stored) => {
+                        if matches!(command, Command::Pay(_)) {
+                            payments.insert(key, stored.clone());
+                        }
+                        if interactive {
+                            let task = inner.clone();
+                            tokio::spawn(async move {
+                                let done = task.outbox.wait_final(stored.id, task.interactive_wait).await;
+                                task.secrets.remove(key);
+                                let answer = match done {
+                                    Ok(Some(done)) => central::answer(&command, &done),
+                                    _ => Err(Failure::NoAnswer),
+                                };
+                                task.answer(key, answer);
+                            });
+                        }
+                    }
+                    Err(err) => {
+                        tracing::error!(%key, %err, "the command was not stored");
+                        inner.secrets.remove(key);
+                        if interactive {
+                            inner.answer(key, Err(Failure::NoAnswer));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+type Secrets = Vec<(&'static str, zeroize::Zeroizing<String>)>;
+
+async fn new_command(
+    key: Uuid,
+    lane: &str,
+    token: Option<SessionToken>,
+    command: &Command,
+    credentials: &Credentials,
+    rendered: Option<oneshot::Receiver<Result<Rendered, String>>>,
+) -> Result<(NewCommand, Secrets), String> {
+    let (kind, path, payload, secrets) = match (command, rendered) {
+        (Command::EmailDocument { to, .. }, Some(rendered)) => {
+            let rendered = rendered.await.map_err(|_| "the journal thread stopped".to_owned())??;
+            let request = email(to, rendered);
+            let payload = serde_json::to_value(&request).map_err(|err| err.to_string())?;
+            (CommandKind::Email, paths::EMAILS.to_owned(), payload, Vec::new())
+        }
+        _ => {
+            let out = central::outgoing(command, credentials)?;
+            (out.kind, out.path, out.payload, out.secrets)
+        }
+    };
+    let new = NewCommand {
+        key,
+        kind,
+        lane: lane.to_owned(),
+        method: "POST".into(),
+        path,
+        payload,
+        interactive: false,
+        reverses: None,
+        session_token: token,
+    };
+    Ok((new, secrets))
+}
+
+/// The e-mail of a document: its text as the body, its PDF attached.
+fn email(to: &str, rendered: Rendered) -> EmailRequest {
+    use base64::Engine;
+    EmailRequest {
+        to: to.to_owned(),
+        subject: format!("{} - Operación {}", rendered.title, rendered.operation),
+        body: rendered.text,
+        pdf_base64: Some(base64::engine::general_purpose::STANDARD.encode(&rendered.bytes)),
+    }
+}
+
+/// The session's reversal of a payment: withdraws the payment and stores the reversal in one
+/// transaction when the payment is still open; stores the reversal alone when the payment is not known
+/// here (the central then records it ahead of any late payment).
+async fn reverse(
+    inner: &Inner,
+    key: Uuid,
+    operation_id: Uuid,
+    request: &servicaja_core::api::ReversalRequest,
+    payment: Option<StoredCommand>,
+) {
+    let path = paths::fill(paths::PAYMENT_REVERSAL, "operation_id", &operation_id.to_string());
+    let payload = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
+    let result = match payment {
+        Some(payment) => inner.outbox.reverse_as(&payment, key, path, payload).await.map(|outcome| match outcome {
+            InteractiveOutcome::NotCompleted { .. } => "withdrawn and reversed".to_owned(),
+            other => format!("the payment had already ended: {other:?}"),
+        }),
+        None => {
+            let reversal = NewCommand {
+                key,
+                kind: CommandKind::Reversal,
+                lane: format!("reversal:{operation_id}"),
+                method: "POST".into(),
+                path,
+                payload,
+                interactive: false,
+                reverses: Some(operation_id),
+                session_token: None,
+            };
+            inner.outbox.enqueue(reversal).await.map(|_| "reversal stored".to_owned())
+        }
+    };
+    match result {
+        Ok(what) => tracing::warn!(payment = %operation_id, reversal = %key, what, "payment reversal"),
+        Err(err) => tracing::error!(payment = %operation_id, %err, "the reversal could not be stored"),
+    }
+}
+
+/// Tells the session whether the central answers, at start and whenever that changes.
+async fn watch_health(client: HostClient, sink: EventSink, every: Duration) {
+    let mut last = None;
+    loop {
+        let reachable = client.health().await.is_ok();
+        if last != Some(reachable) {
+            last = Some(reachable);
+            sink(Event::Host { reachable });
+        }
+        tokio::time::sleep(every).await;
+    }
+}

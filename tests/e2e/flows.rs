@@ -1,0 +1,232 @@
+//! The customer flows end to end: a swipe reaching the session, an installment paid and its receipt
+//! printed and journaled, a payment whose answer is lost after the central committed it (reversed, no
+//! charge), and a printer out of paper (the receipt e-mailed instead).
+
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use servicaja_central::Fault;
+use servicaja_core::api::{OutboxChannel, OutboxMessage, PaymentDone, PaymentOption, paths};
+use servicaja_core::money::Money;
+use servicaja_drivers::emulator::SimPaper;
+use servicaja_host::journal::{JOURNAL_FILE, Outcome};
+use servicaja_host::{CommandKind, Journal, JournalEvent, State};
+use servicaja_receipts::verification::verification_code;
+use servicaja_session::state::{DeliveryStage, IdentifyStep, Notice, Payment, Screen};
+use servicaja_session::{Action, Command, DeliveryChoice, Effect, JournalEntry, MenuItem, Timer};
+
+use crate::world::{CONSUMER_LOAN, SAVINGS, SAVINGS_OPENING, World};
+
+fn opening_balance() -> Decimal {
+    SAVINGS_OPENING.parse().unwrap()
+}
+
+/// From the menu to the summary of the consumer loan's due installment, debited from the savings account.
+async fn to_summary(w: &mut World) -> Money {
+    w.ui(Action::Menu(MenuItem::PayLoans));
+    w.until("the loans", |s| matches!(s.screen(), Screen::Payment(Payment::Loans { .. }))).await;
+    let Screen::Payment(Payment::Loans { loans }) = w.screen() else { unreachable!() };
+    let loan = loans.iter().position(|loan| loan.id == CONSUMER_LOAN).expect("the consumer loan is listed");
+    w.ui(Action::Select(loan));
+    w.ui(Action::PaymentOption(PaymentOption::DueInstallment));
+    w.until("the accounts", |s| matches!(s.screen(), Screen::Payment(Payment::Accounts { .. }))).await;
+    let Screen::Payment(Payment::Accounts { accounts, .. }) = w.screen() else { unreachable!() };
+    let account = accounts.iter().position(|account| account.id == SAVINGS).expect("the savings account is listed");
+    w.ui(Action::Select(account));
+    w.until("the quote", |s| matches!(s.screen(), Screen::Payment(Payment::Summary { .. }))).await;
+    let Screen::Payment(Payment::Summary { quote, .. }) = w.screen() else { unreachable!() };
+    quote.debit
+}
+
+/// Confirms the summary and waits for the central's answer: the payment done.
+async fn pay(w: &mut World) -> PaymentDone {
+    w.ui(Action::Confirm);
+    w.until("the payment", |s| matches!(s.screen(), Screen::Payment(Payment::Done { .. }))).await;
+    let Screen::Payment(Payment::Done { payment }) = w.screen() else { unreachable!() };
+    payment.clone()
+}
+
+fn journal(w: &World) -> Vec<servicaja_host::journal::JournalRecord> {
+    let journal = Journal::open_existing(&w.kiosk_dir().join(JOURNAL_FILE)).unwrap();
+    assert!(journal.verify().unwrap().first_broken.is_none(), "the journal's chain verifies");
+    journal.range(chrono::DateTime::<chrono::Utc>::MIN_UTC, chrono::DateTime::<chrono::Utc>::MAX_UTC).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_swiped_on_the_emulated_reader_reaches_the_session() {
+    let mut w = World::start().await;
+    w.control().swipe_card(crate::world::CARD, "QUISPE/JESUS", "3012", "101").unwrap();
+    w.until("the card to be read", |s| s.masked_card().is_some()).await;
+    assert_eq!(w.session.masked_card(), Some("**** **** **** 0010"));
+    assert!(
+        matches!(w.screen(), Screen::Identify(identify) if matches!(identify.step, IdentifyStep::Dni { .. })),
+        "{:?}",
+        w.screen()
+    );
+    assert!(!w.effects.iter().any(|effect| format!("{effect:?}").contains(crate::world::CARD)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_installment_paid_ends_with_its_receipt_printed_journaled_and_applied_once() {
+    let mut w = World::start().await;
+    w.log_in().await;
+    let debit = to_summary(&mut w).await;
+    let payment = pay(&mut w).await;
+    assert_eq!(payment.debit, debit, "the debit confirmed on screen is the one charged");
+    w.ui(Action::Confirm);
+    assert!(matches!(w.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::Choose), "{:?}", w.screen());
+    w.ui(Action::Deliver(DeliveryChoice::Print));
+    w.until("the receipt to be printed", |s| {
+        matches!(s.screen(), Screen::Notice { notice: Notice::Delivered { printed: true, .. }, .. })
+    })
+    .await;
+
+    // On paper: the operation number and the amounts.
+    let printed = w.control().last_receipt_text().unwrap();
+    assert!(printed.contains(&payment.operation_number), "{printed}");
+    assert!(printed.contains(&payment.amount.to_string()), "{printed}");
+    assert!(printed.contains(&payment.principal_part.to_string()), "{printed}");
+    assert!(!printed.contains(crate::world::CARD), "{printed}");
+
+    // In the journal: the operation, then the receipt's text; the QR code derives from the operation's record.
+    let records = journal(&w);
+    let operation = records
+        .iter()
+        .find(|r| matches!(&r.event, JournalEvent::Operation { operation, outcome: Outcome::Approved, .. } if *operation == payment.operation_number))
+        .expect("the payment is journaled with its operation number");
+    let JournalEvent::Operation { amount, command_key, .. } = &operation.event else { unreachable!() };
+    assert_eq!(amount.as_deref(), Some(payment.debit.to_string().as_str()));
+    assert_eq!(*command_key, Some(payment.operation_id));
+    let receipt = records
+        .iter()
+        .find(|r| matches!(&r.event, JournalEvent::Receipt { operation, .. } if *operation == payment.operation_number))
+        .expect("the printed receipt is journaled for reprints");
+    assert!(receipt.seq > operation.seq);
+    let JournalEvent::Receipt { text, .. } = &receipt.event else { unreachable!() };
+    assert!(text.as_str().contains(&payment.operation_number));
+    let mut hash = [0u8; 32];
+    hex::decode_to_slice(&operation.hash, &mut hash).unwrap();
+    let code = verification_code(&payment.operation_number, &hash);
+    assert!(printed.contains(&code), "the printed QR code {code} is tied to the operation's record:\n{printed}");
+
+    // At the central: applied once.
+    let (account, movements) = w.central_account(SAVINGS).await;
+    assert_eq!(account.balance.amount, opening_balance() - payment.debit.amount);
+    let charges = movements.iter().filter(|m| m.amount.amount == -payment.debit.amount).count();
+    assert_eq!(charges, 1, "{movements:?}");
+    let stored = w.runtime.outbox().list(vec![]).await.unwrap();
+    let payments: Vec<_> = stored.iter().filter(|c| c.kind == CommandKind::Payment).collect();
+    assert_eq!(payments.len(), 1);
+    assert_eq!(payments[0].key, payment.operation_id, "the idempotency key is the session's operation id");
+    assert_eq!(payments[0].state, State::Done);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_answer_lost_after_commit_is_reversed_and_the_customer_told_no_charge_stands() {
+    let mut w = World::start().await;
+    w.log_in().await;
+    to_summary(&mut w).await;
+    w.central.set_fault(paths::PAYMENTS, Fault::drop_after_commit(u32::MAX));
+    w.ui(Action::Confirm);
+    let Screen::Payment(Payment::Processing { key, .. }) = w.screen().clone() else { panic!("{:?}", w.screen()) };
+
+    // The central commits the payment and the answer is lost: the outbox keeps resending with the same key.
+    let payment_id = loop {
+        let stored = w.runtime.outbox().list(vec![]).await.unwrap();
+        if let Some(payment) = stored.iter().find(|c| c.key == key && c.failures >= 1) {
+            break payment.id;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // The customer's wait runs out (the session's clock, moved by hand).
+    w.fire(Timer::Interactive);
+    assert!(
+        matches!(w.screen(), Screen::Notice { notice: Notice::PaymentNotDone, .. }),
+        "the customer is told plainly: {:?}",
+        w.screen()
+    );
+    let reversal_key = w
+        .effects
+        .iter()
+        .find_map(|effect| match effect {
+            Effect::Submit { key: reversal, command: Command::ReversePayment { operation_id, .. }, .. }
+                if *operation_id == key =>
+            {
+                Some(*reversal)
+            }
+            _ => None,
+        })
+        .expect("the session asked for the reversal");
+    assert_eq!(
+        w.effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Submit { command: Command::ReversePayment { .. }, .. }))
+            .count(),
+        1,
+        "one reversal, not two"
+    );
+
+    let reversal = loop {
+        let stored = w.runtime.outbox().list(vec![]).await.unwrap();
+        if let Some(reversal) = stored.into_iter().find(|c| c.key == reversal_key) {
+            break reversal;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(reversal.kind, CommandKind::Reversal);
+    assert_eq!(reversal.reverses, Some(key));
+    let done = w.runtime.outbox().wait_final(reversal.id, Duration::from_secs(30)).await.unwrap().expect("reversed");
+    assert_eq!(done.state, State::Done);
+    assert_eq!(done.answer.unwrap()["outcome"], "payment_reversed", "the central had applied it");
+    assert_eq!(w.runtime.outbox().get(payment_id).await.unwrap().state, State::Cancelled, "never resent");
+
+    let (account, movements) = w.central_account(SAVINGS).await;
+    assert_eq!(account.balance.amount, opening_balance(), "no charge stands: {movements:?}");
+    let records = journal(&w);
+    assert!(records.iter().any(|r| matches!(&r.event,
+        JournalEvent::Operation { outcome: Outcome::Reversed, command_key: Some(k), .. } if *k == reversal_key)));
+    assert!(w.effects.iter().any(|e| matches!(e,
+        Effect::Journal(JournalEntry::PaymentReversed { original_key, reversal_key: r }) if *original_key == key && *r == reversal_key)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_printer_out_of_paper_offers_email_and_the_receipt_reaches_the_customer_by_email() {
+    let mut w = World::start().await;
+    w.log_in().await;
+    w.control().set_paper(SimPaper::Out);
+    w.until("the printer to report paper out", |s| !s.printer_ready()).await;
+    to_summary(&mut w).await;
+    let payment = pay(&mut w).await;
+    w.ui(Action::Confirm);
+    w.ui(Action::Deliver(DeliveryChoice::Print));
+    assert!(
+        matches!(w.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed),
+        "e-mail is offered instead: {:?}",
+        w.screen()
+    );
+    w.ui(Action::Deliver(DeliveryChoice::Email));
+    let address = "jesus.quispe@correo.pe";
+    w.keys(address);
+    w.ui(Action::Confirm);
+    assert!(
+        matches!(w.screen(), Screen::Notice { notice: Notice::Delivered { printed: false, emailed_to: Some(to) }, .. } if to == address),
+        "{:?}",
+        w.screen()
+    );
+    assert!(w.control().receipts().is_empty(), "nothing was printed");
+
+    let email = loop {
+        let messages: Vec<OutboxMessage> = w.client.get(paths::DEMO_OUTBOX, None).await.unwrap();
+        if let Some(email) = messages.into_iter().find(|m| m.channel == OutboxChannel::Email && m.to == address) {
+            break email;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(email.subject.contains(&payment.operation_number), "{email:?}");
+    assert!(email.body.contains(&payment.amount.to_string()), "{email:?}");
+    assert!(email.body.contains("adjunto PDF"), "the constancia travels as a PDF: {email:?}");
+    let stored = w.runtime.outbox().list(vec![]).await.unwrap();
+    let emails: Vec<_> = stored.iter().filter(|c| c.kind == CommandKind::Email).collect();
+    assert_eq!(emails.len(), 1);
+    assert_eq!(emails[0].state, State::Done);
+}
