@@ -280,7 +280,7 @@ fn customer_rows(customers: &[FixtureCustomer]) -> Vec<DemoCustomer> {
             card: masked(&customer.card).into(),
             dni: customer.dni.as_str().into(),
             clave: customer.clave.as_str().into(),
-            note: if customer.card_locked { "tarjeta bloqueada (3 claves erradas)".into() } else { "".into() },
+            card_locked: customer.card_locked,
         })
         .collect()
 }
@@ -313,6 +313,23 @@ pub fn connect(panel: &DemoPanel, actions: &PanelActions, customers: &[FixtureCu
     panel.on_set_offline(move |offline| s(a.set_offline(offline)));
     let (a, s) = (actions.clone(), show);
     panel.on_set_card_reader_plugged(move |plugged| s(a.set_card_reader_plugged(plugged)));
+}
+
+/// Shows the newest receipt once each time the printer cuts another.
+#[derive(Default)]
+struct ReceiptWatch {
+    shown: usize,
+}
+
+impl ReceiptWatch {
+    fn refresh(&mut self, panel: &DemoPanel, receipts: &[Receipt], columns: usize) {
+        if receipts.len() != self.shown
+            && let Some(last) = receipts.last()
+        {
+            show_receipt(panel, last, columns, receipts.len());
+            self.shown = receipts.len();
+        }
+    }
 }
 
 /// The receipt as the panel shows it: its text and the emulator's PNG rendering as pixels.
@@ -378,17 +395,11 @@ pub fn open(
     });
 
     let weak = panel.as_weak();
-    let mut receipts_shown = 0;
+    let mut receipts = ReceiptWatch::default();
     let outbox_in_flight = Arc::new(AtomicBool::new(false));
     let refresh = move || {
         let Some(panel) = weak.upgrade() else { return };
-        let receipts = emulators.receipts();
-        if receipts.len() != receipts_shown
-            && let Some(last) = receipts.last()
-        {
-            show_receipt(&panel, last, emulators.columns(), receipts.len());
-            receipts_shown = receipts.len();
-        }
+        receipts.refresh(&panel, &emulators.receipts(), emulators.columns());
         if outbox_in_flight.swap(true, Ordering::AcqRel) {
             return;
         }
@@ -496,6 +507,54 @@ mod tests {
             Err(BuildError::NotMrzCharacters(_))
         ));
         assert!(matches!(card_swipe_line("4214{", "DEMO", "JESUS"), Err(BuildError::NotTrackCharacters(_))));
+    }
+
+    #[test]
+    fn the_newest_receipt_is_shown_as_the_emulators_image_and_as_text() {
+        let mut printer = servicaja_drivers::emulator::PrinterSim::new();
+        let mut bytes = b"\x1b@PRIMERO\n\x1dV\x00".to_vec();
+        bytes.extend_from_slice(b"SEGUNDO COMPROBANTE\nCUOTA PAGADA\n\x1dV\x00");
+        printer.feed(&bytes);
+        assert_eq!(printer.receipts.len(), 2, "two cuts make two receipts");
+        i_slint_backend_testing::init_no_event_loop();
+        let panel = DemoPanel::new().unwrap();
+        let mut watch = ReceiptWatch::default();
+
+        watch.refresh(&panel, &printer.receipts[..1], 48);
+        assert!(panel.get_receipt_text().contains("PRIMERO"));
+        watch.refresh(&panel, &printer.receipts, 48);
+        assert_eq!(panel.get_receipt_count(), 2);
+        assert!(panel.get_receipt_text().contains("CUOTA PAGADA"), "{}", panel.get_receipt_text());
+        assert!(!panel.get_receipt_text().contains("PRIMERO"));
+        let expected = png::render(&printer.receipts[1], 48);
+        let shown = panel.get_receipt_image().size();
+        assert_eq!((shown.width, shown.height), (expected.width(), expected.height()));
+    }
+
+    #[test]
+    fn the_newest_sms_and_email_of_the_outbox_are_shown() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-21T15:04:05Z").unwrap().to_utc();
+        let message = |id: &str, channel, body: &str| OutboxMessage {
+            id: id.into(),
+            channel,
+            to: if channel == OutboxChannel::Sms { "951234480".into() } else { "a@b.pe".into() },
+            subject: format!("asunto {id}"),
+            body: body.into(),
+            at,
+        };
+        // Newest first, as the central lists them.
+        let messages = [
+            message("3", OutboxChannel::Email, &"x".repeat(EMAIL_BODY_CHARS + 50)),
+            message("2", OutboxChannel::Sms, "su clave dinámica es 625968"),
+            message("1", OutboxChannel::Sms, "su clave dinámica es 111111"),
+        ];
+        i_slint_backend_testing::init_no_event_loop();
+        let panel = DemoPanel::new().unwrap();
+        show_outbox(&panel, &messages);
+        assert_eq!(panel.get_sms_body(), "su clave dinámica es 625968");
+        assert_eq!(panel.get_sms_to(), "951234480");
+        assert_eq!(panel.get_email_subject(), "asunto 3");
+        assert_eq!(panel.get_email_body().chars().count(), EMAIL_BODY_CHARS + 1, "cut, with an ellipsis");
     }
 
     /// The drivers of the default configuration on the emulators' pseudo-terminals, as `servicaja run`
