@@ -7,7 +7,6 @@ mod config;
 mod demo;
 mod demo_panel;
 mod kiosk;
-mod startup_probe;
 mod runtime;
 mod startup_probe;
 mod ui;
