@@ -3,7 +3,7 @@
 //! socket).
 
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -12,6 +12,8 @@ use clap::Subcommand;
 use servicaja_core::identity::mrz::{Mrz, MrzFormat};
 use servicaja_core::identity::track::{CardSwipe, LrcMode};
 use servicaja_core::settings::{SerialSettings, Settings};
+use servicaja_drivers::devices::lrc_mode;
+use servicaja_drivers::emulator::control_socket::ControlSocket;
 use servicaja_drivers::emulator::{EmulatorSet, control};
 use servicaja_drivers::escpos_doc::{EscPosBuilder, TextSize, TextStyle};
 use servicaja_drivers::framing::{MrzFramer, SwipeFramer};
@@ -84,7 +86,11 @@ pub fn run(command: DeviceCommand) -> ExitCode {
                 with_settings(config.as_deref(), |s| diag_printer(s, &port, baud, test_page))
             }
             DiagDevice::Card { port, baud, timeout, config } => with_settings(config.as_deref(), |s| {
-                diag_reader(line(&s.card_reader.serial, &port, baud), Duration::from_secs(timeout), Reader::Card)
+                diag_reader(
+                    line(&s.card_reader.serial, &port, baud),
+                    Duration::from_secs(timeout),
+                    Reader::Card(lrc_mode(s.card_reader.lrc)),
+                )
             }),
             DiagDevice::Doc { port, baud, timeout, config } => with_settings(config.as_deref(), |s| {
                 diag_reader(
@@ -170,7 +176,9 @@ fn diag_printer(settings: &Settings, port: &str, baud: Option<u32>, with_test_pa
     let mut ready = FailReason::from_sensors(&sensors).is_none();
     if with_test_page && ready {
         match test_page(settings).map(|job| printer.print(&job).map_err(|e| e.to_string())) {
-            Ok(Ok(())) => println!("página de prueba: impresa"),
+            Ok(Ok(done)) => {
+                println!("página de prueba: impresa ({} mm de papel)", done.paper.length_mm())
+            }
             Ok(Err(e)) | Err(e) => {
                 println!("página de prueba: falló ({e})");
                 ready = false;
@@ -182,7 +190,8 @@ fn diag_printer(settings: &Settings, port: &str, baud: Option<u32>, with_test_pa
 
 #[derive(Clone, Copy)]
 enum Reader {
-    Card,
+    /// With the LRC mode of the card reader's configuration.
+    Card(LrcMode),
     Document,
 }
 
@@ -196,7 +205,7 @@ fn diag_reader(serial: SerialSettings, timeout: Duration, reader: Reader) -> Exi
     };
     println!(
         "esperando {} ({} s)…",
-        if matches!(reader, Reader::Card) { "una tarjeta" } else { "un documento" },
+        if matches!(reader, Reader::Card(_)) { "una tarjeta" } else { "un documento" },
         timeout.as_secs()
     );
     let deadline = Instant::now() + timeout;
@@ -206,11 +215,11 @@ fn diag_reader(serial: SerialSettings, timeout: Duration, reader: Reader) -> Exi
     while Instant::now() < deadline {
         let events: Vec<DeviceEvent> = match transport.read_some(&mut buf[..], Duration::from_millis(300)) {
             Ok(0) => match reader {
-                Reader::Card => swipes.idle().map(|f| swipe_event(f, LrcMode::Detect)).into_iter().collect(),
+                Reader::Card(lrc) => swipes.idle().map(|f| swipe_event(f, lrc)).into_iter().collect(),
                 Reader::Document => documents.idle().map(document_event).into_iter().collect(),
             },
             Ok(n) => match reader {
-                Reader::Card => swipes.push(&buf[..n]).into_iter().map(|f| swipe_event(f, LrcMode::Detect)).collect(),
+                Reader::Card(lrc) => swipes.push(&buf[..n]).into_iter().map(|f| swipe_event(f, lrc)).collect(),
                 Reader::Document => documents.push(&buf[..n]).into_iter().map(document_event).collect(),
             },
             Err(e) => {
@@ -289,6 +298,21 @@ fn devsim(dir: Option<PathBuf>, columns: u8) -> ExitCode {
         eprintln!("cannot create {}: {e}", dir.display());
         return ExitCode::from(2);
     }
+    // The socket first: a live devsim in the same directory keeps its device links untouched.
+    let socket = match ControlSocket::claim(&dir.join("control.sock")) {
+        Ok(socket) => socket,
+        Err(e) => {
+            eprintln!("devsim: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let signals = match socket.stop_on_signals() {
+        Ok(handle) => handle,
+        Err(e) => {
+            eprintln!("devsim: cannot watch for Ctrl-C / SIGTERM: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let emulators = match EmulatorSet::start(&dir, columns) {
         Ok(emulators) => emulators,
         Err(e) => {
@@ -301,32 +325,21 @@ fn devsim(dir: Option<PathBuf>, columns: u8) -> ExitCode {
         emulators.control().set_receipt_dir(Some(receipts.clone()));
         println!("receipts {}", receipts.display());
     }
-    let socket = dir.join("control.sock");
-    let _ = std::fs::remove_file(&socket);
-    let listener = match UnixListener::bind(&socket) {
-        Ok(listener) => listener,
-        Err(e) => {
-            eprintln!("cannot listen on {}: {e}", socket.display());
-            return ExitCode::from(2);
-        }
-    };
     let paths = emulators.paths();
     let ptys = emulators.control().pty_paths();
     let show = |p: &Option<PathBuf>| p.as_ref().map_or("-".into(), |p| p.display().to_string());
     println!("printer {} -> {}", paths.printer.display(), show(&ptys[0]));
     println!("card-reader {} -> {}", paths.card_reader.display(), show(&ptys[1]));
     println!("document-reader {} -> {}", paths.document_reader.display(), show(&ptys[2]));
-    println!("control {}", socket.display());
+    println!("control {}", socket.path().display());
     let _ = std::io::stdout().flush();
-    for stream in listener.incoming() {
-        match stream {
-            Ok(stream) => {
-                let control = emulators.control();
-                std::thread::spawn(move || serve(stream, &control));
-            }
-            Err(e) => tracing::warn!(error = %e, "control socket accept failed"),
-        }
-    }
+    let control = emulators.control();
+    socket.serve(move |stream| serve(stream, &control));
+    signals.close();
+    // Dropping the emulators removes the device links; dropping the socket removes its file.
+    drop(emulators);
+    drop(socket);
+    println!("devsim stopped: device links and control socket removed");
     ExitCode::SUCCESS
 }
 

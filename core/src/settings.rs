@@ -274,11 +274,24 @@ impl Default for PrinterSettings {
 #[serde(default, deny_unknown_fields)]
 pub struct CardReaderSettings {
     pub serial: SerialSettings,
+    /// Whether the reader appends an LRC character after each track's end sentinel.
+    pub lrc: CardLrc,
+}
+
+/// The card reader's LRC setting: `absent` (stripped by the reader, the usual factory setting),
+/// `present` (sent and verified), or `detect` (verified when one is there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CardLrc {
+    Absent,
+    Present,
+    #[default]
+    Detect,
 }
 
 impl Default for CardReaderSettings {
     fn default() -> Self {
-        Self { serial: SerialSettings::with_baud(9_600, FlowControl::None) }
+        Self { serial: SerialSettings::with_baud(9_600, FlowControl::None), lrc: CardLrc::Detect }
     }
 }
 

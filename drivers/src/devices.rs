@@ -8,12 +8,12 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use servicaja_core::identity::track::LrcMode;
-use servicaja_core::settings::{CardReaderSettings, DocumentReaderSettings, PrinterSettings, SerialSettings};
+use servicaja_core::settings::{CardLrc, CardReaderSettings, DocumentReaderSettings, PrinterSettings, SerialSettings};
 use zeroize::Zeroizing;
 
 use crate::emulator::EmulatorPaths;
 use crate::framing::{MrzFramer, SwipeFramer};
-use crate::printer::{FailReason, PrintError, PrintJob, PrinterDriver, StatusError};
+use crate::printer::{FailReason, PrintError, PrintJob, PrintedJob, PrinterDriver, StatusError};
 use crate::readers::{DeviceEvent, document_event, swipe_event};
 use crate::rt_status::PrinterSensors;
 use crate::status::{DeviceKind, DeviceState, DeviceStatus, ErrorAction};
@@ -26,7 +26,8 @@ pub struct DriverOptions {
     pub reconnect_every: Duration,
     /// Silence on a reader's line after which a message without its end counts as partial.
     pub reader_idle: Duration,
-    /// Whether the card reader sends an LRC after each track.
+    /// Whether the card reader sends an LRC after each track ([`Devices::start`] takes it from the
+    /// card reader's settings).
     pub lrc_mode: LrcMode,
 }
 
@@ -37,6 +38,15 @@ impl Default for DriverOptions {
             reader_idle: Duration::from_millis(300),
             lrc_mode: LrcMode::Detect,
         }
+    }
+}
+
+/// The track parser's LRC mode for the card reader's `lrc` setting.
+pub fn lrc_mode(setting: CardLrc) -> LrcMode {
+    match setting {
+        CardLrc::Absent => LrcMode::Absent,
+        CardLrc::Present => LrcMode::Present,
+        CardLrc::Detect => LrcMode::Detect,
     }
 }
 
@@ -84,7 +94,7 @@ impl Publisher {
 }
 
 enum PrinterCommand {
-    Print(PrintJob, Sender<Result<(), PrintError>>),
+    Print(PrintJob, Sender<Result<PrintedJob, PrintError>>),
     Sensors(Sender<Option<PrinterSensors>>),
 }
 
@@ -102,8 +112,9 @@ impl PrinterHandle {
         lock(&self.status).clone()
     }
 
-    /// Prints a job and waits for the outcome. On `Err` the caller keeps the document for a reprint.
-    pub fn print(&self, job: PrintJob) -> Result<(), PrintError> {
+    /// Prints a job and waits until the printer has printed its last line. `Ok` carries the paper the
+    /// job used (for the estimate of paper left); on `Err` the caller keeps the document for a reprint.
+    pub fn print(&self, job: PrintJob) -> Result<PrintedJob, PrintError> {
         let (reply, outcome) = mpsc::channel();
         if self.commands.send(PrinterCommand::Print(job, reply)).is_err() {
             return Err(PrintError::NotReady(FailReason::NoDevice));
@@ -365,7 +376,8 @@ pub fn resolve_port(serial: &SerialSettings, emulated_path: Option<&std::path::P
 impl Devices {
     /// Starts the three drivers from their settings. Ports set to `"emulator"` use `emulators`' paths
     /// (without emulators such a driver reports `noDevice` with the reason). Events arrive on the
-    /// returned receiver.
+    /// returned receiver. The card reader's LRC mode comes from `card_reader.lrc` (overriding
+    /// `options.lrc_mode`).
     pub fn start(
         printer: &PrinterSettings,
         card_reader: &CardReaderSettings,
@@ -373,6 +385,7 @@ impl Devices {
         emulators: Option<&EmulatorPaths>,
         options: DriverOptions,
     ) -> (Devices, Receiver<DeviceEvent>) {
+        let options = DriverOptions { lrc_mode: lrc_mode(card_reader.lrc), ..options };
         let (events, receiver) = mpsc::channel();
         let printer_port = resolve_port(&printer.serial, emulators.map(|p| p.printer.as_path()));
         let card_port = resolve_port(&card_reader.serial, emulators.map(|p| p.card_reader.as_path()));

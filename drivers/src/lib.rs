@@ -4,10 +4,12 @@
 //! Architecture invariant: only this crate touches serial ports. Decoders (`rt_status`, `wpc1252`, the
 //! reader framers) are pure and never panic on any input; I/O lives in the drivers' thread loops.
 
+pub mod completion;
 pub mod devices;
 pub mod emulator;
 pub mod escpos_doc;
 pub mod framing;
+pub mod paper_usage;
 pub mod printer;
 pub mod pty;
 pub mod readers;

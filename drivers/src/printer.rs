@@ -1,11 +1,16 @@
 //! The receipt printer driver over any [`Transport`]: real-time status with stale input drained first,
-//! and atomic print jobs — status checked before, the job sent in one piece, status checked after, so a
-//! job that ran into paper end or an open cover is reported failed with the reason.
+//! and atomic print jobs — status checked before, the job sent in one piece followed by a process-ID
+//! request (`GS ( H` fn 48, see [`crate::completion`]), and the job counted as printed only when the
+//! printer answers that request, which it does once the last line is on paper. A job that runs into paper
+//! end or an open cover is reported failed with the reason, and a completed job reports the paper it
+//! used (for the estimate of paper left).
 
 use std::time::{Duration, Instant};
 
+use crate::completion::{ProcessId, Reply, ReplyDecoder, process_id_request};
 use crate::escpos_doc::EscPosDocument;
-use crate::rt_status::{self, PrinterSensors, StatusRequest};
+use crate::paper_usage::{PaperGeometry, PaperUsage, measure};
+use crate::rt_status::{self, PrinterByte, PrinterSensors, StatusRequest};
 use crate::status::{DeviceState, PaperState};
 use crate::transport::{Transport, is_disconnect};
 
@@ -19,6 +24,15 @@ impl From<EscPosDocument> for PrintJob {
     fn from(document: EscPosDocument) -> Self {
         Self { bytes: document.bytes }
     }
+}
+
+/// A job the printer finished: its process ID and the paper it used (`rows × line height`, the
+/// graphics, and the feed to the cutter at each cut — see [`crate::paper_usage`]). The maintenance
+/// layer adds `paper.length_um` up to estimate the paper left on the roll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrintedJob {
+    pub process_id: ProcessId,
+    pub paper: PaperUsage,
 }
 
 /// Why the printer cannot print, in words a technician or staff member can act on.
@@ -98,14 +112,48 @@ impl StatusError {
 pub struct PrinterDriver<T: Transport> {
     port: T,
     reply_timeout: Duration,
-    /// Bits per second on the line, to allow a status reply queued behind a job the time the job's bytes
-    /// take to go out.
+    /// Bits per second on the line, to allow a reply queued behind a job the time the job's bytes take
+    /// to go out.
     line_rate: u32,
+    /// Time allowed to print one default row; the completion timeout is proportional to it.
+    line_time: Duration,
+    /// How often the driver asks `DLE EOT 1` while waiting for a job to complete.
+    poll_every: Duration,
+    geometry: PaperGeometry,
+    jobs_sent: u32,
 }
 
 impl<T: Transport> PrinterDriver<T> {
     pub fn new(port: T) -> Self {
-        Self { port, reply_timeout: Duration::from_millis(1_000), line_rate: 9_600 }
+        Self {
+            port,
+            reply_timeout: Duration::from_millis(1_000),
+            line_rate: 9_600,
+            line_time: DEFAULT_LINE_TIME,
+            poll_every: Duration::from_millis(200),
+            geometry: PaperGeometry::default(),
+            jobs_sent: 0,
+        }
+    }
+
+    /// Time allowed per printed row (default 50 ms: a quarter of an 80 mm Epson's speed, so that a slow
+    /// or cold printer is not failed early). The completion timeout is the job's rows times this, plus
+    /// the time its bytes take on the line, plus the reply timeout.
+    pub fn with_line_time(mut self, line_time: Duration) -> Self {
+        self.line_time = line_time;
+        self
+    }
+
+    /// How often to ask `DLE EOT 1` while a job prints, to fail it early when the printer stops.
+    pub fn with_poll_every(mut self, every: Duration) -> Self {
+        self.poll_every = every.max(Duration::from_millis(10));
+        self
+    }
+
+    /// The printer's vertical geometry, for the paper each job uses.
+    pub fn with_geometry(mut self, geometry: PaperGeometry) -> Self {
+        self.geometry = geometry;
+        self
     }
 
     /// How long to wait for each status reply byte.
@@ -161,25 +209,108 @@ impl<T: Transport> PrinterDriver<T> {
     }
 
     /// Prints a job atomically from the caller's view. `Ok` only when the printer was ready before and
-    /// still is after the whole job went out.
-    pub fn print(&mut self, job: &PrintJob) -> Result<(), PrintError> {
+    /// answered the process-ID request sent after the job, i.e. printed every line; the caller then has
+    /// the paper the job used. On `Err` nothing may be assumed printed: keep the document.
+    pub fn print(&mut self, job: &PrintJob) -> Result<PrintedJob, PrintError> {
         let before = self.read_sensors().map_err(status_failure)?;
         if let Some(reason) = FailReason::from_sensors(&before) {
             return Err(PrintError::NotReady(reason));
         }
-        self.port.write_all_bytes(&job.bytes).map_err(|e| PrintError::Line(e.to_string()))?;
-        // 10 bits per byte (8N1), and the printer's own time to print is covered by the reply timeout.
-        let on_the_line = Duration::from_secs_f64(job.bytes.len() as f64 * 10.0 / f64::from(self.line_rate));
-        let after = self.read_sensors_after(on_the_line).map_err(|e| match e {
-            StatusError::NoReply(_) => PrintError::Interrupted(FailReason::NoReply),
-            StatusError::Line(e) => PrintError::Line(e.to_string()),
-        })?;
-        match FailReason::from_sensors(&after) {
-            None => Ok(()),
-            Some(reason) => Err(PrintError::Interrupted(reason)),
+        let process_id = ProcessId::from_sequence(self.jobs_sent);
+        self.jobs_sent = self.jobs_sent.wrapping_add(1);
+        let mut bytes = Vec::with_capacity(job.bytes.len() + 11);
+        bytes.extend_from_slice(&job.bytes);
+        bytes.extend_from_slice(&process_id_request(process_id));
+        self.port.write_all_bytes(&bytes).map_err(|e| PrintError::Line(e.to_string()))?;
+        let paper = measure(&job.bytes, &self.geometry);
+        let deadline = Instant::now() + self.completion_timeout(bytes.len(), &paper);
+        match self.wait_for(process_id, deadline) {
+            Ok(true) => Ok(PrintedJob { process_id, paper }),
+            Ok(false) => {
+                // Stopped or out of time: the sensors say why (DLE EOT works while printing is stopped).
+                let after = self.read_sensors().map_err(|e| match e {
+                    StatusError::NoReply(_) => PrintError::Interrupted(FailReason::NoReply),
+                    StatusError::Line(e) => PrintError::Line(e.to_string()),
+                })?;
+                Err(PrintError::Interrupted(FailReason::from_sensors(&after).unwrap_or(FailReason::NoReply)))
+            }
+            Err(e) => Err(PrintError::Line(e.to_string())),
+        }
+    }
+
+    /// The longest a job may take: its bytes on the line (10 bits per byte, 8N1), its rows at
+    /// [`PrinterDriver::with_line_time`], and the reply timeout.
+    pub fn completion_timeout(&self, bytes: usize, paper: &PaperUsage) -> Duration {
+        let on_the_line = Duration::from_secs_f64(bytes as f64 * 10.0 / f64::from(self.line_rate));
+        let rows = u32::try_from(paper.row_equivalents(&self.geometry)).unwrap_or(u32::MAX);
+        on_the_line + self.line_time.saturating_mul(rows) + self.reply_timeout
+    }
+
+    /// Waits for the process-ID response `id` until `deadline`, asking `DLE EOT 1` every poll period.
+    /// `Ok(true)` when it came; `Ok(false)` when the printer went offline (paper end, cover open, error:
+    /// it will not print the rest) or the deadline passed.
+    fn wait_for(&mut self, id: ProcessId, deadline: Instant) -> std::io::Result<bool> {
+        let mut decoder = ReplyDecoder::new();
+        let mut buf = [0u8; 64];
+        let mut next_poll = Instant::now() + self.poll_every;
+        let mut asked = false;
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(false);
+            }
+            if now >= next_poll {
+                self.port.write_all_bytes(&rt_status::request(StatusRequest::Printer))?;
+                asked = true;
+                next_poll = now + self.poll_every;
+            }
+            let wait = deadline.min(next_poll).saturating_duration_since(now);
+            let n = self.port.read_some(&mut buf, wait.max(Duration::from_millis(1)))?;
+            for reply in decoder.push(&buf[..n]) {
+                match reply {
+                    Reply::ProcessId(got) if got == id => {
+                        if asked {
+                            // Let the poll's reply arrive now, so that it is not taken for the answer
+                            // to the next status request.
+                            self.settle_poll(&mut decoder)?;
+                        }
+                        return Ok(true);
+                    }
+                    Reply::ProcessId(other) => {
+                        tracing::debug!(id = ?other.bytes(), "ignored the process ID of an earlier job")
+                    }
+                    Reply::Status(byte) if asked => {
+                        asked = false;
+                        if PrinterByte::decode(byte).is_ok_and(|b| b.offline) {
+                            return Ok(false);
+                        }
+                    }
+                    Reply::Status(_) => {}
+                }
+            }
         }
     }
 }
+
+impl<T: Transport> PrinterDriver<T> {
+    fn settle_poll(&mut self, decoder: &mut ReplyDecoder) -> std::io::Result<()> {
+        let deadline = Instant::now() + self.reply_timeout;
+        let mut buf = [0u8; 16];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            let n = self.port.read_some(&mut buf, left)?;
+            if decoder.push(&buf[..n]).iter().any(|r| matches!(r, Reply::Status(_))) {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// See [`PrinterDriver::with_line_time`].
+pub const DEFAULT_LINE_TIME: Duration = Duration::from_millis(50);
 
 fn status_failure(e: StatusError) -> PrintError {
     match e {

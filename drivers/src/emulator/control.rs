@@ -5,7 +5,7 @@
 //! swipe <raw reader line>                 card <pan> <APELLIDO/NOMBRE> <YYMM> <service code>
 //! document <line1>|<line2>[|<line3>]      garbage card|document
 //! paper ok|low|out      paper-runs-out <lines>      cover open|closed      cover-opens <lines>
-//! offline on|off
+//! offline on|off      line-time <ms>
 //! jam on|off            unplug|plug printer|card|document
 //! last-receipt text     last-receipt png <path>     paths      help
 //! ```
@@ -26,6 +26,7 @@ pub enum Command {
     CoverOpensAfter(usize),
     Cover(bool),
     Offline(bool),
+    LineTime(u64),
     Jam(bool),
     Unplug(DeviceKind),
     Plug(DeviceKind),
@@ -36,7 +37,7 @@ pub enum Command {
 }
 
 pub const HELP: &str = "commands: swipe <line> | card <pan> <NAME> <YYMM> <svc> | document <l1>|<l2>[|<l3>] | \
-garbage card|document | paper ok|low|out | paper-runs-out <n> | cover open|closed | cover-opens <n> | offline on|off | jam on|off | \
+garbage card|document | paper ok|low|out | paper-runs-out <n> | cover open|closed | cover-opens <n> | offline on|off | line-time <ms> | jam on|off | \
 unplug|plug printer|card|document | last-receipt text | last-receipt png <path> | paths | help";
 
 fn device(word: &str) -> Result<DeviceKind, String> {
@@ -87,6 +88,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "cover-opens" => one()?.parse().map(Command::CoverOpensAfter).map_err(|_| "cover-opens <lines>".into()),
         "cover" => Ok(Command::Cover(on_off(one()?, "open", "closed")?)),
         "offline" => Ok(Command::Offline(on_off(one()?, "on", "off")?)),
+        "line-time" => one()?.parse().map(Command::LineTime).map_err(|_| "line-time <milliseconds per line>".into()),
         "jam" => Ok(Command::Jam(on_off(one()?, "on", "off")?)),
         "unplug" => Ok(Command::Unplug(device(one()?)?)),
         "plug" => Ok(Command::Plug(device(one()?)?)),
@@ -133,6 +135,10 @@ pub fn execute(control: &EmulatorControl, command: Command) -> Result<String, St
         }
         Command::Offline(on) => {
             control.set_offline(on);
+            Ok("ok".into())
+        }
+        Command::LineTime(ms) => {
+            control.set_line_time(std::time::Duration::from_millis(ms));
             Ok("ok".into())
         }
         Command::Jam(on) => {

@@ -1,8 +1,17 @@
 //! The printer emulator's core: an incremental ESC/POS interpreter with a simulated paper and cover
 //! state. It answers `DLE EOT n` from that state, keeps what it printed as one [`Receipt`] per cut, and
 //! stops printing (closing the receipt as interrupted) when the paper runs out or the cover opens.
-//! Pure: bytes in, reply bytes and receipts out.
+//!
+//! Like a real printer it interprets ahead of its print head: interpreted lines wait in a spool and are
+//! printed at [`PrinterSim::line_time`] each as time is fed in with [`PrinterSim::advance`] (zero, the
+//! default, prints at once). `DLE EOT` is answered on arrival with the state as of the head's position;
+//! a process-ID request (`GS ( H` fn 48) is answered only when the head reaches it — never when printing
+//! stopped before it. Pure: bytes and elapsed time in, reply bytes and receipts out.
 
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crate::completion::{ProcessId, process_id_response};
 use crate::escpos_doc::{Align, TextSize};
 use crate::rt_status::{ErrorCauseByte, OfflineCauseByte, PrinterByte, PrinterSensors, RollPaperByte};
 use crate::wpc1252;
@@ -143,6 +152,18 @@ pub struct PrinterSim {
     pub receipts: Vec<Receipt>,
     /// Bytes of text the page could not show, as a count (the driver must never send any).
     pub unprintable_bytes: usize,
+    /// Time the head takes for each printed item (line, QR code, barcode, logo); zero prints at once.
+    pub line_time: Duration,
+    spool: VecDeque<Spooled>,
+    head_credit: Duration,
+}
+
+/// Interpreted but not yet printed.
+#[derive(Debug, Clone)]
+enum Spooled {
+    Item(PrintedItem),
+    Cut,
+    ProcessId(ProcessId),
 }
 
 impl Default for PrinterSim {
@@ -165,6 +186,9 @@ impl Default for PrinterSim {
             current: Receipt::default(),
             receipts: Vec::new(),
             unprintable_bytes: 0,
+            line_time: Duration::ZERO,
+            spool: VecDeque::new(),
+            head_credit: Duration::ZERO,
         }
     }
 }
@@ -218,7 +242,43 @@ impl PrinterSim {
             }
         }
         self.pending.drain(..start);
+        if self.line_time.is_zero() {
+            replies.extend(self.advance(Duration::ZERO));
+        }
         replies
+    }
+
+    /// Lets `elapsed` of printing time pass: the head prints what the spool holds at
+    /// [`PrinterSim::line_time`] per item. Returns the process-ID responses it reached.
+    pub fn advance(&mut self, elapsed: Duration) -> Vec<u8> {
+        let mut replies = Vec::new();
+        self.head_credit = self.head_credit.saturating_add(elapsed);
+        while let Some(next) = self.spool.front() {
+            let cost = if matches!(next, Spooled::Item(_)) { self.line_time } else { Duration::ZERO };
+            if cost > self.head_credit {
+                break;
+            }
+            self.head_credit -= cost;
+            match self.spool.pop_front() {
+                Some(Spooled::Item(item)) => self.apply_item(item),
+                Some(Spooled::Cut) => self.apply_cut(),
+                // Answered only when everything before it printed; a stopped printer stays silent.
+                Some(Spooled::ProcessId(id)) if self.can_print() => {
+                    replies.extend_from_slice(&process_id_response(id));
+                }
+                Some(Spooled::ProcessId(_)) | None => {}
+            }
+        }
+        if self.spool.is_empty() {
+            // Idle time is not banked: the next job starts printing from now.
+            self.head_credit = Duration::ZERO;
+        }
+        replies
+    }
+
+    /// Items interpreted but not printed yet (the head is behind).
+    pub fn spooled(&self) -> usize {
+        self.spool.len()
     }
 
     fn step(&mut self, b: &[u8], replies: &mut Vec<u8>) -> Step {
@@ -379,6 +439,12 @@ impl PrinterSim {
                 let data = std::mem::take(&mut self.qr_data);
                 self.print_item(PrintedItem::Qr { data, module_size: self.qr_module });
             }
+            // GS ( H fn 48: the process-ID request, answered when the head gets there.
+            (b'H', [48, 48, d1, d2, d3, d4]) => {
+                if let Some(id) = ProcessId::new([*d1, *d2, *d3, *d4]) {
+                    self.spool.push_back(Spooled::ProcessId(id));
+                }
+            }
             // GS ( L fn 69: print the NV graphic stored under key code kc1 kc2.
             (b'L', [48, 69, kc1, kc2, ..]) => self.print_item(PrintedItem::Logo { key: [*kc1, *kc2] }),
             _ => {}
@@ -404,6 +470,10 @@ impl PrinterSim {
     }
 
     fn print_item(&mut self, item: PrintedItem) {
+        self.spool.push_back(Spooled::Item(item));
+    }
+
+    fn apply_item(&mut self, item: PrintedItem) {
         if !self.can_print() {
             return;
         }
@@ -428,6 +498,8 @@ impl PrinterSim {
 
     /// Printing stopped: what was printed so far is a receipt of its own, marked interrupted.
     fn interrupt(&mut self) {
+        // The rest of the job is lost with it (the host reprints the whole document).
+        self.spool.clear();
         let mut receipt = std::mem::take(&mut self.current);
         receipt.interrupted = true;
         self.receipts.push(receipt);
@@ -443,6 +515,10 @@ impl PrinterSim {
 
     fn cut(&mut self) {
         self.flush_partial_line();
+        self.spool.push_back(Spooled::Cut);
+    }
+
+    fn apply_cut(&mut self) {
         if !self.can_print() {
             return;
         }

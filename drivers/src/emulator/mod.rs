@@ -4,6 +4,7 @@
 //! and re-attached "cable" — a new pty pair — keeps the configured path.
 
 pub mod control;
+pub mod control_socket;
 pub mod escpos_sim;
 pub mod png;
 
@@ -180,38 +181,43 @@ impl Drop for EmulatorSet {
 
 fn printer_loop(shared: &Shared) {
     let mut buf = [0u8; 4096];
+    let mut last = std::time::Instant::now();
     while !shared.stop.load(Ordering::Relaxed) {
         let read = {
             let mut master = lock(&shared.printer_port.master);
             match master.as_mut() {
-                Some(m) => m.read_timeout(&mut buf, Duration::from_millis(20)),
+                Some(m) => m.read_timeout(&mut buf, Duration::from_millis(10)),
                 None => Ok(0),
             }
         };
-        match read {
-            Ok(0) => {
-                // Unplugged, or idle: let control commands take the lock.
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Ok(n) => {
-                let (replies, finished) = {
-                    let mut printer = lock(&shared.printer);
-                    let before = printer.receipts.len();
-                    let replies = printer.feed(&buf[..n]);
-                    (replies, printer.receipts[before.min(printer.receipts.len())..].to_vec())
-                };
-                // Files first: a driver that sees the job's status replies finds the receipt on disk.
-                if !finished.is_empty() {
-                    write_receipt_files(shared, &finished);
-                }
-                if !replies.is_empty() {
-                    let _ = shared.printer_port.send(&replies);
-                }
-            }
+        let received = match read {
+            Ok(n) => n,
             Err(e) => {
                 tracing::warn!(error = %e, "printer emulator: the pty failed; unplugging");
                 shared.printer_port.unplug();
+                0
             }
+        };
+        let now = std::time::Instant::now();
+        let elapsed = now.saturating_duration_since(last);
+        last = now;
+        let (replies, finished) = {
+            let mut printer = lock(&shared.printer);
+            let before = printer.receipts.len();
+            let mut replies = if received > 0 { printer.feed(&buf[..received]) } else { Vec::new() };
+            replies.extend(printer.advance(elapsed));
+            (replies, printer.receipts[before.min(printer.receipts.len())..].to_vec())
+        };
+        // Files first: a driver that sees the job's completion finds the receipt on disk.
+        if !finished.is_empty() {
+            write_receipt_files(shared, &finished);
+        }
+        if !replies.is_empty() {
+            let _ = shared.printer_port.send(&replies);
+        }
+        if received == 0 {
+            // Unplugged, or idle: let control commands take the lock.
+            std::thread::sleep(Duration::from_millis(2));
         }
     }
 }
@@ -300,6 +306,12 @@ impl EmulatorControl {
     /// Sends arbitrary bytes on a reader's line.
     pub fn send_bytes(&self, kind: DeviceKind, bytes: &[u8]) -> Result<(), EmulatorError> {
         self.port(kind).send(bytes)
+    }
+
+    /// How long the simulated head takes per printed item (zero, the default, prints at once). With a
+    /// line time a real printer's lag shows: `DLE EOT` answers before the last lines are printed.
+    pub fn set_line_time(&self, line_time: Duration) {
+        lock(&self.shared.printer).line_time = line_time;
     }
 
     pub fn set_paper(&self, paper: SimPaper) {

@@ -1,6 +1,7 @@
 //! Renders an emulated receipt to a PNG as the roll would look: 12×24-dot character cells (font A on
-//! 80 mm paper), bold and double sizes, the QR code drawn module by module, the logo and barcodes as
-//! labelled boxes. Glyphs come from the public-domain `font8x8` set.
+//! 80 mm paper), bold and double sizes, the QR code drawn module by module, Code 39 barcodes drawn bar
+//! by bar (modules from the `barcoders` crate) with their text below, and the logo as a labelled box.
+//! Glyphs come from the public-domain `font8x8` set.
 
 use font8x8::UnicodeFonts;
 use image::{GrayImage, Luma};
@@ -40,10 +41,21 @@ pub fn render(receipt: &Receipt, columns: u32) -> GrayImage {
                     }),
                 ));
             }
-            PrintedItem::Barcode { data, .. } => {
-                let label = format!("||| {} |||", String::from_utf8_lossy(&data));
-                rows.push((CELL_H * 3, Box::new(move |img, y| draw_box(img, y + 4, columns, &label))));
+            PrintedItem::Barcode { system, data } => {
+                let text = String::from_utf8_lossy(&data).into_owned();
+                match code39_modules(system, &text) {
+                    Some(modules) => rows.push((
+                        BARCODE_BAR_H + CELL_H + 8,
+                        Box::new(move |img, y| draw_barcode(img, y, columns, &modules, &text)),
+                    )),
+                    None => {
+                        let label = format!("||| {text} |||");
+                        rows.push((CELL_H * 3, Box::new(move |img, y| draw_box(img, y + 4, columns, &label))));
+                    }
+                }
             }
+            // The logo's bitmap lives in the printer's NV memory under its key code; the emulator has no
+            // NV memory, so it shows where the logo goes and which key was asked for.
             PrintedItem::Logo { key } => {
                 let label = format!("LOGO {}", String::from_utf8_lossy(&key));
                 rows.push((CELL_H * 3, Box::new(move |img, y| draw_box(img, y + 4, columns, &label))));
@@ -125,6 +137,46 @@ fn draw_qr(img: &mut GrayImage, y0: u32, code: &qrcode::QrCode, module: u32) {
                 put(img, x0 + mx * module + dx, y0 + my * module + dy);
             }
         }
+    }
+}
+
+/// Height of the bars of a 1D barcode, in dots.
+pub const BARCODE_BAR_H: u32 = 2 * CELL_H;
+
+/// The Code 39 modules (1 = bar, 0 = space; narrow = 1 module, wide = 2) with the `*` start and stop
+/// characters, for `GS k` systems 4 and 69; `None` for other systems or data Code 39 cannot carry.
+pub fn code39_modules(system: u8, data: &str) -> Option<Vec<u8>> {
+    if !matches!(system, 4 | 69) {
+        return None;
+    }
+    barcoders::sym::code39::Code39::new(data).ok().map(|code| code.encode())
+}
+
+/// Left edge and module width of a barcode of `modules` modules centered on the paper.
+pub fn barcode_placement(img_width: u32, modules: usize) -> (u32, u32) {
+    let modules = modules.max(1) as u32;
+    let module = ((img_width - 2 * MARGIN) / modules).clamp(1, 3);
+    (img_width.saturating_sub(modules * module) / 2, module)
+}
+
+fn draw_barcode(img: &mut GrayImage, y0: u32, columns: u32, modules: &[u8], text: &str) {
+    let (x0, module) = barcode_placement(img.width(), modules.len());
+    for (i, bar) in modules.iter().enumerate() {
+        if *bar == 0 {
+            continue;
+        }
+        for dx in 0..module {
+            for y in y0..y0 + BARCODE_BAR_H {
+                put(img, x0 + i as u32 * module + dx, y);
+            }
+        }
+    }
+    // Human-readable text below, centered, as `GS H 2` asks.
+    let chars = text.chars().count() as u32;
+    let mut x = MARGIN + columns.saturating_sub(chars) / 2 * CELL_W;
+    for c in text.chars() {
+        draw_glyph(img, x, y0 + BARCODE_BAR_H + 4, c, 1, 1, false);
+        x += CELL_W;
     }
 }
 

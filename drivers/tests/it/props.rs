@@ -10,6 +10,34 @@ use servicaja_drivers::rt_status::{PrinterSensors, RollPaperByte};
 
 proptest! {
     #[test]
+    fn the_reply_decoder_never_panics_and_only_yields_well_formed_replies(
+        chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..64), 0..8),
+        id in proptest::array::uniform4(32u8..=126),
+    ) {
+        use servicaja_drivers::completion::{ProcessId, Reply, ReplyDecoder, process_id_response};
+        let mut decoder = ReplyDecoder::new();
+        for chunk in &chunks {
+            for reply in decoder.push(chunk) {
+                match reply {
+                    Reply::Status(byte) => prop_assert!(servicaja_drivers::rt_status::is_status_byte(byte)),
+                    Reply::ProcessId(pid) => prop_assert!(pid.bytes().iter().all(|b| (32..=126).contains(b))),
+                }
+            }
+        }
+        // After anything, a NUL ends any partial response and a whole response is found again.
+        let id = ProcessId::new(id).unwrap();
+        let mut tail = vec![0x00];
+        tail.extend(process_id_response(id));
+        prop_assert_eq!(decoder.push(&tail).last().copied(), Some(Reply::ProcessId(id)));
+    }
+
+    #[test]
+    fn paper_measure_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let usage = servicaja_drivers::paper_usage::measure(&bytes, &Default::default());
+        prop_assert!(usage.length_um >= u64::from(usage.cuts) * 15_000);
+    }
+
+    #[test]
     fn status_decoders_never_panic(bytes in proptest::array::uniform4(any::<u8>())) {
         if let Ok(sensors) = PrinterSensors::decode(bytes) {
             let _ = sensors.to_status();
