@@ -230,3 +230,47 @@ async fn a_printer_out_of_paper_offers_email_and_the_receipt_reaches_the_custome
     assert_eq!(emails.len(), 1);
     assert_eq!(emails[0].state, State::Done);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_affiliation_confirmed_with_the_sms_code_never_stores_the_code() {
+    use servicaja_session::state::Internet;
+    let mut w = World::start().await;
+    w.log_in().await;
+    w.ui(Action::Menu(MenuItem::InternetPurchases));
+    w.until("the accounts", |s| matches!(s.screen(), Screen::Internet(Internet::Menu { affiliated: None, .. }))).await;
+    w.ui(Action::Affiliate);
+    let Screen::Internet(Internet::ChooseAccount { eligible, .. }) = w.screen() else { panic!("{:?}", w.screen()) };
+    let account = eligible.iter().position(|account| account.id == SAVINGS).expect("the savings account is eligible");
+    w.ui(Action::Select(account));
+    w.ui(Action::Confirm);
+    w.until("the SMS code to be sent", |s| matches!(s.screen(), Screen::Internet(Internet::Code { .. }))).await;
+
+    // The code the customer reads on their phone: the simulator's demo outbox.
+    let messages: Vec<OutboxMessage> = w.client.get(paths::DEMO_OUTBOX, None).await.unwrap();
+    let sms = messages.iter().rev().find(|m| m.channel == OutboxChannel::Sms).expect("an SMS was sent");
+    let code: String = sms.body.split(" es ").nth(1).unwrap().chars().take_while(char::is_ascii_digit).collect();
+    assert_eq!(code.len(), 6, "{sms:?}");
+    w.keys(&code);
+    w.ui(Action::Confirm);
+    let key = w
+        .effects
+        .iter()
+        .find_map(|effect| match effect {
+            Effect::Submit { key, command: Command::Affiliate { .. }, .. } => Some(*key),
+            _ => None,
+        })
+        .expect("the affiliation was submitted");
+    w.until("the affiliation", |s| matches!(s.screen(), Screen::Internet(Internet::Done { .. }))).await;
+    let Screen::Internet(Internet::Done { constancia }) = w.screen() else { unreachable!() };
+    assert_eq!(constancia.account_number, "00121110");
+
+    let stored = w.runtime.outbox().list(vec![]).await.unwrap();
+    let affiliation = stored.iter().find(|c| c.key == key).expect("the affiliation went through the outbox");
+    assert_eq!(affiliation.kind, CommandKind::Affiliation);
+    assert_eq!(affiliation.state, State::Done);
+    assert!(affiliation.payload.get("otp_code").is_none(), "{}", affiliation.payload);
+    assert!(!affiliation.payload.to_string().contains(&code));
+    assert!(!w.runtime.holds_secrets_for(key), "the code is forgotten once the central answered");
+    let records = journal(&w);
+    assert!(records.iter().all(|r| !serde_json::to_string(&r.event).unwrap().contains(&code)));
+}
