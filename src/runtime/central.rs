@@ -17,14 +17,17 @@ use servicaja_session::{Answer, Command, Credentials, Failure, Query, Reply};
 use uuid::Uuid;
 use zeroize::{Zeroize, Zeroizing};
 
+/// The secret fields (name, value) that travel with one command, zeroized when dropped.
+type SecretFields = Vec<(&'static str, Zeroizing<String>)>;
+
 /// Secrets of open commands, by idempotency key, in memory only.
 #[derive(Clone, Default)]
 pub struct SecretStore {
-    by_key: Arc<Mutex<HashMap<Uuid, Vec<(&'static str, Zeroizing<String>)>>>>,
+    by_key: Arc<Mutex<HashMap<Uuid, SecretFields>>>,
 }
 
 impl SecretStore {
-    fn lock(&self) -> MutexGuard<'_, HashMap<Uuid, Vec<(&'static str, Zeroizing<String>)>>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<Uuid, SecretFields>> {
         self.by_key.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
