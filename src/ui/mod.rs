@@ -1,7 +1,14 @@
 //! The kiosk's Slint window: the views compiled from `ui/`, the platform choice, and the adapters that
 //! bind them to the kiosk.
 
+// The seam the kiosk runtime binds to (its handle, sender and getters are used by the runtime and tests).
+#[allow(dead_code)]
+pub mod controller;
+pub mod fixtures;
+#[allow(dead_code)]
+pub mod rig;
 pub mod screenshots;
+pub mod view;
 
 /// The code the Slint compiler generates from `ui/app.slint`; our lints do not apply to it.
 #[allow(clippy::all, clippy::todo, unreachable_pub)]

@@ -1,13 +1,19 @@
 //! `servicaja screenshots`: renders every screen in both layouts and both languages to PNG files with
-//! Slint's software renderer on a headless platform, so no display is needed.
+//! Slint's software renderer on a headless platform, so no display is needed. Each scene is a real session
+//! state: a fresh session is driven through its flow with scripted events and the fixtures' central answers
+//! (see [`super::rig`]), then drawn.
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+use servicaja_core::api::{PaymentOption, RequestKind};
+use servicaja_core::settings::Language;
+use servicaja_session::{Action, DeliveryChoice, ErrorCode, Event, Failure, InfoTopic, MenuItem, PaperStatus, Problem};
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel};
 
-use super::{Kiosk, KioskWindow, LANGUAGES, LAYOUTS, select_language};
+use super::rig::Rig;
+use super::{KioskWindow, LANGUAGES, LAYOUTS};
 
 struct HeadlessPlatform {
     window: Rc<MinimalSoftwareWindow>,
@@ -19,51 +25,374 @@ impl slint::platform::Platform for HeadlessPlatform {
     }
 }
 
-/// One screen as a customer would see it: a name and the state that puts the window there.
-struct Scene {
-    name: &'static str,
-    apply: fn(&KioskWindow),
+/// One screen as a customer would see it: a name and the events that lead there from a fresh session.
+pub struct Scene {
+    pub name: &'static str,
+    pub drive: fn(&Rig),
 }
 
-fn scenes() -> Vec<Scene> {
+fn refuse(rig: &Rig, code: ErrorCode, attempts_left: Option<u32>) {
+    let mut problem = Problem::new(code, "Saldo insuficiente en la cuenta.");
+    problem.attempts_left = attempts_left;
+    rig.script.borrow_mut().answers.push_back(Err(Failure::Refused(problem)));
+}
+
+fn hold(rig: &Rig) {
+    rig.script.borrow_mut().hold = true;
+}
+
+fn pay_to_summary(rig: &Rig, loan: usize, account: usize) {
+    rig.login();
+    rig.ui(Action::Menu(MenuItem::PayLoans));
+    rig.ui(Action::Select(loan));
+    rig.ui(Action::PaymentOption(PaymentOption::DueInstallment));
+    rig.ui(Action::Select(account));
+}
+
+fn pay_to_delivery(rig: &Rig) {
+    pay_to_summary(rig, 0, 0);
+    rig.ui(Action::Confirm);
+    rig.ui(Action::Confirm);
+}
+
+fn affiliate_to_code(rig: &Rig) {
+    rig.login();
+    rig.ui(Action::Menu(MenuItem::InternetPurchases));
+    rig.ui(Action::Affiliate);
+    rig.ui(Action::Select(0));
+    rig.ui(Action::Confirm);
+}
+
+fn enroll_to_questions(rig: &Rig) {
+    rig.ui(Action::CreateClave);
+    rig.swipe();
+    rig.show_dni();
+}
+
+/// Every scene, in the order a customer meets them.
+pub fn scenes() -> Vec<Scene> {
     vec![
-        Scene { name: "attract", apply: |ui| ui.global::<Kiosk>().set_screen("attract".into()) },
+        Scene { name: "attract", drive: |_| {} },
         Scene {
-            name: "out-of-service",
-            apply: |ui| {
-                let kiosk = ui.global::<Kiosk>();
-                kiosk.set_screen("out-of-service".into());
-                kiosk.set_status_line("host: sin conexión · impresora: sin papel (clear)".into());
+            name: "attract-accessible",
+            drive: |rig| {
+                rig.ui(Action::SetHighContrast(true));
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene { name: "out-of-service", drive: |rig| rig.send(Event::Host { reachable: false }) },
+        Scene {
+            name: "offline-request-dni",
+            drive: |rig| {
+                rig.send(Event::Host { reachable: false });
+                rig.ui(Action::Menu(MenuItem::Requests));
+                rig.ui(Action::RequestKind(RequestKind::AddressChange));
+                rig.keys("1011741");
+            },
+        },
+        Scene { name: "card-swipe", drive: |rig| rig.ui(Action::Confirm) },
+        Scene {
+            name: "card-keyed",
+            drive: |rig| {
+                rig.ui(Action::TypeInstead);
+                rig.keys("41111111");
+            },
+        },
+        Scene { name: "dni-reader", drive: |rig| rig.swipe() },
+        Scene {
+            name: "dni-keyed",
+            drive: |rig| {
+                rig.swipe();
+                rig.ui(Action::TypeInstead);
+                rig.keys("10117410");
             },
         },
         Scene {
-            name: "menu",
-            apply: |ui| {
-                let kiosk = ui.global::<Kiosk>();
-                kiosk.set_screen("menu".into());
-                kiosk.set_customer("JESUS".into());
+            name: "clave",
+            drive: |rig| {
+                rig.swipe();
+                rig.show_dni();
+                rig.keys("482");
             },
         },
+        Scene {
+            name: "clave-wrong",
+            drive: |rig| {
+                refuse(rig, ErrorCode::ClaveInvalid, Some(2));
+                rig.login();
+            },
+        },
+        Scene {
+            name: "verifying",
+            drive: |rig| {
+                hold(rig);
+                rig.login();
+            },
+        },
+        Scene {
+            name: "card-locked",
+            drive: |rig| {
+                refuse(rig, ErrorCode::CardLocked, Some(0));
+                rig.login();
+            },
+        },
+        Scene { name: "menu", drive: |rig| rig.login() },
         Scene {
             name: "countdown",
-            apply: |ui| {
-                let kiosk = ui.global::<Kiosk>();
-                kiosk.set_screen("menu".into());
-                kiosk.set_customer("JESUS".into());
-                kiosk.set_countdown_visible(true);
-                kiosk.set_countdown_seconds(17);
+            drive: |rig| {
+                rig.login();
+                let idle = rig.controller.borrow().timers().get(&servicaja_session::Timer::Idle).copied();
+                if let Some(at) = idle {
+                    rig.advance((at - rig.now.get()).num_seconds() + 3);
+                }
+            },
+        },
+        Scene {
+            name: "balances",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::Balances));
+            },
+        },
+        Scene {
+            name: "movements",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::Balances));
+                rig.ui(Action::Select(0));
+            },
+        },
+        Scene {
+            name: "loans",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+            },
+        },
+        Scene {
+            name: "loan-not-payable",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(2));
+            },
+        },
+        Scene {
+            name: "loan-options",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+            },
+        },
+        Scene {
+            name: "amount",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+                rig.ui(Action::PaymentOption(PaymentOption::Advance));
+                rig.keys("900000");
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
+            name: "debit-account",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+                rig.ui(Action::PaymentOption(PaymentOption::DueInstallment));
+            },
+        },
+        Scene { name: "summary", drive: |rig| pay_to_summary(rig, 0, 0) },
+        Scene { name: "summary-exchange", drive: |rig| pay_to_summary(rig, 1, 0) },
+        Scene {
+            name: "processing",
+            drive: |rig| {
+                pay_to_summary(rig, 0, 0);
+                hold(rig);
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
+            name: "payment-done",
+            drive: |rig| {
+                pay_to_summary(rig, 0, 0);
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
+            name: "payment-refused",
+            drive: |rig| {
+                pay_to_summary(rig, 0, 0);
+                refuse(rig, ErrorCode::InsufficientFunds, None);
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
+            name: "payment-not-done",
+            drive: |rig| {
+                pay_to_summary(rig, 0, 0);
+                rig.script.borrow_mut().answers.push_back(Err(Failure::NoAnswer));
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene { name: "delivery", drive: pay_to_delivery },
+        Scene {
+            name: "delivery-paper-out",
+            drive: |rig| {
+                rig.send(Event::Paper(PaperStatus::Out));
+                pay_to_delivery(rig);
+            },
+        },
+        Scene {
+            name: "delivery-email",
+            drive: |rig| {
+                pay_to_delivery(rig);
+                rig.ui(Action::Deliver(DeliveryChoice::Email));
+                rig.keys("jesus@correo");
+            },
+        },
+        Scene {
+            name: "delivery-qr",
+            drive: |rig| {
+                pay_to_delivery(rig);
+                rig.ui(Action::ShowQr);
+            },
+        },
+        Scene {
+            name: "delivered",
+            drive: |rig| {
+                pay_to_delivery(rig);
+                rig.ui(Action::Deliver(DeliveryChoice::Print));
+            },
+        },
+        Scene {
+            name: "internet",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::InternetPurchases));
+            },
+        },
+        Scene {
+            name: "internet-choose",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::InternetPurchases));
+                rig.ui(Action::Affiliate);
+                rig.ui(Action::Select(0));
+            },
+        },
+        Scene {
+            name: "internet-code",
+            drive: |rig| {
+                affiliate_to_code(rig);
+                rig.keys("12");
+            },
+        },
+        Scene {
+            name: "internet-done",
+            drive: |rig| {
+                affiliate_to_code(rig);
+                rig.keys("123456");
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
+            name: "disaffiliate-consent",
+            drive: |rig| {
+                rig.script.borrow_mut().affiliated = true;
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::InternetPurchases));
+                rig.ui(Action::Disaffiliate);
+                rig.ui(Action::ToggleConsent);
+            },
+        },
+        Scene {
+            name: "certificates",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::Certificates));
+            },
+        },
+        Scene {
+            name: "requests",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::Requests));
+            },
+        },
+        Scene {
+            name: "request-confirm",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::Requests));
+                rig.ui(Action::RequestKind(RequestKind::PremiumRefund));
+            },
+        },
+        Scene {
+            name: "request-filed",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::Requests));
+                rig.ui(Action::RequestKind(RequestKind::PremiumRefund));
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene { name: "enroll-questions", drive: enroll_to_questions },
+        Scene {
+            name: "enroll-new-clave",
+            drive: |rig| {
+                enroll_to_questions(rig);
+                for _ in 0..3 {
+                    rig.ui(Action::Answer(0));
+                    rig.ui(Action::Confirm);
+                }
+                rig.keys("73");
+            },
+        },
+        Scene { name: "information", drive: |rig| rig.ui(Action::Menu(MenuItem::Information)) },
+        Scene {
+            name: "info-channels",
+            drive: |rig| {
+                rig.ui(Action::Menu(MenuItem::Information));
+                rig.ui(Action::InfoTopic(InfoTopic::PaymentChannels));
+            },
+        },
+        Scene {
+            name: "info-coverage",
+            drive: |rig| {
+                rig.ui(Action::Menu(MenuItem::Information));
+                rig.ui(Action::InfoTopic(InfoTopic::InsuranceCoverage));
+            },
+        },
+        Scene {
+            name: "info-mivivienda",
+            drive: |rig| {
+                rig.ui(Action::Menu(MenuItem::Information));
+                rig.ui(Action::InfoTopic(InfoTopic::MiViviendaBond));
+                rig.keys("150000");
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
+            name: "info-techo-propio",
+            drive: |rig| {
+                rig.ui(Action::Menu(MenuItem::Information));
+                rig.ui(Action::InfoTopic(InfoTopic::TechoPropioBond));
+                rig.keys("90000");
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
+            name: "english-menu",
+            drive: |rig| {
+                rig.ui(Action::SetLanguage(Language::En));
+                rig.login();
             },
         },
     ]
-}
-
-fn reset(ui: &KioskWindow) {
-    let kiosk = ui.global::<Kiosk>();
-    kiosk.set_customer("".into());
-    kiosk.set_status_line("".into());
-    kiosk.set_countdown_visible(false);
-    kiosk.set_agency("Agencia Principal Tacna".into());
-    kiosk.set_kiosk_id("KSK-TAC-001".into());
 }
 
 /// Renders every scene to `out/<layout>-<language>-<scene>.png` and returns the files written.
@@ -78,11 +407,15 @@ pub fn render_all(out: &Path) -> Result<Vec<PathBuf>, String> {
     for (layout, width, height) in LAYOUTS {
         window.set_size(PhysicalSize::new(width, height));
         for language in LANGUAGES {
-            select_language(language)?;
-            ui.global::<Kiosk>().set_language(language.into());
             for scene in scenes() {
-                reset(&ui);
-                (scene.apply)(&ui);
+                let rig = Rig::new(&ui);
+                if language == "en" {
+                    rig.ui(Action::SetLanguage(Language::En));
+                }
+                (scene.drive)(&rig);
+                if layout == "landscape" && language == "es" {
+                    println!("{:<22} {}", scene.name, rig.screen());
+                }
                 let pixels = render(&window, width, height);
                 let path = out.join(format!("{layout}-{language}-{}.png", scene.name));
                 save_png(&path, width, height, &pixels)?;

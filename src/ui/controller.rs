@@ -1,0 +1,335 @@
+//! The seam between the window and the session: turns window callbacks into session [`Event`]s, steps the
+//! [`Session`] with `now` from an injectable clock, redraws the window from the session after each step, keeps
+//! the session's timers, and hands every effect that is not the UI's to an [`EffectSink`] (the runtime in
+//! `src/`, or a scripted fake in tests). Central answers, device readings and status come back through
+//! [`Controller::dispatch`] or, from other threads, an [`EventSender`].
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::mpsc;
+
+use chrono::{DateTime, Utc};
+use servicaja_core::settings::Language;
+use servicaja_session::contract::{PAYMENT_OPTIONS, REQUEST_KINDS};
+use servicaja_session::{Action, DeliveryChoice, Effect, Event, InfoTopic, Key, MenuItem, Session, Supply, Timer};
+use slint::ComponentHandle;
+
+use super::view::{InfoTables, View, view_of};
+use super::{Kiosk, KioskWindow, select_language};
+
+/// Carries out the effects that are not the window's: queries and commands to the central, printing,
+/// journal records, the end of a session. Answers come back later as events (see [`EventSender`]); a test
+/// fake may also answer at once by returning them.
+pub trait EffectSink {
+    /// Executes one effect; events returned are fed back to the session in order, right away.
+    fn execute(&mut self, effect: &Effect, now: DateTime<Utc>) -> Vec<Event>;
+}
+
+/// Where the controller reads the time: the system clock in the kiosk, a hand-moved clock in tests.
+pub type Clock = Rc<dyn Fn() -> DateTime<Utc>>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Rc::new(Utc::now)
+}
+
+/// Sends events to the controller from any thread (the tokio runtime, the drivers): they are queued and run
+/// on the UI thread by the `Kiosk.pump` callback.
+#[derive(Clone)]
+pub struct EventSender {
+    queue: mpsc::Sender<Event>,
+    window: slint::Weak<KioskWindow>,
+}
+
+impl EventSender {
+    /// Queues `event`; returns false when the window is gone.
+    pub fn send(&self, event: Event) -> bool {
+        if self.queue.send(event).is_err() {
+            return false;
+        }
+        self.window.upgrade_in_event_loop(|ui| ui.global::<Kiosk>().invoke_pump()).is_ok()
+    }
+}
+
+/// The session of one kiosk bound to its window.
+pub struct Controller {
+    session: Session,
+    supply: Box<dyn Supply>,
+    sink: Box<dyn EffectSink>,
+    clock: Clock,
+    window: slint::Weak<KioskWindow>,
+    tables: InfoTables,
+    /// Armed session timers and their deadlines, as `StartTimer` / `CancelTimer` left them.
+    timers: BTreeMap<Timer, DateTime<Utc>>,
+    /// Wakes the UI thread at the next deadline (and every second while a countdown is on screen).
+    wake: slint::Timer,
+    incoming: mpsc::Receiver<Event>,
+    sender: mpsc::Sender<Event>,
+    last_view: View,
+}
+
+/// A shared handle: window callbacks hold weak clones of it.
+pub type SharedController = Rc<RefCell<Controller>>;
+
+impl Controller {
+    /// Binds `session` to `ui`: connects every callback of the `Kiosk` global and draws the first frame.
+    pub fn attach(
+        ui: &KioskWindow,
+        session: Session,
+        supply: Box<dyn Supply>,
+        sink: Box<dyn EffectSink>,
+        clock: Clock,
+    ) -> SharedController {
+        let (sender, incoming) = mpsc::channel();
+        let controller = Rc::new(RefCell::new(Controller {
+            session,
+            supply,
+            sink,
+            clock,
+            window: ui.as_weak(),
+            tables: InfoTables::embedded(),
+            timers: BTreeMap::new(),
+            wake: slint::Timer::default(),
+            incoming,
+            sender,
+            last_view: View::default(),
+        }));
+        connect(ui, &controller);
+        controller.borrow_mut().render();
+        controller
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The view last written to the window.
+    pub fn view(&self) -> &View {
+        &self.last_view
+    }
+
+    /// The armed timers and their deadlines.
+    pub fn timers(&self) -> &BTreeMap<Timer, DateTime<Utc>> {
+        &self.timers
+    }
+
+    pub fn event_sender(&self) -> EventSender {
+        EventSender { queue: self.sender.clone(), window: self.window.clone() }
+    }
+
+    /// Steps the session with `event` at the clock's time, executes the effects, redraws.
+    pub fn dispatch(&mut self, event: Event) {
+        let mut queue = vec![event];
+        while !queue.is_empty() {
+            let event = queue.remove(0);
+            let now = (self.clock)();
+            let effects = self.session.handle(event, now, self.supply.as_mut());
+            for effect in &effects {
+                match effect {
+                    Effect::Render => {}
+                    Effect::StartTimer { timer, at } => {
+                        self.timers.insert(*timer, *at);
+                    }
+                    Effect::CancelTimer(timer) => {
+                        self.timers.remove(timer);
+                    }
+                    other => queue.extend(self.sink.execute(other, now)),
+                }
+            }
+        }
+        self.render();
+    }
+
+    /// Runs the events queued by [`EventSender`]s.
+    pub fn pump(&mut self) {
+        while let Ok(event) = self.incoming.try_recv() {
+            self.dispatch(event);
+        }
+    }
+
+    /// Fires every timer whose deadline is at or before `now` (the clock must already read `now`); redraws
+    /// so that countdowns tick.
+    pub fn fire_due(&mut self, now: DateTime<Utc>) {
+        loop {
+            let due = self.timers.iter().find(|(_, at)| **at <= now).map(|(timer, _)| *timer);
+            let Some(timer) = due else { break };
+            self.timers.remove(&timer);
+            self.dispatch(Event::TimerFired(timer));
+        }
+        self.render();
+    }
+
+    /// Redraws the window from the session and re-arms the wake-up timer.
+    pub fn render(&mut self) {
+        let now = (self.clock)();
+        let view = view_of(&self.session, now, &self.tables);
+        if let Some(ui) = self.window.upgrade() {
+            if view.language != self.last_view.language {
+                // A missing bundled translation leaves the source Spanish on screen: nothing to recover.
+                let _ = select_language(view.language);
+            }
+            super::view::apply(&view, &ui);
+        }
+        self.last_view = view;
+        self.arm_wake(now);
+    }
+
+    fn arm_wake(&mut self, now: DateTime<Utc>) {
+        let mut next = self.timers.values().min().copied();
+        let ticking = self.last_view.countdown.is_some() || self.last_view.seconds.is_some_and(|s| s > 0);
+        if ticking {
+            let tick = now + chrono::Duration::seconds(1);
+            next = Some(next.map_or(tick, |n| n.min(tick)));
+        }
+        let Some(next) = next else {
+            self.wake.stop();
+            return;
+        };
+        let delay = (next - now).to_std().unwrap_or_default();
+        let window = self.window.clone();
+        self.wake.start(slint::TimerMode::SingleShot, delay, move || {
+            if let Some(ui) = window.upgrade() {
+                ui.global::<Kiosk>().invoke_pump();
+            }
+        });
+    }
+
+    /// The UI thread woke up: queued events first, then the timers that are due.
+    fn wake_up(&mut self) {
+        self.pump();
+        let now = (self.clock)();
+        self.fire_due(now);
+    }
+
+    fn ui(&mut self, action: Action) {
+        self.dispatch(Event::Ui(action));
+    }
+}
+
+/// Maps a key of the on-screen keypads and keyboard to session keys (".com" types four characters).
+pub fn keys_of(key: &str) -> Vec<Key> {
+    match key {
+        "backspace" => vec![Key::Backspace],
+        "clear" => vec![Key::Clear],
+        _ => key
+            .chars()
+            .map(|c| match c.to_digit(10) {
+                Some(d) => Key::Digit(d as u8),
+                None => Key::Char(c),
+            })
+            .collect(),
+    }
+}
+
+/// Maps the window's action ids to session actions.
+pub fn action_of(id: &str) -> Option<Action> {
+    let (head, tail) = id.split_once(':').unwrap_or((id, ""));
+    let index = tail.parse::<usize>().ok();
+    Some(match head {
+        "type-instead" => Action::TypeInstead,
+        "create-clave" => Action::CreateClave,
+        "consent" => Action::ToggleConsent,
+        "resend" => Action::ResendCode,
+        "affiliate" => Action::Affiliate,
+        "disaffiliate" => Action::Disaffiliate,
+        "all-loans" => Action::AllLoans,
+        "qr" => Action::ShowQr,
+        "option" => Action::PaymentOption(*PAYMENT_OPTIONS.get(index?)?),
+        "answer" => Action::Answer(index?),
+        "deliver" => Action::Deliver(match tail {
+            "print" => DeliveryChoice::Print,
+            "email" => DeliveryChoice::Email,
+            "both" => DeliveryChoice::Both,
+            "none" => DeliveryChoice::None,
+            _ => return None,
+        }),
+        "request" => Action::RequestKind(*REQUEST_KINDS.iter().find(|k| super::view::request_id(**k) == tail)?),
+        "info" => Action::InfoTopic(*InfoTopic::ALL.iter().find(|t| super::view::topic_id(**t) == tail)?),
+        _ => return None,
+    })
+}
+
+fn menu_of(id: &str) -> Option<MenuItem> {
+    Some(match id {
+        "pay" => MenuItem::PayLoans,
+        "balances" => MenuItem::Balances,
+        "internet" => MenuItem::InternetPurchases,
+        "certificates" => MenuItem::Certificates,
+        "requests" => MenuItem::Requests,
+        "information" => MenuItem::Information,
+        _ => return None,
+    })
+}
+
+/// A window callback that carries a text argument (a key, an action id, a language).
+type TextHandler = dyn Fn(&mut Controller, &str);
+
+/// Connects every callback of the `Kiosk` global to `controller`. Callbacks hold weak references, so the
+/// window does not keep the controller alive; `try_borrow_mut` skips a callback raised while the controller
+/// is itself busy (a re-entrant redraw), which then changes nothing.
+fn connect(ui: &KioskWindow, controller: &SharedController) {
+    let kiosk = ui.global::<Kiosk>();
+    let with = |f: Box<dyn Fn(&mut Controller)>| {
+        let weak = Rc::downgrade(controller);
+        move || {
+            if let Some(c) = weak.upgrade()
+                && let Ok(mut c) = c.try_borrow_mut()
+            {
+                f(&mut c);
+            }
+        }
+    };
+    let with_arg = |f: Box<TextHandler>| {
+        let weak = Rc::downgrade(controller);
+        move |arg: slint::SharedString| {
+            if let Some(c) = weak.upgrade()
+                && let Ok(mut c) = c.try_borrow_mut()
+            {
+                f(&mut c, arg.as_str());
+            }
+        }
+    };
+    kiosk.on_confirm(with(Box::new(|c| c.ui(Action::Confirm))));
+    kiosk.on_back(with(Box::new(|c| c.ui(Action::Back))));
+    kiosk.on_end_session(with(Box::new(|c| c.ui(Action::Terminate))));
+    kiosk.on_more_time(with(Box::new(|c| c.ui(Action::MoreTime))));
+    kiosk.on_pump(with(Box::new(Controller::wake_up)));
+    kiosk.on_activity(|| {});
+    kiosk.on_toggle_contrast(with(Box::new(|c| {
+        let on = !c.session.accessibility().high_contrast;
+        c.ui(Action::SetHighContrast(on));
+    })));
+    kiosk.on_toggle_large_text(with(Box::new(|c| {
+        let on = !c.session.accessibility().large_text;
+        c.ui(Action::SetLargeText(on));
+    })));
+    kiosk.on_set_language(with_arg(Box::new(|c, language| {
+        let language = if language == "en" { Language::En } else { Language::Es };
+        c.ui(Action::SetLanguage(language));
+    })));
+    kiosk.on_menu(with_arg(Box::new(|c, id| {
+        if let Some(item) = menu_of(id) {
+            c.ui(Action::Menu(item));
+        }
+    })));
+    kiosk.on_key(with_arg(Box::new(|c, key| {
+        for key in keys_of(key) {
+            c.ui(Action::Key(key));
+        }
+    })));
+    kiosk.on_action(with_arg(Box::new(|c, id| {
+        if let Some(action) = action_of(id) {
+            c.ui(action);
+        }
+    })));
+    let weak = Rc::downgrade(controller);
+    kiosk.on_select(move |index| {
+        if let Some(c) = weak.upgrade()
+            && let Ok(mut c) = c.try_borrow_mut()
+            && let Ok(index) = usize::try_from(index)
+        {
+            c.ui(Action::Select(index));
+        }
+    });
+}

@@ -1,0 +1,357 @@
+//! A scripted stand-in for the kiosk's runtime: JESUS, the customer of the caja's guides, with his accounts
+//! and loans, and an [`EffectSink`] that answers the session's queries and commands from them at once (or
+//! with answers a test scripted). `servicaja screenshots` drives real sessions through every flow with it;
+//! the UI tests use it as the fake central.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use rust_decimal::Decimal;
+use servicaja_core::api::{
+    Account, AccountStatus, AffiliationConstancia, AffiliationOperation, EnrollmentCompleted, EnrollmentQuestion,
+    EnrollmentStarted, EnrollmentVerified, ExchangeApplied, Installment, InstallmentStatus, Loan, LoanProductType,
+    LoanStatus, Movement, NoDebtCertificate, OtpSent, PaymentDone, PaymentOption, PaymentQuote, Profile, RequestKind,
+    RequestTicket, SessionOpened, SignatureType,
+};
+use servicaja_core::money::{Currency, Money};
+use servicaja_session::{Answer, Command, Effect, Event, PrintOutcome, Query, Reply};
+
+use super::controller::EffectSink;
+
+pub const CARD: &str = "4111111111111111";
+pub const DNI: &str = "10117410";
+pub const CLAVE: &str = "482915";
+
+/// 20 Nov 2026, 10:00 in Lima.
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 15, 0, 0).single().unwrap_or_default()
+}
+
+fn money(amount: &str, currency: Currency) -> Money {
+    Money::new(amount.parse::<Decimal>().unwrap_or_default(), currency)
+}
+
+pub fn profile() -> Profile {
+    Profile {
+        customer_id: "C-0001".into(),
+        name: "JESUS".into(),
+        masked_phone: "95*****480".into(),
+        email: "jesus@cmactacna.com.pe".into(),
+        masked_card: "**** **** **** 1111".into(),
+    }
+}
+
+fn account(id: &str, number: &str, balance: Money, status: AccountStatus, signature: SignatureType) -> Account {
+    Account {
+        id: id.into(),
+        number: number.into(),
+        product_name: if balance.currency == Currency::PEN { "AHORRO PN SOLES" } else { "AHORRO PN DÓLARES" }.into(),
+        currency: balance.currency,
+        balance,
+        status,
+        signature,
+        internet_purchases: false,
+    }
+}
+
+pub fn accounts() -> Vec<Account> {
+    vec![
+        account("A1", "00121110", money("2500.00", Currency::PEN), AccountStatus::Active, SignatureType::Individual),
+        account("A2", "00121111", money("800.00", Currency::PEN), AccountStatus::Active, SignatureType::Joint),
+        account("A3", "00121112", money("50.00", Currency::PEN), AccountStatus::Inactive, SignatureType::Individual),
+        account("A4", "00121210", money("1000.00", Currency::USD), AccountStatus::Active, SignatureType::Individual),
+    ]
+}
+
+/// The same accounts with A1 affiliated to internet purchases.
+pub fn accounts_affiliated() -> Vec<Account> {
+    let mut list = accounts();
+    if let Some(first) = list.first_mut() {
+        first.internet_purchases = true;
+    }
+    list
+}
+
+fn installment(number: u32, amount: Money) -> Installment {
+    let zero = Money::zero(amount.currency);
+    Installment {
+        number,
+        due_date: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default(),
+        principal: amount,
+        interest: zero,
+        insurance: zero,
+        moratorium: zero,
+        total: amount,
+        outstanding: amount,
+        status: InstallmentStatus::Due,
+        days_late: 0,
+    }
+}
+
+fn loan(id: &str, product: LoanProductType, name: &str, currency: Currency, overdue: u32) -> Loan {
+    let payable = product != LoanProductType::Pignoraticio;
+    Loan {
+        id: id.into(),
+        number: format!("0034-{id}"),
+        product_type: product,
+        product_name: name.into(),
+        currency,
+        status: LoanStatus::Current,
+        disbursed: money("10000.00", currency),
+        outstanding_principal: money("6000.00", currency),
+        annual_rate_percent: "24.50".parse().unwrap_or_default(),
+        installments_total: 24,
+        installments_paid: 10,
+        overdue_installments: overdue,
+        overdue_amount: money(if overdue > 0 { "520.00" } else { "0" }, currency),
+        due_installment: Some(installment(11, money("520.00", currency))),
+        kiosk_payable: payable,
+        kiosk_refusal: (!payable).then(|| "Los créditos pignoraticios se pagan en ventanilla.".into()),
+    }
+}
+
+pub fn loans() -> Vec<Loan> {
+    vec![
+        loan("L1", LoanProductType::Consumo, "CRÉDITO CONSUMO", Currency::PEN, 0),
+        loan("L2", LoanProductType::Consumo, "CRÉDITO CONSUMO DÓLARES", Currency::USD, 0),
+        loan("L3", LoanProductType::Pignoraticio, "CRÉDITO PIGNORATICIO", Currency::PEN, 0),
+        {
+            let mut cancelled = loan("L4", LoanProductType::Consumo, "CRÉDITO MYPE", Currency::PEN, 0);
+            cancelled.status = LoanStatus::Cancelled;
+            cancelled.due_installment = None;
+            cancelled.outstanding_principal = Money::zero(Currency::PEN);
+            cancelled
+        },
+    ]
+}
+
+fn quote(loan_id: &str, option: PaymentOption, account_id: &str, amount: Option<Decimal>) -> PaymentQuote {
+    let loan = loans()
+        .into_iter()
+        .find(|l| l.id == loan_id)
+        .unwrap_or_else(|| loan("L1", LoanProductType::Consumo, "", Currency::PEN, 0));
+    let account = accounts().into_iter().find(|a| a.id == account_id).unwrap_or_else(|| accounts().remove(0));
+    let amount = Money::new(amount.unwrap_or_else(|| "520.00".parse().unwrap_or_default()), loan.currency);
+    let (debit, exchange) = if account.currency == loan.currency {
+        (amount, None)
+    } else {
+        let rate: Decimal = "3.38".parse().unwrap_or_default();
+        let debit = if account.currency == Currency::PEN {
+            Money::new((amount.amount * rate).round_dp(2), Currency::PEN)
+        } else {
+            Money::new((amount.amount / rate).round_dp(2), Currency::USD)
+        };
+        let side = if account.currency == Currency::PEN { "Venta" } else { "Compra" };
+        (debit, Some(ExchangeApplied { rate, side_label: side.into(), from: account.currency, to: loan.currency }))
+    };
+    let zero = Money::zero(loan.currency);
+    PaymentQuote {
+        loan_id: loan.id,
+        option,
+        debit_account_id: account.id,
+        amount,
+        debit,
+        exchange,
+        kind_label: if option == PaymentOption::DueInstallment { "Pago de cuota" } else { "Adelanto de cuotas" }.into(),
+        choice_label: None,
+        overdue_part: zero,
+        principal_part: money("470.00", loan.currency),
+        interest_part: money("45.00", loan.currency),
+        insurance_part: money("5.00", loan.currency),
+        moratorium_part: zero,
+        refund: zero,
+        installments_covered: vec![11],
+        new_schedule: None,
+        cancels_loan: false,
+        quoted_at: start_time(),
+    }
+}
+
+fn done(request: &servicaja_core::api::PaymentRequest, now: DateTime<Utc>) -> PaymentDone {
+    let q = quote(&request.loan_id, request.option, &request.debit_account_id, request.amount);
+    PaymentDone {
+        operation_id: request.operation_id,
+        operation_number: "OP-000123".into(),
+        loan_id: q.loan_id.clone(),
+        loan_number: "0034-L1".into(),
+        option: q.option,
+        kind_label: q.kind_label.clone(),
+        choice_label: None,
+        amount: q.amount,
+        debit: q.debit,
+        exchange: q.exchange.clone(),
+        principal_part: q.principal_part,
+        interest_part: q.interest_part,
+        insurance_part: q.insurance_part,
+        moratorium_part: q.moratorium_part,
+        account_number: "00121110".into(),
+        account_balance_after: money("1980.00", Currency::PEN),
+        loan_outstanding_after: money("5530.00", Currency::PEN),
+        installments_covered: vec![11],
+        new_schedule: None,
+        loan_cancelled: false,
+        at: now,
+    }
+}
+
+fn otp(now: DateTime<Utc>) -> OtpSent {
+    OtpSent { otp_id: "OTP-1".into(), masked_phone: "95*****480".into(), expires_at: now + Duration::minutes(5) }
+}
+
+fn constancia(operation: AffiliationOperation, now: DateTime<Utc>) -> AffiliationConstancia {
+    AffiliationConstancia {
+        operation_number: "AF-0001".into(),
+        operation,
+        service: "COMPRAS POR INTERNET".into(),
+        customer_name: "JESUS".into(),
+        account_number: "00121110".into(),
+        account_product_name: "AHORRO PN SOLES".into(),
+        currency: Currency::PEN,
+        email: "jesus@cmactacna.com.pe".into(),
+        at: now,
+        at_local: "20/11/2026 10:00:00".into(),
+    }
+}
+
+fn enrollment_started() -> EnrollmentStarted {
+    let question = |id: &str, text: &str, options: &[&str]| EnrollmentQuestion {
+        id: id.into(),
+        text: text.into(),
+        options: options.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    EnrollmentStarted {
+        enrollment_id: "E-1".into(),
+        questions: vec![
+            question("q1", "¿Cuál es su ocupación registrada?", &["Servicios generales", "Sin asignar", "Docente"]),
+            question("q2", "¿Cuál es su número de teléfono fijo?", &["3007386448", "3008349362", "Sin asignar"]),
+            question("q3", "¿Cuál es su fecha de nacimiento?", &["29/02/1980", "24/03/1954", "28/04/1997"]),
+        ],
+        attempts_left: 3,
+    }
+}
+
+/// The central's answer to a query, from the fixtures.
+pub fn answer_query(query: &Query, now: DateTime<Utc>, affiliated: bool) -> Answer {
+    Ok(match query {
+        Query::OpenSession { .. } => Reply::SessionOpened(SessionOpened {
+            token: "tok-demo".into(),
+            idle_timeout_seconds: 300,
+            profile: profile(),
+        }),
+        Query::Accounts => Reply::Accounts(if affiliated { accounts_affiliated() } else { accounts() }),
+        Query::Movements { .. } => Reply::Movements(vec![
+            Movement {
+                id: "M1".into(),
+                at: now - Duration::days(1),
+                description: "PAGO CUOTA CRÉDITO 0034-L1".into(),
+                amount: money("-520.00", Currency::PEN),
+                balance_after: money("2500.00", Currency::PEN),
+            },
+            Movement {
+                id: "M2".into(),
+                at: now - Duration::days(3),
+                description: "DEPÓSITO EN EFECTIVO AG. TACNA".into(),
+                amount: money("1500.00", Currency::PEN),
+                balance_after: money("3020.00", Currency::PEN),
+            },
+        ]),
+        Query::Loans => Reply::Loans(loans()),
+        Query::Quote { loan_id, query } => {
+            Reply::Quote(quote(loan_id, query.option, &query.debit_account_id, query.amount))
+        }
+        Query::RequestOtp { .. } => Reply::OtpSent(otp(now)),
+        Query::StartEnrollment { .. } => Reply::EnrollmentStarted(enrollment_started()),
+    })
+}
+
+/// The central's answer to a command, from the fixtures.
+pub fn answer_command(command: &Command, now: DateTime<Utc>) -> Answer {
+    Ok(match command {
+        Command::Pay(request) => Reply::PaymentDone(done(request, now)),
+        Command::Affiliate { .. } => Reply::Affiliation(constancia(AffiliationOperation::Affiliation, now)),
+        Command::Disaffiliate { .. } => Reply::Affiliation(constancia(AffiliationOperation::Disaffiliation, now)),
+        Command::NoDebtCertificate(request) => Reply::NoDebt(NoDebtCertificate {
+            certificate_number: "ND-0001".into(),
+            customer_name: "JESUS".into(),
+            masked_dni: "*****410".into(),
+            all_loans: request.loan_ids.is_empty(),
+            loans: Vec::new(),
+            issued_at: now,
+            issued_at_local: "20/11/2026 10:00:00".into(),
+        }),
+        Command::FileRequest(request) => Reply::RequestFiled(ticket(request.kind, now)),
+        Command::AnswerEnrollment { .. } => {
+            Reply::EnrollmentVerified(EnrollmentVerified { enrollment_id: "E-1".into(), otp: otp(now) })
+        }
+        Command::SetClave { .. } => Reply::ClaveSet(EnrollmentCompleted { enrollment_id: "E-1".into(), at: now }),
+        Command::ReversePayment { .. } | Command::FileOfflineRequest { .. } | Command::EmailDocument { .. } => {
+            Reply::Accepted
+        }
+    })
+}
+
+fn ticket(kind: RequestKind, now: DateTime<Utc>) -> RequestTicket {
+    RequestTicket {
+        ticket_number: "REQ-0042".into(),
+        kind,
+        filed_at: now,
+        filed_on: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
+        business_days: 15,
+        deadline: NaiveDate::from_ymd_opt(2026, 12, 14).unwrap_or_default(),
+    }
+}
+
+/// What the scripted sink does; shared with whoever drives the controller so it can change the script.
+#[derive(Debug, Default)]
+pub struct Script {
+    /// Answer queries and commands at once from the fixtures; when off, they wait (a progress screen).
+    pub hold: bool,
+    /// Answers used before the fixtures, in order (e.g. a refused clave).
+    pub answers: VecDeque<Answer>,
+    /// How the printer ends its jobs (`None`: printed).
+    pub print_outcome: Option<PrintOutcome>,
+    /// The customer already has an affiliated account.
+    pub affiliated: bool,
+    /// Every effect handed to the sink, in order.
+    pub effects: Vec<Effect>,
+    /// Requests held while `hold` was on, with their effect.
+    pub held: Vec<Effect>,
+}
+
+/// An [`EffectSink`] that answers from the fixtures (see [`Script`]).
+pub struct ScriptedSink {
+    pub script: Rc<RefCell<Script>>,
+}
+
+impl EffectSink for ScriptedSink {
+    fn execute(&mut self, effect: &Effect, now: DateTime<Utc>) -> Vec<Event> {
+        let mut script = self.script.borrow_mut();
+        script.effects.push(effect.clone());
+        let (request, answer) = match effect {
+            Effect::Query { request, query, .. } => {
+                if script.hold {
+                    script.held.push(effect.clone());
+                    return Vec::new();
+                }
+                let answer = script.answers.pop_front().unwrap_or_else(|| answer_query(query, now, script.affiliated));
+                (*request, answer)
+            }
+            Effect::Submit { key, command, interactive, .. } => {
+                if script.hold && *interactive {
+                    script.held.push(effect.clone());
+                    return Vec::new();
+                }
+                let answer = script.answers.pop_front().unwrap_or_else(|| answer_command(command, now));
+                (*key, answer)
+            }
+            Effect::Print { job, .. } => {
+                let outcome = script.print_outcome.unwrap_or(PrintOutcome::Printed);
+                return vec![Event::Printed { job: *job, outcome }];
+            }
+            _ => return Vec::new(),
+        };
+        vec![Event::Central { request, answer }]
+    }
+}

@@ -1,0 +1,748 @@
+//! What the window shows for a session state: a plain value built from [`Session`]'s getters (ids and data,
+//! never Spanish sentences — the wording lives in `ui/*.slint`), and how it is written into the `Kiosk`
+//! global. Kept apart from the controller so it can be checked without a window.
+
+use chrono::{DateTime, Utc};
+use servicaja_core::api::{Account, AccountStatus, Loan, LoanStatus, PaymentOption, PaymentQuote, RequestKind};
+use servicaja_core::channels::ChannelTable;
+use servicaja_core::disclosures::Disclosures;
+use servicaja_core::settings::Language;
+use servicaja_session::contract::PAYMENT_OPTIONS;
+use servicaja_session::state::{
+    AmountError, Balances, Certificates, CodeEntry, Delivery, DeliveryStage, Enrollment, Identify, IdentifyStep,
+    Information, InputError, Internet, Lookup, Notice, OutOfServiceReason, Payment, Requests, Screen,
+};
+use servicaja_session::{Device, InfoTopic, Session};
+use slint::{ModelRc, SharedString, VecModel};
+
+use super::{Item, Kiosk, KioskWindow, Row};
+use slint::ComponentHandle;
+
+/// One entry of a list on screen (see `Item` in `ui/kiosk.slint`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemView {
+    pub title: String,
+    pub detail: String,
+    pub value: String,
+    /// An id translated by `Words.account-type`.
+    pub note: String,
+    pub enabled: bool,
+    pub selected: bool,
+}
+
+/// Everything the window shows, as data.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct View {
+    pub screen: &'static str,
+    pub step: &'static str,
+    pub customer: String,
+    pub subject: String,
+    pub items: Vec<ItemView>,
+    /// (label id or free text, value).
+    pub rows: Vec<(String, String)>,
+    pub options: Vec<ItemView>,
+    pub keypad: Option<[u8; 10]>,
+    pub entered: usize,
+    pub secret_length: usize,
+    pub typed: String,
+    pub masked: String,
+    pub error: &'static str,
+    pub error_arg: String,
+    pub attempts_left: Option<u32>,
+    pub notice: &'static str,
+    pub notice_arg: String,
+    pub flag: bool,
+    pub seconds: Option<i64>,
+    pub out_of_service: Vec<&'static str>,
+    pub countdown: Option<i64>,
+    pub language: &'static str,
+    pub high_contrast: bool,
+    pub large_text: bool,
+}
+
+fn row(key: &str, value: impl ToString) -> (String, String) {
+    (key.to_owned(), value.to_string())
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_owned()
+}
+
+fn account_item(account: &Account) -> ItemView {
+    let note = if account.status != AccountStatus::Active {
+        "inactive"
+    } else if account.internet_purchases {
+        "affiliated"
+    } else {
+        ""
+    };
+    ItemView {
+        title: account.product_name.clone(),
+        detail: account.number.clone(),
+        value: account.balance.to_string(),
+        note: note.into(),
+        enabled: true,
+        selected: false,
+    }
+}
+
+fn loan_item(loan: &Loan) -> ItemView {
+    let note = if loan.status == LoanStatus::Cancelled {
+        "cancelled"
+    } else if !loan.kiosk_payable {
+        "not-payable"
+    } else if loan.overdue_installments > 0 {
+        "overdue"
+    } else {
+        ""
+    };
+    ItemView {
+        title: loan.product_name.clone(),
+        detail: loan.number.clone(),
+        value: loan.due_installment.as_ref().map(|i| i.outstanding.to_string()).unwrap_or_default(),
+        note: note.into(),
+        enabled: true,
+        selected: false,
+    }
+}
+
+fn loan_rows(loan: &Loan) -> Vec<(String, String)> {
+    let mut rows = vec![
+        row("product", &loan.product_name),
+        row("outstanding", loan.outstanding_principal),
+        row("rate", format!("{} %", loan.annual_rate_percent)),
+        row("installments", format!("{} / {}", loan.installments_paid, loan.installments_total)),
+    ];
+    if let Some(due) = &loan.due_installment {
+        rows.push(row("due", format!("N.° {} · {}", due.number, due.outstanding)));
+        rows.push(row("due-date", due.due_date.format("%d/%m/%Y")));
+    }
+    if loan.overdue_installments > 0 {
+        rows.push(row("overdue", loan.overdue_installments));
+        rows.push(row("overdue-amount", loan.overdue_amount));
+    }
+    rows
+}
+
+pub fn option_id(option: PaymentOption) -> &'static str {
+    match option {
+        PaymentOption::DueInstallment => "due",
+        PaymentOption::Advance => "advance",
+        PaymentOption::PrepaymentReduceAmount => "reduce-amount",
+        PaymentOption::PrepaymentReduceCount => "reduce-count",
+        PaymentOption::Total => "total",
+    }
+}
+
+pub fn request_id(kind: RequestKind) -> &'static str {
+    match kind {
+        RequestKind::PolicyEndorsement => "endorsement",
+        RequestKind::PremiumRefund => "refund",
+        RequestKind::AddressChange => "address",
+        RequestKind::GuaranteeRelease => "guarantee",
+    }
+}
+
+pub fn topic_id(topic: InfoTopic) -> &'static str {
+    match topic {
+        InfoTopic::PaymentChannels => "channels",
+        InfoTopic::InsuranceCoverage => "coverage",
+        InfoTopic::MultiriskDeductibles => "deductibles",
+        InfoTopic::MiViviendaBond => "mivivienda",
+        InfoTopic::TechoPropioBond => "techo-propio",
+    }
+}
+
+fn device_id(device: Device) -> &'static str {
+    match device {
+        Device::CardReader => "card-reader",
+        Device::DocumentReader => "document-reader",
+        Device::Printer => "printer",
+    }
+}
+
+fn quote_rows(quote: &PaymentQuote, accounts: &[Account]) -> Vec<(String, String)> {
+    let mut rows = vec![row("option", &quote.kind_label)];
+    if let Some(choice) = &quote.choice_label {
+        rows.push(row("option", choice));
+    }
+    rows.push(row("amount", quote.amount));
+    if let Some(account) = accounts.iter().find(|a| a.id == quote.debit_account_id) {
+        rows.push(row("account", format!("{} {}", account.product_name, account.number)));
+    }
+    if let Some(exchange) = &quote.exchange {
+        rows.push(row("exchange", format!("{} ({})", exchange.rate, exchange.side_label)));
+    }
+    rows.push(row("debit", quote.debit));
+    for (key, part) in [
+        ("overdue-amount", quote.overdue_part),
+        ("principal", quote.principal_part),
+        ("interest", quote.interest_part),
+        ("insurance", quote.insurance_part),
+        ("moratorium", quote.moratorium_part),
+        ("refund", quote.refund),
+    ] {
+        if !part.amount.is_zero() {
+            rows.push(row(key, part));
+        }
+    }
+    if !quote.installments_covered.is_empty() {
+        let covered: Vec<String> = quote.installments_covered.iter().map(u32::to_string).collect();
+        rows.push(row("covered", covered.join(", ")));
+    }
+    if let Some(schedule) = &quote.new_schedule {
+        rows.push(row("new-installment", schedule.installment_amount));
+        rows.push(row("remaining", schedule.installments_remaining));
+    }
+    if quote.cancels_loan {
+        rows.push(row("cancels", yes_no(true)));
+    }
+    rows
+}
+
+fn input_error(error: &Option<InputError>, view: &mut View) {
+    let Some(error) = error else { return };
+    view.error = match error {
+        InputError::InvalidCard => "invalid-card",
+        InputError::CardNumber(_) => "card-number",
+        InputError::InvalidDocument => "invalid-document",
+        InputError::Dni(_) => "dni",
+        InputError::IdentityMismatch => "identity-mismatch",
+        InputError::ReaderUnavailable => "reader-unavailable",
+        InputError::Amount(AmountError::Keypad(_)) => "amount-format",
+        InputError::Amount(AmountError::Zero) => "amount-zero",
+        InputError::Amount(AmountError::AboveLimit(limit)) => {
+            view.error_arg = limit.to_string();
+            "amount-limit"
+        }
+        InputError::Amount(AmountError::AboveOutstanding(outstanding)) => {
+            view.error_arg = outstanding.to_string();
+            "amount-outstanding"
+        }
+        InputError::Amount(AmountError::Refused { message, .. }) => {
+            view.error_arg = message.clone();
+            "amount-refused"
+        }
+        InputError::InvalidEmail => "invalid-email",
+        InputError::ClavesDiffer => "claves-differ",
+        InputError::WeakClave => "weak-clave",
+        InputError::OtpInvalid { attempts_left } => {
+            view.attempts_left = *attempts_left;
+            "otp-invalid"
+        }
+        InputError::OtpExpired => "otp-expired",
+    };
+}
+
+fn code_entry(entry: &CodeEntry, now: DateTime<Utc>, view: &mut View) {
+    view.screen = "code";
+    view.masked = entry.masked_phone.clone();
+    view.entered = entry.entered;
+    view.secret_length = 6;
+    view.seconds = entry.resend_seconds_left(now);
+    input_error(&entry.error, view);
+}
+
+fn wait(view: &mut View, step: &'static str) {
+    view.screen = "wait";
+    view.step = step;
+}
+
+/// The channel table and the disclosures the Información screens draw; loaded once from the embedded data.
+#[derive(Debug, Clone, Default)]
+pub struct InfoTables {
+    pub channels: Option<ChannelTable>,
+    pub disclosures: Option<Disclosures>,
+}
+
+impl InfoTables {
+    pub fn embedded() -> Self {
+        Self { channels: ChannelTable::embedded().ok(), disclosures: Disclosures::embedded().ok() }
+    }
+
+    fn rows(&self, topic: InfoTopic) -> Vec<(String, String)> {
+        let mut rows = Vec::new();
+        match topic {
+            InfoTopic::PaymentChannels => {
+                if let Some(table) = &self.channels {
+                    for channel in &table.channels {
+                        for point in &channel.points {
+                            let name = if point.point.is_empty() {
+                                channel.name.clone()
+                            } else {
+                                format!("{} · {}", channel.name, point.point)
+                            };
+                            rows.push(row(&name, &point.limit_text));
+                        }
+                    }
+                }
+            }
+            InfoTopic::InsuranceCoverage => {
+                if let Some(d) = &self.disclosures {
+                    for coverage in &d.desgravamen.coverages {
+                        rows.push(row(
+                            &coverage.concept,
+                            format!("{} / {}", yes_no(coverage.traditional), yes_no(coverage.with_refund)),
+                        ));
+                    }
+                    for max in &d.desgravamen.max_sum_insured {
+                        rows.push(row(&max.ages, format!("S/ {} · US$ {}", max.pen, max.usd)));
+                    }
+                }
+            }
+            _ => {}
+        }
+        rows
+    }
+}
+
+fn lookup_rows(lookup: &Lookup, view: &mut View) {
+    let mut ok_or_out = |key: &str, result: Result<String, String>| match result {
+        Ok(value) => view.rows.push(row(key, value)),
+        Err(reason) => view.rows.push(row(key, reason)),
+    };
+    match lookup {
+        Lookup::MiVivienda { bbp, bms } => {
+            ok_or_out("bbp", bbp.as_ref().map(|a| a.amount.to_string()).map_err(ToString::to_string));
+            ok_or_out("bms", bms.as_ref().map(|a| a.amount.to_string()).map_err(ToString::to_string));
+            if let Ok(a) = bbp {
+                view.rows.push(row("range", &a.range));
+            }
+        }
+        Lookup::TechoPropio { unifamiliar, multifamiliar } => {
+            ok_or_out("bfh-single", unifamiliar.as_ref().map(|a| a.amount.to_string()).map_err(ToString::to_string));
+            ok_or_out("bfh-multi", multifamiliar.as_ref().map(|a| a.amount.to_string()).map_err(ToString::to_string));
+        }
+        Lookup::Deductible(answer) => {
+            ok_or_out("deductible", answer.as_ref().map(|a| a.deductible.to_string()).map_err(ToString::to_string));
+            if let Ok(a) = answer {
+                view.rows.push(row("range", &a.range));
+            }
+        }
+    }
+}
+
+/// Builds the view of `session` at `now`.
+pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> View {
+    let mut view = View {
+        customer: session.customer().map(|p| p.name.clone()).unwrap_or_default(),
+        countdown: session.countdown_seconds_left(now),
+        language: match session.language() {
+            Language::Es => "es",
+            Language::En => "en",
+        },
+        high_contrast: session.accessibility().high_contrast,
+        large_text: session.accessibility().large_text,
+        secret_length: 6,
+        ..View::default()
+    };
+    match session.screen() {
+        Screen::Attract => view.screen = "attract",
+        Screen::OutOfService { reasons } => {
+            view.screen = "out-of-service";
+            view.out_of_service = reasons
+                .iter()
+                .map(|reason| match reason {
+                    OutOfServiceReason::HostUnreachable => "host",
+                    OutOfServiceReason::SwitchedOff => "switched-off",
+                    OutOfServiceReason::Device { device, .. } => device_id(*device),
+                })
+                .collect();
+        }
+        Screen::Menu => view.screen = "menu",
+        Screen::Identify(Identify { purpose, step }) => {
+            view.step = match purpose {
+                servicaja_session::state::Purpose::Login => "login",
+                servicaja_session::state::Purpose::Enrollment => "enrollment",
+            };
+            match step {
+                IdentifyStep::Card { keyed, error, .. } => {
+                    view.screen = "card";
+                    view.flag = *keyed;
+                    view.typed = session.keyed_card_preview();
+                    input_error(error, &mut view);
+                }
+                IdentifyStep::Dni { masked_card, keyed, typed, error } => {
+                    view.screen = "dni";
+                    view.flag = *keyed;
+                    view.masked = masked_card.clone();
+                    view.typed = typed.clone();
+                    input_error(error, &mut view);
+                }
+                IdentifyStep::Clave { masked_card, keypad, entered, attempts_left } => {
+                    view.screen = "clave";
+                    view.step = "login";
+                    view.masked = masked_card.clone();
+                    view.keypad = Some(keypad.keys);
+                    view.entered = *entered;
+                    view.attempts_left = *attempts_left;
+                }
+                IdentifyStep::Verifying { .. } => wait(&mut view, "verifying"),
+            }
+        }
+        Screen::Balances(balances) => match balances {
+            Balances::Loading { .. } | Balances::LoadingMovements { .. } => wait(&mut view, "loading"),
+            Balances::Accounts { accounts } => {
+                view.screen = "accounts";
+                view.step = "balances";
+                view.items = accounts.iter().map(account_item).collect();
+            }
+            Balances::Movements { account, movements, .. } => {
+                view.screen = "movements";
+                view.subject = format!("{} {} · {}", account.product_name, account.number, account.balance);
+                view.flag = session.printer_ready();
+                view.items = movements
+                    .iter()
+                    .map(|m| ItemView {
+                        title: m.description.clone(),
+                        detail: m.at.format("%d/%m/%Y %H:%M").to_string(),
+                        value: m.amount.to_string(),
+                        enabled: true,
+                        ..ItemView::default()
+                    })
+                    .collect();
+            }
+        },
+        Screen::Payment(payment) => payment_view(payment, &mut view),
+        Screen::Internet(internet) => match internet {
+            Internet::Loading { .. } => wait(&mut view, "loading"),
+            Internet::Menu { affiliated, .. } => {
+                view.screen = "internet";
+                view.rows.push(row(
+                    "affiliated",
+                    affiliated
+                        .as_ref()
+                        .map_or_else(|| "none".to_owned(), |a| format!("{} {}", a.product_name, a.number)),
+                ));
+            }
+            Internet::ChooseAccount { eligible, selected, .. } => {
+                view.screen = "choose-account";
+                view.items = eligible
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| ItemView { selected: *selected == Some(i), ..account_item(a) })
+                    .collect();
+                view.flag = selected.is_some();
+            }
+            Internet::Consent { account, ticked, .. } => {
+                view.screen = "consent";
+                view.rows.push(row("affiliated", format!("{} {}", account.product_name, account.number)));
+                view.flag = *ticked;
+            }
+            Internet::RequestingCode { .. } => wait(&mut view, "sending"),
+            Internet::Code { entry, .. } => code_entry(entry, now, &mut view),
+            Internet::Processing { .. } => wait(&mut view, "processing"),
+            Internet::Done { constancia } => {
+                view.screen = "done";
+                view.step = match constancia.operation {
+                    servicaja_core::api::AffiliationOperation::Affiliation => "affiliation",
+                    servicaja_core::api::AffiliationOperation::Disaffiliation => "disaffiliation",
+                };
+                view.rows = vec![
+                    row("operation-number", &constancia.operation_number),
+                    row("service", &constancia.service),
+                    row("customer", &constancia.customer_name),
+                    row("affiliated", format!("{} {}", constancia.account_product_name, constancia.account_number)),
+                    row("currency", constancia.currency),
+                    row("email", &constancia.email),
+                    row("date", &constancia.at_local),
+                ];
+            }
+        },
+        Screen::Certificates(certificates) => match certificates {
+            Certificates::Loading { .. } => wait(&mut view, "loading"),
+            Certificates::Choose { loans, selected } => {
+                view.screen = "certificates";
+                view.items = loans
+                    .iter()
+                    .zip(selected.iter().chain(std::iter::repeat(&false)))
+                    .map(|(loan, selected)| ItemView {
+                        enabled: loan.status == LoanStatus::Cancelled,
+                        selected: *selected,
+                        value: String::new(),
+                        ..loan_item(loan)
+                    })
+                    .collect();
+                view.flag = selected.iter().any(|s| *s);
+            }
+            Certificates::Processing { .. } => wait(&mut view, "processing"),
+            Certificates::Done { certificate } => {
+                view.screen = "done";
+                view.step = "no-debt";
+                view.rows = vec![
+                    row("certificate", &certificate.certificate_number),
+                    row("customer", &certificate.customer_name),
+                    row("dni", &certificate.masked_dni),
+                    row("date", &certificate.issued_at_local),
+                ];
+            }
+        },
+        Screen::Requests(requests) => match requests {
+            Requests::Choose { offline } => {
+                view.screen = "requests";
+                view.flag = *offline;
+            }
+            Requests::Dni { kind, typed, error } => {
+                view.screen = "request-dni";
+                view.subject = request_id(*kind).into();
+                view.typed = typed.clone();
+                input_error(error, &mut view);
+            }
+            Requests::Confirm { kind } => {
+                view.screen = "request-confirm";
+                view.subject = request_id(*kind).into();
+            }
+            Requests::Processing { .. } => wait(&mut view, "processing"),
+            Requests::Filed { ticket } => {
+                view.screen = "done";
+                view.step = "request";
+                view.rows = vec![
+                    row("ticket", &ticket.ticket_number),
+                    row("request", request_id(ticket.kind)),
+                    row("filed", ticket.filed_on.format("%d/%m/%Y")),
+                    row("business-days", ticket.business_days),
+                    row("deadline", ticket.deadline.format("%d/%m/%Y")),
+                ];
+            }
+        },
+        Screen::Enrollment(enrollment) => match enrollment {
+            Enrollment::Starting { .. } | Enrollment::Checking { .. } => wait(&mut view, "verifying"),
+            Enrollment::Questions { questions, answers, current, attempts_left, .. } => {
+                view.screen = "question";
+                view.entered = *current;
+                view.secret_length = questions.len();
+                view.attempts_left = *attempts_left;
+                if let Some(question) = questions.get(*current) {
+                    view.subject = question.text.clone();
+                    let chosen = answers.get(*current).copied().flatten();
+                    view.options = question
+                        .options
+                        .iter()
+                        .enumerate()
+                        .map(|(i, o)| ItemView {
+                            title: o.clone(),
+                            enabled: true,
+                            selected: chosen == Some(i),
+                            ..ItemView::default()
+                        })
+                        .collect();
+                    view.flag = chosen.is_some();
+                }
+            }
+            Enrollment::NewClave { keypad, confirming, entered, error, .. } => {
+                view.screen = "clave";
+                view.step = if *confirming { "confirm" } else { "new" };
+                view.keypad = Some(keypad.keys);
+                view.entered = *entered;
+                input_error(error, &mut view);
+            }
+            Enrollment::Code { entry, .. } => code_entry(entry, now, &mut view),
+            Enrollment::Setting { .. } => wait(&mut view, "processing"),
+        },
+        Screen::Information(information) => match information {
+            Information::Topics => view.screen = "info",
+            Information::Table(topic) => {
+                view.screen = "info-table";
+                view.subject = topic_id(*topic).into();
+                view.rows = tables.rows(*topic);
+            }
+            Information::Calculator { topic, typed, result, error, .. } => {
+                view.screen = "calculator";
+                view.subject = topic_id(*topic).into();
+                view.typed = typed.clone();
+                if let Some(result) = result {
+                    lookup_rows(result, &mut view);
+                }
+                input_error(error, &mut view);
+            }
+        },
+        Screen::Delivery(delivery) => delivery_view(delivery, &mut view),
+        Screen::Notice { notice, .. } => {
+            view.screen = "notice";
+            view.notice = match notice {
+                Notice::CardLocked => "card-locked",
+                Notice::PaymentNotDone => "payment-not-done",
+                Notice::Refused { message, .. } => {
+                    view.notice_arg = message.clone();
+                    "refused"
+                }
+                Notice::ServiceUnavailable => "service-unavailable",
+                Notice::SessionExpired => "session-expired",
+                Notice::DeviceFailed(device) => {
+                    view.notice_arg = device_id(*device).into();
+                    "device-failed"
+                }
+                Notice::NotConfirmed => "not-confirmed",
+                Notice::RequestQueued { kind } => {
+                    view.notice_arg = request_id(*kind).into();
+                    "request-queued"
+                }
+                Notice::EnrollmentBlocked => "enrollment-blocked",
+                Notice::ClaveCreated => "clave-created",
+                Notice::OverdueFirst => "overdue-first",
+                Notice::NotAllLoansCancelled => "not-all-cancelled",
+                Notice::AlreadyAffiliated => "already-affiliated",
+                Notice::NoAffiliableAccount => "no-affiliable",
+                Notice::NothingAffiliated => "nothing-affiliated",
+                Notice::Delivered { printed, emailed_to } => {
+                    view.flag = *printed;
+                    view.notice_arg = emailed_to.clone().unwrap_or_default();
+                    "delivered"
+                }
+            };
+        }
+    }
+    view
+}
+
+fn payment_view(payment: &Payment, view: &mut View) {
+    match payment {
+        Payment::LoadingLoans { .. } | Payment::LoadingAccounts { .. } | Payment::Quoting { .. } => {
+            wait(view, "loading")
+        }
+        Payment::Loans { loans } => {
+            view.screen = "loans";
+            view.items = loans.iter().map(loan_item).collect();
+        }
+        Payment::NotPayable { loan, .. } => {
+            view.screen = "not-payable";
+            view.rows = vec![row("loan", format!("{} {}", loan.product_name, loan.number))];
+            if let Some(reason) = &loan.kiosk_refusal {
+                view.rows.push(row("reason", reason));
+            }
+            view.rows.push(row("where", "counter"));
+        }
+        Payment::Loan { loan, options, .. } => {
+            view.screen = "loan";
+            view.subject = loan.number.clone();
+            view.rows = loan_rows(loan);
+            view.flag = loan.overdue_installments > 0;
+            view.options = PAYMENT_OPTIONS
+                .iter()
+                .map(|option| {
+                    let enabled = options.iter().any(|(o, possible)| o == option && *possible);
+                    let value = match option {
+                        PaymentOption::DueInstallment => {
+                            loan.due_installment.as_ref().map(|i| i.outstanding.to_string()).unwrap_or_default()
+                        }
+                        _ => String::new(),
+                    };
+                    ItemView { title: option_id(*option).into(), value, enabled, ..ItemView::default() }
+                })
+                .collect();
+        }
+        Payment::Amount { order, typed, error } => {
+            view.screen = "amount";
+            view.subject = option_id(order.option).into();
+            view.masked = order.loan.currency.symbol().to_owned();
+            view.typed = typed.clone();
+            input_error(error, view);
+        }
+        Payment::Accounts { accounts, .. } => {
+            view.screen = "accounts";
+            view.step = "debit";
+            view.items = accounts.iter().map(account_item).collect();
+        }
+        Payment::Summary { quote, accounts, .. } => {
+            view.screen = "summary";
+            view.flag = quote.exchange.is_some();
+            view.rows = quote_rows(quote, accounts);
+        }
+        Payment::Processing { .. } => wait(view, "processing"),
+        Payment::Done { payment } => {
+            view.screen = "payment-done";
+            view.flag = payment.loan_cancelled;
+            view.rows = vec![
+                row("operation-number", &payment.operation_number),
+                row("loan", &payment.loan_number),
+                row("option", &payment.kind_label),
+                row("amount", payment.amount),
+                row("debit", payment.debit),
+                row("account", &payment.account_number),
+                row("balance-after", payment.account_balance_after),
+                row("outstanding-after", payment.loan_outstanding_after),
+                row("date", payment.at.format("%d/%m/%Y %H:%M")),
+            ];
+            if let Some(exchange) = &payment.exchange {
+                view.rows.insert(4, row("exchange", format!("{} ({})", exchange.rate, exchange.side_label)));
+            }
+        }
+    }
+}
+
+fn delivery_view(delivery: &Delivery, view: &mut View) {
+    view.screen = "delivery";
+    view.flag = delivery.printer_ready;
+    match &delivery.stage {
+        DeliveryStage::Choose => view.step = "choose",
+        DeliveryStage::Printing { .. } => wait(view, "printing"),
+        DeliveryStage::PrinterFailed => {
+            view.step = "failed";
+            view.flag = false;
+        }
+        DeliveryStage::Email { typed, error } => {
+            view.step = "email";
+            view.typed = typed.clone();
+            input_error(error, view);
+        }
+        DeliveryStage::Qr { payload } => {
+            view.step = "qr";
+            view.typed = payload.clone();
+        }
+    }
+}
+
+fn items_model(items: &[ItemView]) -> ModelRc<Item> {
+    ModelRc::new(VecModel::from(
+        items
+            .iter()
+            .map(|i| Item {
+                title: i.title.as_str().into(),
+                detail: i.detail.as_str().into(),
+                value: i.value.as_str().into(),
+                note: i.note.as_str().into(),
+                enabled: i.enabled,
+                selected: i.selected,
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Writes `view` into the window's `Kiosk` global (and the theme's accessibility modes).
+pub fn apply(view: &View, ui: &KioskWindow) {
+    let kiosk = ui.global::<Kiosk>();
+    kiosk.set_screen(view.screen.into());
+    kiosk.set_step(view.step.into());
+    kiosk.set_customer(view.customer.as_str().into());
+    kiosk.set_subject(view.subject.as_str().into());
+    kiosk.set_items(items_model(&view.items));
+    kiosk.set_options(items_model(&view.options));
+    kiosk.set_rows(ModelRc::new(VecModel::from(
+        view.rows
+            .iter()
+            .map(|(key, value)| Row { key: key.as_str().into(), value: value.as_str().into() })
+            .collect::<Vec<_>>(),
+    )));
+    let keys: Vec<i32> = view.keypad.unwrap_or([1, 2, 3, 4, 5, 6, 7, 8, 9, 0]).iter().map(|&d| i32::from(d)).collect();
+    kiosk.set_keypad(ModelRc::new(VecModel::from(keys)));
+    kiosk.set_entered(view.entered as i32);
+    kiosk.set_secret_length(view.secret_length as i32);
+    kiosk.set_typed(view.typed.as_str().into());
+    kiosk.set_masked(view.masked.as_str().into());
+    kiosk.set_error(view.error.into());
+    kiosk.set_error_arg(view.error_arg.as_str().into());
+    kiosk.set_attempts_left(view.attempts_left.map_or(-1, |n| n as i32));
+    kiosk.set_notice(view.notice.into());
+    kiosk.set_notice_arg(view.notice_arg.as_str().into());
+    kiosk.set_flag(view.flag);
+    kiosk.set_seconds(view.seconds.map_or(-1, |s| s as i32));
+    kiosk.set_out_of_service_reasons(ModelRc::new(VecModel::from(
+        view.out_of_service.iter().map(|&r| SharedString::from(r)).collect::<Vec<_>>(),
+    )));
+    kiosk.set_countdown_visible(view.countdown.is_some());
+    kiosk.set_countdown_seconds(view.countdown.unwrap_or(0) as i32);
+    kiosk.set_language(view.language.into());
+    let theme = ui.global::<super::Theme>();
+    theme.set_high_contrast(view.high_contrast);
+    theme.set_large_text(view.large_text);
+}
