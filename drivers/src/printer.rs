@@ -194,16 +194,22 @@ impl<T: Transport> PrinterDriver<T> {
     fn read_reply(&mut self, n: u8, extra: Duration) -> Result<u8, StatusError> {
         let deadline = Instant::now() + self.reply_timeout + extra;
         let mut byte = [0u8; 1];
+        // Through the reply decoder: the digits of a late process-ID response ('2' = 0x32, '6' = 0x36)
+        // have the status shape and must not be taken for a status reply.
+        let mut decoder = ReplyDecoder::new();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(StatusError::NoReply(n));
             }
             if self.port.read_some(&mut byte, left)? == 1 {
-                if rt_status::is_status_byte(byte[0]) {
-                    return Ok(byte[0]);
+                match decoder.push(&byte).first() {
+                    Some(Reply::Status(status)) => return Ok(*status),
+                    Some(Reply::ProcessId(id)) => {
+                        tracing::debug!(id = ?id.bytes(), "ignored the process ID of an earlier job")
+                    }
+                    None => tracing::debug!(byte = byte[0], "ignored a byte that is not a status reply"),
                 }
-                tracing::debug!(byte = byte[0], "ignored a byte that is not a status reply");
             }
         }
     }

@@ -96,6 +96,37 @@ fn the_emulator_answers_the_process_id_only_once_the_head_printed_what_came_befo
 }
 
 #[test]
+fn a_late_process_id_response_is_not_taken_for_status_replies() {
+    let mut master = PtyMaster::open().unwrap();
+    let path = master.slave_path().to_path_buf();
+    let port = SerialConnector::new(serial(&path)).connect().unwrap();
+    let answerer = std::thread::spawn(move || {
+        let mut buf = [0u8; 16];
+        for request in 1..=4u8 {
+            let mut asked = Vec::new();
+            while asked.len() < 3 {
+                let n = master.read_timeout(&mut buf, Duration::from_secs(10)).unwrap();
+                assert!(n > 0, "the driver stopped asking");
+                asked.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(asked, [0x10, 0x04, request]);
+            if request == 1 {
+                // An earlier job's completion arrives just before the reply: its '2' and '6' digits
+                // have the status shape.
+                master.write_all(&process_id_response(ProcessId::from_sequence(2626))).unwrap();
+            }
+            master.write_all(&[if request == 2 { 0x16 } else { 0x12 }]).unwrap();
+        }
+        master
+    });
+    let mut driver = PrinterDriver::new(port);
+    let sensors = driver.read_sensors().unwrap();
+    assert!(!sensors.printer.offline);
+    assert!(sensors.offline_cause.cover_open, "DLE EOT 2's reply is its own, not a shifted digit");
+    drop(answerer.join().unwrap());
+}
+
+#[test]
 fn the_driver_sends_the_job_then_the_process_id_request() {
     let mut master = PtyMaster::open().unwrap();
     let path = master.slave_path().to_path_buf();
