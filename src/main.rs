@@ -7,6 +7,7 @@ mod config;
 mod demo;
 mod demo_panel;
 mod kiosk;
+mod maintenance;
 mod runtime;
 mod startup_probe;
 mod ui;
@@ -51,6 +52,18 @@ enum Command {
         #[command(subcommand)]
         command: cli_journal::JournalCommand,
     },
+    /// Technician tools of the maintenance mode: certificate expiry, log and journal export, paper counter.
+    Maintenance {
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: maintenance::cli::MaintenanceCommand,
+    },
+    /// Technician and staff users of the maintenance mode (PINs stored as argon2 hashes).
+    User {
+        #[command(subcommand)]
+        command: maintenance::user::UserCommand,
+    },
     /// Configuration tools.
     Config {
         #[command(subcommand)]
@@ -74,6 +87,8 @@ fn main() -> ExitCode {
         Command::Devices(command) => cli_devices::run(command),
         Command::Queue { config, command } => cli_queue::run(config.as_deref(), command),
         Command::Journal { config, command } => cli_journal::run(config.as_deref(), command),
+        Command::User { command } => maintenance::user::run(command),
+        Command::Maintenance { config, command } => maintenance::cli::run(config.as_deref(), command),
     }
 }
 

@@ -1,0 +1,13 @@
+//! The thin shells of the maintenance mode and staff reprints around the pure `servicaja-maintenance`
+//! core: argon2 PINs, `servicaja user add`, certificate dates from PEM, the reprint service (journal →
+//! DUPLICADO → printer → journal), the paper counter file and the log and journal export.
+
+pub mod certs;
+pub mod cli;
+pub mod export;
+pub mod paper;
+#[allow(dead_code, reason = "the maintenance screens (issue 8 UI) call the verifier as they land")]
+pub mod pin;
+#[allow(dead_code, reason = "the staff reprint screen (issue 8 UI) calls the service as it lands")]
+pub mod reprint;
+pub mod user;

@@ -1,0 +1,215 @@
+//! `servicaja user add --role technician|staff --id ID --name NAME [--config PATH]`: reads the PIN twice
+//! without echo (or two lines of standard input when it is not a terminal, for scripts), hashes it with
+//! argon2 and appends the user to the TOML configuration, keeping every other byte of the file.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Subcommand, ValueEnum};
+use servicaja_core::settings::{MaintenanceUser, Role};
+use servicaja_maintenance::{PinFormatError, check_pin_format};
+use zeroize::Zeroizing;
+
+use super::pin::{PinHashError, hash_pin};
+
+/// The configuration file written when `--config` is not given.
+pub const DEFAULT_CONFIG: &str = "kiosk.toml";
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Technician,
+    Staff,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Technician => Role::Technician,
+            RoleArg::Staff => Role::Staff,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a technician or staff member; the PIN (6 to 12 digits) is asked twice and stored only as an
+    /// argon2 hash.
+    Add {
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The configuration file to add the user to (created when missing); default `kiosk.toml`.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserAddError {
+    #[error("the id must be 1 to 32 letters, digits, '-' or '_'")]
+    BadId,
+    #[error("the name must not be empty")]
+    EmptyName,
+    #[error("the two PINs differ: nothing was written")]
+    PinsDiffer,
+    #[error("{0}: nothing was written")]
+    PinFormat(#[from] PinFormatError),
+    #[error("the PIN could not be read: {0}")]
+    ReadPin(std::io::Error),
+    #[error(transparent)]
+    Hash(#[from] PinHashError),
+    #[error("a user with id \"{0}\" already exists in the configuration")]
+    DuplicateId(String),
+    #[error("{path} is not a configuration this tool can add to ({reason}); fix it first, nothing was written")]
+    Unparsable { path: String, reason: String },
+    #[error("{path} cannot be read or written: {source}")]
+    Io { path: String, source: std::io::Error },
+}
+
+pub fn run(command: UserCommand) -> ExitCode {
+    let UserCommand::Add { role, config, id, name } = command;
+    let path = config.unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
+    let result = read_pin_twice().and_then(|pin| add_user(&path, &id, &name, role.into(), &pin));
+    match result {
+        Ok(()) => {
+            println!("user {id} added to {} (PIN stored as an argon2 hash)", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("user add: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Two PINs from the terminal without echo, or two lines of standard input; they must match.
+fn read_pin_twice() -> Result<Zeroizing<String>, UserAddError> {
+    let (first, second) = if std::io::stdin().is_terminal() {
+        let first = Zeroizing::new(rpassword::prompt_password("PIN: ").map_err(UserAddError::ReadPin)?);
+        let second = Zeroizing::new(rpassword::prompt_password("PIN again: ").map_err(UserAddError::ReadPin)?);
+        (first, second)
+    } else {
+        let mut lines = std::io::stdin().lock();
+        let mut read = || -> Result<Zeroizing<String>, UserAddError> {
+            let mut line = Zeroizing::new(String::new());
+            lines.read_line(&mut line).map_err(UserAddError::ReadPin)?;
+            Ok(Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_owned()))
+        };
+        (read()?, read()?)
+    };
+    if first != second {
+        return Err(UserAddError::PinsDiffer);
+    }
+    Ok(first)
+}
+
+/// Hashes `pin` and appends the user to the configuration at `path` (created when missing). The file is
+/// replaced atomically and only when the result still parses with one more user and no problem in the
+/// users; otherwise it is left untouched.
+pub fn add_user(path: &Path, id: &str, name: &str, role: Role, pin: &str) -> Result<(), UserAddError> {
+    let id = id.trim();
+    if id.is_empty() || id.len() > 32 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(UserAddError::BadId);
+    }
+    if name.trim().is_empty() {
+        return Err(UserAddError::EmptyName);
+    }
+    check_pin_format(pin)?;
+    let io = |source| UserAddError::Io { path: path.display().to_string(), source };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => return Err(io(source)),
+    };
+    let unparsable = |reason: String| UserAddError::Unparsable { path: path.display().to_string(), reason };
+    let before = crate::config::parse(&text).map_err(|problem| unparsable(problem.to_string()))?;
+    if before.maintenance.users.iter().any(|user| user.id == id) {
+        return Err(UserAddError::DuplicateId(id.to_owned()));
+    }
+    let user = MaintenanceUser { id: id.to_owned(), name: name.trim().to_owned(), role, pin_hash: hash_pin(pin)? };
+    let mut after_text = text.clone();
+    if !after_text.is_empty() && !after_text.ends_with('\n') {
+        after_text.push('\n');
+    }
+    after_text.push_str(&user_table(&user));
+    let after = crate::config::parse(&after_text).map_err(|problem| unparsable(problem.to_string()))?;
+    if after.maintenance.users.len() != before.maintenance.users.len() + 1
+        || after.maintenance.users.last() != Some(&user)
+    {
+        return Err(unparsable("its maintenance.users cannot be extended by appending".into()));
+    }
+    if let Some(problem) = after.validate().into_iter().find(|p| p.key.starts_with("maintenance.users")) {
+        return Err(unparsable(problem.to_string()));
+    }
+    let temporary = path.with_extension("toml.tmp");
+    let mut file = std::fs::File::create(&temporary).map_err(io)?;
+    file.write_all(after_text.as_bytes()).and_then(|()| file.sync_all()).map_err(io)?;
+    std::fs::rename(&temporary, path).map_err(io)
+}
+
+fn user_table(user: &MaintenanceUser) -> String {
+    let quoted = |text: &str| toml::Value::String(text.to_owned()).to_string();
+    let role = match user.role {
+        Role::Technician => "technician",
+        Role::Staff => "staff",
+    };
+    format!(
+        "\n[[maintenance.users]]\nid = {}\nname = {}\nrole = \"{role}\"\npin_hash = {}\n",
+        quoted(&user.id),
+        quoted(&user.name),
+        quoted(&user.pin_hash)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use servicaja_maintenance::PinVerifier;
+
+    #[test]
+    fn user_add_appends_a_user_that_config_check_accepts_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiosk.toml");
+        let original = format!("{}\n# agency note: keep this comment", crate::config::EMBEDDED_SETTINGS);
+        std::fs::write(&path, &original).unwrap();
+        add_user(&path, "T01", "Ana Quispe \"la técnica\"", Role::Technician, "482913").unwrap();
+        add_user(&path, "S01", "Luis Mamani", Role::Staff, "771200").unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(written.starts_with(&original), "the rest of the file is kept byte for byte");
+        assert!(!written.contains("482913") && !written.contains("771200"), "no PIN in the file");
+        let loaded = crate::config::load(Some(&path)).expect("config check accepts the file");
+        let users = &loaded.settings.maintenance.users;
+        assert_eq!(users.len(), 2);
+        assert_eq!(
+            (users[0].id.as_str(), users[0].role, users[0].name.as_str()),
+            ("T01", Role::Technician, "Ana Quispe \"la técnica\"")
+        );
+        assert!(super::super::pin::Argon2Verifier.verify(&users[0], "482913"));
+        assert!(super::super::pin::Argon2Verifier.verify(&users[1], "771200"));
+        assert!(!super::super::pin::Argon2Verifier.verify(&users[1], "482913"));
+    }
+
+    #[test]
+    fn a_missing_file_is_created_and_bad_requests_leave_the_file_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.toml");
+        add_user(&path, "T01", "Ana", Role::Technician, "482913").unwrap();
+        let before = std::fs::read(&path).unwrap();
+        assert!(matches!(add_user(&path, "T01", "Otra", Role::Staff, "111111"), Err(UserAddError::DuplicateId(_))));
+        assert!(matches!(add_user(&path, "T02", "Otra", Role::Staff, "1234"), Err(UserAddError::PinFormat(_))));
+        assert!(matches!(add_user(&path, "T 02", "Otra", Role::Staff, "123456"), Err(UserAddError::BadId)));
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+
+        let inline = dir.path().join("inline.toml");
+        std::fs::write(&inline, "[maintenance]\nusers = []\n").unwrap();
+        assert!(matches!(
+            add_user(&inline, "T01", "Ana", Role::Technician, "482913"),
+            Err(UserAddError::Unparsable { .. })
+        ));
+        assert_eq!(std::fs::read_to_string(&inline).unwrap(), "[maintenance]\nusers = []\n");
+    }
+}
