@@ -16,6 +16,9 @@
 mod central;
 mod devices;
 mod documents;
+// The window's controller exists in the application only; the e2e tests drive a `Session` themselves.
+#[cfg(not(test))]
+mod sink;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -42,6 +45,42 @@ use documents::{Job, Medium, Rendered};
 
 /// Where the runtime's answers and observations go: the UI controller feeds them to the `Session`.
 pub type EventSink = Arc<dyn Fn(Event) + Send + Sync>;
+
+/// An [`EventSink`] whose target is bound later (the window's controller exists only once the runtime it
+/// is given does). Events that arrive before are kept and delivered, in order, at binding.
+#[derive(Clone, Default)]
+pub struct LateSink {
+    state: Arc<Mutex<LateState>>,
+}
+
+#[derive(Default)]
+struct LateState {
+    target: Option<EventSink>,
+    early: Vec<Event>,
+}
+
+impl LateSink {
+    /// The sink to hand to [`Runtime::start`] and [`pump_devices`].
+    pub fn sink(&self) -> EventSink {
+        let state = self.state.clone();
+        Arc::new(move |event| {
+            let mut state = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match &state.target {
+                Some(target) => target(event),
+                None => state.early.push(event),
+            }
+        })
+    }
+
+    /// Delivers the events kept so far to `target`, then every later one.
+    pub fn bind(&self, target: EventSink) {
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for event in std::mem::take(&mut state.early) {
+            target(event);
+        }
+        state.target = Some(target);
+    }
+}
 
 /// Knobs that are not in the kiosk's configuration.
 #[derive(Debug, Clone)]

@@ -274,3 +274,25 @@ async fn an_affiliation_confirmed_with_the_sms_code_never_stores_the_code() {
     let records = journal(&w);
     assert!(records.iter().all(|r| !serde_json::to_string(&r.event).unwrap().contains(&code)));
 }
+
+#[test]
+fn a_late_sink_keeps_early_events_and_delivers_them_in_order_once_bound() {
+    use servicaja_session::{Device, DeviceStatus, Event};
+    use std::sync::{Arc, Mutex};
+    let late = crate::runtime::LateSink::default();
+    let sink = late.sink();
+    sink(Event::Host { reachable: false });
+    sink(Event::Device { device: Device::Printer, status: DeviceStatus::Online });
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let target = seen.clone();
+    late.bind(Arc::new(move |event| target.lock().unwrap().push(event)));
+    sink(Event::Host { reachable: true });
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![
+            Event::Host { reachable: false },
+            Event::Device { device: Device::Printer, status: DeviceStatus::Online },
+            Event::Host { reachable: true }
+        ]
+    );
+}
