@@ -403,6 +403,9 @@ pub fn render_all(out: &Path) -> Result<Vec<PathBuf>, String> {
         .map_err(|err| format!("cannot set the headless platform: {err}"))?;
     let ui = KioskWindow::new().map_err(|err| err.to_string())?;
     ui.show().map_err(|err| err.to_string())?;
+    let kiosk = ui.global::<super::Kiosk>();
+    kiosk.set_agency("Agencia Principal Tacna".into());
+    kiosk.set_kiosk_id("KSK-TAC-001".into());
     let mut written = Vec::new();
     for (layout, width, height) in LAYOUTS {
         window.set_size(PhysicalSize::new(width, height));
