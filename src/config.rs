@@ -29,6 +29,8 @@ impl fmt::Display for FileProblem {
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub settings: Settings,
+    pub channels: ChannelTable,
+    pub disclosures: Disclosures,
 }
 
 /// Loads and validates the configuration at `path`, or the embedded default.
@@ -52,7 +54,7 @@ pub fn load(path: Option<&Path>) -> Result<Loaded, Vec<FileProblem>> {
     let channels = channels.map_err(|found| problems.extend(found)).ok();
     let disclosures = disclosures.map_err(|found| problems.extend(found)).ok();
     match (channels, disclosures) {
-        (Some(_), Some(_)) if problems.is_empty() => Ok(Loaded { settings }),
+        (Some(channels), Some(disclosures)) if problems.is_empty() => Ok(Loaded { settings, channels, disclosures }),
         _ => Err(problems),
     }
 }

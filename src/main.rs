@@ -141,7 +141,7 @@ fn run(config: Option<PathBuf>) -> ExitCode {
         loaded.settings.kiosk.agency_name,
         loaded.settings.kiosk.mode
     );
-    match kiosk::run(loaded.settings) {
+    match kiosk::run(loaded) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("The kiosk stopped: {err}");

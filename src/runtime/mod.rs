@@ -17,8 +17,6 @@ mod central;
 mod devices;
 mod documents;
 // The window's controller exists in the application only; the e2e tests drive a `Session` themselves.
-#[cfg(not(test))]
-mod sink;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
