@@ -1,23 +1,18 @@
 //! es-PE presentation of the values a document shows: money, Lima date and time, currency words, and
 //! the one character set every renderer can print (Windows-1252, the printer's code page 16).
 
-use chrono::Offset;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use servicaja_core::money::{Currency, Money};
 
-/// Peru's offset from UTC: −5 hours all year (Peru keeps no daylight saving time).
-const LIMA_OFFSET_SECONDS: i32 = -5 * 3600;
-
-/// America/Lima as a fixed offset.
+/// America/Lima as a fixed offset (core's calendar owns the rule).
 pub fn lima() -> FixedOffset {
-    // −5 h is within ±24 h, so `east_opt` always succeeds; UTC is the harmless fallback.
-    FixedOffset::east_opt(LIMA_OFFSET_SECONDS).unwrap_or_else(|| Utc.fix())
+    servicaja_core::calendar::lima_offset()
 }
 
 /// `09/09/2020 10:08:30`, the seed's "Fecha y hora" form, in Lima time.
 pub fn lima_date_time(instant: DateTime<Utc>) -> String {
-    instant.with_timezone(&lima()).format("%d/%m/%Y %H:%M:%S").to_string()
+    servicaja_core::calendar::lima_printed(instant)
 }
 
 /// `09/09/2020`.

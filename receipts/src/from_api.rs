@@ -8,8 +8,9 @@ use servicaja_core::money::{Currency, Money};
 use crate::ReceiptError;
 use crate::model::{MaskedNumber, ScheduleRow};
 use crate::templates::{
-    AccountRef, AffiliationAction, AffiliationConstancia, CancelledLoan, ExchangeApplied, NewScheduleSummary, NextDue,
-    NoDebtCertificate, NoDebtScope, PaymentVoucher, PrepaymentChoice, PrepaymentOption, RateSide, RequestTicket,
+    AccountRef, AffiliationAction, AffiliationConstancia, CancelledLoan, ExchangeApplied, LoanAfterPayment,
+    NewScheduleSummary, NextDue, NoDebtCertificate, NoDebtScope, PaymentVoucher, PrepaymentChoice, PrepaymentOption,
+    RateSide, RequestTicket,
 };
 
 /// `CTA.AHORRO PN SOLES` → `CTA AHORRO PN`: the account type without its currency word (the document
@@ -157,7 +158,14 @@ pub fn payment(done: &api::PaymentDone, context: &PaymentContext) -> Result<Paym
             total_paid: done.amount,
             debit_account,
             exchange,
-            next_due: if done.loan_cancelled { None } else { context.next_due.clone() },
+            after: if done.loan_cancelled {
+                LoanAfterPayment::Cancelled
+            } else {
+                LoanAfterPayment::Continues {
+                    outstanding_principal: done.loan_outstanding_after,
+                    next_due: context.next_due.clone(),
+                }
+            },
         }),
     })
 }
@@ -241,6 +249,19 @@ mod tests {
         let (_, sample) = samples.iter().find(|(name, _)| *name == "payment_voucher").unwrap();
         let rendered = crate::templates::payment_voucher(&crate::samples::issue("000123457"), &voucher);
         assert_eq!(&rendered, sample);
+
+        // Without the next installment the voucher still says what is owed, and never "cancelado".
+        let unknown_next = PaymentContext { next_due: None, ..context.clone() };
+        let PaymentDocument::Voucher(voucher) = payment(&done, &unknown_next).unwrap() else { panic!("a voucher") };
+        let text = crate::render::text::render(&crate::layout(
+            &crate::templates::payment_voucher(&crate::samples::issue("000123457"), &voucher),
+            crate::Columns::new(48).unwrap(),
+        ));
+        assert!(text.contains("Saldo de capital:") && text.contains("S/ 5,000.00"), "{text}");
+        assert!(!text.contains("cancelado"), "{text}");
+        let paid_off = api::PaymentDone { loan_cancelled: true, ..done.clone() };
+        let PaymentDocument::Voucher(voucher) = payment(&paid_off, &unknown_next).unwrap() else { panic!("a voucher") };
+        assert_eq!(voucher.after, LoanAfterPayment::Cancelled);
 
         let advance =
             api::PaymentDone { option: api::PaymentOption::Advance, installments_covered: vec![7, 8], ..done };

@@ -73,7 +73,10 @@ pub fn all() -> Result<Vec<(&'static str, Document)>, ReceiptError> {
         total_paid: pen(81260),
         debit_account: savings_usd.clone(),
         exchange: Some(ExchangeApplied { rate: Decimal::new(37520, 4), side: RateSide::Compra, debited: usd(21658) }),
-        next_due: Some(NextDue { date: day(2026, 12, 15), installment: pen(40630) }),
+        after: LoanAfterPayment::Continues {
+            outstanding_principal: pen(500_000),
+            next_due: Some(NextDue { date: day(2026, 12, 15), installment: pen(40630) }),
+        },
     };
     let voucher_same_currency = PaymentVoucher {
         installments: vec![6],

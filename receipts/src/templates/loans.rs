@@ -53,8 +53,17 @@ pub struct PaymentVoucher {
     pub debit_account: AccountRef,
     /// Present when the account's currency differs from the loan's.
     pub exchange: Option<ExchangeApplied>,
-    /// `None` when the loan is now fully paid.
-    pub next_due: Option<NextDue>,
+    /// What remains of the loan: printed so the customer never reads "cancelled" for a loan that is not.
+    pub after: LoanAfterPayment,
+}
+
+/// The loan's state once the payment is applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoanAfterPayment {
+    /// Fully paid: no installment remains.
+    Cancelled,
+    /// Installments remain: the principal still owed and, when the kiosk knows it, the next installment.
+    Continues { outstanding_principal: Money, next_due: Option<NextDue> },
 }
 
 fn debit_blocks(
@@ -117,12 +126,19 @@ pub fn payment_voucher(issue: &Issue, voucher: &PaymentVoucher) -> Document {
     body.push(Block::Separator);
     body.extend(debit_blocks(&voucher.debit_account, &voucher.total_paid, voucher.exchange.as_ref()));
     body.push(Block::Separator);
-    match &voucher.next_due {
-        Some(next) => {
-            body.push(field("Próximo vencimiento", format::date(next.date)));
-            body.push(Block::Amount { label: "Próxima cuota".into(), amount: next.installment, strong: false });
+    match &voucher.after {
+        LoanAfterPayment::Continues { outstanding_principal, next_due } => {
+            body.push(Block::Amount {
+                label: "Saldo de capital".into(),
+                amount: *outstanding_principal,
+                strong: false,
+            });
+            if let Some(next) = next_due {
+                body.push(field("Próximo vencimiento", format::date(next.date)));
+                body.push(Block::Amount { label: "Próxima cuota".into(), amount: next.installment, strong: false });
+            }
         }
-        None => body.push(paragraph("Crédito cancelado: no quedan cuotas pendientes.")),
+        LoanAfterPayment::Cancelled => body.push(paragraph("Crédito cancelado: no quedan cuotas pendientes.")),
     }
     let mut footer = Vec::new();
     if voucher.exchange.is_some() {

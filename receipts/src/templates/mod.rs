@@ -7,8 +7,9 @@ mod maintenance;
 mod services;
 
 pub use loans::{
-    ExchangeApplied, NewScheduleSummary, NextDue, NotCompletedReason, OperationNotCompleted, PaymentVoucher,
-    PrepaymentChoice, PrepaymentOption, RateSide, operation_not_completed, payment_voucher, prepayment_choice,
+    ExchangeApplied, LoanAfterPayment, NewScheduleSummary, NextDue, NotCompletedReason, OperationNotCompleted,
+    PaymentVoucher, PrepaymentChoice, PrepaymentOption, RateSide, operation_not_completed, payment_voucher,
+    prepayment_choice,
 };
 pub use maintenance::{MaintenanceTest, maintenance_test};
 pub use services::{
