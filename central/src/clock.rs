@@ -46,17 +46,12 @@ impl Clock for ManualClock {
     }
 }
 
-/// Peru's civil time (UTC−5, no daylight saving): business dates and printed times use it.
-pub fn peru_offset() -> chrono::FixedOffset {
-    chrono::FixedOffset::west_opt(5 * 3600).expect("UTC-5 is within the valid offset range")
-}
-
-/// The Peruvian calendar date of an instant.
+/// The Peruvian calendar date of an instant (core's calendar owns the UTC−5 rule).
 pub fn peru_date(at: DateTime<Utc>) -> chrono::NaiveDate {
-    at.with_timezone(&peru_offset()).date_naive()
+    servicaja_core::calendar::lima_date(at)
 }
 
 /// The instant as the caja prints it: `09/09/2020 10:08:30` (Peru time).
 pub fn peru_printed(at: DateTime<Utc>) -> String {
-    at.with_timezone(&peru_offset()).format("%d/%m/%Y %H:%M:%S").to_string()
+    servicaja_core::calendar::lima_printed(at)
 }

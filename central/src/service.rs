@@ -657,7 +657,7 @@ fn kiosk_usage(
     customer_id: &str,
     currency: Currency,
 ) -> OpResult<(Decimal, Decimal)> {
-    let offset = crate::clock::peru_offset();
+    let offset = servicaja_core::calendar::lima_offset();
     let today = ctx.today();
     let start_of = |date: NaiveDate| {
         date.and_hms_opt(0, 0, 0)

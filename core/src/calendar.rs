@@ -5,7 +5,7 @@
 //! Días no laborables declared by decree for the public sector are not holidays: agencies and the caja's
 //! counters open on them, so they remain business days here.
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Offset, Utc, Weekday};
 use serde::Serialize;
 
 /// A national holiday on a fixed day of the year, and the first year it applies.
@@ -48,6 +48,28 @@ pub const FIXED_HOLIDAYS: &[FixedHoliday] = &[
 pub struct Holiday {
     pub date: NaiveDate,
     pub name: &'static str,
+}
+
+/// Peru's civil time: UTC−5 all year (Peru keeps no daylight saving time). Business dates, deadlines and
+/// every time a customer reads are in this offset.
+pub fn lima_offset() -> FixedOffset {
+    // −5 h is within the ±24 h that `FixedOffset` accepts, so the fallback (UTC) is never taken.
+    FixedOffset::west_opt(5 * 3600).unwrap_or_else(|| Utc.fix())
+}
+
+/// The instant in Lima time.
+pub fn lima_time(at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    at.with_timezone(&lima_offset())
+}
+
+/// The Peruvian calendar date of an instant.
+pub fn lima_date(at: DateTime<Utc>) -> NaiveDate {
+    lima_time(at).date_naive()
+}
+
+/// `09/09/2020 10:08:30`, the seeds' "Fecha y hora" form, in Lima time.
+pub fn lima_printed(at: DateTime<Utc>) -> String {
+    lima_time(at).format("%d/%m/%Y %H:%M:%S").to_string()
 }
 
 /// Easter Sunday of `year` in the Gregorian calendar (the anonymous Gregorian algorithm, Meeus/Jones/
@@ -119,6 +141,18 @@ pub const REQUEST_DEADLINE_BUSINESS_DAYS: u32 = 15;
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lima_is_five_hours_behind_utc_and_its_date_turns_at_five_utc() {
+        let before = DateTime::parse_from_rfc3339("2026-11-22T04:59:59Z").unwrap().with_timezone(&Utc);
+        let after = DateTime::parse_from_rfc3339("2026-11-22T05:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(lima_date(before), NaiveDate::from_ymd_opt(2026, 11, 21).unwrap());
+        assert_eq!(lima_date(after), NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+        assert_eq!(lima_printed(before), "21/11/2026 23:59:59");
+        // No daylight saving: the same offset in the southern summer and winter.
+        let july = DateTime::parse_from_rfc3339("2026-07-01T12:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(lima_time(july).offset().local_minus_utc(), -5 * 3600);
+    }
+
     use super::*;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {

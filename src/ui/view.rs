@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use servicaja_core::api::{Account, AccountStatus, Loan, LoanStatus, PaymentOption, PaymentQuote, RequestKind};
+use servicaja_core::calendar::lima_time;
 use servicaja_core::channels::ChannelTable;
 use servicaja_core::disclosures::Disclosures;
 use servicaja_core::settings::Language;
@@ -395,7 +396,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                     .iter()
                     .map(|m| ItemView {
                         title: m.description.clone(),
-                        detail: m.at.format("%d/%m/%Y %H:%M").to_string(),
+                        detail: lima_time(m.at).format("%d/%m/%Y %H:%M").to_string(),
                         value: m.amount.to_string(),
                         enabled: true,
                         ..ItemView::default()
@@ -661,7 +662,7 @@ fn payment_view(payment: &Payment, view: &mut View) {
                 row("account", &payment.account_number),
                 row("balance-after", payment.account_balance_after),
                 row("outstanding-after", payment.loan_outstanding_after),
-                row("date", payment.at.format("%d/%m/%Y %H:%M")),
+                row("date", lima_time(payment.at).format("%d/%m/%Y %H:%M")),
             ];
             if let Some(exchange) = &payment.exchange {
                 view.rows.insert(4, row("exchange", format!("{} ({})", exchange.rate, exchange.side_label)));
