@@ -188,8 +188,9 @@ fn quote_rows(quote: &PaymentQuote, accounts: &[Account]) -> Vec<(String, String
         }
     }
     if !quote.installments_covered.is_empty() {
+        // Installment numbers, not a count: "N.° 2" or "N.° 2, 3".
         let covered: Vec<String> = quote.installments_covered.iter().map(u32::to_string).collect();
-        rows.push(row("covered", covered.join(", ")));
+        rows.push(row("covered", format!("N.° {}", covered.join(", "))));
     }
     if let Some(schedule) = &quote.new_schedule {
         rows.push(row("new-installment", schedule.installment_amount));
