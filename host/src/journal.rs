@@ -228,13 +228,17 @@ pub enum JournalEvent {
         /// The outbox idempotency key of the command.
         command_key: Option<Uuid>,
     },
-    /// The full text of a receipt or constancia exactly as printed, kept for reprints.
+    /// The full text of a receipt or constancia exactly as it was sent to the printer, kept for reprints.
     Receipt {
         session: Option<String>,
         operation: String,
         card: Option<MaskedCard>,
         title: SafeText,
         text: SafeText,
+        /// False when the job failed (paper out, cover open mid-job): the customer left without it, and
+        /// staff can reprint it from this record.
+        #[serde(default = "printed_by_default")]
+        printed: bool,
     },
     Reprint {
         operation: String,
@@ -259,6 +263,11 @@ pub enum JournalEvent {
     Alert {
         message: SafeText,
     },
+}
+
+/// Records written before `printed` existed were written only once the printer had finished.
+fn printed_by_default() -> bool {
+    true
 }
 
 impl JournalEvent {

@@ -71,6 +71,7 @@ pub fn receipt_event(
         card,
         title: SafeText::new(document.title.clone())?,
         text: SafeText::new(json)?,
+        printed: true,
     })
 }
 
@@ -339,6 +340,7 @@ mod tests {
             card: None,
             title: SafeText::new("CONSTANCIA").unwrap(),
             text: SafeText::new("CONSTANCIA DE PAGO\nN° de operación 000321").unwrap(),
+            printed: true,
         };
         let seq = journal.append(at, &event).unwrap().seq;
         let other = JournalEvent::Alert { message: SafeText::new("x").unwrap() };

@@ -84,6 +84,12 @@ pub enum Job {
         rendered: Rendered,
         done: oneshot::Sender<()>,
     },
+    /// A print job failed: keep its text marked not printed, so staff can reprint it, and say why.
+    NotPrinted {
+        rendered: Rendered,
+        reason: String,
+        done: oneshot::Sender<()>,
+    },
     /// The customer's session is over.
     Forget,
 }
@@ -127,7 +133,13 @@ impl Worker {
                     let _ = reply.send(self.render(&document, medium).map_err(|err| err.to_string()));
                 }
                 Job::Printed { rendered, done } => {
-                    self.journal_receipt(rendered);
+                    self.journal_receipt(rendered, true);
+                    let _ = done.send(());
+                }
+                Job::NotPrinted { rendered, reason, done } => {
+                    let error = format!("operación {} no impresa: {reason}", rendered.operation);
+                    self.journal_receipt(rendered, false);
+                    self.append(&JournalEvent::DeviceError { device: "printer".into(), error: safe(error) });
                     let _ = done.send(());
                 }
                 Job::Forget => {
@@ -230,13 +242,14 @@ impl Worker {
         }
     }
 
-    fn journal_receipt(&mut self, rendered: Rendered) {
+    fn journal_receipt(&mut self, rendered: Rendered, printed: bool) {
         let event = JournalEvent::Receipt {
             session: Some(self.session_id()),
             operation: rendered.operation,
             card: self.card(),
             title: safe(rendered.title),
             text: safe(rendered.text),
+            printed,
         };
         self.append(&event);
     }

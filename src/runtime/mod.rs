@@ -273,6 +273,14 @@ impl Inner {
         receiver
     }
 
+    /// A failed job's document is kept, marked not printed, before the session hears of the failure: staff
+    /// can reprint it, and the journal says why it did not come out.
+    async fn journal_not_printed(&self, rendered: Rendered, reason: String) {
+        let (done, written) = oneshot::channel();
+        self.journal(Job::NotPrinted { rendered, reason, done });
+        let _ = written.await;
+    }
+
     async fn print(&self, rendered: oneshot::Receiver<Result<Rendered, String>>) -> PrintOutcome {
         let rendered = match rendered.await {
             Ok(Ok(rendered)) => rendered,
@@ -294,9 +302,18 @@ impl Inner {
             }
             Ok(Err(err)) => {
                 tracing::warn!(%err, "print job failed");
-                if err.reason() == Some(FailReason::PaperOut) { PrintOutcome::PaperOut } else { PrintOutcome::Failed }
+                let outcome = if err.reason() == Some(FailReason::PaperOut) {
+                    PrintOutcome::PaperOut
+                } else {
+                    PrintOutcome::Failed
+                };
+                self.journal_not_printed(rendered, err.to_string()).await;
+                outcome
             }
-            Err(_) => PrintOutcome::Failed,
+            Err(_) => {
+                self.journal_not_printed(rendered, "the printer thread stopped".into()).await;
+                PrintOutcome::Failed
+            }
         }
     }
 

@@ -122,6 +122,40 @@ async fn an_installment_paid_ends_with_its_receipt_printed_journaled_and_applied
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_cut_short_by_paper_out_is_journaled_not_printed_for_a_staff_reprint() {
+    let mut w = World::start().await;
+    w.log_in().await;
+    to_summary(&mut w).await;
+    let payment = pay(&mut w).await;
+    w.ui(Action::Confirm);
+    // The roll ends a few lines into the receipt: the job starts and fails mid-way.
+    w.control().paper_runs_out_after(5);
+    w.ui(Action::Deliver(DeliveryChoice::Print));
+    w.until(
+        "the printer failure",
+        |s| matches!(s.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed),
+    )
+    .await;
+
+    let records = journal(&w);
+    let receipt = records
+        .iter()
+        .find(|r| matches!(&r.event, JournalEvent::Receipt { operation, .. } if *operation == payment.operation_number))
+        .expect("the receipt that did not come out is kept for a reprint");
+    let JournalEvent::Receipt { printed, text, .. } = &receipt.event else { unreachable!() };
+    assert!(!printed, "marked not printed");
+    assert!(text.as_str().contains(&payment.operation_number));
+    let why = records
+        .iter()
+        .find_map(|r| match &r.event {
+            JournalEvent::DeviceError { device, error } if device == "printer" => Some(error.as_str().to_owned()),
+            _ => None,
+        })
+        .expect("the journal says why it was not printed");
+    assert!(why.contains(&payment.operation_number), "{why}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_payment_answer_lost_after_commit_is_reversed_and_the_customer_told_no_charge_stands() {
     let mut w = World::start().await;
     w.log_in().await;

@@ -24,6 +24,7 @@ fn receipt(operation: &str, last4: &str) -> JournalEvent {
             "PAGO DE CUOTA\nOperación: {operation}\nTarjeta: **** **** **** {last4}\nS/ 1,234.56"
         ))
         .unwrap(),
+        printed: true,
     }
 }
 
