@@ -32,6 +32,9 @@ pub enum Event {
     Host { reachable: bool },
     /// The technician's out-of-service switch (maintenance mode).
     ServiceSwitch { in_service: bool },
+    /// Maintenance mode asked for (pending behind a customer) or in use: never interrupts the customer
+    /// being served; the next one finds the out-of-service screen until it ends.
+    Maintenance { active: bool },
     /// The answer to a query or a command the session issued.
     Central { request: RequestId, answer: Answer },
     /// A timer the session started reached its deadline.

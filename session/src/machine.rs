@@ -177,6 +177,8 @@ pub struct Accessibility {
 pub struct Health {
     pub host_reachable: bool,
     pub switched_on: bool,
+    /// A technician or staff member is in the maintenance mode, or waits for the customer to finish.
+    pub maintenance: bool,
     pub card_reader: DeviceStatus,
     pub document_reader: DeviceStatus,
     pub printer: DeviceStatus,
@@ -188,6 +190,7 @@ impl Default for Health {
         Self {
             host_reachable: true,
             switched_on: true,
+            maintenance: false,
             card_reader: DeviceStatus::Online,
             document_reader: DeviceStatus::Online,
             printer: DeviceStatus::Online,
@@ -347,6 +350,9 @@ impl Session {
         if !self.health.switched_on {
             reasons.push(OutOfServiceReason::SwitchedOff);
         }
+        if self.health.maintenance {
+            reasons.push(OutOfServiceReason::Maintenance);
+        }
         if !self.health.host_reachable {
             reasons.push(OutOfServiceReason::HostUnreachable);
         }
@@ -391,6 +397,10 @@ impl Session {
             }
             Event::ServiceSwitch { in_service } => {
                 self.health.switched_on = in_service;
+                self.refresh_home();
+            }
+            Event::Maintenance { active } => {
+                self.health.maintenance = active;
                 self.refresh_home();
             }
             Event::Device { device, status } => {

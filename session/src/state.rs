@@ -56,8 +56,13 @@ pub enum Then {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OutOfServiceReason {
     HostUnreachable,
-    Device { device: Device, status: DeviceStatus },
+    Device {
+        device: Device,
+        status: DeviceStatus,
+    },
     SwitchedOff,
+    /// A technician or staff member is using the maintenance mode.
+    Maintenance,
 }
 
 /// Messages shown on a notice screen; the UI owns the wording (es-PE source strings).

@@ -347,6 +347,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 .map(|reason| match reason {
                     OutOfServiceReason::HostUnreachable => "host",
                     OutOfServiceReason::SwitchedOff => "switched-off",
+                    OutOfServiceReason::Maintenance => "maintenance",
                     OutOfServiceReason::Device { device, .. } => device_id(*device),
                 })
                 .collect();

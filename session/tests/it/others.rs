@@ -190,6 +190,20 @@ fn the_host_going_down_mid_session_does_not_interrupt_the_customer() {
 }
 
 #[test]
+fn maintenance_waits_for_the_customer_and_the_next_one_finds_the_kiosk_out_of_service() {
+    let mut k = Kiosk::new();
+    k.login();
+    k.send(Event::Maintenance { active: true });
+    assert_eq!(k.screen(), &Screen::Menu, "the customer being served is never interrupted");
+    k.ui(Action::Terminate);
+    assert_eq!(k.screen(), &Screen::OutOfService { reasons: vec![OutOfServiceReason::Maintenance] });
+    k.swipe();
+    assert!(matches!(k.screen(), Screen::OutOfService { .. }), "no new customer session while in maintenance");
+    k.send(Event::Maintenance { active: false });
+    assert_eq!(k.screen(), &Screen::Attract);
+}
+
+#[test]
 fn clave_enrollment_with_questions_new_clave_twice_and_the_sms_code() {
     let mut k = Kiosk::new();
     k.ui(Action::CreateClave);
