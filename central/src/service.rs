@@ -780,6 +780,15 @@ pub fn pay(conn: &Connection, ctx: &Ctx<'_>, request: PaymentRequest) -> OpResul
         loan_outstanding_after: money(computed.outcome.loan.outstanding_principal(), loan.currency),
         installments_covered: quote.installments_covered,
         new_schedule: quote.new_schedule,
+        next_installment: match (
+            &computed.outcome.quote.next_due_date_after,
+            computed.outcome.quote.next_installment_amount_after,
+        ) {
+            (Some(due_date), Some(amount)) if !quote.cancels_loan => {
+                Some(NextInstallment { due_date: *due_date, amount: money(amount, loan.currency) })
+            }
+            _ => None,
+        },
         loan_cancelled: quote.cancels_loan,
         at: ctx.now,
     };

@@ -641,8 +641,19 @@ pub struct PaymentDone {
     pub installments_covered: Vec<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_schedule: Option<ScheduleFigures>,
+    /// The installment the loan asks for next, once this payment is applied (none when it is cancelled):
+    /// the voucher prints "Próximo vencimiento".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_installment: Option<NextInstallment>,
     pub loan_cancelled: bool,
     pub at: DateTime<Utc>,
+}
+
+/// A loan's next installment after a payment: its due date and what remains to pay of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NextInstallment {
+    pub due_date: NaiveDate,
+    pub amount: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -56,8 +56,10 @@ pub enum HostError {
     Timeout,
     #[error("secure connection to the central failed: {0}")]
     Tls(#[from] TlsFailure),
+    /// A problem answer. `attempts_left` is the central's count of remaining clave, SMS-code or enrollment
+    /// attempts, when the refusal is about attempts (the customer must be told it).
     #[error("the central answered {status}: {code}: {message}")]
-    Status { status: u16, code: String, message: String, retry_after: Option<RetryAfter> },
+    Status { status: u16, code: String, message: String, attempts_left: Option<u32>, retry_after: Option<RetryAfter> },
     #[error("the central's answer could not be read: {0}")]
     Decode(String),
 }
@@ -79,6 +81,14 @@ impl HostError {
         self.problem_code().and_then(|code| serde_json::from_value(serde_json::Value::String(code.into())).ok())
     }
 
+    /// The remaining clave, SMS-code or enrollment attempts the central reported with a refusal.
+    pub fn attempts_left(&self) -> Option<u32> {
+        match self {
+            HostError::Status { attempts_left, .. } => *attempts_left,
+            _ => None,
+        }
+    }
+
     /// The machine code of a problem answer, if this is one.
     pub fn problem_code(&self) -> Option<&str> {
         match self {
@@ -94,6 +104,9 @@ pub struct Problem {
     pub code: String,
     #[serde(default)]
     pub message: String,
+    /// Remaining attempts, when the refusal is about a wrong clave, SMS code or identity answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<u32>,
 }
 
 /// A `Retry-After` value as sent: seconds, or an HTTP date. Resolved against a clock by the policy.
@@ -251,8 +264,15 @@ impl HostClient {
         let problem = serde_json::from_slice::<Problem>(&bytes).unwrap_or_else(|_| Problem {
             code: format!("http_{status}"),
             message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+            attempts_left: None,
         });
-        Err(HostError::Status { status, code: problem.code, message: problem.message, retry_after })
+        Err(HostError::Status {
+            status,
+            code: problem.code,
+            message: problem.message,
+            attempts_left: problem.attempts_left,
+            retry_after,
+        })
     }
 
     /// `send` and decode the answer into `T`.
@@ -412,7 +432,13 @@ mod tests {
 
     #[test]
     fn business_answers_are_final_and_outages_are_transient() {
-        let status = |status| HostError::Status { status, code: "x".into(), message: String::new(), retry_after: None };
+        let status = |status| HostError::Status {
+            status,
+            code: "x".into(),
+            message: String::new(),
+            attempts_left: None,
+            retry_after: None,
+        };
         assert!(!status(422).is_transient());
         assert!(!status(409).is_transient());
         assert!(status(503).is_transient());

@@ -359,8 +359,11 @@ fn outcome_of(done: &Completion) -> InteractiveOutcome {
         State::Done => InteractiveOutcome::Completed { id: done.id, status: done.status.unwrap_or(200), answer },
         State::Rejected => InteractiveOutcome::Refused {
             id: done.id,
-            problem: serde_json::from_value(answer)
-                .unwrap_or_else(|_| Problem { code: "unknown".into(), message: String::new() }),
+            problem: serde_json::from_value(answer).unwrap_or_else(|_| Problem {
+                code: "unknown".into(),
+                message: String::new(),
+                attempts_left: None,
+            }),
         },
         // Cancelled (by a technician, or reversed meanwhile) or expired: no charge stands for a payment.
         State::Cancelled | State::Expired | State::Pending | State::InFlight => {
@@ -482,10 +485,10 @@ async fn record<T: Transport>(
     let (outcome, status, answer, error) = match result {
         Ok(reply) => (SendOutcome::Accepted, Some(reply.status), Some(reply.body), None),
         Err(err) => match err {
-            HostError::Status { status, code, message, .. } if !err_is_transient(status) => (
+            HostError::Status { status, code, message, attempts_left, .. } if !err_is_transient(status) => (
                 SendOutcome::Rejected,
                 Some(status),
-                Some(serde_json::json!({ "code": code, "message": message })),
+                Some(serde_json::to_value(Problem { code, message, attempts_left }).unwrap_or_default()),
                 None,
             ),
             other => {
@@ -547,5 +550,6 @@ async fn resync<T: Transport>(shared: &Arc<Shared<T>>) {
 }
 
 fn err_is_transient(status: u16) -> bool {
-    HostError::Status { status, code: String::new(), message: String::new(), retry_after: None }.is_transient()
+    HostError::Status { status, code: String::new(), message: String::new(), attempts_left: None, retry_after: None }
+        .is_transient()
 }

@@ -228,6 +228,7 @@ mod tests {
             loan_outstanding_after: Money::from_cents(500_000, Currency::PEN),
             installments_covered: vec![6],
             new_schedule: None,
+            next_installment: None,
             loan_cancelled: false,
             at: crate::samples::instant(),
         };

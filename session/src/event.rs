@@ -39,6 +39,9 @@ pub enum Event {
     Central { request: RequestId, answer: Answer },
     /// A timer the session started reached its deadline.
     TimerFired(Timer),
+    /// The customer touched or scrolled the screen without acting on anything (reading a list, scrolling
+    /// a table): only restarts the idle timer and hides the countdown.
+    Activity,
 }
 
 /// What the customer touched. Lists are addressed by position (`Select(i)` on the list the screen shows).

@@ -444,7 +444,7 @@ impl Session {
                 self.accessibility.large_text = on;
                 self.activity(cx);
             }
-            Event::Ui(Action::MoreTime) => self.activity(cx),
+            Event::Ui(Action::MoreTime) | Event::Activity => self.activity(cx),
             Event::Ui(action) => {
                 self.activity(cx);
                 self.route(Input::Action(action), cx);

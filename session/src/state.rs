@@ -354,10 +354,16 @@ pub enum Certificates {
 pub enum Requests {
     Choose { offline: bool },
     Dni { kind: RequestKind, typed: String, error: Option<InputError> },
-    Confirm { kind: RequestKind },
+    /// The customer may type what the request is about (`detail`, at most [`REQUEST_DETAIL_MAX`] characters)
+    /// on the on-screen keyboard before confirming.
+    Confirm { kind: RequestKind, detail: String },
     Processing { key: RequestId, kind: RequestKind },
     Filed { ticket: RequestTicket },
 }
+
+/// How many characters a request's detail may hold when typed at the kiosk (the central takes up to 500; a
+/// touch keyboard makes a short note, and the screen shows it whole).
+pub const REQUEST_DETAIL_MAX: usize = 200;
 
 /// Clave enrollment after card + DNI (R12).
 #[derive(Debug, Clone, PartialEq)]

@@ -159,13 +159,17 @@ pub async fn query(client: &HostClient, request: Uuid, token: Option<&str>, quer
 }
 
 /// What a host error means to the session: the central's problem, or no answer at all.
+/// The remaining attempts of a wrong clave or SMS code travel with the problem, so the customer is told them.
 pub fn failure(err: &HostError) -> Failure {
+    let problem = |code: ErrorCode, message: &str| {
+        let mut problem = Problem::new(code, message);
+        problem.attempts_left = err.attempts_left();
+        Failure::Refused(problem)
+    };
     match err {
-        HostError::Status { code, message, .. } if !err.is_transient() => {
-            Failure::Refused(Problem::new(error_code(code), message.clone()))
-        }
+        HostError::Status { code, message, .. } if !err.is_transient() => problem(error_code(code), message),
         HostError::Status { code, message, .. } => match parse_code(code) {
-            Some(code) => Failure::Refused(Problem::new(code, message.clone())),
+            Some(code) => problem(code, message),
             None => Failure::NoAnswer,
         },
         _ => Failure::NoAnswer,
@@ -294,7 +298,10 @@ pub fn answer(command: &Command, done: &Completion) -> Answer {
         State::Rejected => {
             let code = body.get("code").and_then(Value::as_str).unwrap_or_default();
             let message = body.get("message").and_then(Value::as_str).unwrap_or_default();
-            Err(Failure::Refused(Problem::new(error_code(code), message)))
+            let mut problem = Problem::new(error_code(code), message);
+            problem.attempts_left =
+                body.get("attempts_left").and_then(Value::as_u64).and_then(|left| u32::try_from(left).ok());
+            Err(Failure::Refused(problem))
         }
         // Withdrawn (reversed, cancelled by a technician) or expired: nothing the customer can count on.
         State::Cancelled | State::Expired | State::Pending | State::InFlight => Err(Failure::NoAnswer),
@@ -358,15 +365,53 @@ mod tests {
             status: 422,
             code: "insufficient_funds".into(),
             message: "Saldo insuficiente".into(),
+            attempts_left: None,
             retry_after: None,
         };
         assert_eq!(failure(&refused).code(), Some(ErrorCode::InsufficientFunds));
-        let unknown =
-            HostError::Status { status: 409, code: "brand_new".into(), message: String::new(), retry_after: None };
+        let unknown = HostError::Status {
+            status: 409,
+            code: "brand_new".into(),
+            message: String::new(),
+            attempts_left: None,
+            retry_after: None,
+        };
         assert_eq!(failure(&unknown).code(), Some(ErrorCode::Internal));
         assert_eq!(failure(&HostError::Timeout), Failure::NoAnswer);
-        let gateway =
-            HostError::Status { status: 502, code: "http_502".into(), message: String::new(), retry_after: None };
+        let gateway = HostError::Status {
+            status: 502,
+            code: "http_502".into(),
+            message: String::new(),
+            attempts_left: None,
+            retry_after: None,
+        };
         assert_eq!(failure(&gateway), Failure::NoAnswer);
+    }
+
+    #[test]
+    fn remaining_attempts_reach_the_session_from_a_read_and_from_the_outbox() {
+        let wrong_clave = HostError::Status {
+            status: 401,
+            code: "clave_invalid".into(),
+            message: "Clave incorrecta.".into(),
+            attempts_left: Some(2),
+            retry_after: None,
+        };
+        assert_eq!(failure(&wrong_clave).attempts_left(), Some(2));
+        assert_eq!(failure(&wrong_clave).code(), Some(ErrorCode::ClaveInvalid));
+
+        let command = Command::Affiliate { account_id: "A-1".into(), otp_id: "otp-1".into() };
+        let rejected = Completion {
+            id: servicaja_host::policy::CommandId(1),
+            key: Uuid::now_v7(),
+            state: State::Rejected,
+            status: Some(422),
+            answer: Some(
+                serde_json::json!({ "code": "otp_invalid", "message": "Código incorrecto.", "attempts_left": 1 }),
+            ),
+        };
+        let refused = answer(&command, &rejected).unwrap_err();
+        assert_eq!(refused.code(), Some(ErrorCode::OtpInvalid));
+        assert_eq!(refused.attempts_left(), Some(1));
     }
 }

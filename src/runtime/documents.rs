@@ -290,7 +290,10 @@ impl Worker {
                     account_currency: account.map_or(payment.debit.currency, |account| account.currency),
                     previous_installment: loan.and_then(|loan| loan.due_installment.as_ref()).map(|due| due.total),
                     previous_count: loan.map(|loan| loan.installments_total.saturating_sub(loan.installments_paid)),
-                    next_due: None,
+                    next_due: payment
+                        .next_installment
+                        .as_ref()
+                        .map(|next| templates::NextDue { date: next.due_date, installment: next.amount }),
                     new_schedule_rows: Vec::new(),
                 };
                 let issue = self.issue(&payment.operation_number, payment.at);

@@ -295,7 +295,7 @@ fn connect(ui: &KioskWindow, controller: &SharedController) {
     kiosk.on_end_session(with(Box::new(|c| c.ui(Action::Terminate))));
     kiosk.on_more_time(with(Box::new(|c| c.ui(Action::MoreTime))));
     kiosk.on_pump(with(Box::new(Controller::wake_up)));
-    kiosk.on_activity(|| {});
+    kiosk.on_activity(with(Box::new(|c| c.dispatch(Event::Activity))));
     kiosk.on_toggle_contrast(with(Box::new(|c| {
         let on = !c.session.accessibility().high_contrast;
         c.ui(Action::SetHighContrast(on));

@@ -191,6 +191,10 @@ fn done(request: &servicaja_core::api::PaymentRequest, now: DateTime<Utc>) -> Pa
         loan_outstanding_after: money("5530.00", Currency::PEN),
         installments_covered: vec![11],
         new_schedule: None,
+        next_installment: Some(servicaja_core::api::NextInstallment {
+            due_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 15).unwrap_or_default(),
+            amount: money("520.00", Currency::PEN),
+        }),
         loan_cancelled: false,
         at: now,
     }

@@ -332,6 +332,15 @@ pub fn scenes() -> Vec<Scene> {
             },
         },
         Scene {
+        Scene {
+            name: "request-detail",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::Requests));
+                rig.ui(Action::RequestKind(RequestKind::AddressChange));
+                rig.keys("Nueva dirección: Av. Bolognesi 1234, Tacna");
+            },
+        },
             name: "request-filed",
             drive: |rig| {
                 rig.login();

@@ -52,6 +52,8 @@ pub struct View {
     pub attempts_left: Option<u32>,
     pub notice: &'static str,
     pub notice_arg: String,
+    /// The central's error code (wire name) of a refusal on screen; the window translates it.
+    pub refusal_code: &'static str,
     pub flag: bool,
     pub seconds: Option<i64>,
     pub out_of_service: Vec<&'static str>,
@@ -221,8 +223,9 @@ fn input_error(error: &Option<InputError>, view: &mut View) {
             view.error_arg = outstanding.to_string();
             "amount-outstanding"
         }
-        InputError::Amount(AmountError::Refused { message, .. }) => {
+        InputError::Amount(AmountError::Refused { code, message }) => {
             view.error_arg = message.clone();
+            view.refusal_code = code.as_str();
             "amount-refused"
         }
         InputError::InvalidEmail => "invalid-email",
@@ -491,9 +494,13 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 view.typed = typed.clone();
                 input_error(error, &mut view);
             }
-            Requests::Confirm { kind } => {
+            Requests::Confirm { kind, detail } => {
                 view.screen = "request-confirm";
                 view.subject = request_id(*kind).into();
+                view.typed = detail.clone();
+                // The detail's length against its limit, as "N / 200" under the text.
+                view.entered = detail.chars().count();
+                view.secret_length = servicaja_session::state::REQUEST_DETAIL_MAX;
             }
             Requests::Processing { .. } => wait(&mut view, "processing"),
             Requests::Filed { ticket } => {
@@ -565,8 +572,9 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             view.notice = match notice {
                 Notice::CardLocked => "card-locked",
                 Notice::PaymentNotDone => "payment-not-done",
-                Notice::Refused { message, .. } => {
+                Notice::Refused { code, message } => {
                     view.notice_arg = message.clone();
+                    view.refusal_code = code.as_str();
                     "refused"
                 }
                 Notice::ServiceUnavailable => "service-unavailable",
@@ -666,6 +674,9 @@ fn payment_view(payment: &Payment, view: &mut View) {
                 row("outstanding-after", payment.loan_outstanding_after),
                 row("date", lima_time(payment.at).format("%d/%m/%Y %H:%M")),
             ];
+            if let Some(next) = &payment.next_installment {
+                view.rows.push(row("next-due", format!("{} · {}", next.due_date.format("%d/%m/%Y"), next.amount)));
+            }
             if let Some(exchange) = &payment.exchange {
                 view.rows.insert(4, row("exchange", format!("{} ({})", exchange.rate, exchange.side_label)));
             }
@@ -737,6 +748,7 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     kiosk.set_attempts_left(view.attempts_left.map_or(-1, |n| n as i32));
     kiosk.set_notice(view.notice.into());
     kiosk.set_notice_arg(view.notice_arg.as_str().into());
+    kiosk.set_refusal_code(view.refusal_code.into());
     kiosk.set_flag(view.flag);
     kiosk.set_seconds(view.seconds.map_or(-1, |s| s as i32));
     kiosk.set_out_of_service_reasons(ModelRc::new(VecModel::from(

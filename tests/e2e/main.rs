@@ -7,4 +7,5 @@
 mod runtime;
 
 mod flows;
+mod gaps;
 mod world;

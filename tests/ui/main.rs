@@ -7,4 +7,5 @@
 mod ui;
 
 mod flows;
+mod gaps;
 mod translations;

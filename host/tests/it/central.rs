@@ -424,3 +424,50 @@ async fn a_central_down_then_back_drains_the_backlog_in_lane_order() {
     assert_cents(view.balance, OPENING_BALANCE + charged);
     central.shutdown().await;
 }
+
+// ----------------------------------------------------------------------------------------------------
+// Remaining attempts
+// ----------------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_clave_answer_carries_the_attempts_left_over_mutual_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("central");
+    let central = start_central(&data, None).await;
+    let client = client(&data, &central.base_url());
+    let wrong =
+        OpenSessionRequest { card_number: "4214100000000069".into(), dni: "12345678".into(), clave: "111222".into() };
+    for expected in [2, 1] {
+        let err = client.open_session(&wrong).await.unwrap_err();
+        assert_eq!(err.error_code(), Some(servicaja_core::api::ErrorCode::ClaveInvalid), "{err:?}");
+        assert_eq!(err.attempts_left(), Some(expected), "{err:?}");
+    }
+    let locked = client.open_session(&wrong).await.unwrap_err();
+    assert_eq!(locked.error_code(), Some(servicaja_core::api::ErrorCode::CardLocked), "{locked:?}");
+    central.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_sms_code_refused_through_the_outbox_keeps_the_attempts_left() {
+    let k = kiosk().await;
+    let client = client(&k.data, &k.central.base_url());
+    let request = servicaja_core::api::OtpRequest { purpose: servicaja_core::api::OtpPurpose::Affiliation };
+    let sent: servicaja_core::api::OtpSent =
+        client.post(paths::OTPS, uuid::Uuid::now_v7(), Some(&k.token), &request).await.unwrap();
+    let messages: Vec<servicaja_core::api::OutboxMessage> = client.get(paths::DEMO_OUTBOX, None).await.unwrap();
+    let sms = messages.iter().find(|m| m.channel == servicaja_core::api::OutboxChannel::Sms).expect("an SMS");
+    let wrong = if sms.body.contains("000000") { "111111" } else { "000000" };
+    let body = json!({ "account_id": ACCOUNT, "otp_id": sent.otp_id, "otp_code": wrong });
+    let command =
+        servicaja_host::store::NewCommand::new(CommandKind::Affiliation, "session-1", paths::AFFILIATIONS, &body)
+            .unwrap()
+            .with_session_token(k.token.clone());
+    match k.outbox.submit_interactive(command, Duration::from_secs(10)).await.unwrap() {
+        InteractiveOutcome::Refused { problem, .. } => {
+            assert_eq!(problem.code, "otp_invalid");
+            assert_eq!(problem.attempts_left, Some(2));
+        }
+        other => panic!("expected the wrong code refused, got {other:?}"),
+    }
+    k.central.shutdown().await;
+}

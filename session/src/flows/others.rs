@@ -10,7 +10,8 @@ use crate::event::{Action, DeliveryChoice, InfoTopic, Key};
 use crate::machine::{Cx, Input, Session};
 use crate::secret::Dni;
 use crate::state::{
-    Balances, Certificates, Enrollment, Information, InputError, Lookup, Notice, Requests, Screen, Then,
+    Balances, Certificates, Enrollment, Information, InputError, Lookup, Notice, REQUEST_DETAIL_MAX, Requests, Screen,
+    Then,
 };
 
 use servicaja_core::disclosures::VisType;
@@ -18,7 +19,7 @@ use servicaja_core::money::{Currency, Money};
 
 use super::internet::CodeStep;
 use super::parse_amount;
-use super::typing::{amount_char, amount_key, dni_char, edit};
+use super::typing::{amount_char, amount_key, detail_char, dni_char, edit};
 
 const CLAVE_DIGITS: usize = 6;
 
@@ -170,7 +171,9 @@ impl Session {
                 Input::Action(Action::RequestKind(kind)) if offline => {
                     Screen::Requests(Requests::Dni { kind, typed: String::new(), error: None })
                 }
-                Input::Action(Action::RequestKind(kind)) => Screen::Requests(Requests::Confirm { kind }),
+                Input::Action(Action::RequestKind(kind)) => {
+                    Screen::Requests(Requests::Confirm { kind, detail: String::new() })
+                }
                 _ if back => self.leave_flow(cx),
                 _ => Screen::Requests(Requests::Choose { offline }),
             },
@@ -199,10 +202,15 @@ impl Session {
                 _ if back => Screen::Requests(Requests::Choose { offline: true }),
                 _ => Screen::Requests(Requests::Dni { kind, typed, error }),
             },
-            Requests::Confirm { kind } => match input {
+            Requests::Confirm { kind, mut detail } => match input {
+                Input::Action(Action::Key(key)) => {
+                    edit(&mut detail, key, REQUEST_DETAIL_MAX, detail_char);
+                    Screen::Requests(Requests::Confirm { kind, detail })
+                }
                 Input::Action(Action::Confirm) => {
+                    let detail = detail.trim().to_owned();
                     let key = self.submit(
-                        Command::FileRequest(FileRequest { kind, loan_id: None, detail: String::new() }),
+                        Command::FileRequest(FileRequest { kind, loan_id: None, detail }),
                         true,
                         Credentials::default(),
                         cx,
@@ -210,7 +218,7 @@ impl Session {
                     Screen::Requests(Requests::Processing { key, kind })
                 }
                 _ if back => Screen::Requests(Requests::Choose { offline: false }),
-                _ => Screen::Requests(Requests::Confirm { kind }),
+                _ => Screen::Requests(Requests::Confirm { kind, detail }),
             },
             Requests::Processing { key, kind } => match input {
                 Input::Answer(Ok(Reply::RequestFiled(ticket))) => {

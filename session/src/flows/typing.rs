@@ -67,6 +67,15 @@ pub fn valid_email(address: &str) -> bool {
         && domain.split('.').all(|label| !label.is_empty())
 }
 
+/// A request's free text: letters (accented or not, ñ), digits, the punctuation of an address or a note,
+/// and single spaces between words.
+pub(crate) fn detail_char(field: &str, c: char) -> bool {
+    if c == ' ' {
+        return !field.is_empty() && !field.ends_with(' ');
+    }
+    c.is_alphanumeric() || matches!(c, '.' | ',' | ';' | ':' | '-' | '_' | '/' | '#' | '°' | '(' | ')' | '@')
+}
+
 /// Characters the on-screen keyboard offers for an email address.
 pub(crate) fn email_char(_field: &str, c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '_' | '-' | '+')
@@ -86,6 +95,22 @@ mod tests {
             edit(&mut field, amount_key(key), 12, amount_char);
         }
         assert_eq!(field, "1.50");
+    }
+
+    #[test]
+    fn a_request_detail_takes_words_accents_and_single_spaces_up_to_its_limit() {
+        let mut field = String::new();
+        for c in " Av. Bolognesi  N° 1234, Tacna (Perú)\n".chars() {
+            edit(&mut field, Key::Char(c), 200, detail_char);
+        }
+        assert_eq!(field, "Av. Bolognesi N° 1234, Tacna (Perú)");
+        let mut long = String::new();
+        for _ in 0..30 {
+            edit(&mut long, Key::Char('ñ'), 12, detail_char);
+        }
+        assert_eq!(long.chars().count(), 12);
+        edit(&mut long, Key::Backspace, 12, detail_char);
+        assert_eq!(long.chars().count(), 11);
     }
 
     #[test]

@@ -312,6 +312,7 @@ pub fn payment_done(quote: &PaymentQuote, operation_id: uuid::Uuid) -> PaymentDo
         loan_outstanding_after: pen("5480.00"),
         installments_covered: vec![11],
         new_schedule: None,
+        next_installment: None,
         loan_cancelled: false,
         at: t0(),
     }

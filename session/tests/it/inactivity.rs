@@ -94,3 +94,35 @@ fn the_end_of_the_calendar_does_not_panic() {
     k.ui(Action::Terminate);
     assert!(!k.session.holds_secrets());
 }
+
+#[test]
+fn a_touch_or_scroll_counts_as_activity_without_changing_the_screen() {
+    let mut k = Kiosk::new();
+    k.login();
+    k.ui(Action::Menu(MenuItem::Balances));
+    k.answer(servicaja_session::Reply::Accounts(accounts()));
+    let reading = k.screen().clone();
+    assert!(matches!(reading, Screen::Balances(_)), "{reading:?}");
+    k.advance(40);
+    let effects = k.send(Event::Activity).to_vec();
+    assert_eq!(k.timers[&Timer::Idle], k.now + chrono::Duration::seconds(45), "the idle time starts again");
+    assert!(!effects.contains(&Effect::Render), "nothing to redraw: {effects:?}");
+    assert_eq!(k.screen(), &reading);
+
+    k.fire(Timer::Idle);
+    assert!(k.session.countdown_until().is_some());
+    let effects = k.send(Event::Activity).to_vec();
+    assert_eq!(k.session.countdown_until(), None, "a touch answers \"¿Necesita más tiempo?\"");
+    assert!(effects.contains(&Effect::CancelTimer(Timer::Countdown)));
+    assert!(effects.contains(&Effect::Render), "the countdown disappears");
+    assert_eq!(k.screen(), &reading);
+}
+
+#[test]
+fn a_touch_on_the_attract_screen_arms_nothing() {
+    let mut k = Kiosk::new();
+    let effects = k.send(Event::Activity).to_vec();
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(k.timers.is_empty());
+    assert_eq!(k.screen(), &Screen::Attract);
+}

@@ -9,8 +9,8 @@ use servicaja_session::state::{
     OutOfServiceReason, Purpose, Requests, Screen, Then,
 };
 use servicaja_session::{
-    Action, Command, DeliveryChoice, Device, DeviceStatus, Document, Effect, Event, InfoTopic, MenuItem, PrintOutcome,
-    Query, Reply, SessionConfig,
+    Action, Command, DeliveryChoice, Device, DeviceStatus, Document, Effect, Event, InfoTopic, Key, MenuItem,
+    PrintOutcome, Query, Reply, SessionConfig,
 };
 
 use crate::harness::*;
@@ -102,10 +102,29 @@ fn a_request_gets_a_ticket_with_its_deadline() {
     k.login();
     k.ui(Action::Menu(MenuItem::Requests));
     k.ui(Action::RequestKind(RequestKind::AddressChange));
-    assert_eq!(k.screen(), &Screen::Requests(Requests::Confirm { kind: RequestKind::AddressChange }));
+    assert_eq!(
+        k.screen(),
+        &Screen::Requests(Requests::Confirm { kind: RequestKind::AddressChange, detail: String::new() })
+    );
+    k.keys("Calle Zela 45");
+    k.ui(Action::Key(Key::Char(' ')));
+    k.ui(Action::Key(Key::Char('(')));
+    k.keys("Tacna");
+    k.ui(Action::Key(Key::Char(')')));
+    k.ui(Action::Key(Key::Char(' ')));
+    assert_eq!(
+        k.screen(),
+        &Screen::Requests(Requests::Confirm {
+            kind: RequestKind::AddressChange,
+            detail: "Calle Zela 45 (Tacna) ".into()
+        })
+    );
     k.ui(Action::Confirm);
     assert!(
-        matches!(k.submits().as_slice(), [(Command::FileRequest(r), true)] if r.kind == RequestKind::AddressChange)
+        matches!(k.submits().as_slice(), [(Command::FileRequest(r), true)]
+            if r.kind == RequestKind::AddressChange && r.detail == "Calle Zela 45 (Tacna)"),
+        "the detail is sent, trimmed: {:?}",
+        k.submits()
     );
     k.answer(Reply::RequestFiled(ticket(RequestKind::AddressChange)));
     match k.screen() {
@@ -114,6 +133,25 @@ fn a_request_gets_a_ticket_with_its_deadline() {
     }
     k.ui(Action::Confirm);
     assert!(matches!(k.screen(), Screen::Delivery(d) if matches!(d.document, Document::RequestTicket(_))));
+}
+
+#[test]
+fn a_request_detail_stops_at_its_limit_and_back_discards_it() {
+    let mut k = Kiosk::new();
+    k.login();
+    k.ui(Action::Menu(MenuItem::Requests));
+    k.ui(Action::RequestKind(RequestKind::GuaranteeRelease));
+    for _ in 0..(servicaja_session::state::REQUEST_DETAIL_MAX + 20) {
+        k.ui(Action::Key(Key::Char('á')));
+    }
+    let Screen::Requests(Requests::Confirm { detail, .. }) = k.screen() else { panic!("{:?}", k.screen()) };
+    assert_eq!(detail.chars().count(), servicaja_session::state::REQUEST_DETAIL_MAX);
+    k.ui(Action::Key(Key::Clear));
+    assert!(matches!(k.screen(), Screen::Requests(Requests::Confirm { detail, .. }) if detail.is_empty()));
+    k.keys("x");
+    k.ui(Action::Back);
+    k.ui(Action::RequestKind(RequestKind::GuaranteeRelease));
+    assert!(matches!(k.screen(), Screen::Requests(Requests::Confirm { detail, .. }) if detail.is_empty()));
 }
 
 #[test]

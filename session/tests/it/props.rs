@@ -29,6 +29,7 @@ enum Step {
     NoAnswer,
     Fire(Timer),
     Advance(u16),
+    Activity,
 }
 
 fn replies() -> Vec<Reply> {
@@ -124,6 +125,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::NoAnswer),
         2 => prop::sample::select(vec![Timer::Idle, Timer::Countdown, Timer::Interactive, Timer::OtpResend]).prop_map(Step::Fire),
         1 => (0u16..400).prop_map(Step::Advance),
+        1 => Just(Step::Activity),
     ]
 }
 
@@ -158,6 +160,7 @@ fn apply(k: &mut Kiosk, step: &Step, replies: &[Reply]) {
             Event::Central { request, answer: Err(Failure::Refused(problem)) }
         }
         Step::NoAnswer => Event::Central { request, answer: Err(Failure::NoAnswer) },
+        Step::Activity => Event::Activity,
         Step::Fire(timer) => {
             if let Some(at) = k.timers.remove(timer)
                 && at > k.now

@@ -1,0 +1,241 @@
+//! The customer UI's finishing touches: a refusal read in the customer's language, a touch or a scroll
+//! restarting the idle time, and the next due date after an installment paid.
+
+use i_slint_backend_testing::ElementHandle;
+use servicaja_session::{Action, ErrorCode, Failure, MenuItem, Problem, Timer};
+use slint::ComponentHandle;
+use slint::platform::{PointerEventButton, WindowEvent};
+
+use crate::ui::rig::Rig;
+use crate::ui::{Kiosk, KioskWindow};
+
+fn window() -> KioskWindow {
+    i_slint_backend_testing::init_no_event_loop();
+    another_window()
+}
+
+/// A further window in a test that already has one (the testing platform is set up once per thread).
+fn another_window() -> KioskWindow {
+    let ui = KioskWindow::new().expect("the window builds");
+    ui.window().set_size(slint::LogicalSize::new(1280.0, 1024.0));
+    ui.show().expect("the window shows");
+    let size = ui.window().size().to_logical(ui.window().scale_factor());
+    assert_eq!((size.width, size.height), (1280.0, 1024.0), "the landscape kiosk's screen");
+    ui
+}
+
+fn shows(ui: &KioskWindow, label: &str) -> bool {
+    ElementHandle::find_by_accessible_label(ui, label).next().is_some()
+}
+
+fn refused(code: ErrorCode, message: &str) -> Result<servicaja_session::Reply, Failure> {
+    Err(Failure::Refused(Problem::new(code, message)))
+}
+
+#[test]
+fn a_refusal_is_read_in_the_customers_language_and_the_centrals_text_only_for_unknown_codes() {
+    let ui = window();
+    let rig = Rig::new(&ui);
+    rig.login();
+    rig.script.borrow_mut().answers.push_back(refused(ErrorCode::NotFound, "El crédito no existe."));
+    rig.ui(Action::Menu(MenuItem::PayLoans));
+    assert_eq!(rig.screen(), "notice");
+    assert!(shows(&ui, "No encontramos la cuenta, el crédito o la operación indicada."));
+    assert!(!shows(&ui, "El crédito no existe."));
+
+    rig.ui(Action::SetLanguage(servicaja_core::settings::Language::En));
+    assert!(shows(&ui, "We could not find that account, loan or operation."), "the same refusal, in English");
+    assert!(!shows(&ui, "El crédito no existe."), "never the central's Spanish text for a known code");
+
+    // A code this kiosk's window has no words for: the central's message is all there is.
+    let kiosk = ui.global::<Kiosk>();
+    kiosk.set_refusal_code("brand_new_code".into());
+    kiosk.set_notice_arg("Mensaje del sistema central.".into());
+    assert!(shows(&ui, "Mensaje del sistema central."));
+}
+
+#[test]
+fn an_amount_refused_by_the_central_is_explained_in_english() {
+    let ui = window();
+    let rig = Rig::new(&ui);
+    rig.login();
+    rig.ui(Action::SetLanguage(servicaja_core::settings::Language::En));
+    let kiosk = ui.global::<Kiosk>();
+    // The amount screen's error line as view.rs writes it for `AmountError::Refused`.
+    kiosk.set_screen("amount".into());
+    kiosk.set_error("amount-refused".into());
+    kiosk.set_error_arg("El monto supera el límite.".into());
+    kiosk.set_refusal_code(ErrorCode::LimitExceeded.as_str().into());
+    assert!(shows(&ui, "The amount exceeds the limit allowed at ServiCaja."));
+}
+
+/// Presses and releases the pointer where no control is (the window's top-left corner).
+fn touch_nothing(ui: &KioskWindow) {
+    let position = slint::LogicalPosition::new(3.0, 3.0);
+    ui.window().dispatch_event(WindowEvent::PointerPressed { position, button: PointerEventButton::Left });
+    ui.window().dispatch_event(WindowEvent::PointerReleased { position, button: PointerEventButton::Left });
+}
+
+#[test]
+fn a_touch_on_no_control_restarts_the_idle_time_and_answers_the_countdown() {
+    let ui = window();
+    let rig = Rig::new(&ui);
+    rig.login();
+    assert_eq!(rig.screen(), "menu");
+    let idle = rig.controller.borrow().timers()[&Timer::Idle] - rig.now.get();
+    rig.advance(idle.num_seconds() - 5);
+    touch_nothing(&ui);
+    assert_eq!(rig.controller.borrow().timers()[&Timer::Idle], rig.now.get() + idle, "the idle time starts again");
+    assert_eq!(rig.screen(), "menu", "the touch did nothing else");
+
+    rig.advance(idle.num_seconds());
+    assert!(ui.global::<Kiosk>().get_countdown_visible());
+    // What a scrolled list raises (`flicked`), as the background's touch does.
+    ui.global::<Kiosk>().invoke_activity();
+    assert!(!ui.global::<Kiosk>().get_countdown_visible(), "activity answers \"¿Necesita más tiempo?\"");
+    assert_eq!(rig.screen(), "menu");
+}
+
+#[test]
+fn the_payment_done_screen_names_the_next_due_date() {
+    let ui = window();
+    let rig = Rig::new(&ui);
+    rig.login();
+    rig.ui(Action::Menu(MenuItem::PayLoans));
+    rig.ui(Action::Select(0));
+    rig.ui(Action::PaymentOption(servicaja_core::api::PaymentOption::DueInstallment));
+    rig.ui(Action::Select(0));
+    assert_eq!(rig.screen(), "summary");
+    rig.ui(Action::Confirm);
+    assert_eq!(rig.screen(), "payment-done");
+    let next: Vec<_> = ElementHandle::find_by_accessible_label(&ui, "Próximo vencimiento").collect();
+    let values: Vec<String> = next.iter().filter_map(|e| e.accessible_value().map(|v| v.to_string())).collect();
+    assert_eq!(values, ["15/12/2026 · S/ 520.00"]);
+}
+
+#[test]
+fn scrolling_a_long_table_restarts_the_idle_time() {
+    let ui = window();
+    let rig = Rig::new(&ui);
+    rig.login();
+    rig.ui(Action::Menu(MenuItem::Information));
+    rig.ui(Action::InfoTopic(servicaja_session::InfoTopic::PaymentChannels));
+    assert_eq!(rig.screen(), "info-table");
+    let idle = rig.controller.borrow().timers()[&Timer::Idle] - rig.now.get();
+    rig.advance(idle.num_seconds() - 5);
+    let table = ElementHandle::find_by_element_type_name(&ui, "Flickable").next().expect("the table scrolls");
+    table.scroll(0.0, -300.0);
+    assert_eq!(rig.controller.borrow().timers()[&Timer::Idle], rig.now.get() + idle, "scrolling is activity");
+}
+
+const AGENCY: &str = "Agencia Principal Tacna";
+const KIOSK_ID: &str = "KSK-TAC-001";
+
+#[test]
+fn large_text_on_the_attract_screen_fits_the_landscape_window_in_both_languages() {
+    i_slint_backend_testing::init_no_event_loop();
+    for language in [servicaja_core::settings::Language::Es, servicaja_core::settings::Language::En] {
+        for high_contrast in [false, true] {
+            let ui = another_window();
+            let rig = Rig::new(&ui);
+            ui.global::<Kiosk>().set_agency(AGENCY.into());
+            ui.global::<Kiosk>().set_kiosk_id(KIOSK_ID.into());
+            rig.ui(Action::SetLanguage(language));
+            rig.ui(Action::SetHighContrast(high_contrast));
+            rig.ui(Action::SetLargeText(true));
+            assert_eq!(rig.screen(), "attract");
+            let footer = format!("{AGENCY}  ·  {KIOSK_ID}");
+            let mut elements: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(&ui, &footer).collect();
+            elements.extend(
+                i_slint_backend_testing::ElementQuery::from_root(&ui)
+                    .match_descendants()
+                    .match_accessible_role(i_slint_backend_testing::AccessibleRole::Button)
+                    .find_all(),
+            );
+            assert!(elements.len() >= 7, "the footer and the buttons are found: {}", elements.len());
+            for element in elements {
+                let (at, size) = (element.absolute_position(), element.size());
+                assert!(
+                    at.y >= 0.0 && at.y + size.height <= 1024.5 && at.x + size.width <= 1280.5,
+                    "{:?} ({language:?}, high contrast {high_contrast}) leaves the 1280x1024 screen: {at:?} {size:?}",
+                    element.accessible_label()
+                );
+            }
+        }
+    }
+}
+
+/// A screen's id and how a fresh session gets there.
+type Scene = (&'static str, fn(&Rig));
+
+/// Every touchable control on the main customer screens says what it is to a screen reader.
+#[test]
+fn every_control_on_the_customer_screens_has_an_accessible_label() {
+    use servicaja_core::api::PaymentOption;
+    use servicaja_session::{DeliveryChoice, InfoTopic};
+    let scenes: [Scene; 10] = [
+        ("attract", |_| {}),
+        ("card", |rig| {
+            rig.ui(Action::Confirm);
+            rig.ui(Action::TypeInstead);
+        }),
+        ("clave", |rig| {
+            rig.swipe();
+            rig.show_dni();
+        }),
+        ("menu", Rig::login),
+        ("amount", |rig| {
+            rig.login();
+            rig.ui(Action::Menu(MenuItem::PayLoans));
+            rig.ui(Action::Select(0));
+            rig.ui(Action::PaymentOption(PaymentOption::Advance));
+        }),
+        ("delivery", |rig| {
+            rig.login();
+            rig.ui(Action::Menu(MenuItem::PayLoans));
+            rig.ui(Action::Select(0));
+            rig.ui(Action::PaymentOption(PaymentOption::DueInstallment));
+            rig.ui(Action::Select(0));
+            rig.ui(Action::Confirm);
+            rig.ui(Action::Confirm);
+            rig.ui(Action::Deliver(DeliveryChoice::Email));
+        }),
+        ("request-confirm", |rig| {
+            rig.login();
+            rig.ui(Action::Menu(MenuItem::Requests));
+            rig.ui(Action::RequestKind(servicaja_core::api::RequestKind::AddressChange));
+        }),
+        ("internet", |rig| {
+            rig.login();
+            rig.ui(Action::Menu(MenuItem::InternetPurchases));
+        }),
+        ("calculator", |rig| {
+            rig.login();
+            rig.ui(Action::Menu(MenuItem::Information));
+            rig.ui(Action::InfoTopic(InfoTopic::MiViviendaBond));
+        }),
+        ("out-of-service", |rig| rig.send(servicaja_session::Event::Host { reachable: false })),
+    ];
+    i_slint_backend_testing::init_no_event_loop();
+    for (expected, drive) in scenes {
+        let ui = another_window();
+        let rig = Rig::new(&ui);
+        drive(&rig);
+        assert_eq!(rig.screen(), expected);
+        let controls: Vec<ElementHandle> = i_slint_backend_testing::ElementQuery::from_root(&ui)
+            .match_descendants()
+            .match_predicate(|e| {
+                use i_slint_backend_testing::AccessibleRole as R;
+                matches!(
+                    e.accessible_role(),
+                    Some(R::Button | R::Checkbox | R::TextInput | R::Slider | R::Switch | R::Combobox)
+                )
+            })
+            .find_all();
+        assert!(controls.len() >= 3, "{expected}: controls found: {}", controls.len());
+        for control in controls {
+            let label = control.accessible_label().unwrap_or_default();
+            assert!(!label.trim().is_empty(), "{expected}: a {:?} has no label", control.accessible_role());
+        }
+    }
+}
