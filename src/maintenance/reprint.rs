@@ -6,6 +6,8 @@
 //! [`receipt_event`]), so a reprint is laid out exactly like the original. A record holding plain text
 //! (an older writer) is reprinted as that text under the same DUPLICADO mark.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use servicaja_drivers::devices::PrinterHandle;
 use servicaja_drivers::printer::{PrintError, PrintJob};
@@ -36,6 +38,8 @@ pub enum ReprintError {
     Print(#[from] PrintError),
     #[error("the document could not be encoded for the journal: {0}")]
     Encode(String),
+    #[error("the journal is not available (its thread stopped): restart the kiosk")]
+    Unavailable,
 }
 
 /// One search result for the staff screen.
@@ -46,6 +50,10 @@ pub struct Candidate {
     pub operation: String,
     pub title: String,
     pub card: Option<String>,
+    /// False when the job was cut short (paper out, cover open): the customer left without it.
+    pub printed: bool,
+    /// How many times it was reprinted before.
+    pub reprints: u32,
 }
 
 /// A finished reprint.
@@ -75,7 +83,7 @@ pub fn receipt_event(
     })
 }
 
-/// Searches printed documents, newest first.
+/// Searches printed documents, newest first, with how many times each was reprinted.
 pub fn search(journal: &Journal, criteria: &ReprintCriteria) -> Result<Vec<Candidate>, ReprintError> {
     let valid = criteria.validate()?;
     let query = ReceiptQuery {
@@ -85,20 +93,35 @@ pub fn search(journal: &Journal, criteria: &ReprintCriteria) -> Result<Vec<Candi
         card_last4: valid.card_last4,
         limit: Some(50),
     };
-    Ok(journal
-        .find_receipts(&query)?
+    let records = journal.find_receipts(&query)?;
+    let reprints = reprint_counts(journal, records.iter().map(|record| record.at).min())?;
+    Ok(records
         .into_iter()
         .filter_map(|record| match record.event {
-            JournalEvent::Receipt { operation, card, title, .. } => Some(Candidate {
+            JournalEvent::Receipt { operation, card, title, printed, .. } => Some(Candidate {
                 seq: record.seq,
                 at: record.at,
                 operation,
                 title: title.as_str().to_owned(),
                 card: card.map(|card| card.to_string()),
+                printed,
+                reprints: reprints.get(&record.seq).copied().unwrap_or(0),
             }),
             _ => None,
         })
         .collect())
+}
+
+/// The reprints journaled since `since`, counted by original record (one pass over the journal).
+fn reprint_counts(journal: &Journal, since: Option<DateTime<Utc>>) -> Result<HashMap<i64, u32>, ReprintError> {
+    let mut counts = HashMap::new();
+    let Some(since) = since else { return Ok(counts) };
+    for record in journal.range(since, DateTime::<Utc>::MAX_UTC)? {
+        if let JournalEvent::Reprint { original_seq, .. } = record.event {
+            *counts.entry(original_seq).or_insert(0u32) += 1;
+        }
+    }
+    Ok(counts)
 }
 
 /// The stored document of record `seq` laid out as it was printed (no mark), for the preview.
@@ -216,8 +239,17 @@ fn text_layout(text: &str, mark: Option<&ReprintDecision>, issued_at: DateTime<U
         }
         push("=".repeat(width), TextStyle::Normal);
     }
-    for line in text.lines() {
-        push(line.chars().take(width).collect::<String>().trim_end().to_owned(), TextStyle::Normal);
+    // The text renderer writes a QR code as `[QR] payload` and the blank line fed after it: printed again as
+    // the QR code it was.
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        if let Some(payload) = line.trim_start().strip_prefix("[QR] ") {
+            rows.push(Row::Qr { payload: payload.trim_end().to_owned() });
+            lines.next_if(|next| next.trim().is_empty());
+            continue;
+        }
+        let text = format::printable(&line.chars().take(width).collect::<String>());
+        rows.push(Row::Text { text: text.trim_end().to_owned(), style: TextStyle::Normal });
     }
     Layout { columns, rows }
 }
@@ -357,6 +389,11 @@ mod tests {
         assert!(text.contains("DUPLICADO") && text.contains("S02") && text.contains("LINE B"), "{text}");
         assert!(text.lines().all(|line| line.chars().count() <= 32), "{text}");
         assert!(matches!(preview(&journal, alert, Columns::C48), Err(ReprintError::NotAReceipt(_))));
+        // A QR code journaled as the text renderer writes it is laid out as a QR code again, line for line.
+        let with_qr = "TOTAL  S/ 1.00\n[QR] SERVICAJA|V1|KSK-TAC-001|000321|1E93E-A193A-LONGER-THAN-THE-PAPER\n\nFIN\n";
+        let laid = text_layout(with_qr, None, at, Columns::C48);
+        assert!(laid.rows.iter().any(|row| matches!(row, Row::Qr { payload } if payload.ends_with("-PAPER"))));
+        assert_eq!(servicaja_receipts::render::text::render(&laid).trim_start(), with_qr.trim_start());
         assert!(preview(&journal, seq, Columns::C48).is_ok());
     }
 }

@@ -3,22 +3,28 @@
 //! with the receipts crate — its QR verification code derived from the hash of the journal record of
 //! its operation — and the text of every printed document is journaled for staff reprints. One thread
 //! keeps them in the order the session asked for them: an operation is journaled before its receipt is
-//! laid out.
+//! laid out. Staff reprints run here too: they read the journal and append to it.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use servicaja_core::api::{Account, Loan, Profile};
+use servicaja_drivers::devices::PrinterHandle;
 use servicaja_host::journal::Outcome;
 use servicaja_host::{Journal, JournalEvent, MaskedCard, SafeText};
+use servicaja_maintenance::{ReprintCriteria, Requester};
 use servicaja_receipts::from_api::{self, PaymentContext, PaymentDocument};
 use servicaja_receipts::templates::{self, AccountBalance, AccountRef, BalanceInquiry, Issue};
 use servicaja_receipts::{Columns, Header, MaskedNumber, ReceiptError, layout, render};
 use servicaja_session::{Document, EndReason, JournalEntry, Reply};
 use tokio::sync::oneshot;
 use uuid::Uuid;
+
+use crate::maintenance::paper::PaperStore;
+use crate::maintenance::reprint::{self, Candidate, ReprintError, Reprinted, Reprinter};
 
 /// What the runtime learnt from the central during the current customer session, to fill documents and
 /// journal records. Forgotten when the session ends.
@@ -92,7 +98,44 @@ pub enum Job {
     },
     /// The customer's session is over.
     Forget,
+    /// Staff reprints: searched, previewed and reprinted here, on the thread that owns the journal.
+    ReprintSearch {
+        criteria: ReprintCriteria,
+        reply: ReprintReply<Vec<Candidate>>,
+    },
+    /// The document of a receipt record as it was printed, as text.
+    ReprintPreview {
+        seq: i64,
+        reply: ReprintReply<String>,
+    },
+    /// Prints record `seq` marked DUPLICADO on `printer` and journals the reprint (nothing when it did not
+    /// print). The thread waits for the printer: staff reprint only while no customer is served.
+    Reprint {
+        seq: i64,
+        requester: Requester,
+        at: DateTime<Utc>,
+        printer: PrinterHandle,
+        /// Where the paper counter lives (the kiosk's data directory).
+        paper_dir: Option<PathBuf>,
+        reply: ReprintReply<Reprinted>,
+    },
 }
+
+/// The answer to a staff reprint job, called on the journal thread.
+pub type ReprintReply<T> = Box<dyn FnOnce(Result<T, ReprintError>) + Send>;
+
+impl Job {
+    /// Answers a reprint job that never reached the journal thread, so that nobody waits for it.
+    pub fn refuse(self) {
+        match self {
+            Job::ReprintSearch { reply, .. } => reply(Err(ReprintError::Unavailable)),
+            Job::ReprintPreview { reply, .. } => reply(Err(ReprintError::Unavailable)),
+            Job::Reprint { reply, .. } => reply(Err(ReprintError::Unavailable)),
+            _ => {}
+        }
+    }
+}
+
 
 /// How documents look at this kiosk.
 #[derive(Debug, Clone)]
@@ -147,8 +190,35 @@ impl Worker {
                     self.operation_hashes.clear();
                     *lock(&self.cache) = Cache::default();
                 }
+                Job::ReprintSearch { criteria, reply } => reply(reprint::search(&self.journal, &criteria)),
+                Job::ReprintPreview { seq, reply } => reply(
+                    reprint::preview(&self.journal, seq, self.settings.columns).map(|laid| render::text::render(&laid)),
+                ),
+                Job::Reprint { seq, requester, at, printer, paper_dir, reply } => {
+                    reply(self.reprint(seq, &requester, at, &printer, paper_dir.as_deref()));
+                }
             }
         }
+    }
+
+    fn reprint(
+        &mut self,
+        seq: i64,
+        requester: &Requester,
+        at: DateTime<Utc>,
+        printer: &PrinterHandle,
+        paper_dir: Option<&Path>,
+    ) -> Result<Reprinted, ReprintError> {
+        let to = Reprinter { printer, columns: self.settings.columns, logo_key: &self.settings.logo_key };
+        // Read afresh for each reprint, so that it adds to what the technician's screen last wrote.
+        let mut paper = paper_dir.and_then(|dir| match PaperStore::open(dir) {
+            Ok(store) => Some(store),
+            Err(err) => {
+                tracing::warn!(%err, "paper counter unreadable: the reprint is not counted");
+                None
+            }
+        });
+        reprint::reprint(&mut self.journal, &to, paper.as_mut(), seq, requester, at)
     }
 
     fn append(&mut self, event: &JournalEvent) -> Option<[u8; 32]> {

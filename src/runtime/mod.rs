@@ -23,6 +23,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use servicaja_core::api::{EmailRequest, paths};
 use servicaja_core::settings::Settings;
 use servicaja_drivers::devices::PrinterHandle;
@@ -31,14 +32,17 @@ use servicaja_host::journal::JOURNAL_FILE;
 use servicaja_host::outbox::{InteractiveOutcome, OutboxOptions};
 use servicaja_host::store::{NewCommand, OUTBOX_FILE, SessionToken};
 use servicaja_host::{CommandKind, HostClient, Journal, Outbox, PolicySettings, StoredCommand};
+use servicaja_maintenance::{ReprintCriteria, Requester};
 use servicaja_receipts::{Columns, Header};
 use servicaja_session::{Command, Credentials, Effect, Event, Failure, PrintOutcome};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
+use crate::maintenance::reprint::{Candidate, Reprinted};
 pub use central::{SecretStore, SecretTransport};
 #[allow(unused_imports, reason = "the shell's API; the window's controller and the e2e tests use it")]
 pub use devices::{current_status, device_events, pump_devices, status_events};
+pub use documents::ReprintReply;
 use documents::{Job, Medium, Rendered};
 
 /// Where the runtime's answers and observations go: the UI controller feeds them to the `Session`.
@@ -120,6 +124,8 @@ struct Inner {
     outbox: Outbox<SecretTransport>,
     secrets: SecretStore,
     printer: PrinterHandle,
+    /// The kiosk's data directory (the paper counter lives there).
+    data_dir: PathBuf,
     journal: Mutex<std::sync::mpsc::Sender<Job>>,
     cache: documents::SharedCache,
     submits: mpsc::UnboundedSender<Submission>,
@@ -175,6 +181,7 @@ impl Runtime {
             outbox,
             secrets,
             printer,
+            data_dir,
             journal: Mutex::new(journal),
             cache,
             submits,
@@ -197,6 +204,25 @@ impl Runtime {
     /// Whether secrets of an open command are still held in memory.
     pub fn holds_secrets_for(&self, key: Uuid) -> bool {
         self.inner.secrets.holds(key)
+    }
+
+    /// Staff reprints: the receipts matching `criteria`, newest first, answered on the journal thread.
+    pub fn search_receipts(&self, criteria: ReprintCriteria, reply: ReprintReply<Vec<Candidate>>) {
+        self.inner.journal(Job::ReprintSearch { criteria, reply });
+    }
+
+    /// Staff reprints: the text of receipt record `seq` as it was printed, answered on the journal thread.
+    pub fn preview_receipt(&self, seq: i64, reply: ReprintReply<String>) {
+        self.inner.journal(Job::ReprintPreview { seq, reply });
+    }
+
+    /// Staff reprints: prints record `seq` marked DUPLICADO on the kiosk's printer and journals the reprint
+    /// for `requester` at `at` (a customer is refused; nothing is journaled when it does not print).
+    /// Answered on the journal thread, behind every record asked for before.
+    pub fn reprint_receipt(&self, seq: i64, requester: Requester, at: DateTime<Utc>, reply: ReprintReply<Reprinted>) {
+        let printer = self.inner.printer.clone();
+        let paper_dir = Some(self.inner.data_dir.clone());
+        self.inner.journal(Job::Reprint { seq, requester, at, printer, paper_dir, reply });
     }
 
     /// Carries out one effect without blocking the caller (the UI thread may call it). Answers arrive
@@ -257,8 +283,9 @@ impl Drop for Runtime {
 impl Inner {
     fn journal(&self, job: Job) {
         let sender = self.journal.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if sender.send(job).is_err() {
+        if let Err(std::sync::mpsc::SendError(job)) = sender.send(job) {
             tracing::error!("journal thread stopped: a record was not written");
+            job.refuse();
         }
     }
 

@@ -5,6 +5,9 @@
 #[allow(dead_code)]
 pub mod controller;
 pub mod fixtures;
+// The staff reprint page; the maintenance controller opens it for a signed-in staff user.
+#[allow(dead_code)]
+pub mod reprint;
 #[allow(dead_code)]
 pub mod rig;
 pub mod screenshots;

@@ -13,6 +13,7 @@ use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferTyp
 use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel};
 
 use super::rig::Rig;
+use crate::maintenance::reprint::{Candidate, ReprintError};
 use super::{KioskWindow, LANGUAGES, LAYOUTS};
 
 struct HeadlessPlatform {
@@ -433,6 +434,7 @@ pub fn render_all(out: &Path) -> Result<Vec<PathBuf>, String> {
                 save_png(&path, width, height, &pixels)?;
                 written.push(path);
             }
+            written.extend(render_reprint_scenes(&ui, &window, out, (layout, width, height), language)?);
         }
     }
     Ok(written)
@@ -453,4 +455,100 @@ fn save_png(path: &Path, width: u32, height: u32, pixels: &[Rgb8Pixel]) -> Resul
     let bytes: Vec<u8> = pixels.iter().flat_map(|p| [p.r, p.g, p.b]).collect();
     let image = image::RgbImage::from_raw(width, height, bytes).ok_or("frame buffer size mismatch")?;
     image.save(path).map_err(|err| format!("{}: {err}", path.display()))
+}
+
+/// The staff reprint page, driven through its global's callbacks as touches would, on a journal of sample
+/// receipts (`super::reprint::write_sample_receipts`); a reprint answers "paper out" (no printer here).
+fn reprint_scenes() -> Vec<(&'static str, ReprintDrive)> {
+    vec![
+        ("reprint-today", |page| {
+            page.invoke_search();
+            page.invoke_select(1);
+        }),
+        ("reprint-card", |page| {
+            page.invoke_set_mode("card".into());
+            for key in ["0", "0", "1", "0"] {
+                page.invoke_key(key.into());
+            }
+            page.invoke_search();
+            page.invoke_select(1);
+        }),
+        ("reprint-not-printed", |page| {
+            page.invoke_set_mode("operation".into());
+            for key in "004514".chars() {
+                page.invoke_key(key.to_string().into());
+            }
+            page.invoke_search();
+        }),
+        ("reprint-paper-out", |page| {
+            page.invoke_range("week".into());
+            page.invoke_search();
+            page.invoke_select(0);
+            page.invoke_reprint();
+        }),
+        ("reprint-invalid", |page| {
+            page.invoke_set_mode("card".into());
+            page.invoke_key("4".into());
+            page.invoke_search();
+        }),
+    ]
+}
+
+/// Touches on the reprint page, through its global's callbacks.
+type ReprintDrive = fn(&super::Reprint<'_>);
+
+/// A journal-backed reprint page whose printer is always out of paper.
+struct PaperOutBackend(super::reprint::JournalBackend);
+
+impl super::reprint::ReprintBackend for PaperOutBackend {
+    fn search(&self, criteria: servicaja_maintenance::ReprintCriteria, reply: super::reprint::Reply<Vec<Candidate>>) {
+        self.0.search(criteria, reply);
+    }
+
+    fn preview(&self, seq: i64, reply: super::reprint::Reply<String>) {
+        self.0.preview(seq, reply);
+    }
+
+    fn reprint(
+        &self,
+        _seq: i64,
+        _requester: servicaja_maintenance::Requester,
+        _at: chrono::DateTime<chrono::Utc>,
+        reply: super::reprint::Reply<crate::maintenance::reprint::Reprinted>,
+    ) {
+        use servicaja_drivers::printer::{FailReason, PrintError};
+        reply(Err(ReprintError::Print(PrintError::NotReady(FailReason::PaperOut))));
+    }
+}
+
+fn render_reprint_scenes(
+    ui: &KioskWindow,
+    window: &MinimalSoftwareWindow,
+    out: &Path,
+    (layout, width, height): (&str, u32, u32),
+    language: &str,
+) -> Result<Vec<PathBuf>, String> {
+    let dir = std::env::temp_dir().join(format!("servicaja-shots-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|err| format!("{}: {err}", dir.display()))?;
+    let now = super::fixtures::start_time();
+    let mut written = Vec::new();
+    super::select_language(language)?;
+    for (name, drive) in reprint_scenes() {
+        let path = dir.join(format!("{name}.sqlite"));
+        let _ = std::fs::remove_file(&path);
+        let mut journal = servicaja_host::Journal::open(&path, 64).map_err(|err| err.to_string())?;
+        super::reprint::write_sample_receipts(&mut journal, now)?;
+        let backend = super::reprint::JournalBackend::new(journal, None, servicaja_receipts::Columns::C48, "LG");
+        let page = super::reprint::ReprintScreen::attach(ui, Box::new(PaperOutBackend(backend)), Rc::new(move || now));
+        page.borrow_mut().open("S01");
+        drive(&ui.global::<super::Reprint>());
+        let pixels = render(window, width, height);
+        let shot = out.join(format!("{layout}-{language}-{name}.png"));
+        save_png(&shot, width, height, &pixels)?;
+        written.push(shot);
+        page.borrow_mut().close();
+    }
+    super::select_language("es")?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(written)
 }

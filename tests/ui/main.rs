@@ -6,6 +6,20 @@
 #[path = "../../src/ui/mod.rs"]
 mod ui;
 
+/// The staff reprint service (and the paper counter it updates), which the runtime's journal thread and the
+/// reprint page call, at the paths the application has them (`crate::maintenance::{paper, reprint}`).
+#[allow(dead_code, unreachable_pub, clippy::all)]
+#[path = "../../src/maintenance/paper.rs"]
+mod paper;
+#[allow(dead_code, unreachable_pub, clippy::all)]
+#[path = "../../src/maintenance/reprint.rs"]
+mod reprint_service;
+mod maintenance {
+    pub(crate) use super::paper;
+    pub(crate) use super::reprint_service as reprint;
+}
+
 mod flows;
+mod reprint;
 mod gaps;
 mod translations;

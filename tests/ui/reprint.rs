@@ -1,0 +1,378 @@
+//! The staff reprint page in the kiosk window: a real SQLite journal in a temporary directory holding the
+//! documents the kiosk printed, the real printer driver on the printer emulator's pseudo-terminal, and
+//! touches by accessible label. Searches by the card's last four digits, the operation number and a date
+//! range; a reprint that comes out marked DUPLICADO and is journaled; a receipt cut short by paper out
+//! reprinted; paper out on the reprint itself; no path to the page from the customer's screens.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use servicaja_core::settings::Settings;
+use servicaja_drivers::devices::{Devices, DriverOptions};
+use servicaja_drivers::emulator::{EmulatorSet, SimPaper};
+use servicaja_drivers::readers::DeviceEvent;
+use servicaja_drivers::status::{DeviceKind, DeviceState, PaperState};
+use servicaja_host::{Journal, JournalEvent};
+use servicaja_receipts::Columns;
+use servicaja_session::{Action, MenuItem};
+use slint::{ComponentHandle, Model};
+
+use crate::ui::reprint::{JournalBackend, ReprintScreen, SampleReceipt, SharedReprint, write_sample_receipts};
+use crate::ui::rig::Rig;
+use crate::ui::{KioskWindow, Reprint};
+
+/// 11:00 in Lima on Saturday 21 November 2026.
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 21, 16, 0, 0).unwrap()
+}
+
+const REPRINT: &str = "Reimprimir (DUPLICADO)";
+
+/// A kiosk window with the reprint page bound to a journal of sample receipts and the emulated printer.
+struct Agency {
+    ui: KioskWindow,
+    page: SharedReprint,
+    samples: Vec<SampleReceipt>,
+    journal_path: std::path::PathBuf,
+    emulators: EmulatorSet,
+    events: Receiver<DeviceEvent>,
+    _devices: Devices,
+    _dir: tempfile::TempDir,
+}
+
+impl Agency {
+    fn open() -> Agency {
+        i_slint_backend_testing::init_no_event_loop();
+        let ui = KioskWindow::new().expect("the window builds");
+        ui.show().expect("the window shows");
+        let dir = tempfile::tempdir().unwrap();
+        let journal_path = dir.path().join("journal.sqlite");
+        let mut journal = Journal::open(&journal_path, 64).unwrap();
+        let samples = write_sample_receipts(&mut journal, now()).unwrap();
+
+        let settings = Settings::default();
+        let emulators = EmulatorSet::start_temporary(48).unwrap();
+        let (devices, events) = Devices::start(
+            &settings.printer,
+            &settings.card_reader,
+            &settings.document_reader,
+            Some(&emulators.paths()),
+            DriverOptions::default(),
+        );
+        wait_for_printer(&events, |state, _| state == DeviceState::Online);
+        let backend = JournalBackend::new(journal, Some(devices.printer.clone()), Columns::C48, "LG");
+        let clock = Rc::new(now);
+        let page = ReprintScreen::attach(&ui, Box::new(backend), clock);
+        Agency { ui, page, samples, journal_path, emulators, events, _devices: devices, _dir: dir }
+    }
+
+    /// Signs `staff` in, as the maintenance desk does.
+    fn sign_in(&self, staff: &str) {
+        self.page.borrow_mut().open(staff);
+        assert!(self.ui.global::<Reprint>().get_open());
+    }
+
+    fn sample(&self, operation: &str) -> &SampleReceipt {
+        self.samples.iter().find(|sample| sample.operation == operation).unwrap()
+    }
+
+    fn journal(&self) -> Vec<JournalEvent> {
+        let journal = Journal::open_existing(&self.journal_path).unwrap();
+        journal
+            .range(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.event)
+            .collect()
+    }
+
+    fn reprints(&self) -> Vec<(String, String, i64)> {
+        self.journal()
+            .into_iter()
+            .filter_map(|event| match event {
+                JournalEvent::Reprint { operation, staff, original_seq } => Some((operation, staff, original_seq)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn operations_listed(&self) -> Vec<String> {
+        self.ui.global::<Reprint>().get_rows().iter().map(|row| row.operation.to_string()).collect()
+    }
+
+    fn message(&self) -> (String, String) {
+        let page = self.ui.global::<Reprint>();
+        (page.get_message().to_string(), page.get_message_arg().to_string())
+    }
+
+    fn preview(&self) -> String {
+        self.ui.global::<Reprint>().get_preview().to_string()
+    }
+
+    fn search_by_card(&self, last4: &str) {
+        touch(&self.ui, "Tarjeta");
+        type_digits(&self.ui, last4);
+        touch(&self.ui, "Buscar");
+    }
+
+    fn search_by_operation(&self, operation: &str) {
+        touch(&self.ui, "Operación");
+        type_digits(&self.ui, operation);
+        touch(&self.ui, "Buscar");
+    }
+}
+
+fn wait_for_printer(events: &Receiver<DeviceEvent>, wanted: impl Fn(DeviceState, Option<PaperState>) -> bool) {
+    loop {
+        match events.recv_timeout(Duration::from_secs(20)).expect("the printer driver reported nothing") {
+            DeviceEvent::StatusChanged { device: DeviceKind::Printer, status, .. }
+                if wanted(status.device, status.paper) =>
+            {
+                return;
+            }
+            _ => {}
+        }
+    }
+}
+
+fn find(ui: &KioskWindow, label: &str) -> Vec<ElementHandle> {
+    ElementHandle::find_by_accessible_label(ui, label).collect()
+}
+
+fn buttons(ui: &KioskWindow, label: &str) -> Vec<ElementHandle> {
+    find(ui, label).into_iter().filter(|e| e.accessible_role() == Some(AccessibleRole::Button)).collect()
+}
+
+/// Touches the one visible control labelled `label`.
+fn touch(ui: &KioskWindow, label: &str) {
+    let found = buttons(ui, label);
+    assert_eq!(found.len(), 1, "expected one control labelled {label:?}");
+    found[0].invoke_accessible_default_action();
+}
+
+fn type_digits(ui: &KioskWindow, digits: &str) {
+    for digit in digits.chars() {
+        touch(ui, &digit.to_string());
+    }
+}
+
+/// The text of the element labelled `label` (its accessible value).
+fn value_of(ui: &KioskWindow, label: &str) -> String {
+    let found = find(ui, label);
+    assert_eq!(found.len(), 1, "expected one element labelled {label:?}");
+    found[0].accessible_value().unwrap_or_default().to_string()
+}
+
+fn reprint_enabled(ui: &KioskWindow) -> bool {
+    buttons(ui, REPRINT).first().and_then(ElementHandle::accessible_enabled).unwrap_or(false)
+}
+
+#[test]
+fn a_receipt_found_by_the_cards_last_four_is_reprinted_marked_duplicado_and_journaled() {
+    let agency = Agency::open();
+    agency.sign_in("S01");
+    assert_eq!(value_of(&agency.ui, "Personal"), "S01");
+    assert!(!reprint_enabled(&agency.ui), "nothing chosen yet");
+
+    agency.search_by_card("0010");
+    assert_eq!(agency.operations_listed(), ["004512", "004511"], "newest first, only card 0010");
+    assert_eq!(agency.message(), ("found".into(), "2".into()));
+    assert_eq!(value_of(&agency.ui, "Estado de la operación 004512"), "Impreso");
+
+    touch(&agency.ui, "Operación 004512");
+    let preview = agency.preview();
+    assert!(preview.contains("004512") && !preview.contains("DUPLICADO"), "the document as printed: {preview}");
+    assert_eq!(value_of(&agency.ui, "Vista previa"), preview);
+    let original = Journal::open_existing(&agency.journal_path).unwrap().get(agency.sample("004512").seq).unwrap();
+    let Some(JournalEvent::Receipt { text, .. }) = original.map(|r| r.event) else { panic!("not a receipt") };
+    assert_eq!(preview.trim_end(), text.as_str().trim_end(), "exactly the journaled text");
+    assert!(reprint_enabled(&agency.ui));
+
+    touch(&agency.ui, REPRINT);
+    let printed = agency.emulators.control().last_receipt_text().unwrap();
+    assert!(printed.contains("DUPLICADO"), "{printed}");
+    assert!(printed.contains("Reimpresión N°") && printed.contains("Personal") && printed.contains("S01"), "{printed}");
+    let original_date = servicaja_core::calendar::lima_printed(agency.sample("004512").at);
+    assert!(printed.contains(&original_date), "the original date {original_date}: {printed}");
+    assert!(printed.contains("004512"), "{printed}");
+    assert_eq!(agency.message(), ("reprinted".into(), "1".into()));
+    assert_eq!(value_of(&agency.ui, "Reimpresiones de la operación 004512"), "1");
+    assert_eq!(agency.reprints(), [("004512".to_string(), "S01".to_string(), agency.sample("004512").seq)]);
+
+    touch(&agency.ui, REPRINT);
+    assert_eq!(agency.message(), ("reprinted".into(), "2".into()), "the second copy is N.° 2");
+    assert!(agency.emulators.control().last_receipt_text().unwrap().contains("Reimpresión N°"));
+    let receipts = agency.journal().iter().filter(|event| matches!(event, JournalEvent::Receipt { .. })).count();
+    assert_eq!(receipts, agency.samples.len(), "a reprint is no new receipt: counters unchanged");
+    assert!(Journal::open_existing(&agency.journal_path).unwrap().verify().unwrap().first_broken.is_none());
+}
+
+#[test]
+fn searches_by_operation_number_and_by_date_range_and_say_what_is_wrong() {
+    let agency = Agency::open();
+    agency.sign_in("S02");
+
+    agency.search_by_operation("004511");
+    assert_eq!(agency.operations_listed(), ["004511"]);
+    assert!(agency.preview().contains("004511"), "a single result is shown at once");
+
+    touch(&agency.ui, "Borrar");
+    touch(&agency.ui, "9");
+    touch(&agency.ui, "Buscar");
+    assert!(agency.operations_listed().is_empty());
+    assert_eq!(agency.message().0, "no-results");
+    assert!(!reprint_enabled(&agency.ui));
+
+    for _ in 0..6 {
+        touch(&agency.ui, "Borrar");
+    }
+    touch(&agency.ui, "Buscar");
+    assert_eq!(agency.message().0, "nothing-to-search");
+
+    agency.search_by_card("12");
+    assert_eq!(agency.message().0, "card-last4", "four digits exactly");
+
+    // Dates: today (Lima) by default; a day back takes in yesterday; the end before the start is refused.
+    touch(&agency.ui, "Fecha");
+    assert_eq!(value_of(&agency.ui, "Desde"), "21/11/2026");
+    assert_eq!(value_of(&agency.ui, "Hasta"), "21/11/2026");
+    touch(&agency.ui, "Buscar");
+    assert_eq!(agency.operations_listed(), ["004514", "004512"]);
+    touch(&agency.ui, "Desde: día anterior");
+    touch(&agency.ui, "Buscar");
+    assert_eq!(agency.operations_listed(), ["004514", "004512", "004511"]);
+    touch(&agency.ui, "Hasta: día anterior");
+    touch(&agency.ui, "Buscar");
+    assert_eq!(agency.operations_listed(), ["004511"]);
+    touch(&agency.ui, "Hasta: día anterior");
+    touch(&agency.ui, "Buscar");
+    assert_eq!(agency.message().0, "range-reversed");
+    touch(&agency.ui, "Hasta: día siguiente");
+    touch(&agency.ui, "Hasta: día siguiente");
+    touch(&agency.ui, "Hasta: día siguiente");
+    assert_eq!(value_of(&agency.ui, "Hasta"), "21/11/2026", "no later than today");
+    touch(&agency.ui, "Últimos 7 días");
+    assert_eq!(value_of(&agency.ui, "Desde"), "15/11/2026");
+    touch(&agency.ui, "Buscar");
+    assert_eq!(agency.operations_listed(), ["004514", "004512", "004511"], "eight days ago is outside");
+    assert!(agency.reprints().is_empty(), "searching reprints nothing");
+    assert!(agency.emulators.control().last_receipt().is_none());
+}
+
+#[test]
+fn a_receipt_cut_short_by_paper_out_is_listed_as_not_printed_and_can_be_reprinted() {
+    let agency = Agency::open();
+    agency.sign_in("S01");
+    agency.search_by_card("7713");
+    assert_eq!(agency.operations_listed(), ["004514"]);
+    assert_eq!(value_of(&agency.ui, "Estado de la operación 004514"), "No impreso");
+    assert!(agency.preview().contains("004514"));
+
+    touch(&agency.ui, REPRINT);
+    assert_eq!(agency.message(), ("reprinted".into(), "1".into()));
+    let printed = agency.emulators.control().last_receipt_text().unwrap();
+    assert!(printed.contains("DUPLICADO") && printed.contains("004514"), "{printed}");
+    assert_eq!(agency.reprints(), [("004514".to_string(), "S01".to_string(), agency.sample("004514").seq)]);
+}
+
+#[test]
+fn with_the_printer_out_of_paper_the_page_says_it_was_not_reprinted_and_nothing_is_journaled() {
+    let agency = Agency::open();
+    agency.sign_in("S01");
+    agency.search_by_operation("004512");
+    assert!(reprint_enabled(&agency.ui));
+
+    agency.emulators.control().set_paper(SimPaper::Out);
+    wait_for_printer(&agency.events, |_, paper| paper == Some(PaperState::Out));
+    touch(&agency.ui, REPRINT);
+    assert_eq!(agency.message().0, "paper-out");
+    assert!(agency.reprints().is_empty(), "no reprint journaled");
+    assert!(agency.emulators.control().last_receipt().is_none(), "nothing came out");
+    assert_eq!(value_of(&agency.ui, "Reimpresiones de la operación 004512"), "0");
+
+    // A new roll: the same reprint goes through as copy N.° 1.
+    agency.emulators.control().set_paper(SimPaper::Ok);
+    wait_for_printer(&agency.events, |_, paper| paper == Some(PaperState::Full));
+    touch(&agency.ui, REPRINT);
+    assert_eq!(agency.message(), ("reprinted".into(), "1".into()));
+    assert_eq!(agency.reprints().len(), 1);
+}
+
+#[test]
+fn the_page_closes_when_the_staff_member_is_no_longer_signed_in_and_then_reprints_nothing() {
+    let agency = Agency::open();
+    let signed_in = Rc::new(RefCell::new(Some("S01".to_string())));
+    let check = signed_in.clone();
+    agency.page.borrow_mut().set_staff_check(Box::new(move || check.borrow().clone()));
+    agency.sign_in("S01");
+    agency.search_by_operation("004512");
+    assert!(!agency.preview().is_empty());
+
+    // The desk asks for the PIN again after idle: the page closes and forgets what it showed.
+    *signed_in.borrow_mut() = None;
+    let reprint = agency.ui.global::<Reprint>();
+    reprint.invoke_reprint();
+    assert!(!reprint.get_open());
+    assert!(reprint.get_preview().is_empty() && reprint.get_rows().row_count() == 0);
+    assert!(agency.reprints().is_empty() && agency.emulators.control().last_receipt().is_none());
+
+    // Volver closes it too.
+    *signed_in.borrow_mut() = Some("S01".to_string());
+    agency.sign_in("S01");
+    touch(&agency.ui, "Volver");
+    assert!(!agency.ui.global::<Reprint>().get_open());
+    assert!(buttons(&agency.ui, REPRINT).is_empty());
+}
+
+#[test]
+fn customers_have_no_path_to_the_reprint_page() {
+    i_slint_backend_testing::init_no_event_loop();
+    let ui = KioskWindow::new().expect("the window builds");
+    ui.show().expect("the window shows");
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = Journal::open(&dir.path().join("journal.sqlite"), 64).unwrap();
+    write_sample_receipts(&mut journal, now()).unwrap();
+    // No printer at all: had anything asked for a reprint, it would have been refused, not printed.
+    let page =
+        ReprintScreen::attach(&ui, Box::new(JournalBackend::new(journal, None, Columns::C48, "LG")), Rc::new(now));
+    let rig = Rig::new(&ui);
+    let visited = Cell::new(0);
+    let nowhere = |ui: &KioskWindow| {
+        visited.set(visited.get() + 1);
+        assert!(!ui.global::<Reprint>().get_open());
+        for label in [REPRINT, "Reimprimir comprobante", "Desde: día anterior"] {
+            assert!(find(ui, label).is_empty(), "{label:?} reachable on screen {}", rig.screen());
+        }
+    };
+    nowhere(&ui);
+    rig.login();
+    nowhere(&ui);
+    for item in [
+        MenuItem::PayLoans,
+        MenuItem::Balances,
+        MenuItem::InternetPurchases,
+        MenuItem::Certificates,
+        MenuItem::Requests,
+        MenuItem::Information,
+    ] {
+        rig.ui(Action::Menu(item));
+        nowhere(&ui);
+        rig.ui(Action::Select(0));
+        nowhere(&ui);
+        rig.ui(Action::Back);
+        rig.ui(Action::Back);
+    }
+    assert!(visited.get() > 10);
+    // Raised anyway (as if the window were tampered with), the page's callbacks do nothing while no staff
+    // member is signed in.
+    let reprint = ui.global::<Reprint>();
+    reprint.invoke_search();
+    reprint.invoke_select(0);
+    reprint.invoke_reprint();
+    assert!(!reprint.get_open() && reprint.get_rows().row_count() == 0);
+    assert!(page.borrow().staff().is_none());
+}
