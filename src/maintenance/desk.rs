@@ -1,0 +1,402 @@
+//! The maintenance screens' backend in the real kiosk: device statuses from the drivers' handles (with a
+//! short history of their problems), the printer test page laid out by the receipts crate and printed on
+//! the runtime's printer, the paper counter file, the runtime's outbox, the central's health probed in the
+//! background with its round-trip time, the certificates' expiry from their PEM files, the configuration
+//! summary with secrets hidden, the log and journal export, and maintenance records to the runtime's
+//! journal thread.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use servicaja_core::settings::{HostSettings, Role, Settings};
+use servicaja_drivers::devices::{PrinterHandle, ReaderHandle};
+use servicaja_drivers::printer::PrintJob;
+use servicaja_drivers::status::DeviceStatus;
+use servicaja_host::HostClient;
+use servicaja_host::journal::{JOURNAL_FILE, Journal};
+use servicaja_maintenance::JournalEntry;
+use servicaja_receipts::templates::{Issue, MaintenanceTest, maintenance_test};
+use servicaja_receipts::{Columns, Header, layout, render};
+
+use super::certs::expiries_from_file;
+use super::export::export;
+use super::paper::PaperStore;
+use super::pin::Argon2Verifier;
+use crate::runtime::{KioskServices, Runtime, record_paper};
+use crate::ui::KioskWindow;
+use crate::ui::controller::{SharedController, system_clock};
+use crate::ui::maintenance::backend::{
+    CertReport, DeviceError, DeviceReport, HostReport, KioskReport, MaintenanceBackend, PaperReport, QueueReport,
+};
+use crate::ui::maintenance::{Desk, SharedDesk, queue};
+
+/// Problems kept per device for the devices page.
+const ERROR_HISTORY: usize = 5;
+
+/// The drivers' handles the devices page reads.
+#[derive(Clone)]
+pub struct DeviceHandles {
+    pub printer: PrinterHandle,
+    pub card_reader: ReaderHandle,
+    pub document_reader: ReaderHandle,
+}
+
+#[derive(Debug, Default)]
+struct Probe {
+    reachable: Option<bool>,
+    round_trip_ms: Option<u64>,
+    checked_at: Option<DateTime<Utc>>,
+    running: bool,
+}
+
+/// The real kiosk's [`MaintenanceBackend`].
+pub struct RuntimeDesk {
+    settings: Settings,
+    host: HostSettings,
+    runtime: Arc<Runtime>,
+    devices: DeviceHandles,
+    client: HostClient,
+    started_at: DateTime<Utc>,
+    data_dir: PathBuf,
+    last_seen: BTreeMap<&'static str, DeviceStatus>,
+    errors: BTreeMap<&'static str, Vec<DeviceError>>,
+    probe: Arc<Mutex<Probe>>,
+    test_page: Arc<Mutex<Option<Result<(), String>>>>,
+}
+
+impl RuntimeDesk {
+    /// `host` is the host configuration in use (the demo world's when it runs): its URL and certificates.
+    pub fn new(
+        settings: &Settings,
+        host: &HostSettings,
+        runtime: Arc<Runtime>,
+        devices: DeviceHandles,
+        client: HostClient,
+        started_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            settings: settings.clone(),
+            host: host.clone(),
+            runtime,
+            devices,
+            client,
+            started_at,
+            data_dir: PathBuf::from(&settings.kiosk.data_dir),
+            last_seen: BTreeMap::new(),
+            errors: BTreeMap::new(),
+            probe: Arc::default(),
+            test_page: Arc::default(),
+        }
+    }
+
+    /// Keeps a device's problems: each change to a state other than online is remembered, newest first.
+    fn observe(&mut self, device: &'static str, status: &DeviceStatus, now: DateTime<Utc>) {
+        if self.last_seen.get(device) == Some(status) {
+            return;
+        }
+        self.last_seen.insert(device, status.clone());
+        let report = report_of(device, status, Vec::new());
+        if report.state != "online" || report.action.is_some() {
+            let errors = self.errors.entry(device).or_default();
+            errors
+                .insert(0, DeviceError { at: now, state: report.state, action: report.action, detail: report.detail });
+            errors.truncate(ERROR_HISTORY);
+        }
+    }
+
+    fn start_probe(&self, now: DateTime<Utc>) {
+        {
+            let mut probe = lock(&self.probe);
+            if probe.running {
+                return;
+            }
+            probe.running = true;
+        }
+        let client = self.client.clone();
+        let probe = self.probe.clone();
+        self.runtime.handle().spawn(async move {
+            let started = Instant::now();
+            let answer = tokio::time::timeout(std::time::Duration::from_secs(10), client.health()).await;
+            let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let mut probe = lock(&probe);
+            probe.running = false;
+            probe.checked_at = Some(now);
+            match answer {
+                Ok(Ok(_)) => {
+                    probe.reachable = Some(true);
+                    probe.round_trip_ms = Some(elapsed);
+                }
+                _ => probe.reachable = Some(false),
+            }
+        });
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The name a serde enum of the shared vocabulary serializes to (`hardwareError`, `full`, `clear`).
+fn vocabulary<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn report_of(device: &'static str, status: &DeviceStatus, errors: Vec<DeviceError>) -> DeviceReport {
+    DeviceReport {
+        device,
+        state: vocabulary(&status.device),
+        paper: status.paper.as_ref().map(vocabulary),
+        action: status.action.as_ref().map(vocabulary),
+        detail: status.detail.clone(),
+        errors,
+    }
+}
+
+fn cert_report(path: &str, now: DateTime<Utc>) -> Option<CertReport> {
+    if path.trim().is_empty() {
+        return None;
+    }
+    Some(match expiries_from_file(Path::new(path), now) {
+        Ok(found) => match found.first() {
+            Some(cert) => CertReport::Read { not_after: cert.not_after, status: cert.status },
+            None => CertReport::Unreadable("no certificate".into()),
+        },
+        Err(err) => CertReport::Unreadable(err.to_string()),
+    })
+}
+
+/// The configuration a technician may read: paths, ports and limits; keys, PIN hashes and the like hidden.
+pub fn settings_summary(settings: &Settings, host: &HostSettings) -> Vec<(String, String)> {
+    let technicians = settings.maintenance.users.iter().filter(|u| u.role == Role::Technician).count();
+    let staff = settings.maintenance.users.len() - technicians;
+    let hidden = |path: &str| if path.is_empty() { "@missing".to_owned() } else { "@hidden".to_owned() };
+    vec![
+        ("kiosk.id".into(), settings.kiosk.id.clone()),
+        ("kiosk.agency".into(), format!("{} {}", settings.kiosk.agency_code, settings.kiosk.agency_name)),
+        ("kiosk.mode".into(), vocabulary(&settings.kiosk.mode)),
+        ("kiosk.data_dir".into(), settings.kiosk.data_dir.clone()),
+        ("host.base_url".into(), host.base_url.clone()),
+        ("host.client_key".into(), hidden(&host.client_key)),
+        ("printer.port".into(), settings.printer.serial.port.clone()),
+        ("printer.columns".into(), settings.printer.columns.to_string()),
+        ("card_reader.port".into(), settings.card_reader.serial.port.clone()),
+        ("document_reader.port".into(), settings.document_reader.serial.port.clone()),
+        ("maintenance.export_dir".into(), settings.maintenance.export_dir.clone()),
+        ("maintenance.technicians".into(), technicians.to_string()),
+        ("maintenance.staff".into(), staff.to_string()),
+        ("maintenance.users[].pin_hash".into(), "@hidden".into()),
+    ]
+}
+
+impl MaintenanceBackend for RuntimeDesk {
+    fn devices(&mut self) -> Vec<DeviceReport> {
+        let now = Utc::now();
+        let statuses = [
+            ("printer", self.devices.printer.status()),
+            ("card-reader", self.devices.card_reader.status()),
+            ("document-reader", self.devices.document_reader.status()),
+        ];
+        statuses
+            .into_iter()
+            .map(|(device, status)| {
+                self.observe(device, &status, now);
+                report_of(device, &status, self.errors.get(device).cloned().unwrap_or_default())
+            })
+            .collect()
+    }
+
+    fn print_test_page(&mut self, technician: &str, now: DateTime<Utc>) -> Result<(), String> {
+        let status = self.devices.printer.status();
+        let test = MaintenanceTest {
+            technician_id: technician.to_owned(),
+            software_version: format!("servicaja {}", env!("CARGO_PKG_VERSION")),
+            printer_status: format!("{} — {}", vocabulary(&status.device), status.detail),
+        };
+        let issue = Issue {
+            header: Header::from_settings(&self.settings.kiosk),
+            issued_at: now,
+            operation_number: "PRUEBA".into(),
+            journal_hash: None,
+        };
+        let columns = Columns::new(self.settings.printer.columns).map_err(|err| err.to_string())?;
+        let laid_out = layout(&maintenance_test(&issue, &test), columns);
+        let bytes =
+            render::escpos::render(&laid_out, &self.settings.printer.logo_key).map_err(|err| err.to_string())?.bytes;
+        let printer = self.devices.printer.clone();
+        let outcome = self.test_page.clone();
+        let data_dir = self.data_dir.clone();
+        *lock(&outcome) = None;
+        self.runtime.handle().spawn_blocking(move || {
+            let result = printer.print(PrintJob { bytes }).map(|job| record_paper(&data_dir, job.paper.length_um));
+            *lock(&outcome) = Some(result.map_err(|err| err.to_string()));
+        });
+        Ok(())
+    }
+
+    fn test_page_outcome(&mut self) -> Option<Result<(), String>> {
+        lock(&self.test_page).take()
+    }
+
+    fn paper(&mut self) -> PaperReport {
+        let counter = PaperStore::open(&self.data_dir).map(|store| store.counter()).unwrap_or_default();
+        PaperReport {
+            estimate: counter.estimate(self.settings.printer.roll_length_mm),
+            roll_length_mm: self.settings.printer.roll_length_mm,
+            roll_replaced_at: counter.roll_replaced_at,
+        }
+    }
+
+    fn roll_replaced(&mut self, now: DateTime<Utc>) -> Result<(), String> {
+        PaperStore::open(&self.data_dir).and_then(|mut store| store.roll_replaced(now)).map_err(|err| err.to_string())
+    }
+
+    fn queue(&mut self) -> Result<QueueReport, String> {
+        queue::queue_report(self.runtime.handle(), self.runtime.outbox())
+    }
+
+    fn retry(&mut self, id: i64) -> Result<(), String> {
+        queue::retry(self.runtime.handle(), self.runtime.outbox(), id)
+    }
+
+    fn cancel(&mut self, id: i64, reason: &str) -> Result<(), String> {
+        queue::cancel(self.runtime.handle(), self.runtime.outbox(), id, reason)
+    }
+
+    fn host(&mut self, now: DateTime<Utc>, probe: bool) -> HostReport {
+        if probe || lock(&self.probe).checked_at.is_none() {
+            self.start_probe(now);
+        }
+        let probe = lock(&self.probe);
+        HostReport {
+            base_url: self.host.base_url.clone(),
+            reachable: probe.reachable,
+            round_trip_ms: probe.round_trip_ms,
+            checked_at: probe.checked_at,
+            server_cert: cert_report(&self.host.ca_cert, now),
+            kiosk_cert: cert_report(&self.host.client_cert, now),
+        }
+    }
+
+    fn kiosk(&mut self) -> KioskReport {
+        KioskReport {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            started_at: Some(self.started_at),
+            settings: settings_summary(&self.settings, &self.host),
+        }
+    }
+
+    fn export(&mut self, now: DateTime<Utc>) -> Result<String, String> {
+        let path = self.data_dir.join(JOURNAL_FILE);
+        let journal = Journal::open_existing(&path).map_err(|err| format!("{}: {err}", path.display()))?;
+        let exported = export(&self.settings, &journal, now).map_err(|err| err.to_string())?;
+        Ok(exported.folder.display().to_string())
+    }
+
+    fn journal(&mut self, entries: Vec<JournalEntry>) {
+        self.runtime.journal_maintenance(entries);
+    }
+}
+
+/// The maintenance mode of the real kiosk: the desk bound to `ui` and the customer session's `controller`,
+/// answered by the runtime, the drivers and the files, with argon2 PINs and the system clock; ticking every
+/// second for the re-authentication after idle.
+pub fn attach(
+    ui: &KioskWindow,
+    controller: &SharedController,
+    settings: &Settings,
+    host: &HostSettings,
+    services: &KioskServices,
+    started_at: DateTime<Utc>,
+) -> SharedDesk {
+    let devices = DeviceHandles {
+        printer: services.devices.printer.clone(),
+        card_reader: services.devices.card_reader.clone(),
+        document_reader: services.devices.document_reader.clone(),
+    };
+    let backend =
+        RuntimeDesk::new(settings, host, services.runtime.clone(), devices, services.client.clone(), started_at);
+    let desk = Desk::attach(
+        ui,
+        controller,
+        Box::new(backend),
+        Box::new(Argon2Verifier),
+        &settings.maintenance,
+        system_clock(),
+    );
+    Desk::start_ticking(&desk);
+    desk
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use servicaja_core::settings::MaintenanceUser;
+    use servicaja_drivers::status::{DeviceKind, DeviceState, ErrorAction, PaperState};
+
+    #[test]
+    fn the_summary_hides_keys_and_pin_hashes() {
+        let mut settings = Settings::default();
+        settings.maintenance.users = vec![
+            MaintenanceUser {
+                id: "1001".into(),
+                name: "Ana".into(),
+                role: Role::Technician,
+                pin_hash: "$argon2id$x".into(),
+            },
+            MaintenanceUser {
+                id: "2001".into(),
+                name: "Luis".into(),
+                role: Role::Staff,
+                pin_hash: "$argon2id$y".into(),
+            },
+        ];
+        let mut host = settings.host.clone();
+        host.client_key = "/etc/servicaja/kiosk.key".into();
+        let summary = settings_summary(&settings, &host);
+        let text = format!("{summary:?}");
+        assert!(!text.contains("argon2") && !text.contains("kiosk.key"), "{text}");
+        assert!(summary.contains(&("host.client_key".into(), "@hidden".into())));
+        assert!(summary.contains(&("maintenance.technicians".into(), "1".into())));
+        assert!(summary.contains(&("maintenance.users[].pin_hash".into(), "@hidden".into())));
+    }
+
+    #[test]
+    fn device_reports_use_the_shared_vocabulary() {
+        let mut status = DeviceStatus::no_device(DeviceKind::Printer, "port /dev/ttyS0: gone");
+        let report = report_of("printer", &status, Vec::new());
+        assert_eq!(
+            (report.state.as_str(), report.paper.as_deref(), report.action.as_deref()),
+            ("noDevice", Some("unknown"), Some("maintenance"))
+        );
+        status.device = DeviceState::UserError;
+        status.paper = Some(PaperState::Out);
+        status.action = Some(ErrorAction::Clear);
+        let report = report_of("printer", &status, Vec::new());
+        assert_eq!(
+            (report.state.as_str(), report.paper.as_deref(), report.action.as_deref()),
+            ("userError", Some("out"), Some("clear"))
+        );
+    }
+
+    #[test]
+    fn a_missing_certificate_is_said_and_a_real_one_gives_its_date() {
+        assert_eq!(cert_report("", Utc::now()), None);
+        assert!(matches!(cert_report("/nonexistent/ca.pem", Utc::now()), Some(CertReport::Unreadable(_))));
+        let dir = tempfile::tempdir().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["central.test".to_string()]).unwrap();
+        params.not_after = rcgen::date_time_ymd(2026, 12, 1);
+        let pem = params.self_signed(&rcgen::KeyPair::generate().unwrap()).unwrap().pem();
+        let path = dir.path().join("ca.pem");
+        std::fs::write(&path, pem).unwrap();
+        let now = "2026-11-21T12:00:00Z".parse().unwrap();
+        match cert_report(&path.display().to_string(), now) {
+            Some(CertReport::Read { status, .. }) => {
+                assert_eq!(status, servicaja_maintenance::CertStatus::Warn { days_left: 9 })
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! What the maintenance screens ask of the kiosk, as a trait: the real kiosk answers from its runtime, drivers
+//! and files (`src/maintenance/desk.rs`), the UI tests from a fake or from a real outbox in a temporary
+//! directory. The reports carry data only (ids of the shared device vocabulary, numbers, instants); the
+//! screens own the words. Nothing here ever holds a secret: no payload, token, PIN hash or key.
+
+use chrono::{DateTime, Utc};
+use servicaja_maintenance::{CertStatus, JournalEntry, PaperEstimate};
+
+/// One device as the technician sees it (XFS4IoT vocabulary, as the drivers report it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceReport {
+    /// `printer`, `card-reader` or `document-reader`.
+    pub device: &'static str,
+    /// `online`, `offline`, `hardwareError`, `userError`, `busy`, `noDevice`.
+    pub state: String,
+    /// The printer's paper: `full`, `low`, `out`, `jammed`, `unknown`; `None` for readers.
+    pub paper: Option<String>,
+    /// `clear` (staff can fix it) or `maintenance` (needs a technician); `None` when nothing is needed.
+    pub action: Option<String>,
+    /// The driver's short reason for the current state.
+    pub detail: String,
+    /// The last problems seen, newest first.
+    pub errors: Vec<DeviceError>,
+}
+
+/// A problem a device reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceError {
+    pub at: DateTime<Utc>,
+    pub state: String,
+    pub action: Option<String>,
+    pub detail: String,
+}
+
+/// The paper of the roll in the printer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaperReport {
+    pub estimate: PaperEstimate,
+    pub roll_length_mm: u32,
+    pub roll_replaced_at: Option<DateTime<Utc>>,
+}
+
+/// The outbox: counts by state and the commands a technician must look at.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QueueReport {
+    /// Every state with its count (`pending`, `in_flight`, `done`, `rejected`, `expired`, `cancelled`).
+    pub counts: Vec<(String, u64)>,
+    pub oldest_pending: Option<DateTime<Utc>>,
+    /// Expired and rejected commands, oldest first.
+    pub problems: Vec<QueueProblem>,
+}
+
+/// An expired or rejected command, without its payload or token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueProblem {
+    pub id: i64,
+    /// The command's kind (`payment`, `affiliation`, …).
+    pub kind: String,
+    pub state: String,
+    pub created_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+}
+
+/// The central API and the TLS certificates.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HostReport {
+    pub base_url: String,
+    /// `None` until the first probe answered or failed.
+    pub reachable: Option<bool>,
+    pub round_trip_ms: Option<u64>,
+    pub checked_at: Option<DateTime<Utc>>,
+    pub server_cert: Option<CertReport>,
+    pub kiosk_cert: Option<CertReport>,
+}
+
+/// A certificate's expiry, or why it could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertReport {
+    Read { not_after: DateTime<Utc>, status: CertStatus },
+    Unreadable(String),
+}
+
+/// The kiosk itself.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KioskReport {
+    pub version: String,
+    pub started_at: Option<DateTime<Utc>>,
+    /// Configuration keys and values, secrets hidden (`@hidden`).
+    pub settings: Vec<(String, String)>,
+}
+
+/// What the maintenance screens ask. Called on the UI thread: implementations answer quickly and do slow
+/// work (printing, network probes) in the background, reporting through the polled methods.
+pub trait MaintenanceBackend {
+    fn devices(&mut self) -> Vec<DeviceReport>;
+    /// Starts printing the maintenance test page for `technician`; its outcome comes from
+    /// [`MaintenanceBackend::test_page_outcome`].
+    fn print_test_page(&mut self, technician: &str, now: DateTime<Utc>) -> Result<(), String>;
+    /// The outcome of the last test page, once: `Ok` printed, `Err` why not.
+    fn test_page_outcome(&mut self) -> Option<Result<(), String>>;
+    fn paper(&mut self) -> PaperReport;
+    fn roll_replaced(&mut self, now: DateTime<Utc>) -> Result<(), String>;
+    fn queue(&mut self) -> Result<QueueReport, String>;
+    /// Sends an expired or pending command again now, with the same idempotency key.
+    fn retry(&mut self, id: i64) -> Result<(), String>;
+    fn cancel(&mut self, id: i64, reason: &str) -> Result<(), String>;
+    /// The last known state of the central; `probe` asks again in the background.
+    fn host(&mut self, now: DateTime<Utc>, probe: bool) -> HostReport;
+    fn kiosk(&mut self) -> KioskReport;
+    /// Exports logs and journal; answers where they went.
+    fn export(&mut self, now: DateTime<Utc>) -> Result<String, String>;
+    /// Writes maintenance entries (entry, exit, every action, with the user id) to the electronic journal.
+    fn journal(&mut self, entries: Vec<JournalEntry>);
+}

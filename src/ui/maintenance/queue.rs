@@ -1,0 +1,44 @@
+//! The queue page against a real outbox: counts by state, the oldest pending command, the expired and
+//! rejected commands (never their payload or token), retry and cancel-with-reason. Called on the UI thread,
+//! which is not a tokio thread: each call blocks on the outbox's short SQLite work through `handle`.
+
+use servicaja_host::outbox::{Outbox, Transport};
+use servicaja_host::policy::{CommandId, State};
+
+use super::backend::{QueueProblem, QueueReport};
+
+/// Counts by state, the oldest pending command and the commands a technician must look at.
+pub fn queue_report<T: Transport>(handle: &tokio::runtime::Handle, outbox: &Outbox<T>) -> Result<QueueReport, String> {
+    let status = handle.block_on(outbox.status()).map_err(|err| err.to_string())?;
+    let problems =
+        handle.block_on(outbox.list(vec![State::Expired, State::Rejected])).map_err(|err| err.to_string())?;
+    Ok(QueueReport {
+        counts: State::ALL.iter().map(|state| (state.as_str().to_owned(), status.count(*state))).collect(),
+        oldest_pending: status.oldest_open,
+        problems: problems
+            .into_iter()
+            .map(|command| QueueProblem {
+                id: command.id.0,
+                kind: command.kind.as_str().to_owned(),
+                state: command.state.as_str().to_owned(),
+                created_at: command.created_at,
+                last_error: command.last_error,
+            })
+            .collect(),
+    })
+}
+
+/// Sends a pending or expired command again now, with the same idempotency key.
+pub fn retry<T: Transport>(handle: &tokio::runtime::Handle, outbox: &Outbox<T>, id: i64) -> Result<(), String> {
+    handle.block_on(outbox.retry(CommandId(id))).map(|_| ()).map_err(|err| err.to_string())
+}
+
+/// Withdraws a pending or expired command; the reason is kept with it.
+pub fn cancel<T: Transport>(
+    handle: &tokio::runtime::Handle,
+    outbox: &Outbox<T>,
+    id: i64,
+    reason: &str,
+) -> Result<(), String> {
+    handle.block_on(outbox.cancel(CommandId(id), reason.to_owned())).map(|_| ()).map_err(|err| err.to_string())
+}

@@ -1,0 +1,478 @@
+//! The technicians' maintenance mode through the window: the hidden gesture and a valid PIN, the lockout
+//! after wrong PINs, the wait for a customer's session to end, a queue retry and a cancellation against a
+//! real SQLite outbox, the re-authentication after 15 minutes idle on a hand-moved clock, and the
+//! out-of-service switch. PINs are checked by a test verifier (the argon2 one is tested in its module).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use servicaja_core::settings::{MaintenanceSettings, MaintenanceUser, Role};
+use servicaja_host::outbox::{Outbox, OutboxOptions, Transport};
+use servicaja_host::policy::{CommandId, CommandKind, PolicySettings, State};
+use servicaja_host::store::{NewCommand, OutboxStore, StoredCommand};
+use servicaja_host::{HostError, Reply};
+use servicaja_maintenance::{AccessState, JournalEntry, PaperCounter, PinVerifier};
+use slint::ComponentHandle;
+use slint::platform::{PointerEventButton, WindowEvent};
+
+use crate::ui::maintenance::backend::{
+    DeviceReport, HostReport, KioskReport, MaintenanceBackend, PaperReport, QueueReport,
+};
+use crate::ui::maintenance::{Desk, SharedDesk, queue};
+use crate::ui::rig::Rig;
+use crate::ui::{Kiosk, KioskWindow, Maintenance};
+
+const TECHNICIAN: &str = "1001";
+const TECHNICIAN_PIN: &str = "100100";
+
+/// Accepts `pin` when the user's hash is `test:<pin>`.
+struct TestVerifier;
+
+impl PinVerifier for TestVerifier {
+    fn verify(&self, user: &MaintenanceUser, pin: &str) -> bool {
+        user.pin_hash == format!("test:{pin}")
+    }
+}
+
+fn settings() -> MaintenanceSettings {
+    let user = |id: &str, role, pin: &str| MaintenanceUser {
+        id: id.into(),
+        name: id.into(),
+        role,
+        pin_hash: format!("test:{pin}"),
+    };
+    MaintenanceSettings {
+        users: vec![user(TECHNICIAN, Role::Technician, TECHNICIAN_PIN), user("2001", Role::Staff, "200200")],
+        ..MaintenanceSettings::default()
+    }
+}
+
+/// What the fake backend was asked, for the assertions.
+#[derive(Default)]
+struct Record {
+    journal: Vec<JournalEntry>,
+    rolls_replaced: u32,
+}
+
+/// A backend with fixed device and host figures; the queue is a real outbox when one is given.
+struct FakeBackend {
+    record: Rc<RefCell<Record>>,
+    outbox: Option<(tokio::runtime::Handle, Outbox<Accepting>)>,
+}
+
+impl MaintenanceBackend for FakeBackend {
+    fn devices(&mut self) -> Vec<DeviceReport> {
+        let online = |device| DeviceReport {
+            device,
+            state: "online".into(),
+            paper: None,
+            action: None,
+            detail: String::new(),
+            errors: Vec::new(),
+        };
+        vec![online("printer"), online("card-reader"), online("document-reader")]
+    }
+    fn print_test_page(&mut self, _: &str, _: DateTime<Utc>) -> Result<(), String> {
+        Ok(())
+    }
+    fn test_page_outcome(&mut self) -> Option<Result<(), String>> {
+        None
+    }
+    fn paper(&mut self) -> PaperReport {
+        let mut counter = PaperCounter::default();
+        for _ in 0..self.record.borrow().rolls_replaced.saturating_sub(1) {
+            counter.record_print(100);
+        }
+        PaperReport { estimate: counter.estimate(80_000), roll_length_mm: 80_000, roll_replaced_at: None }
+    }
+    fn roll_replaced(&mut self, _: DateTime<Utc>) -> Result<(), String> {
+        self.record.borrow_mut().rolls_replaced += 1;
+        Ok(())
+    }
+    fn queue(&mut self) -> Result<QueueReport, String> {
+        match &self.outbox {
+            Some((handle, outbox)) => queue::queue_report(handle, outbox),
+            None => Ok(QueueReport::default()),
+        }
+    }
+    fn retry(&mut self, id: i64) -> Result<(), String> {
+        let (handle, outbox) = self.outbox.as_ref().ok_or("no outbox")?;
+        queue::retry(handle, outbox, id)
+    }
+    fn cancel(&mut self, id: i64, reason: &str) -> Result<(), String> {
+        let (handle, outbox) = self.outbox.as_ref().ok_or("no outbox")?;
+        queue::cancel(handle, outbox, id, reason)
+    }
+    fn host(&mut self, _: DateTime<Utc>, _: bool) -> HostReport {
+        HostReport { base_url: "https://central.test".into(), reachable: Some(true), ..HostReport::default() }
+    }
+    fn kiosk(&mut self) -> KioskReport {
+        KioskReport { version: "0.1.0".into(), ..KioskReport::default() }
+    }
+    fn export(&mut self, _: DateTime<Utc>) -> Result<String, String> {
+        Ok("/media/usb/KSK".into())
+    }
+    fn journal(&mut self, entries: Vec<JournalEntry>) {
+        self.record.borrow_mut().journal.extend(entries);
+    }
+}
+
+/// A central that accepts every command.
+#[derive(Clone)]
+struct Accepting;
+
+impl Transport for Accepting {
+    #[allow(clippy::manual_async_fn, reason = "the trait asks for a 'static future, which `async fn` on &self is not")]
+    fn deliver(&self, _: &StoredCommand) -> impl Future<Output = Result<Reply, HostError>> + Send + 'static {
+        async { Ok(Reply { status: 200, body: serde_json::json!({ "ok": true }) }) }
+    }
+}
+
+struct Setup {
+    ui: KioskWindow,
+    rig: Rig,
+    desk: SharedDesk,
+    record: Rc<RefCell<Record>>,
+}
+
+fn kiosk_with(outbox: Option<(tokio::runtime::Handle, Outbox<Accepting>)>) -> Setup {
+    i_slint_backend_testing::init_no_event_loop();
+    let ui = KioskWindow::new().expect("the window builds");
+    ui.window().set_size(slint::PhysicalSize::new(1280, 1024));
+    ui.show().expect("the window shows");
+    let rig = Rig::new(&ui);
+    let record = Rc::new(RefCell::new(Record::default()));
+    let now = rig.now.clone();
+    let desk = Desk::attach(
+        &ui,
+        &rig.controller,
+        Box::new(FakeBackend { record: record.clone(), outbox }),
+        Box::new(TestVerifier),
+        &settings(),
+        Rc::new(move || now.get()),
+    );
+    Setup { ui, rig, desk, record }
+}
+
+fn kiosk() -> Setup {
+    kiosk_with(None)
+}
+
+impl Setup {
+    fn find(&self, label: &str) -> Vec<ElementHandle> {
+        ElementHandle::find_by_accessible_label(&self.ui, label).collect()
+    }
+
+    fn shows(&self, label: &str) -> bool {
+        !self.find(label).is_empty()
+    }
+
+    /// Touches the one control labelled `label`.
+    fn touch(&self, label: &str) {
+        let found: Vec<ElementHandle> = self
+            .find(label)
+            .into_iter()
+            .filter(|e| matches!(e.accessible_role(), Some(AccessibleRole::Button)))
+            .collect();
+        assert_eq!(found.len(), 1, "expected one control labelled {label:?} on page {:?}", self.page());
+        found[0].invoke_accessible_default_action();
+    }
+
+    fn type_digits(&self, digits: &str) {
+        for digit in digits.chars() {
+            self.touch(&digit.to_string());
+        }
+    }
+
+    /// A finger on the screen at (x, y), as the kiosk's touch panel reports it.
+    fn tap_at(&self, x: f32, y: f32) {
+        let position = slint::LogicalPosition::new(x, y);
+        let window = self.ui.window();
+        window.dispatch_event(WindowEvent::PointerPressed { position, button: PointerEventButton::Left });
+        window.dispatch_event(WindowEvent::PointerReleased { position, button: PointerEventButton::Left });
+    }
+
+    /// The hidden gesture: five taps in the top-left corner within the configured three seconds.
+    fn gesture(&self) {
+        for _ in 0..5 {
+            self.tap_at(12.0, 12.0);
+            self.advance(TimeDelta::milliseconds(300));
+        }
+    }
+
+    fn advance(&self, by: TimeDelta) {
+        self.rig.now.set(self.rig.now.get() + by);
+    }
+
+    /// Moves the clock and lets the desk's timer run, as the window's one-second ticker would.
+    fn wait(&self, by: TimeDelta) {
+        self.advance(by);
+        self.desk.borrow_mut().tick();
+    }
+
+    fn page(&self) -> String {
+        self.ui.global::<Maintenance>().get_page().to_string()
+    }
+
+    fn screen(&self) -> String {
+        self.ui.global::<Kiosk>().get_screen().to_string()
+    }
+
+    fn sign_in(&self, id: &str, pin: &str) {
+        assert_eq!(self.page(), "login");
+        self.type_digits(id);
+        self.touch("Siguiente");
+        self.type_digits(pin);
+        self.touch("Ingresar");
+    }
+
+    fn journal(&self) -> Vec<(String, String)> {
+        self.record.borrow().journal.iter().map(|e| (e.user.clone(), e.action.clone())).collect()
+    }
+
+    fn message(&self) -> String {
+        let m = self.ui.global::<Maintenance>();
+        format!("{}:{}", m.get_message(), m.get_message_arg())
+    }
+}
+
+fn entry(user: &str, action: &str) -> (String, String) {
+    (user.to_owned(), action.to_owned())
+}
+
+#[test]
+fn the_gesture_and_a_valid_pin_open_the_technician_screens_and_everything_is_journaled() {
+    let k = kiosk();
+    assert_eq!(k.screen(), "attract");
+    for _ in 0..4 {
+        k.tap_at(12.0, 12.0);
+    }
+    k.tap_at(640.0, 500.0);
+    k.tap_at(12.0, 12.0);
+    assert_eq!(k.page(), "", "a tap elsewhere starts the count again");
+    k.advance(TimeDelta::seconds(5));
+    k.gesture();
+    assert_eq!(k.page(), "login");
+    assert_eq!(k.screen(), "out-of-service", "customers find the kiosk out of service behind the keypad");
+
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    assert_eq!(k.page(), "home");
+    let m = k.ui.global::<Maintenance>();
+    assert_eq!((m.get_role().as_str(), m.get_user().as_str(), m.get_tab().as_str()), ("technician", "1001", "devices"));
+    assert!(k.shows("Impresora") && k.shows("Lector de tarjetas") && k.shows("Lector de DNI"));
+
+    // A reader test: the card read goes to the test, shown masked, and never to the customer session.
+    k.touch("Probar: deslizar una tarjeta");
+    k.rig.swipe();
+    let result = k.find("Resultado de la prueba");
+    assert_eq!(result.len(), 1);
+    assert!(m.get_reader_result().starts_with("**** **** **** "), "{}", m.get_reader_result());
+    assert_eq!(m.get_reader_result().chars().filter(char::is_ascii_digit).count(), 4, "only the last four digits");
+    assert_eq!(k.screen(), "out-of-service");
+
+    k.touch("Papel");
+    k.touch("Rollo reemplazado");
+    assert_eq!(k.record.borrow().rolls_replaced, 1);
+    assert_eq!(k.message(), "roll-replaced:");
+
+    k.touch("Salir");
+    assert_eq!(k.page(), "");
+    assert_eq!(k.screen(), "attract", "customers are served again");
+    assert_eq!(
+        k.journal(),
+        [
+            entry("-", "enter_requested"),
+            entry(TECHNICIAN, "login"),
+            entry(TECHNICIAN, "view_devices"),
+            entry(TECHNICIAN, "test_device"),
+            entry(TECHNICIAN, "view_paper"),
+            entry(TECHNICIAN, "replace_paper_roll"),
+            entry(TECHNICIAN, "exit"),
+        ]
+    );
+    assert!(k.record.borrow().journal.iter().all(|e| !e.detail.contains(TECHNICIAN_PIN)));
+}
+
+#[test]
+fn three_wrong_pins_lock_the_id_with_the_time_left_until_the_lockout_ends() {
+    let k = kiosk();
+    k.gesture();
+    k.sign_in(TECHNICIAN, "111111");
+    let m = k.ui.global::<Maintenance>();
+    assert_eq!((m.get_login_error().as_str(), m.get_attempts_left()), ("refused", 2));
+    assert_eq!(m.get_pin_length(), 0, "the wrong PIN is forgotten");
+    assert!(k.shows("Código o PIN incorrecto. Le quedan 2 intentos."));
+    k.type_digits("222222");
+    k.touch("Ingresar");
+    assert_eq!(m.get_attempts_left(), 1);
+    k.type_digits("333333");
+    k.touch("Ingresar");
+    assert_eq!((m.get_login_error().as_str(), m.get_locked_minutes()), ("locked", 15));
+    assert!(k.shows("Usuario bloqueado por demasiados intentos. Intente nuevamente en 15 minutos."));
+
+    k.advance(TimeDelta::minutes(10));
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    assert_eq!(k.page(), "login", "even the right PIN is refused while the id is locked");
+    assert_eq!((m.get_login_error().as_str(), m.get_locked_minutes()), ("locked", 5));
+
+    k.advance(TimeDelta::minutes(5));
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    assert_eq!(k.page(), "home");
+    assert!(k.journal().contains(&entry(TECHNICIAN, "locked_out")));
+}
+
+#[test]
+fn a_request_during_a_customer_session_waits_for_it_to_end_and_the_next_customer_finds_it_out_of_service() {
+    let k = kiosk();
+    k.rig.login();
+    assert_eq!(k.screen(), "menu");
+    k.gesture();
+    assert_eq!(k.page(), "", "the customer is not interrupted");
+    assert_eq!(k.screen(), "menu");
+    assert!(matches!(k.desk.borrow().access_state(), AccessState::EnterPending { .. }));
+    k.touch("Consultar saldos");
+    assert_ne!(k.screen(), "menu", "the customer goes on using the kiosk");
+
+    k.touch("Terminar");
+    assert_eq!(k.screen(), "out-of-service");
+    let reasons = k.ui.global::<Kiosk>().get_out_of_service_reasons();
+    assert!(slint::Model::iter(&reasons).any(|r| r == "maintenance"));
+    assert_eq!(k.page(), "login");
+    assert!(k.ui.global::<Maintenance>().get_after_customer());
+    assert!(k.shows("La atención al cliente terminó. Ingrese su código y PIN."));
+
+    k.rig.swipe();
+    assert_eq!(k.screen(), "out-of-service", "no new customer session starts meanwhile");
+
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    assert_eq!(k.page(), "home");
+    assert_eq!(k.screen(), "out-of-service");
+    k.touch("Salir");
+    assert_eq!(k.screen(), "attract");
+    assert_eq!(k.journal()[..2], [entry("-", "enter_pending"), entry("-", "enter_requested")]);
+}
+
+#[test]
+fn an_expired_command_is_retried_and_another_cancelled_with_a_reason_from_the_queue_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let policy = PolicySettings::from(&servicaja_core::settings::OutboxSettings::default());
+    let now = Utc::now();
+    let mut ids = Vec::new();
+    {
+        let mut store = OutboxStore::open(&path).unwrap();
+        for n in 0..2 {
+            let payload = serde_json::json!({ "request": n });
+            let command = NewCommand::new(CommandKind::Request, format!("lane-{n}"), "/v1/requests", &payload).unwrap();
+            ids.push(store.enqueue(&command, &policy, now).unwrap().id);
+        }
+        store.expire(&ids, now).unwrap();
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let (outbox, _dispatcher) =
+        runtime.block_on(Outbox::start(&path, policy, Accepting, OutboxOptions::default())).unwrap();
+    let k = kiosk_with(Some((runtime.handle().clone(), outbox.clone())));
+    k.gesture();
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    k.touch("Cola");
+    let m = k.ui.global::<Maintenance>();
+    assert_eq!(slint::Model::row_count(&m.get_commands()), 2);
+    assert!(k.find("Vencidos").iter().any(|e| e.accessible_value().is_some_and(|v| v == "2")));
+
+    let (retried, cancelled) = (ids[0], ids[1]);
+    k.touch(&format!("Reintentar N.° {}", retried.0));
+    assert_eq!(k.message(), format!("retried:{}", retried.0));
+    let done = runtime.block_on(outbox.wait_final(retried, Duration::from_secs(30))).unwrap();
+    assert_eq!(done.map(|d| d.state), Some(State::Done), "sent again with the same key and acknowledged");
+
+    k.touch(&format!("Anular N.° {}", cancelled.0));
+    k.touch("Operación duplicada");
+    k.touch("Anular con este motivo");
+    assert_eq!(k.message(), format!("cancelled:{}", cancelled.0));
+    let stored = runtime.block_on(outbox.get(CommandId(cancelled.0))).unwrap();
+    assert_eq!((stored.state, stored.close_reason.as_deref()), (State::Cancelled, Some("Operación duplicada")));
+    assert_eq!(slint::Model::row_count(&m.get_commands()), 0, "neither is listed any more");
+
+    let journal = &k.record.borrow().journal;
+    let retry = journal.iter().find(|e| e.action == "retry_command").unwrap();
+    assert_eq!((retry.user.as_str(), retry.detail.clone()), (TECHNICIAN, format!("command {}", retried.0)));
+    let cancel = journal.iter().find(|e| e.action == "cancel_command").unwrap();
+    assert_eq!(cancel.detail, format!("command {}: Operación duplicada", cancelled.0));
+    outbox.stop();
+}
+
+#[test]
+fn fifteen_minutes_idle_cover_the_screens_with_the_pin_keypad_until_the_pin_is_typed_again() {
+    let k = kiosk();
+    k.gesture();
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    k.wait(TimeDelta::minutes(14));
+    k.touch("Cola");
+    k.wait(TimeDelta::minutes(14) + TimeDelta::seconds(59));
+    assert_eq!(k.page(), "home", "touching the screen restarted the idle time");
+    k.wait(TimeDelta::seconds(1));
+    let m = k.ui.global::<Maintenance>();
+    assert_eq!(k.page(), "login");
+    assert!(m.get_reauth());
+    assert!(k.shows("Sesión inactiva: ingrese su PIN nuevamente"));
+    assert_eq!((m.get_login_id().as_str(), m.get_login_field().as_str()), (TECHNICIAN, "pin"));
+    assert_eq!(k.screen(), "out-of-service", "the kiosk stays out of service behind the keypad");
+
+    k.type_digits(TECHNICIAN_PIN);
+    k.touch("Ingresar");
+    assert_eq!(k.page(), "home");
+    assert_eq!(m.get_tab(), "queue", "back where the technician was");
+    let journal = k.journal();
+    assert!(journal.contains(&entry(TECHNICIAN, "reauth_required")));
+    assert!(journal.contains(&entry(TECHNICIAN, "reauthenticated")));
+}
+
+#[test]
+fn the_out_of_service_switch_keeps_customers_away_after_the_technician_leaves_until_switched_back() {
+    let k = kiosk();
+    k.gesture();
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    k.touch("Cajero");
+    assert!(k.shows("Al salir, el cajero atenderá a los clientes."));
+    k.touch("Poner fuera de servicio");
+    assert_eq!(k.message(), "service-off:");
+    assert!(!k.ui.global::<Maintenance>().get_in_service());
+    k.touch("Salir");
+    assert_eq!(k.screen(), "out-of-service");
+    let reasons = k.ui.global::<Kiosk>().get_out_of_service_reasons();
+    assert_eq!(slint::Model::iter(&reasons).collect::<Vec<_>>(), ["switched-off"]);
+    assert!(k.shows("En mantenimiento."));
+
+    k.gesture();
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    k.touch("Cajero");
+    k.touch("Poner en servicio");
+    k.touch("Salir");
+    assert_eq!(k.screen(), "attract");
+    let journal = k.journal();
+    assert!(journal.contains(&entry(TECHNICIAN, "set_out_of_service")));
+    assert!(journal.contains(&entry(TECHNICIAN, "set_in_service")));
+}
+
+#[test]
+fn a_login_nobody_uses_closes_and_staff_see_only_the_reprint_entry() {
+    let k = kiosk();
+    k.gesture();
+    k.wait(TimeDelta::minutes(2));
+    assert_eq!(k.page(), "", "a stray gesture never keeps customers away");
+    assert_eq!(k.screen(), "attract");
+
+    let opened = Rc::new(RefCell::new(Vec::<String>::new()));
+    let sink = opened.clone();
+    k.desk.borrow_mut().set_reprint_opener(Box::new(move |staff| sink.borrow_mut().push(staff.to_owned())));
+    k.gesture();
+    k.sign_in("2001", "200200");
+    assert_eq!(k.ui.global::<Maintenance>().get_role(), "staff");
+    assert!(!k.shows("Cola") && !k.shows("Dispositivos"), "staff do not see the technician's pages");
+    k.touch("Reimprimir comprobante");
+    assert_eq!(*opened.borrow(), ["2001"]);
+    assert!(k.journal().contains(&entry("2001", "reprint")));
+}
