@@ -118,6 +118,17 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
     late.bind(Arc::new(move |event| {
         sender.send(event);
     }));
+    let parts = crate::maintenance::desk::KioskParts {
+        runtime: effects.clone(),
+        client: client.clone(),
+        devices: crate::maintenance::desk::DeviceHandles {
+            printer: devices.printer.clone(),
+            card_reader: devices.card_reader.clone(),
+            document_reader: devices.document_reader.clone(),
+        },
+    };
+    let _maintenance =
+        crate::maintenance::desk::attach(&ui, &controller, settings, &host_settings, parts, chrono::Utc::now());
     let _demo_panel = match &world {
         Some(world) => {
             Some(crate::demo_panel::open(&ui, world.emulators.control(), client.clone(), runtime.handle().clone())?)

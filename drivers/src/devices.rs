@@ -229,7 +229,9 @@ fn printer_loop<C: Connector>(
     }
 }
 
-/// The application's handle on a reader thread; dropping it stops the thread.
+/// The application's handle on a reader thread. Clones share the thread (the maintenance screens read the
+/// status through one); it stops when the last clone is dropped.
+#[derive(Clone)]
 pub struct ReaderHandle {
     status: Arc<Mutex<DeviceStatus>>,
     _stop: Sender<()>,

@@ -25,7 +25,7 @@ use super::certs::expiries_from_file;
 use super::export::export;
 use super::paper::PaperStore;
 use super::pin::Argon2Verifier;
-use crate::runtime::{KioskServices, Runtime, record_paper};
+use crate::runtime::{Runtime, record_paper};
 use crate::ui::KioskWindow;
 use crate::ui::controller::{SharedController, system_clock};
 use crate::ui::maintenance::backend::{
@@ -308,16 +308,11 @@ pub fn attach(
     controller: &SharedController,
     settings: &Settings,
     host: &HostSettings,
-    services: &KioskServices,
+    kiosk: KioskParts,
     started_at: DateTime<Utc>,
 ) -> SharedDesk {
-    let devices = DeviceHandles {
-        printer: services.devices.printer.clone(),
-        card_reader: services.devices.card_reader.clone(),
-        document_reader: services.devices.document_reader.clone(),
-    };
-    let backend =
-        RuntimeDesk::new(settings, host, services.runtime.clone(), devices, services.client.clone(), started_at);
+    let KioskParts { runtime, client, devices } = kiosk;
+    let backend = RuntimeDesk::new(settings, host, runtime, devices, client, started_at);
     let desk = Desk::attach(
         ui,
         controller,
@@ -328,6 +323,13 @@ pub fn attach(
     );
     Desk::start_ticking(&desk);
     desk
+}
+
+/// What the maintenance mode uses of the running kiosk.
+pub struct KioskParts {
+    pub runtime: Arc<Runtime>,
+    pub client: HostClient,
+    pub devices: DeviceHandles,
 }
 
 #[cfg(test)]

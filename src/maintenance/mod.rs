@@ -4,9 +4,9 @@
 
 pub mod certs;
 pub mod cli;
+pub mod desk;
 pub mod export;
 pub mod paper;
-#[allow(dead_code, reason = "the maintenance screens (issue 8 UI) call the verifier as they land")]
 pub mod pin;
 #[allow(dead_code, reason = "the staff reprint screen (issue 8 UI) calls the service as it lands")]
 pub mod reprint;

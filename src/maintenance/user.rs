@@ -182,7 +182,9 @@ mod tests {
         assert!(written.starts_with(&original), "the rest of the file is kept byte for byte");
         assert!(!written.contains("482913") && !written.contains("771200"), "no PIN in the file");
         let loaded = crate::config::load(Some(&path)).expect("config check accepts the file");
-        let users = &loaded.settings.maintenance.users;
+        // The embedded configuration carries the demo users; the added ones come after them.
+        let demo = crate::config::load(None).unwrap().settings.maintenance.users.len();
+        let users = &loaded.settings.maintenance.users[demo..];
         assert_eq!(users.len(), 2);
         assert_eq!(
             (users[0].id.as_str(), users[0].role, users[0].name.as_str()),

@@ -98,6 +98,8 @@ pub enum Job {
     },
     /// The customer's session is over.
     Forget,
+    /// A technician's or staff member's entry, exit or action, with their id (maintenance mode).
+    Maintenance(servicaja_maintenance::JournalEntry),
     /// Staff reprints: searched, previewed and reprinted here, on the thread that owns the journal.
     ReprintSearch {
         criteria: ReprintCriteria,
@@ -135,7 +137,6 @@ impl Job {
         }
     }
 }
-
 
 /// How documents look at this kiosk.
 #[derive(Debug, Clone)]
@@ -185,6 +186,7 @@ impl Worker {
                     self.append(&JournalEvent::DeviceError { device: "printer".into(), error: safe(error) });
                     let _ = done.send(());
                 }
+                Job::Maintenance(entry) => self.maintenance_entry(entry),
                 Job::Forget => {
                     self.session = None;
                     self.operation_hashes.clear();
@@ -239,6 +241,17 @@ impl Worker {
 
     fn session_id(&mut self) -> String {
         self.session.get_or_insert_with(|| Uuid::now_v7().to_string()).clone()
+    }
+
+    /// A maintenance entry as a `Maintenance` record; a detail that looks like a card number is withheld.
+    fn maintenance_entry(&mut self, entry: servicaja_maintenance::JournalEntry) {
+        let detail =
+            SafeText::new(entry.detail).or_else(|_| SafeText::new("(detail withheld: it looked like a card number)"));
+        let Ok(detail) = detail else { return };
+        let event = JournalEvent::Maintenance { user: entry.user, action: entry.action, detail };
+        if let Err(err) = self.journal.append(entry.at, &event) {
+            tracing::error!(%err, "a maintenance record was not journaled");
+        }
     }
 
     fn journal_entry(&mut self, entry: JournalEntry) {

@@ -225,6 +225,24 @@ impl Runtime {
         self.inner.journal(Job::Reprint { seq, requester, at, printer, paper_dir, reply });
     }
 
+    /// Maintenance entries (entry, exit, every action, with the user id) to the journal, in order behind the
+    /// session's records.
+    pub fn journal_maintenance(&self, entries: Vec<servicaja_maintenance::JournalEntry>) {
+        for entry in entries {
+            self.inner.journal(Job::Maintenance(entry));
+        }
+    }
+
+    /// The tokio runtime the services run on (maintenance screens ask the outbox through it).
+    pub fn handle(&self) -> &tokio::runtime::Handle {
+        &self.inner.handle
+    }
+
+    /// The printer the runtime prints on (the technician's test page).
+    pub fn printer(&self) -> &PrinterHandle {
+        &self.inner.printer
+    }
+
     /// Carries out one effect without blocking the caller (the UI thread may call it). Answers arrive
     /// later on the sink.
     pub fn execute(&self, effect: Effect) {
@@ -319,7 +337,15 @@ impl Inner {
         };
         let printer = self.printer.clone();
         let bytes = rendered.bytes.clone();
-        match tokio::task::spawn_blocking(move || printer.print(PrintJob { bytes })).await {
+        let data_dir = self.data_dir.clone();
+        let printed = tokio::task::spawn_blocking(move || {
+            let printed = printer.print(PrintJob { bytes });
+            if let Ok(job) = &printed {
+                record_paper(&data_dir, job.paper.length_um);
+            }
+            printed
+        });
+        match printed.await {
             Ok(Ok(_)) => {
                 // The session hears of the receipt once its text is kept for reprints.
                 let (done, written) = oneshot::channel();
@@ -349,6 +375,20 @@ impl Inner {
             documents::lock(&self.cache).remember(request, reply);
         }
         (self.sink)(Event::Central { request, answer });
+    }
+}
+
+/// Counts a printed job's paper for the estimate of paper left (maintenance paper page). A counter that
+/// cannot be written is logged: printing never fails for it.
+pub fn record_paper(data_dir: &std::path::Path, length_um: u64) {
+    let mm = u32::try_from(length_um.div_ceil(1000)).unwrap_or(u32::MAX);
+    match crate::maintenance::paper::PaperStore::open(data_dir) {
+        Ok(mut store) => {
+            if let Err(err) = store.record_print(mm) {
+                tracing::warn!(%err, "the paper counter was not updated");
+            }
+        }
+        Err(err) => tracing::warn!(%err, "the paper counter cannot be read"),
     }
 }
 

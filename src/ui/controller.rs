@@ -26,6 +26,16 @@ pub trait EffectSink {
     fn execute(&mut self, effect: &Effect, now: DateTime<Utc>) -> Vec<Event>;
 }
 
+/// Watches the session beside the window: sees each event before the session does (and may take it) and
+/// the session after each step. The maintenance desk uses it to take a reader test's media and to learn
+/// when a customer's session ends. It must not call back into the controller.
+pub trait SessionObserver {
+    /// True when the observer takes `event`: the session never sees it.
+    fn take(&mut self, event: &Event) -> bool;
+    /// The session after a step (its events' effects carried out, the window redrawn).
+    fn stepped(&mut self, session: &Session);
+}
+
 /// Where the controller reads the time: the system clock in the kiosk, a hand-moved clock in tests.
 pub type Clock = Rc<dyn Fn() -> DateTime<Utc>>;
 
@@ -67,6 +77,7 @@ pub struct Controller {
     incoming: mpsc::Receiver<Event>,
     sender: mpsc::Sender<Event>,
     last_view: View,
+    observer: Option<Box<dyn SessionObserver>>,
 }
 
 /// A shared handle: window callbacks hold weak clones of it.
@@ -94,6 +105,7 @@ impl Controller {
             incoming,
             sender,
             last_view: View::default(),
+            observer: None,
         }));
         connect(ui, &controller);
         controller.borrow_mut().render();
@@ -114,6 +126,11 @@ impl Controller {
         &self.timers
     }
 
+    /// Sets the one [`SessionObserver`] (the maintenance desk).
+    pub fn set_observer(&mut self, observer: Box<dyn SessionObserver>) {
+        self.observer = Some(observer);
+    }
+
     pub fn event_sender(&self) -> EventSender {
         EventSender { queue: self.sender.clone(), window: self.window.clone() }
     }
@@ -123,6 +140,9 @@ impl Controller {
         let mut queue = vec![event];
         while !queue.is_empty() {
             let event = queue.remove(0);
+            if self.observer.as_mut().is_some_and(|observer| observer.take(&event)) {
+                continue;
+            }
             let now = (self.clock)();
             let effects = self.session.handle(event, now, self.supply.as_mut());
             for effect in &effects {
@@ -139,6 +159,9 @@ impl Controller {
             }
         }
         self.render();
+        if let Some(observer) = self.observer.as_mut() {
+            observer.stepped(&self.session);
+        }
     }
 
     /// Runs the events queued by [`EventSender`]s.

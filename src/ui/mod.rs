@@ -5,6 +5,7 @@
 #[allow(dead_code)]
 pub mod controller;
 pub mod fixtures;
+pub mod maintenance;
 // The staff reprint page; the maintenance controller opens it for a signed-in staff user.
 #[allow(dead_code)]
 pub mod reprint;

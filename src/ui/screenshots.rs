@@ -13,8 +13,8 @@ use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferTyp
 use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel};
 
 use super::rig::Rig;
-use crate::maintenance::reprint::{Candidate, ReprintError};
 use super::{KioskWindow, LANGUAGES, LAYOUTS};
+use crate::maintenance::reprint::{Candidate, ReprintError};
 
 struct HeadlessPlatform {
     window: Rc<MinimalSoftwareWindow>,
@@ -333,7 +333,6 @@ pub fn scenes() -> Vec<Scene> {
             },
         },
         Scene {
-        Scene {
             name: "request-detail",
             drive: |rig| {
                 rig.login();
@@ -342,6 +341,7 @@ pub fn scenes() -> Vec<Scene> {
                 rig.keys("Nueva dirección: Av. Bolognesi 1234, Tacna");
             },
         },
+        Scene {
             name: "request-filed",
             drive: |rig| {
                 rig.login();
@@ -435,6 +435,7 @@ pub fn render_all(out: &Path) -> Result<Vec<PathBuf>, String> {
                 written.push(path);
             }
             written.extend(render_reprint_scenes(&ui, &window, out, (layout, width, height), language)?);
+            written.extend(render_maintenance_scenes(&ui, &window, out, (layout, width, height), language)?);
         }
     }
     Ok(written)
@@ -550,5 +551,32 @@ fn render_reprint_scenes(
     }
     super::select_language("es")?;
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(written)
+}
+
+/// The technician's and staff's maintenance screens (`super::maintenance::showcase`), each from a fresh
+/// session and desk.
+fn render_maintenance_scenes(
+    ui: &KioskWindow,
+    window: &MinimalSoftwareWindow,
+    out: &Path,
+    (layout, width, height): (&str, u32, u32),
+    language: &str,
+) -> Result<Vec<PathBuf>, String> {
+    let mut written = Vec::new();
+    super::select_language(language)?;
+    for (name, drive) in super::maintenance::showcase::scenes() {
+        let rig = Rig::new(ui);
+        let desk = super::maintenance::showcase::desk(ui, &rig.controller, rig.now.clone());
+        super::select_language(language)?;
+        drive(&super::maintenance::showcase::Stage { ui, desk: &desk, now: &rig.now });
+        let pixels = render(window, width, height);
+        let shot = out.join(format!("{layout}-{language}-{name}.png"));
+        save_png(&shot, width, height, &pixels)?;
+        written.push(shot);
+    }
+    // The next scene starts with the maintenance screens closed.
+    ui.global::<super::Maintenance>().set_page("".into());
+    super::select_language("es")?;
     Ok(written)
 }

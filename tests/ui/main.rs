@@ -20,6 +20,7 @@ mod maintenance {
 }
 
 mod flows;
+mod maintenance_mode;
 mod reprint;
 mod gaps;
 mod translations;

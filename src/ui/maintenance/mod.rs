@@ -446,6 +446,9 @@ impl Desk {
             self.render();
             return;
         }
+        if tab != self.tab {
+            self.message = Message::default();
+        }
         self.tab = tab;
         self.load(tab == Tab::Host);
         self.flush_journal();
