@@ -68,6 +68,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, paths::DISAFFILIATIONS, post(disaffiliate)),
         (Method::POST, paths::NO_DEBT_CERTIFICATES, post(no_debt)),
         (Method::POST, paths::REQUESTS, post(file_request)),
+        (Method::POST, paths::OFFLINE_REQUESTS, post(file_offline_request)),
         (Method::POST, paths::ENROLLMENTS, post(start_enrollment)),
         (Method::POST, paths::ENROLLMENT_ANSWERS, post(answer_enrollment)),
         (Method::POST, paths::ENROLLMENT_CLAVE, post(set_clave)),
@@ -454,6 +455,11 @@ async fn no_debt(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 
 async fn file_request(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     write(state, headers, paths::REQUESTS.to_owned(), body, Auth::Customer, service::file_request).await
+}
+
+/// The kiosk (mutual TLS) delivers a request its customer filed while the central was away.
+async fn file_offline_request(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    write(state, headers, paths::OFFLINE_REQUESTS.to_owned(), body, Auth::None, service::file_offline_request).await
 }
 
 async fn start_enrollment(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {

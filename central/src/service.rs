@@ -1188,18 +1188,69 @@ pub fn file_request(conn: &Connection, ctx: &Ctx<'_>, request: FileRequest) -> O
     if let Some(loan_id) = &request.loan_id {
         own_loan(conn, customer_id, loan_id)?;
     }
-    let detail = request.detail.trim();
+    insert_request(conn, customer_id, request.kind, request.loan_id.as_deref(), &request.detail, ctx.now)
+}
+
+/// R11 from a kiosk that was out of service: the customer is found by DNI, the deadline runs from the day
+/// they filed it (at most today), and the ticket goes to their registered e-mail since nobody waits at the
+/// kiosk for it.
+pub fn file_offline_request(conn: &Connection, ctx: &Ctx<'_>, request: OfflineRequest) -> OpResult<RequestTicket> {
+    let dni = Dni::parse(&request.dni)
+        .map_err(|_| fail(ErrorCode::InvalidRequest, "El número de DNI no es válido: debe tener 8 dígitos."))?;
+    let customer = conn
+        .query_row(
+            &format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE dni = ?1"),
+            params![dni.as_str()],
+            customer_from_row,
+        )
+        .optional()?
+        .ok_or_else(|| fail(ErrorCode::NotFound, "No hay un cliente registrado con ese DNI."))?;
+    let filed_at = request.filed_at.min(ctx.now);
+    let ticket = insert_request(conn, &customer.id, request.kind, None, &request.detail, filed_at)?;
+    let body = format!(
+        "Estimado(a) {}:\nRegistramos su solicitud de {} en ServiCaja el {}.\nN.° de solicitud: {}\n\
+         Fecha máxima de respuesta: {} ({} días hábiles).",
+        customer.name,
+        request_kind_label(request.kind),
+        ticket.filed_on.format("%d/%m/%Y"),
+        ticket.ticket_number,
+        ticket.deadline.format("%d/%m/%Y"),
+        ticket.business_days,
+    );
+    let subject = format!("Solicitud registrada N.° {}", ticket.ticket_number);
+    outbox_push(conn, ctx, OutboxChannel::Email, &customer.email, &subject, &body)?;
+    Ok(ticket)
+}
+
+fn request_kind_label(kind: RequestKind) -> &'static str {
+    match kind {
+        RequestKind::PolicyEndorsement => "endoso de póliza de seguro",
+        RequestKind::PremiumRefund => "devolución de prima de seguro",
+        RequestKind::AddressChange => "cambio de dirección",
+        RequestKind::GuaranteeRelease => "liberación de garantía",
+    }
+}
+
+fn insert_request(
+    conn: &Connection,
+    customer_id: &str,
+    kind: RequestKind,
+    loan_id: Option<&str>,
+    detail: &str,
+    filed_at: DateTime<Utc>,
+) -> OpResult<RequestTicket> {
+    let detail = detail.trim();
     if detail.chars().count() > 500 {
         return Err(fail(ErrorCode::InvalidRequest, "El detalle del requerimiento admite hasta 500 caracteres."));
     }
-    let filed_on = ctx.today();
+    let filed_on = peru_date(filed_at);
     let deadline = calendar::add_business_days(filed_on, REQUEST_DEADLINE_BUSINESS_DAYS)
         .ok_or_else(|| fail(ErrorCode::Internal, "No se pudo calcular el plazo del requerimiento."))?;
     let sequence = next_counter(conn, "request")?;
     let ticket = RequestTicket {
         ticket_number: format!("REQ-{}-{:06}", filed_on.format("%Y%m%d"), sequence),
-        kind: request.kind,
-        filed_at: ctx.now,
+        kind,
+        filed_at,
         filed_on,
         business_days: REQUEST_DEADLINE_BUSINESS_DAYS,
         deadline,
@@ -1209,10 +1260,10 @@ pub fn file_request(conn: &Connection, ctx: &Ctx<'_>, request: FileRequest) -> O
         params![
             ticket.ticket_number,
             customer_id,
-            enum_text(&request.kind),
-            request.loan_id,
+            enum_text(&kind),
+            loan_id,
             detail,
-            ctx.now.to_rfc3339(),
+            filed_at.to_rfc3339(),
             deadline.to_string()
         ],
     )?;

@@ -55,6 +55,8 @@ pub mod paths {
     pub const DISAFFILIATIONS: &str = "/v1/disaffiliations";
     pub const NO_DEBT_CERTIFICATES: &str = "/v1/no-debt-certificates";
     pub const REQUESTS: &str = "/v1/requests";
+    /// Requests filed at a kiosk that could not reach the central, delivered later by its outbox.
+    pub const OFFLINE_REQUESTS: &str = "/v1/offline-requests";
     pub const ENROLLMENTS: &str = "/v1/enrollments";
     pub const ENROLLMENT_ANSWERS: &str = "/v1/enrollments/{enrollment_id}/answers";
     pub const ENROLLMENT_CLAVE: &str = "/v1/enrollments/{enrollment_id}/clave";
@@ -825,6 +827,21 @@ pub struct FileRequest {
     pub loan_id: Option<String>,
     /// Free text the customer typed.
     pub detail: String,
+}
+
+/// R11 while the kiosk is out of service: the customer typed their DNI (no card, no clave), the kiosk's
+/// outbox delivers the request when the central is back, and the central e-mails the ticket to the
+/// customer's registered address. `filed_at` is when the customer filed it at the kiosk: the deadline runs
+/// from that day (never from a later one than the central's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineRequest {
+    pub kind: RequestKind,
+    /// The customer's DNI number (8 digits).
+    pub dni: String,
+    /// Free text the customer typed, if any.
+    #[serde(default)]
+    pub detail: String,
+    pub filed_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

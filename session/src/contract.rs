@@ -102,10 +102,12 @@ pub enum Command {
     NoDebtCertificate(NoDebtRequest),
     FileRequest(FileRequest),
     /// A request filed while the kiosk is out of service, identified by the typed DNI, delivered when the
-    /// central is back. (The contract has no endpoint for it yet: see the crate's report.)
+    /// central is back (`POST /v1/offline-requests`); `filed_at` is when the customer filed it, so the
+    /// deadline runs from that day.
     FileOfflineRequest {
         kind: RequestKind,
         dni: Dni,
+        filed_at: chrono::DateTime<chrono::Utc>,
     },
     AnswerEnrollment {
         enrollment_id: String,

@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use servicaja_core::api::{ErrorCode, OpenSessionRequest, OtpRequest, Problem, StartEnrollmentRequest, paths};
+use servicaja_core::api::{
+    ErrorCode, OfflineRequest, OpenSessionRequest, OtpRequest, Problem, StartEnrollmentRequest, paths,
+};
 use servicaja_host::client::{HostError, Method};
 use servicaja_host::outbox::Completion;
 use servicaja_host::{CommandKind, HostClient, State, StoredCommand, Transport};
@@ -255,12 +257,17 @@ pub fn outgoing(command: &Command, credentials: &Credentials) -> Result<Outgoing
             (CommandKind::Constancia, paths::NO_DEBT_CERTIFICATES.into(), to_json(request)?, Vec::new())
         }
         Command::FileRequest(request) => (CommandKind::Request, paths::REQUESTS.into(), to_json(request)?, Vec::new()),
-        // The contract has no route for requests filed without a session yet; the central refuses it and
-        // the command stays listed for reconciliation.
-        Command::FileOfflineRequest { kind, dni } => (
+        // Filed without a session while the central was away: the kiosk's certificate vouches for it, the
+        // central finds the customer by DNI and e-mails the ticket.
+        Command::FileOfflineRequest { kind, dni, filed_at } => (
             CommandKind::Request,
-            paths::REQUESTS.into(),
-            serde_json::json!({ "kind": kind, "dni": dni.as_str(), "detail": "solicitud registrada fuera de servicio" }),
+            paths::OFFLINE_REQUESTS.into(),
+            to_json(&OfflineRequest {
+                kind: *kind,
+                dni: dni.as_str().to_owned(),
+                detail: String::new(),
+                filed_at: *filed_at,
+            })?,
             Vec::new(),
         ),
         Command::AnswerEnrollment { enrollment_id, answers } => (
@@ -349,6 +356,19 @@ mod tests {
         assert_eq!(out.payload, Value::Object(Map::new()));
         let names: Vec<&str> = out.secrets.iter().map(|(name, _)| *name).collect();
         assert_eq!(names, ["otp_code", "new_clave"]);
+    }
+
+    #[test]
+    fn a_request_filed_offline_goes_to_its_own_route_with_the_filing_time() {
+        let filed_at = chrono::DateTime::parse_from_rfc3339("2026-11-20T15:30:00Z").unwrap().to_utc();
+        let dni = servicaja_session::secret::Dni::parse("44556677").unwrap();
+        let command =
+            Command::FileOfflineRequest { kind: servicaja_core::api::RequestKind::AddressChange, dni, filed_at };
+        let out = outgoing(&command, &Credentials::default()).unwrap();
+        assert_eq!((out.kind, out.path.as_str()), (CommandKind::Request, paths::OFFLINE_REQUESTS));
+        let body: OfflineRequest = serde_json::from_value(out.payload).unwrap();
+        assert_eq!((body.dni.as_str(), body.filed_at), ("44556677", filed_at));
+        assert!(out.secrets.is_empty());
     }
 
     #[test]

@@ -1,9 +1,11 @@
-//! R10 no-debt certificates, R11 requests with a business-day deadline, and e-mail sending.
+//! R10 no-debt certificates, R11 requests with a business-day deadline (also filed offline and delivered
+//! later by a kiosk), and e-mail sending.
 
+use chrono::{Duration, TimeZone, Utc};
 use serde_json::json;
 use servicaja_core::api::{OutboxChannel, paths};
 
-use crate::harness::{Harness, JESUS, LUIS, ROSA};
+use crate::harness::{Harness, JESUS, LUIS, ROSA, start_instant};
 
 #[tokio::test]
 async fn a_customer_with_every_loan_cancelled_gets_the_full_certificate() {
@@ -78,4 +80,30 @@ async fn documents_can_be_emailed_to_any_valid_address() {
     h.post(paths::EMAILS, Some(&token), &json!({"to": "no-es-correo", "subject": "x", "body": "y"}))
         .await
         .problem("invalid_request");
+}
+
+#[tokio::test]
+async fn a_request_filed_offline_is_ticketed_from_its_filing_day_and_the_ticket_e_mailed() {
+    let h = Harness::start().await;
+    // Filed at the kiosk on Friday 6 March, delivered on Tuesday 10 March with no customer session.
+    let filed_at = Utc.with_ymd_and_hms(2026, 3, 6, 16, 30, 0).single().unwrap();
+    let body = json!({"kind": "address_change", "dni": JESUS.1, "filed_at": filed_at});
+    let ticket = h.post(paths::OFFLINE_REQUESTS, None, &body).await.ok();
+    assert_eq!(ticket["filed_on"], "2026-03-06");
+    assert_eq!(ticket["deadline"], "2026-03-27");
+    let number = ticket["ticket_number"].as_str().unwrap();
+    assert!(number.starts_with("REQ-20260306-"), "{number}");
+    let mail = &h.outbox().await[0];
+    assert_eq!(mail.channel, OutboxChannel::Email);
+    assert_eq!(mail.to, "jesus.quispe@cmactacna.com.pe");
+    assert!(mail.subject.contains(number) && mail.body.contains("27/03/2026"), "{mail:?}");
+
+    // A filing time ahead of the central's clock counts from today.
+    let ahead = json!({"kind": "premium_refund", "dni": JESUS.1, "filed_at": start_instant() + Duration::days(3)});
+    assert_eq!(h.post(paths::OFFLINE_REQUESTS, None, &ahead).await.ok()["filed_on"], "2026-03-10");
+
+    let stranger = json!({"kind": "address_change", "dni": "11111111", "filed_at": filed_at});
+    h.post(paths::OFFLINE_REQUESTS, None, &stranger).await.problem("not_found");
+    let malformed = json!({"kind": "address_change", "dni": "1234", "filed_at": filed_at});
+    h.post(paths::OFFLINE_REQUESTS, None, &malformed).await.problem("invalid_request");
 }

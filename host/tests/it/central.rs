@@ -471,3 +471,47 @@ async fn a_wrong_sms_code_refused_through_the_outbox_keeps_the_attempts_left() {
     }
     k.central.shutdown().await;
 }
+
+// ----------------------------------------------------------------------------------------------------
+// Requests filed while the kiosk was out of service
+// ----------------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_filed_offline_waits_in_the_outbox_and_is_ticketed_when_the_central_is_back() {
+    let k = kiosk().await;
+    k.central.set_fault(paths::OFFLINE_REQUESTS, Fault::error_rate(1.0));
+    let filed_at = chrono::Utc::now() - chrono::Duration::minutes(20);
+    let body = servicaja_core::api::OfflineRequest {
+        kind: servicaja_core::api::RequestKind::AddressChange,
+        dni: "12345678".into(),
+        detail: String::new(),
+        filed_at,
+    };
+    let command =
+        servicaja_host::store::NewCommand::new(CommandKind::Request, "offline", paths::OFFLINE_REQUESTS, &body)
+            .unwrap();
+    let stored = k.outbox.enqueue(command).await.unwrap();
+
+    // The central is away: the command stays pending and is retried.
+    let patience = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = k.outbox.get(stored.id).await.unwrap();
+        assert!(matches!(now.state, State::Pending | State::InFlight), "{now:?}");
+        if now.failures >= 2 {
+            break;
+        }
+        assert!(std::time::Instant::now() < patience, "no retry seen: {now:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    k.central.faults().clear(paths::OFFLINE_REQUESTS);
+    let done = k.outbox.wait_final(stored.id, Duration::from_secs(20)).await.unwrap().expect("delivered");
+    assert_eq!(done.state, State::Done, "{done:?}");
+    let ticket: servicaja_core::api::RequestTicket = serde_json::from_value(done.answer.unwrap()).unwrap();
+    assert_eq!(ticket.filed_at.timestamp(), filed_at.timestamp(), "the deadline runs from the filing");
+    let client = client(&k.data, &k.central.base_url());
+    let messages: Vec<servicaja_core::api::OutboxMessage> = client.get(paths::DEMO_OUTBOX, None).await.unwrap();
+    let mail = messages.iter().find(|m| m.to == "prueba@example.pe").expect("the ticket is e-mailed to the customer");
+    assert!(mail.subject.contains(&ticket.ticket_number), "{mail:?}");
+    k.central.shutdown().await;
+}

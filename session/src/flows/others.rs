@@ -189,8 +189,8 @@ impl Session {
                 Input::Action(Action::Confirm) => match Dni::parse_with_check(&typed) {
                     Ok((dni, _)) => {
                         // Filed without a session while the central is away: the outbox delivers it later.
-                        let key =
-                            self.submit(Command::FileOfflineRequest { kind, dni }, false, Credentials::default(), cx);
+                        let command = Command::FileOfflineRequest { kind, dni, filed_at: cx.now };
+                        let key = self.submit(command, false, Credentials::default(), cx);
                         self.journal(
                             JournalEntry::Operation { key, operation: "solicitud".into(), outcome: "en cola".into() },
                             cx,

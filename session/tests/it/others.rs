@@ -181,8 +181,8 @@ fn out_of_service_still_offers_information_and_offline_requests() {
     k.keys("10117410G");
     k.ui(Action::Confirm);
     match k.submits().as_slice() {
-        [(Command::FileOfflineRequest { kind, dni }, false)] => {
-            assert_eq!((*kind, dni.as_str()), (RequestKind::GuaranteeRelease, DNI))
+        [(Command::FileOfflineRequest { kind, dni, filed_at }, false)] => {
+            assert_eq!((*kind, dni.as_str(), *filed_at), (RequestKind::GuaranteeRelease, DNI, k.now))
         }
         other => panic!("{other:?}"),
     }
