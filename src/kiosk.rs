@@ -13,14 +13,17 @@ use chrono::{DateTime, Utc};
 use servicaja_core::settings::{Mode, Settings};
 use servicaja_drivers::devices::{Devices, DriverOptions};
 use servicaja_host::HostClient;
+use servicaja_maintenance::{ReprintCriteria, Requester};
 use servicaja_session::{Effect, Event, Session, SessionConfig, Supply};
 use slint::ComponentHandle;
 use uuid::Uuid;
 
 use crate::config::Loaded;
 use crate::demo::DemoWorld;
+use crate::maintenance::reprint::{Candidate, Reprinted};
 use crate::runtime::{LateSink, Runtime, RuntimeOptions, current_status, pump_devices};
 use crate::ui::controller::{Controller, EffectSink, system_clock};
+use crate::ui::reprint::{Reply, ReprintBackend};
 use crate::ui::{Kiosk, KioskWindow};
 
 /// Ids and keypad shuffles for a real kiosk: UUIDv7 (time-ordered, random tail) and a random seed per
@@ -53,6 +56,22 @@ fn session_config(loaded: &Loaded) -> SessionConfig {
     SessionConfig::from_settings(&loaded.settings)
         .with_channel_limits(&loaded.channels)
         .with_disclosures(loaded.disclosures.clone())
+}
+
+/// The kiosk's backend: the runtime's journal thread, which owns the journal, searches and previews, and
+/// reprints on the runtime's printer; answers come back to the UI thread through the page's pump.
+impl ReprintBackend for Arc<Runtime> {
+    fn search(&self, criteria: ReprintCriteria, reply: Reply<Vec<Candidate>>) {
+        self.search_receipts(criteria, reply);
+    }
+
+    fn preview(&self, seq: i64, reply: Reply<String>) {
+        self.preview_receipt(seq, reply);
+    }
+
+    fn reprint(&self, seq: i64, requester: Requester, at: DateTime<Utc>, reply: Reply<Reprinted>) {
+        self.reprint_receipt(seq, requester, at, reply);
+    }
 }
 
 /// Runs the kiosk until its window is closed.
@@ -127,8 +146,11 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
             document_reader: devices.document_reader.clone(),
         },
     };
-    let _maintenance =
+    let maintenance =
         crate::maintenance::desk::attach(&ui, &controller, settings, &host_settings, parts, chrono::Utc::now());
+    // Staff reprints through the runtime's journal thread and printer, opened from the desk's staff home.
+    let reprint = crate::ui::reprint::ReprintScreen::attach(&ui, Box::new(effects.clone()), system_clock());
+    crate::ui::reprint::link_desk(&reprint, &maintenance);
     let _demo_panel = match &world {
         Some(world) => {
             Some(crate::demo_panel::open(&ui, world.emulators.control(), client.clone(), runtime.handle().clone())?)

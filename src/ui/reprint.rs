@@ -87,6 +87,33 @@ impl ReprintBackend for JournalBackend {
     }
 }
 
+/// Joins the page to the maintenance desk: "Reimprimir comprobante" on the staff home opens it for the
+/// signed-in staff member, it stays open only while the desk says they are signed in (not once the PIN
+/// must be typed again), and every touch on it counts as activity for the desk's idle time.
+pub fn link_desk(page: &SharedReprint, desk: &super::maintenance::SharedDesk) {
+    let weak_page = Rc::downgrade(page);
+    desk.borrow_mut().set_reprint_opener(Box::new(move |staff| {
+        if let Some(page) = weak_page.upgrade()
+            && let Ok(mut page) = page.try_borrow_mut()
+        {
+            page.open(staff);
+        }
+    }));
+    let mut page = page.borrow_mut();
+    let weak_desk = Rc::downgrade(desk);
+    page.set_staff_check(Box::new(move || {
+        weak_desk.upgrade().and_then(|desk| desk.try_borrow().ok().and_then(|desk| desk.staff_signed_in()))
+    }));
+    let weak_desk = Rc::downgrade(desk);
+    page.on_activity(Rc::new(move || {
+        if let Some(desk) = weak_desk.upgrade()
+            && let Ok(mut desk) = desk.try_borrow_mut()
+        {
+            desk.touch();
+        }
+    }));
+}
+
 /// Who is signed in to the maintenance mode as staff right now: `None` when nobody is, or when they must
 /// type their PIN again.
 pub type StaffCheck = Box<dyn Fn() -> Option<String>>;

@@ -376,3 +376,148 @@ fn customers_have_no_path_to_the_reprint_page() {
     assert!(!reprint.get_open() && reprint.get_rows().row_count() == 0);
     assert!(page.borrow().staff().is_none());
 }
+
+/// A maintenance backend with nothing to report: staff never see the technician's pages.
+struct QuietDesk;
+
+impl crate::ui::maintenance::MaintenanceBackend for QuietDesk {
+    fn devices(&mut self) -> Vec<crate::ui::maintenance::DeviceReport> {
+        Vec::new()
+    }
+    fn print_test_page(&mut self, _: &str, _: DateTime<Utc>) -> Result<(), String> {
+        Ok(())
+    }
+    fn test_page_outcome(&mut self) -> Option<Result<(), String>> {
+        None
+    }
+    fn paper(&mut self) -> crate::ui::maintenance::PaperReport {
+        let estimate = servicaja_maintenance::PaperCounter::default().estimate(80_000);
+        crate::ui::maintenance::PaperReport { estimate, roll_length_mm: 80_000, roll_replaced_at: None }
+    }
+    fn roll_replaced(&mut self, _: DateTime<Utc>) -> Result<(), String> {
+        Ok(())
+    }
+    fn queue(&mut self) -> Result<crate::ui::maintenance::QueueReport, String> {
+        Ok(Default::default())
+    }
+    fn retry(&mut self, _: i64) -> Result<(), String> {
+        Ok(())
+    }
+    fn cancel(&mut self, _: i64, _: &str) -> Result<(), String> {
+        Ok(())
+    }
+    fn host(&mut self, _: DateTime<Utc>, _: bool) -> crate::ui::maintenance::HostReport {
+        Default::default()
+    }
+    fn kiosk(&mut self) -> crate::ui::maintenance::KioskReport {
+        Default::default()
+    }
+    fn export(&mut self, _: DateTime<Utc>) -> Result<String, String> {
+        Ok(String::new())
+    }
+    fn journal(&mut self, _: Vec<servicaja_maintenance::JournalEntry>) {}
+}
+
+/// Accepts `pin` when the user's hash is `test:<pin>` (the argon2 verifier is tested in its module).
+struct TestVerifier;
+
+impl servicaja_maintenance::PinVerifier for TestVerifier {
+    fn verify(&self, user: &servicaja_core::settings::MaintenanceUser, pin: &str) -> bool {
+        user.pin_hash == format!("test:{pin}")
+    }
+}
+
+#[test]
+fn staff_enter_by_the_gesture_and_pin_reprint_and_the_page_closes_when_the_pin_is_asked_again() {
+    use chrono::TimeDelta;
+    use servicaja_core::settings::{MaintenanceSettings, MaintenanceUser, Role};
+    use slint::platform::{PointerEventButton, WindowEvent};
+
+    use crate::ui::Maintenance;
+    use crate::ui::maintenance::Desk;
+
+    i_slint_backend_testing::init_no_event_loop();
+    let ui = KioskWindow::new().expect("the window builds");
+    ui.window().set_size(slint::PhysicalSize::new(1280, 1024));
+    ui.show().expect("the window shows");
+    let rig = Rig::new(&ui);
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("journal.sqlite");
+    let mut journal = Journal::open(&journal_path, 64).unwrap();
+    write_sample_receipts(&mut journal, rig.now.get()).unwrap();
+    let settings = Settings::default();
+    let emulators = EmulatorSet::start_temporary(48).unwrap();
+    let (devices, events) = Devices::start(
+        &settings.printer,
+        &settings.card_reader,
+        &settings.document_reader,
+        Some(&emulators.paths()),
+        DriverOptions::default(),
+    );
+    wait_for_printer(&events, |state, _| state == DeviceState::Online);
+
+    let staff =
+        MaintenanceUser { id: "2001".into(), name: "2001".into(), role: Role::Staff, pin_hash: "test:200200".into() };
+    let maintenance = MaintenanceSettings { users: vec![staff], ..MaintenanceSettings::default() };
+    let now = rig.now.clone();
+    let clock: crate::ui::controller::Clock = Rc::new(move || now.get());
+    let desk =
+        Desk::attach(&ui, &rig.controller, Box::new(QuietDesk), Box::new(TestVerifier), &maintenance, clock.clone());
+    let backend = JournalBackend::new(journal, Some(devices.printer.clone()), Columns::C48, "LG");
+    let page = ReprintScreen::attach(&ui, Box::new(backend), clock);
+    crate::ui::reprint::link_desk(&page, &desk);
+
+    // The hidden gesture (five taps in a corner), then id and PIN on the desk's keypad.
+    let advance = |by: TimeDelta| rig.now.set(rig.now.get() + by);
+    for _ in 0..5 {
+        let position = slint::LogicalPosition::new(12.0, 12.0);
+        ui.window().dispatch_event(WindowEvent::PointerPressed { position, button: PointerEventButton::Left });
+        ui.window().dispatch_event(WindowEvent::PointerReleased { position, button: PointerEventButton::Left });
+        advance(TimeDelta::milliseconds(300));
+    }
+    assert_eq!(ui.global::<Maintenance>().get_page(), "login");
+    type_digits(&ui, "2001");
+    touch(&ui, "Siguiente");
+    type_digits(&ui, "200200");
+    touch(&ui, "Ingresar");
+    assert_eq!(ui.global::<Maintenance>().get_role(), "staff");
+    assert!(!ui.global::<Reprint>().get_open());
+    touch(&ui, "Reimprimir comprobante");
+    assert!(ui.global::<Reprint>().get_open());
+    assert_eq!(value_of(&ui, "Personal"), "2001");
+
+    touch(&ui, "Operación");
+    type_digits(&ui, "004512");
+    touch(&ui, "Buscar");
+    touch(&ui, REPRINT);
+    let printed = emulators.control().last_receipt_text().unwrap();
+    assert!(printed.contains("DUPLICADO") && printed.contains("2001") && printed.contains("004512"), "{printed}");
+    let reprints: Vec<(String, String)> = Journal::open_existing(&journal_path)
+        .unwrap()
+        .range(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC)
+        .unwrap()
+        .into_iter()
+        .filter_map(|record| match record.event {
+            JournalEvent::Reprint { operation, staff, .. } => Some((operation, staff)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reprints, [("004512".to_string(), "2001".to_string())]);
+
+    // Touches on the page are activity for the desk: ten minutes, a touch, ten more — still signed in.
+    advance(TimeDelta::minutes(10));
+    touch(&ui, "Fecha");
+    advance(TimeDelta::minutes(10));
+    desk.borrow_mut().tick();
+    ui.global::<Reprint>().invoke_check();
+    assert!(ui.global::<Reprint>().get_open(), "used within the last 15 minutes");
+
+    // Fifteen minutes untouched: the desk asks for the PIN again and the page closes, its data forgotten.
+    advance(TimeDelta::minutes(16));
+    desk.borrow_mut().tick();
+    ui.global::<Reprint>().invoke_check();
+    assert!(!ui.global::<Reprint>().get_open());
+    assert!(ui.global::<Maintenance>().get_reauth());
+    assert!(ui.global::<Reprint>().get_preview().is_empty() && ui.global::<Reprint>().get_rows().row_count() == 0);
+    drop(devices);
+}
