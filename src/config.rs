@@ -33,6 +33,16 @@ pub struct Loaded {
     pub disclosures: Disclosures,
 }
 
+impl Loaded {
+    /// The session's configuration: timings and keyed-entry choices from the settings, the kiosk's limits
+    /// from the channel table and the Información tables from the disclosures the configuration names.
+    pub fn session_config(&self) -> servicaja_session::SessionConfig {
+        servicaja_session::SessionConfig::from_settings(&self.settings)
+            .with_channel_limits(&self.channels)
+            .with_disclosures(self.disclosures.clone())
+    }
+}
+
 /// Loads and validates the configuration at `path`, or the embedded default.
 pub fn load(path: Option<&Path>) -> Result<Loaded, Vec<FileProblem>> {
     let (name, text) = match path {

@@ -3,28 +3,23 @@
 //! window's event loop until it is closed.
 //!
 //! Wiring, in the order things must exist: drivers and host client → runtime (outbox, journal, printing),
-//! whose answers go to a `LateSink` → the window's controller holding the `Session` → the sink is bound to
+//! whose answers go to a `LateSink` (both in `runtime::KioskServices`, shared with the tests that drive a
+//! window against the simulator) → the window's controller holding the `Session` → the sink is bound to
 //! the controller's event sender, delivering whatever arrived meanwhile (the first device statuses and
 //! the central's health) in order.
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-use servicaja_core::settings::{Mode, Settings};
-use servicaja_drivers::devices::{Devices, DriverOptions};
-use servicaja_host::HostClient;
-use servicaja_maintenance::{ReprintCriteria, Requester};
-use servicaja_session::{Effect, Event, Session, SessionConfig, Supply};
+use servicaja_core::settings::Mode;
+use servicaja_session::{Session, Supply};
 use slint::ComponentHandle;
 use uuid::Uuid;
 
 use crate::config::Loaded;
 use crate::demo::DemoWorld;
-use crate::maintenance::reprint::{Candidate, Reprinted};
-use crate::runtime::{LateSink, Runtime, RuntimeOptions, current_status, pump_devices};
-use crate::ui::controller::{Controller, EffectSink, system_clock};
-use crate::ui::reprint::{Reply, ReprintBackend};
-use crate::ui::{Kiosk, KioskWindow};
+use crate::runtime::{KioskServices, RuntimeOptions};
+use crate::ui::KioskWindow;
+use crate::ui::controller::{Controller, system_clock};
 
 /// Ids and keypad shuffles for a real kiosk: UUIDv7 (time-ordered, random tail) and a random seed per
 /// shuffled keypad, so that the clave keypad's layout cannot be predicted from one entry to the next.
@@ -37,40 +32,6 @@ impl Supply for SystemSupply {
 
     fn keypad_seed(&mut self) -> u64 {
         rand::random()
-    }
-}
-
-/// The runtime is the controller's effect sink: effects are carried out in the background and their answers
-/// come back through the controller's event sender, bound to the runtime's `LateSink`. It lives here, where
-/// the runtime and the window meet, because the runtime is also built without a window (end-to-end tests).
-impl EffectSink for Arc<Runtime> {
-    fn execute(&mut self, effect: &Effect, _now: DateTime<Utc>) -> Vec<Event> {
-        Runtime::execute(self, effect.clone());
-        Vec::new()
-    }
-}
-
-/// The session's configuration: timings and keyed-entry choices from the settings, the kiosk's limits from
-/// the channel table and the Información tables from the disclosures the configuration names.
-fn session_config(loaded: &Loaded) -> SessionConfig {
-    SessionConfig::from_settings(&loaded.settings)
-        .with_channel_limits(&loaded.channels)
-        .with_disclosures(loaded.disclosures.clone())
-}
-
-/// The kiosk's backend: the runtime's journal thread, which owns the journal, searches and previews, and
-/// reprints on the runtime's printer; answers come back to the UI thread through the page's pump.
-impl ReprintBackend for Arc<Runtime> {
-    fn search(&self, criteria: ReprintCriteria, reply: Reply<Vec<Candidate>>) {
-        self.search_receipts(criteria, reply);
-    }
-
-    fn preview(&self, seq: i64, reply: Reply<String>) {
-        self.preview_receipt(seq, reply);
-    }
-
-    fn reprint(&self, seq: i64, requester: Requester, at: DateTime<Utc>, reply: Reply<Reprinted>) {
-        self.reprint_receipt(seq, requester, at, reply);
     }
 }
 
@@ -98,80 +59,53 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
     };
     let host_settings = world.as_ref().map_or_else(|| settings.host.clone(), |world| world.host_settings(settings));
     let emulator_paths = world.as_ref().map(DemoWorld::device_paths);
-    let (devices, device_events) = Devices::start(
-        &settings.printer,
-        &settings.card_reader,
-        &settings.document_reader,
+    let services = runtime.block_on(KioskServices::start(
+        settings,
+        &host_settings,
         emulator_paths.as_ref(),
-        DriverOptions::default(),
-    );
-    let client = HostClient::from_settings(&host_settings).map_err(|err| err.to_string())?;
-
-    let late = LateSink::default();
-    let effects = runtime
-        .block_on(Runtime::start(
-            settings,
-            client.clone(),
-            devices.printer.clone(),
-            late.sink(),
-            RuntimeOptions::default(),
-        ))
-        .map_err(|err| err.to_string())?;
-    let effects = Arc::new(effects);
-    pump_devices(device_events, late.sink()).map_err(|err| format!("the device event thread cannot start: {err}"))?;
-    let sink = late.sink();
-    for event in current_status(&devices) {
-        sink(event);
-    }
+        RuntimeOptions::default(),
+    ))?;
 
     let ui = KioskWindow::new().map_err(|err| err.to_string())?;
-    show_identity(&ui, settings);
+    crate::ui::present(&ui, settings);
     let controller = Controller::attach(
         &ui,
-        Session::new(session_config(&loaded)),
+        Session::new(loaded.session_config()),
         Box::new(SystemSupply),
-        Box::new(effects.clone()),
+        Box::new(services.runtime.clone()),
         system_clock(),
     );
     let sender = controller.borrow().event_sender();
-    late.bind(Arc::new(move |event| {
+    services.bind(Arc::new(move |event| {
         sender.send(event);
     }));
-    let parts = crate::maintenance::desk::KioskParts {
-        runtime: effects.clone(),
-        client: client.clone(),
-        devices: crate::maintenance::desk::DeviceHandles {
-            printer: devices.printer.clone(),
-            card_reader: devices.card_reader.clone(),
-            document_reader: devices.document_reader.clone(),
-        },
+    let devices = crate::maintenance::desk::DeviceHandles {
+        printer: services.devices.printer.clone(),
+        card_reader: services.devices.card_reader.clone(),
+        document_reader: services.devices.document_reader.clone(),
     };
-    let maintenance =
+    let parts = crate::maintenance::desk::KioskParts {
+        runtime: services.runtime.clone(),
+        client: services.client.clone(),
+        devices,
+    };
+    let _maintenance =
         crate::maintenance::desk::attach(&ui, &controller, settings, &host_settings, parts, chrono::Utc::now());
-    // Staff reprints through the runtime's journal thread and printer, opened from the desk's staff home.
-    let reprint = crate::ui::reprint::ReprintScreen::attach(&ui, Box::new(effects.clone()), system_clock());
-    crate::ui::reprint::link_desk(&reprint, &maintenance);
     let _demo_panel = match &world {
-        Some(world) => {
-            Some(crate::demo_panel::open(&ui, world.emulators.control(), client.clone(), runtime.handle().clone())?)
-        }
+        Some(world) => Some(crate::demo_panel::open(
+            &ui,
+            world.emulators.control(),
+            services.client.clone(),
+            runtime.handle().clone(),
+        )?),
         None => None,
     };
     crate::startup_probe::arm();
     ui.run().map_err(|err| err.to_string())?;
     drop(controller);
-    drop(effects);
-    drop(devices);
+    drop(services);
     drop(world);
     Ok(())
-}
-
-/// What the attract screen says about this kiosk: the caja, the agency and the kiosk's id.
-fn show_identity(ui: &KioskWindow, settings: &Settings) {
-    let kiosk = ui.global::<Kiosk>();
-    kiosk.set_institution(settings.kiosk.institution.as_str().into());
-    kiosk.set_agency(settings.kiosk.agency_name.as_str().into());
-    kiosk.set_kiosk_id(settings.kiosk.id.as_str().into());
 }
 
 #[cfg(test)]
@@ -194,7 +128,7 @@ mod tests {
     #[test]
     fn the_session_gets_the_configured_limits_and_tables() {
         let loaded = crate::config::load(None).unwrap();
-        let config = session_config(&loaded);
+        let config = loaded.session_config();
         let limit = config.limit_for(servicaja_core::money::Currency::PEN);
         assert!(limit.is_some_and(|limit| limit.is_positive()), "{limit:?}");
     }

@@ -16,6 +16,7 @@
 mod central;
 mod devices;
 mod documents;
+mod services;
 // The window's controller exists in the application only; the e2e tests drive a `Session` themselves.
 
 use std::collections::HashMap;
@@ -44,6 +45,7 @@ pub use central::{SecretStore, SecretTransport};
 pub use devices::{current_status, device_events, pump_devices, status_events};
 pub use documents::ReprintReply;
 use documents::{Job, Medium, Rendered};
+pub use services::KioskServices;
 
 /// Where the runtime's answers and observations go: the UI controller feeds them to the `Session`.
 pub type EventSink = Arc<dyn Fn(Event) + Send + Sync>;

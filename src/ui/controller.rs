@@ -36,6 +36,16 @@ pub trait SessionObserver {
     fn stepped(&mut self, session: &Session);
 }
 
+/// The kiosk's runtime is its effect sink: effects are carried out in the background and their answers come
+/// back through the controller's [`EventSender`], bound to the runtime's `LateSink`. The runtime is also
+/// built without a window (the end-to-end tests), so the window's side holds this seam.
+impl EffectSink for std::sync::Arc<crate::runtime::Runtime> {
+    fn execute(&mut self, effect: &Effect, _now: DateTime<Utc>) -> Vec<Event> {
+        crate::runtime::Runtime::execute(self, effect.clone());
+        Vec::new()
+    }
+}
+
 /// Where the controller reads the time: the system clock in the kiosk, a hand-moved clock in tests.
 pub type Clock = Rc<dyn Fn() -> DateTime<Utc>>;
 
@@ -169,6 +179,20 @@ impl Controller {
         while let Ok(event) = self.incoming.try_recv() {
             self.dispatch(event);
         }
+    }
+
+    /// Waits up to `patience` for an [`EventSender`]'s event, then runs it and every other queued one;
+    /// returns how many ran (0: none came). For a window without an event loop (headless tests), where
+    /// nothing else wakes the controller.
+    pub fn pump_waiting(&mut self, patience: std::time::Duration) -> usize {
+        let Ok(first) = self.incoming.recv_timeout(patience) else { return 0 };
+        self.dispatch(first);
+        let mut ran = 1;
+        while let Ok(event) = self.incoming.try_recv() {
+            self.dispatch(event);
+            ran += 1;
+        }
+        ran
     }
 
     /// Fires every timer whose deadline is at or before `now` (the clock must already read `now`); redraws

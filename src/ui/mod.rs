@@ -33,3 +33,21 @@ pub fn select_language(language: &str) -> Result<(), String> {
     let wanted = if language == "es" { "" } else { language };
     slint::select_bundled_translation(wanted).map_err(|err| format!("language {language}: {err}"))
 }
+
+/// How the window presents this kiosk — the one place its platform-facing choices are made: the caja, the
+/// agency and the kiosk's id on the attract screen; on kiosk hardware (production mode) full screen with no
+/// pointer on the touchscreen, in demo mode an ordinary window beside the simulated hardware panel (where
+/// `SLINT_FULLSCREEN` still works). The backend itself is Slint's default (winit, software renderer); a
+/// DRM/KMS build without X chooses it here too.
+pub fn present(ui: &KioskWindow, settings: &servicaja_core::settings::Settings) {
+    use slint::ComponentHandle;
+    let kiosk = ui.global::<Kiosk>();
+    kiosk.set_institution(settings.kiosk.institution.as_str().into());
+    kiosk.set_agency(settings.kiosk.agency_name.as_str().into());
+    kiosk.set_kiosk_id(settings.kiosk.id.as_str().into());
+    let hardware = settings.kiosk.mode == servicaja_core::settings::Mode::Production;
+    ui.global::<Theme>().set_hide_pointer(hardware);
+    if hardware {
+        ui.window().set_fullscreen(true);
+    }
+}

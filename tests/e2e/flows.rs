@@ -114,7 +114,7 @@ async fn an_installment_paid_ends_with_its_receipt_printed_journaled_and_applied
     assert_eq!(account.balance.amount, opening_balance() - payment.debit.amount);
     let charges = movements.iter().filter(|m| m.amount.amount == -payment.debit.amount).count();
     assert_eq!(charges, 1, "{movements:?}");
-    let stored = w.runtime.outbox().list(vec![]).await.unwrap();
+    let stored = w.runtime().outbox().list(vec![]).await.unwrap();
     let payments: Vec<_> = stored.iter().filter(|c| c.kind == CommandKind::Payment).collect();
     assert_eq!(payments.len(), 1);
     assert_eq!(payments[0].key, payment.operation_id, "the idempotency key is the session's operation id");
@@ -166,7 +166,7 @@ async fn a_payment_answer_lost_after_commit_is_reversed_and_the_customer_told_no
 
     // The central commits the payment and the answer is lost: the outbox keeps resending with the same key.
     let payment_id = loop {
-        let stored = w.runtime.outbox().list(vec![]).await.unwrap();
+        let stored = w.runtime().outbox().list(vec![]).await.unwrap();
         if let Some(payment) = stored.iter().find(|c| c.key == key && c.failures >= 1) {
             break payment.id;
         }
@@ -201,7 +201,7 @@ async fn a_payment_answer_lost_after_commit_is_reversed_and_the_customer_told_no
     );
 
     let reversal = loop {
-        let stored = w.runtime.outbox().list(vec![]).await.unwrap();
+        let stored = w.runtime().outbox().list(vec![]).await.unwrap();
         if let Some(reversal) = stored.into_iter().find(|c| c.key == reversal_key) {
             break reversal;
         }
@@ -209,10 +209,10 @@ async fn a_payment_answer_lost_after_commit_is_reversed_and_the_customer_told_no
     };
     assert_eq!(reversal.kind, CommandKind::Reversal);
     assert_eq!(reversal.reverses, Some(key));
-    let done = w.runtime.outbox().wait_final(reversal.id, Duration::from_secs(30)).await.unwrap().expect("reversed");
+    let done = w.runtime().outbox().wait_final(reversal.id, Duration::from_secs(30)).await.unwrap().expect("reversed");
     assert_eq!(done.state, State::Done);
     assert_eq!(done.answer.unwrap()["outcome"], "payment_reversed", "the central had applied it");
-    assert_eq!(w.runtime.outbox().get(payment_id).await.unwrap().state, State::Cancelled, "never resent");
+    assert_eq!(w.runtime().outbox().get(payment_id).await.unwrap().state, State::Cancelled, "never resent");
 
     let (account, movements) = w.central_account(SAVINGS).await;
     assert_eq!(account.balance.amount, opening_balance(), "no charge stands: {movements:?}");
@@ -250,7 +250,7 @@ async fn a_printer_out_of_paper_offers_email_and_the_receipt_reaches_the_custome
     assert!(w.control().receipts().is_empty(), "nothing was printed");
 
     let email = loop {
-        let messages: Vec<OutboxMessage> = w.client.get(paths::DEMO_OUTBOX, None).await.unwrap();
+        let messages: Vec<OutboxMessage> = w.client().get(paths::DEMO_OUTBOX, None).await.unwrap();
         if let Some(email) = messages.into_iter().find(|m| m.channel == OutboxChannel::Email && m.to == address) {
             break email;
         }
@@ -259,7 +259,7 @@ async fn a_printer_out_of_paper_offers_email_and_the_receipt_reaches_the_custome
     assert!(email.subject.contains(&payment.operation_number), "{email:?}");
     assert!(email.body.contains(&payment.amount.to_string()), "{email:?}");
     assert!(email.body.contains("adjunto PDF"), "the constancia travels as a PDF: {email:?}");
-    let stored = w.runtime.outbox().list(vec![]).await.unwrap();
+    let stored = w.runtime().outbox().list(vec![]).await.unwrap();
     let emails: Vec<_> = stored.iter().filter(|c| c.kind == CommandKind::Email).collect();
     assert_eq!(emails.len(), 1);
     assert_eq!(emails[0].state, State::Done);
@@ -280,7 +280,7 @@ async fn an_affiliation_confirmed_with_the_sms_code_never_stores_the_code() {
     w.until("the SMS code to be sent", |s| matches!(s.screen(), Screen::Internet(Internet::Code { .. }))).await;
 
     // The code the customer reads on their phone: the simulator's demo outbox.
-    let messages: Vec<OutboxMessage> = w.client.get(paths::DEMO_OUTBOX, None).await.unwrap();
+    let messages: Vec<OutboxMessage> = w.client().get(paths::DEMO_OUTBOX, None).await.unwrap();
     let sms = messages.iter().rev().find(|m| m.channel == OutboxChannel::Sms).expect("an SMS was sent");
     let code: String = sms.body.split(" es ").nth(1).unwrap().chars().take_while(char::is_ascii_digit).collect();
     assert_eq!(code.len(), 6, "{sms:?}");
@@ -298,13 +298,13 @@ async fn an_affiliation_confirmed_with_the_sms_code_never_stores_the_code() {
     let Screen::Internet(Internet::Done { constancia }) = w.screen() else { unreachable!() };
     assert_eq!(constancia.account_number, "00121110");
 
-    let stored = w.runtime.outbox().list(vec![]).await.unwrap();
+    let stored = w.runtime().outbox().list(vec![]).await.unwrap();
     let affiliation = stored.iter().find(|c| c.key == key).expect("the affiliation went through the outbox");
     assert_eq!(affiliation.kind, CommandKind::Affiliation);
     assert_eq!(affiliation.state, State::Done);
     assert!(affiliation.payload.get("otp_code").is_none(), "{}", affiliation.payload);
     assert!(!affiliation.payload.to_string().contains(&code));
-    assert!(!w.runtime.holds_secrets_for(key), "the code is forgotten once the central answered");
+    assert!(!w.runtime().holds_secrets_for(key), "the code is forgotten once the central answered");
     let records = journal(&w);
     assert!(records.iter().all(|r| !serde_json::to_string(&r.event).unwrap().contains(&code)));
 }

@@ -21,4 +21,8 @@ mod maintenance {
 
 mod flows;
 mod gaps;
+// The ui binary uses the rest (the window-driven flows).
+#[allow(dead_code)]
+#[path = "../common/stack.rs"]
+mod stack;
 mod world;

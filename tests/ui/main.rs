@@ -1,6 +1,11 @@
-//! Headless tests of the kiosk's screens: Slint's testing backend, the real session state machine, and the
-//! scripted fake central of `src/ui/fixtures.rs`. Touches go through the elements' accessible labels, as a
-//! screen reader would press them.
+//! Headless tests of the kiosk's screens: Slint's testing backend, the real session state machine, and
+//! either the scripted fake central of `src/ui/fixtures.rs` (`flows`) or the whole kiosk wired as
+//! `servicaja run` wires it — runtime, drivers on emulated devices, central simulator on loopback TLS
+//! (`live`, `live_flows`). Touches go through the elements' accessible labels, as a screen reader would press
+//! them.
+//!
+//! The live tests live here rather than in the e2e binary: this binary already compiles the Slint UI, and
+//! adding the runtime to it costs far less than compiling the generated UI a second time.
 
 #[allow(dead_code, unreachable_pub, clippy::all)]
 #[path = "../../src/ui/mod.rs"]
@@ -19,8 +24,23 @@ mod maintenance {
     pub(crate) use super::reprint_service as reprint;
 }
 
+/// The kiosk's configuration (the embedded `config/kiosk.toml`), as `servicaja run` loads it.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../src/config.rs"]
+mod config;
+
+/// The runtime: the window's controller uses it as its effect sink (the live tests).
+#[path = "../../src/runtime/mod.rs"]
+mod runtime;
+
+#[allow(dead_code)]
+#[path = "../common/stack.rs"]
+mod stack;
+
 mod flows;
+mod gaps;
+mod live;
+mod live_flows;
 mod maintenance_mode;
 mod reprint;
-mod gaps;
 mod translations;
