@@ -401,4 +401,98 @@ mod tests {
             other => panic!("{other:?}"),
         }
     }
+
+    /// Polls `probe` until it answers, up to a minute (real components; never an assertion on speed).
+    fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            if let Some(found) = probe() {
+                return found;
+            }
+            assert!(Instant::now() < deadline, "the real components did not answer within a minute");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// The real backend against the real world: the central simulator on loopback TLS, the emulated devices
+    /// on pseudo-terminals and the kiosk's services (runtime, outbox, journal thread, printer driver).
+    #[test]
+    fn the_runtime_backend_prints_the_test_page_counts_its_paper_probes_the_central_and_journals() {
+        let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = crate::config::load(None).unwrap().settings;
+        let central = tokio
+            .block_on(servicaja_central::start(servicaja_central::CentralConfig::demo(dir.path().join("central"))))
+            .unwrap();
+        settings.kiosk.data_dir = dir.path().join("kiosk").display().to_string();
+        settings.maintenance.export_dir = dir.path().join("usb").display().to_string();
+        settings.host.base_url = central.base_url();
+        settings.host.ca_cert = central.ca_cert_path().display().to_string();
+        settings.host.client_cert = central.client_cert_path().display().to_string();
+        settings.host.client_key = central.client_key_path().display().to_string();
+        let emulators = servicaja_drivers::emulator::EmulatorSet::start_temporary(settings.printer.columns).unwrap();
+        let (devices, _events) = servicaja_drivers::devices::Devices::start(
+            &settings.printer,
+            &settings.card_reader,
+            &settings.document_reader,
+            Some(&emulators.paths()),
+            servicaja_drivers::devices::DriverOptions::default(),
+        );
+        let client = HostClient::from_settings(&settings.host).unwrap();
+        let runtime = Arc::new(
+            tokio
+                .block_on(Runtime::start(
+                    &settings,
+                    client.clone(),
+                    devices.printer.clone(),
+                    Arc::new(|_| {}),
+                    crate::runtime::RuntimeOptions::default(),
+                ))
+                .unwrap(),
+        );
+        let handles = DeviceHandles {
+            printer: devices.printer.clone(),
+            card_reader: devices.card_reader.clone(),
+            document_reader: devices.document_reader.clone(),
+        };
+        let started = Utc::now();
+        let mut desk = RuntimeDesk::new(&settings, &settings.host, runtime, handles, client, started);
+
+        wait_for(|| (desk.devices().iter().all(|d| d.state == "online")).then_some(()));
+        desk.print_test_page("1001", Utc::now()).unwrap();
+        assert_eq!(wait_for(|| desk.test_page_outcome()), Ok(()));
+        let paper = desk.paper();
+        assert_eq!(paper.estimate.receipts, 1);
+        assert!(paper.estimate.printed_mm > 0 && paper.estimate.left_mm < 80_000, "{paper:?}");
+        desk.roll_replaced(Utc::now()).unwrap();
+        assert_eq!(desk.paper().estimate.receipts, 0);
+
+        let host = wait_for(|| {
+            let host = desk.host(Utc::now(), false);
+            host.reachable.map(|_| host)
+        });
+        assert_eq!(host.reachable, Some(true));
+        assert!(host.round_trip_ms.is_some());
+        assert!(matches!(host.kiosk_cert, Some(CertReport::Read { .. })), "{host:?}");
+        let queue = desk.queue().unwrap();
+        assert_eq!(queue.counts.len(), 6);
+        assert!(queue.problems.is_empty());
+
+        let at = Utc::now();
+        desk.journal(vec![JournalEntry::new(at, "1001", "login", "technician")]);
+        let journal_path = Path::new(&settings.kiosk.data_dir).join(JOURNAL_FILE);
+        let exported = wait_for(|| {
+            let journal = Journal::open_existing(&journal_path).ok()?;
+            let today = at.with_timezone(&servicaja_host::journal::peru_offset()).date_naive();
+            let mut out = Vec::new();
+            journal.export(today, today, servicaja_host::journal::ExportFormat::Jsonl, &mut out).ok()?;
+            let text = String::from_utf8(out).ok()?;
+            text.contains("\"user\":\"1001\"").then_some(text)
+        });
+        assert!(exported.contains("login"), "{exported}");
+        let folder = desk.export(Utc::now()).unwrap();
+        assert!(Path::new(&folder).join("journal.jsonl").exists());
+        drop(desk);
+        drop(devices);
+    }
 }
