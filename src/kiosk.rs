@@ -10,16 +10,20 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use servicaja_core::settings::Mode;
+use servicaja_maintenance::{ReprintCriteria, Requester};
 use servicaja_session::{Session, Supply};
 use slint::ComponentHandle;
 use uuid::Uuid;
 
 use crate::config::Loaded;
 use crate::demo::DemoWorld;
-use crate::runtime::{KioskServices, RuntimeOptions};
+use crate::maintenance::reprint::{Candidate, Reprinted};
+use crate::runtime::{KioskServices, Runtime, RuntimeOptions};
 use crate::ui::KioskWindow;
 use crate::ui::controller::{Controller, system_clock};
+use crate::ui::reprint::{Reply, ReprintBackend};
 
 /// Ids and keypad shuffles for a real kiosk: UUIDv7 (time-ordered, random tail) and a random seed per
 /// shuffled keypad, so that the clave keypad's layout cannot be predicted from one entry to the next.
@@ -32,6 +36,22 @@ impl Supply for SystemSupply {
 
     fn keypad_seed(&mut self) -> u64 {
         rand::random()
+    }
+}
+
+/// The kiosk's backend: the runtime's journal thread, which owns the journal, searches and previews, and
+/// reprints on the runtime's printer; answers come back to the UI thread through the page's pump.
+impl ReprintBackend for Arc<Runtime> {
+    fn search(&self, criteria: ReprintCriteria, reply: Reply<Vec<Candidate>>) {
+        self.search_receipts(criteria, reply);
+    }
+
+    fn preview(&self, seq: i64, reply: Reply<String>) {
+        self.preview_receipt(seq, reply);
+    }
+
+    fn reprint(&self, seq: i64, requester: Requester, at: DateTime<Utc>, reply: Reply<Reprinted>) {
+        self.reprint_receipt(seq, requester, at, reply);
     }
 }
 
@@ -89,8 +109,11 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
         client: services.client.clone(),
         devices,
     };
-    let _maintenance =
+    let maintenance =
         crate::maintenance::desk::attach(&ui, &controller, settings, &host_settings, parts, chrono::Utc::now());
+    // Staff reprints through the runtime's journal thread and printer, opened from the desk's staff home.
+    let reprint = crate::ui::reprint::ReprintScreen::attach(&ui, Box::new(services.runtime.clone()), system_clock());
+    crate::ui::reprint::link_desk(&reprint, &maintenance);
     let _demo_panel = match &world {
         Some(world) => Some(crate::demo_panel::open(
             &ui,

@@ -21,6 +21,7 @@ mod maintenance {
 
 mod flows;
 mod gaps;
+mod reprint;
 // The ui binary uses the rest (the window-driven flows).
 #[allow(dead_code)]
 #[path = "../common/stack.rs"]
