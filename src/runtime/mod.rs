@@ -240,11 +240,6 @@ impl Runtime {
         &self.inner.handle
     }
 
-    /// The printer the runtime prints on (the technician's test page).
-    pub fn printer(&self) -> &PrinterHandle {
-        &self.inner.printer
-    }
-
     /// Carries out one effect without blocking the caller (the UI thread may call it). Answers arrive
     /// later on the sink.
     pub fn execute(&self, effect: Effect) {

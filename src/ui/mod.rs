@@ -1,8 +1,6 @@
 //! The kiosk's Slint window: the views compiled from `ui/`, the platform choice, and the adapters that
 //! bind them to the kiosk.
 
-// The seam the kiosk runtime binds to (its handle, sender and getters are used by the runtime and tests).
-#[allow(dead_code)]
 pub mod controller;
 pub mod fixtures;
 pub mod maintenance;
