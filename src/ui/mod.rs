@@ -5,7 +5,6 @@ pub mod controller;
 pub mod fixtures;
 pub mod maintenance;
 // The staff reprint page; the maintenance controller opens it for a signed-in staff user.
-#[allow(dead_code)]
 pub mod reprint;
 #[allow(dead_code)]
 pub mod rig;

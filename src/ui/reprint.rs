@@ -11,7 +11,6 @@
 //! the customer's screens.
 
 use std::cell::RefCell;
-use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::mpsc;
 
@@ -26,7 +25,6 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::controller::Clock;
 use super::{KioskWindow, Reprint, ReprintRow};
-use crate::maintenance::paper::PaperStore;
 use crate::maintenance::reprint::{self, Candidate, ReprintError, Reprinted, Reprinter};
 
 /// How a backend answers: once, from any thread.
@@ -51,19 +49,12 @@ pub struct JournalBackend {
     printer: Option<PrinterHandle>,
     columns: Columns,
     logo_key: String,
-    paper_dir: Option<PathBuf>,
 }
 
 impl JournalBackend {
     /// Reprints go to `printer`; without one, a reprint answers that the printer is not available.
     pub fn new(journal: Journal, printer: Option<PrinterHandle>, columns: Columns, logo_key: &str) -> Self {
-        Self { journal: RefCell::new(journal), printer, columns, logo_key: logo_key.to_owned(), paper_dir: None }
-    }
-
-    /// Counts the paper of reprints in the counter kept in `data_dir`.
-    pub fn with_paper_counter(mut self, data_dir: PathBuf) -> Self {
-        self.paper_dir = Some(data_dir);
-        self
+        Self { journal: RefCell::new(journal), printer, columns, logo_key: logo_key.to_owned() }
     }
 }
 
@@ -82,8 +73,8 @@ impl ReprintBackend for JournalBackend {
             return reply(Err(ReprintError::Unavailable));
         };
         let to = Reprinter { printer, columns: self.columns, logo_key: &self.logo_key };
-        let mut paper = self.paper_dir.as_deref().and_then(|dir| PaperStore::open(dir).ok());
-        reply(reprint::reprint(&mut self.journal.borrow_mut(), &to, paper.as_mut(), seq, &requester, at));
+        // No paper counter here: the kiosk's reprints go through the runtime, which counts them.
+        reply(reprint::reprint(&mut self.journal.borrow_mut(), &to, None, seq, &requester, at));
     }
 }
 
@@ -155,7 +146,6 @@ pub struct ReprintScreen {
     check: Option<StaffCheck>,
     /// Runs the [`StaffCheck`] every second while the page is open.
     watch: slint::Timer,
-    on_leave: Option<Rc<dyn Fn()>>,
     on_activity: Option<Rc<dyn Fn()>>,
     mode: Mode,
     from: NaiveDate,
@@ -189,7 +179,6 @@ impl ReprintScreen {
             staff: None,
             check: None,
             watch: slint::Timer::default(),
-            on_leave: None,
             on_activity: None,
             mode: Mode::Dates,
             from: today,
@@ -249,21 +238,10 @@ impl ReprintScreen {
         still
     }
 
-    /// Whether the page is shown, and to whom.
-    pub fn staff(&self) -> Option<&str> {
-        self.staff.as_deref()
-    }
-
     /// Installs who is signed in as staff, checked every second while the page is open and before every
     /// reprint.
     pub fn set_staff_check(&mut self, check: StaffCheck) {
         self.check = Some(check);
-    }
-
-    /// Called when the staff member presses Volver (without it, Volver just closes the page, back to the
-    /// desk's staff home). The hook runs with the page not borrowed, so it may call [`Self::close`].
-    pub fn on_leave(&mut self, hook: Rc<dyn Fn()>) {
-        self.on_leave = Some(hook);
     }
 
     /// Called on every touch of the page (the maintenance access's idle time starts again).
@@ -608,19 +586,8 @@ fn connect(ui: &KioskWindow, screen: &SharedReprint) {
             }
         }
     });
-    let weak = Rc::downgrade(screen);
-    page.on_leave(move || {
-        let Some(screen) = weak.upgrade() else { return };
-        let hook = screen.borrow().on_leave.clone();
-        match hook {
-            Some(hook) => hook(),
-            None => {
-                if let Ok(mut screen) = screen.try_borrow_mut() {
-                    screen.close();
-                }
-            }
-        }
-    });
+    // Volver: back to the desk's staff home.
+    page.on_leave(with(Box::new(ReprintScreen::close)));
 }
 
 /// One printed document of [`write_sample_receipts`].
