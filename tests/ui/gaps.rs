@@ -168,12 +168,11 @@ fn large_text_on_the_attract_screen_fits_the_landscape_window_in_both_languages(
 /// A screen's id and how a fresh session gets there.
 type Scene = (&'static str, fn(&Rig));
 
-/// Every touchable control on the main customer screens says what it is to a screen reader.
-#[test]
-fn every_control_on_the_customer_screens_has_an_accessible_label() {
+/// The main customer screens with keypads, keyboards and lists, and how a fresh session gets to each.
+fn customer_scenes() -> Vec<Scene> {
     use servicaja_core::api::PaymentOption;
     use servicaja_session::{DeliveryChoice, InfoTopic};
-    let scenes: [Scene; 10] = [
+    vec![
         ("attract", |_| {}),
         ("card", |rig| {
             rig.ui(Action::Confirm);
@@ -215,9 +214,14 @@ fn every_control_on_the_customer_screens_has_an_accessible_label() {
             rig.ui(Action::InfoTopic(InfoTopic::MiViviendaBond));
         }),
         ("out-of-service", |rig| rig.send(servicaja_session::Event::Host { reachable: false })),
-    ];
+    ]
+}
+
+/// Every touchable control on the main customer screens says what it is to a screen reader.
+#[test]
+fn every_control_on_the_customer_screens_has_an_accessible_label() {
     i_slint_backend_testing::init_no_event_loop();
-    for (expected, drive) in scenes {
+    for (expected, drive) in customer_scenes() {
         let ui = another_window();
         let rig = Rig::new(&ui);
         drive(&rig);
@@ -236,6 +240,61 @@ fn every_control_on_the_customer_screens_has_an_accessible_label() {
         for control in controls {
             let label = control.accessible_label().unwrap_or_default();
             assert!(!label.trim().is_empty(), "{expected}: a {:?} has no label", control.accessible_role());
+        }
+    }
+}
+
+/// The request screen carries a whole keyboard: with large text it still fits the landscape screen.
+#[test]
+fn the_request_keyboard_fits_the_landscape_window_with_large_text() {
+    i_slint_backend_testing::init_no_event_loop();
+    for language in [servicaja_core::settings::Language::Es, servicaja_core::settings::Language::En] {
+        let ui = another_window();
+        let rig = Rig::new(&ui);
+        rig.login();
+        rig.ui(Action::SetLanguage(language));
+        rig.ui(Action::SetLargeText(true));
+        rig.ui(Action::Menu(MenuItem::Requests));
+        rig.ui(Action::RequestKind(servicaja_core::api::RequestKind::GuaranteeRelease));
+        assert_eq!(rig.screen(), "request-confirm");
+        let controls = i_slint_backend_testing::ElementQuery::from_root(&ui)
+            .match_descendants()
+            .match_accessible_role(i_slint_backend_testing::AccessibleRole::Button)
+            .find_all();
+        assert!(controls.len() >= 50, "the keyboard and the buttons: {}", controls.len());
+        for control in controls {
+            let (at, size) = (control.absolute_position(), control.size());
+            assert!(
+                at.y >= 0.0 && at.y + size.height <= 1024.5 && size.height >= 51.0,
+                "{:?} ({language:?}) leaves the screen or shrinks below 15 mm: {at:?} {size:?}",
+                control.accessible_label()
+            );
+        }
+    }
+}
+
+/// With large text every control of the main customer screens stays on the landscape screen.
+#[test]
+fn large_text_keeps_every_control_of_the_customer_screens_on_the_landscape_screen() {
+    i_slint_backend_testing::init_no_event_loop();
+    for (expected, drive) in customer_scenes() {
+        let ui = another_window();
+        let rig = Rig::new(&ui);
+        rig.ui(Action::SetLargeText(true));
+        drive(&rig);
+        rig.ui(Action::SetLargeText(true));
+        assert_eq!(rig.screen(), expected);
+        for control in i_slint_backend_testing::ElementQuery::from_root(&ui)
+            .match_descendants()
+            .match_accessible_role(i_slint_backend_testing::AccessibleRole::Button)
+            .find_all()
+        {
+            let (at, size) = (control.absolute_position(), control.size());
+            assert!(
+                at.y >= 0.0 && at.y + size.height <= 1024.5 && at.x + size.width <= 1280.5,
+                "{expected}: {:?} leaves the 1280x1024 screen: {at:?} {size:?}",
+                control.accessible_label()
+            );
         }
     }
 }
