@@ -352,13 +352,27 @@ pub enum Certificates {
 /// request is queued.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Requests {
-    Choose { offline: bool },
-    Dni { kind: RequestKind, typed: String, error: Option<InputError> },
+    Choose {
+        offline: bool,
+    },
+    Dni {
+        kind: RequestKind,
+        typed: String,
+        error: Option<InputError>,
+    },
     /// The customer may type what the request is about (`detail`, at most [`REQUEST_DETAIL_MAX`] characters)
     /// on the on-screen keyboard before confirming.
-    Confirm { kind: RequestKind, detail: String },
-    Processing { key: RequestId, kind: RequestKind },
-    Filed { ticket: RequestTicket },
+    Confirm {
+        kind: RequestKind,
+        detail: String,
+    },
+    Processing {
+        key: RequestId,
+        kind: RequestKind,
+    },
+    Filed {
+        ticket: RequestTicket,
+    },
 }
 
 /// How many characters a request's detail may hold when typed at the kiosk (the central takes up to 500; a
