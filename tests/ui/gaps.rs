@@ -111,6 +111,16 @@ fn the_payment_done_screen_names_the_next_due_date() {
     let next: Vec<_> = ElementHandle::find_by_accessible_label(&ui, "Próximo vencimiento").collect();
     let values: Vec<String> = next.iter().filter_map(|e| e.accessible_value().map(|v| v.to_string())).collect();
     assert_eq!(values, ["15/12/2026 · S/ 520.00"]);
+
+    // The central names the payment kind in Spanish; the customer reads it in their language.
+    let operation = |ui: &KioskWindow, label: &str| -> Vec<String> {
+        ElementHandle::find_by_accessible_label(ui, label)
+            .filter_map(|e| e.accessible_value().map(|v| v.to_string()))
+            .collect()
+    };
+    assert_eq!(operation(&ui, "Operación"), ["Pago de cuota"]);
+    rig.ui(Action::SetLanguage(servicaja_core::settings::Language::En));
+    assert_eq!(operation(&ui, "Operation"), ["Installment payment"]);
 }
 
 #[test]
