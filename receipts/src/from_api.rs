@@ -76,6 +76,8 @@ pub fn request_ticket(ticket: &api::RequestTicket, customer_name: &str, answer_c
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentContext {
     pub customer_name: String,
+    /// The card the customer identified with, as the central masked it.
+    pub card: Option<MaskedNumber>,
     pub loan_product: String,
     /// The debited account's type and currency as the caja names it (`CTA.AHORRO PN SOLES`).
     pub account_product_name: String,
@@ -117,6 +119,7 @@ pub fn payment(done: &api::PaymentDone, context: &PaymentContext) -> Result<Paym
     let choice = |option| {
         PaymentDocument::Choice(PrepaymentChoice {
             customer_name: context.customer_name.clone(),
+            card: context.card.clone(),
             loan_number: done.loan_number.clone(),
             loan_product: context.loan_product.clone(),
             amount_paid: done.amount,
@@ -148,6 +151,7 @@ pub fn payment(done: &api::PaymentDone, context: &PaymentContext) -> Result<Paym
         }
         _ => PaymentDocument::Voucher(PaymentVoucher {
             customer_name: context.customer_name.clone(),
+            card: context.card.clone(),
             loan_number: done.loan_number.clone(),
             loan_product: context.loan_product.clone(),
             installments: done.installments_covered.clone(),
@@ -234,6 +238,7 @@ mod tests {
         };
         let context = PaymentContext {
             customer_name: "JESUS QUISPE MAMANI".into(),
+            card: Some(MaskedNumber::new("**** **** **** 0010").unwrap()),
             loan_product: "CRÉDITO CONSUMO".into(),
             account_product_name: "CTA.AHORRO PN SOLES".into(),
             account_currency: Currency::PEN,

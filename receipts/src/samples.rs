@@ -61,8 +61,10 @@ fn schedule_summary(installment: i64) -> NewScheduleSummary {
 pub fn all() -> Result<Vec<(&'static str, Document)>, ReceiptError> {
     let savings_pen = account("00121110", Currency::PEN)?;
     let savings_usd = account("00121210", Currency::USD)?;
+    let card = Some(MaskedNumber::new("**** **** **** 0010")?);
     let voucher = PaymentVoucher {
         customer_name: "JESUS QUISPE MAMANI".into(),
+        card: card.clone(),
         loan_number: "105-01-0004521".into(),
         loan_product: "CRÉDITO CONSUMO".into(),
         installments: vec![6, 7],
@@ -91,6 +93,7 @@ pub fn all() -> Result<Vec<(&'static str, Document)>, ReceiptError> {
     };
     let prepayment = |option| PrepaymentChoice {
         customer_name: "JESUS QUISPE MAMANI".into(),
+        card: card.clone(),
         loan_number: "105-01-0004521".into(),
         loan_product: "CRÉDITO CONSUMO".into(),
         amount_paid: pen(250000),

@@ -367,6 +367,10 @@ impl Worker {
                 let account = cache.accounts.get(&payment.account_number);
                 let context = PaymentContext {
                     customer_name: customer_name.clone(),
+                    card: cache
+                        .profile
+                        .as_ref()
+                        .and_then(|profile| MaskedNumber::new(profile.masked_card.clone()).ok()),
                     loan_product: loan.map_or_else(|| payment.kind_label.clone(), |loan| loan.product_name.clone()),
                     account_product_name: account
                         .map_or_else(|| "CTA AHORRO".to_owned(), |account| account.product_name.clone()),

@@ -87,6 +87,8 @@ async fn an_installment_paid_ends_with_its_receipt_printed_journaled_and_applied
     assert!(printed.contains(&payment.amount.to_string()), "{printed}");
     assert!(printed.contains(&payment.principal_part.to_string()), "{printed}");
     assert!(!printed.contains(crate::world::CARD), "{printed}");
+    let masked_card = format!("**** **** **** {}", &crate::world::CARD[crate::world::CARD.len() - 4..]);
+    assert!(printed.contains(&masked_card), "the voucher names the card, masked:\n{printed}");
 
     // In the journal: the operation, then the receipt's text; the QR code derives from the operation's record.
     let records = journal(&w);

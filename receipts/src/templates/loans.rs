@@ -8,7 +8,7 @@ use servicaja_core::money::Money;
 
 use super::{AccountRef, Issue, field, paragraph, spanish_list};
 use crate::format;
-use crate::model::{Block, Document, DocumentKind, ScheduleRow};
+use crate::model::{Block, Document, DocumentKind, MaskedNumber, ScheduleRow};
 
 /// Which of the caja's rates applied: it buys dollars (a PEN loan paid from a USD account) or sells them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +39,8 @@ pub struct NextDue {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentVoucher {
     pub customer_name: String,
+    /// The card the customer identified with, masked; absent when the kiosk did not read one.
+    pub card: Option<MaskedNumber>,
     pub loan_number: String,
     pub loan_product: String,
     /// Installment numbers paid, in order.
@@ -107,9 +109,9 @@ fn claims_note(institution: &str) -> String {
 pub fn payment_voucher(issue: &Issue, voucher: &PaymentVoucher) -> Document {
     let institution = &issue.header.institution;
     let installments_label = if voucher.installments.len() == 1 { "Cuota pagada" } else { "Cuotas pagadas" };
-    let mut body = vec![
-        issue.date_time_field(),
-        field("Cliente", voucher.customer_name.clone()),
+    let mut body = vec![issue.date_time_field(), field("Cliente", voucher.customer_name.clone())];
+    body.extend(voucher.card.as_ref().map(|card| field("Tarjeta", card.as_str())));
+    body.extend([
         field("Crédito", voucher.loan_number.clone()),
         field("Producto", voucher.loan_product.clone()),
         field("Moneda", format::currency_word(voucher.total_paid.currency)),
@@ -118,7 +120,7 @@ pub fn payment_voucher(issue: &Issue, voucher: &PaymentVoucher) -> Document {
         Block::Amount { label: "Capital".into(), amount: voucher.principal, strong: false },
         Block::Amount { label: "Interés".into(), amount: voucher.interest, strong: false },
         Block::Amount { label: "Seguro de desgravamen".into(), amount: voucher.insurance, strong: false },
-    ];
+    ]);
     if let Some(late) = voucher.late_interest {
         body.push(Block::Amount { label: "Interés moratorio".into(), amount: late, strong: false });
     }
@@ -179,6 +181,8 @@ pub enum PrepaymentOption {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrepaymentChoice {
     pub customer_name: String,
+    /// The card the customer identified with, masked.
+    pub card: Option<MaskedNumber>,
     pub loan_number: String,
     pub loan_product: String,
     /// In the loan's currency.
@@ -226,9 +230,9 @@ pub fn prepayment_choice(issue: &Issue, choice: &PrepaymentChoice) -> Document {
             APPLIED_TO_PRINCIPAL,
         ),
     };
-    let mut body = vec![
-        issue.date_time_field(),
-        field("Cliente", choice.customer_name.clone()),
+    let mut body = vec![issue.date_time_field(), field("Cliente", choice.customer_name.clone())];
+    body.extend(choice.card.as_ref().map(|card| field("Tarjeta", card.as_str())));
+    body.extend([
         field("Crédito", choice.loan_number.clone()),
         field("Producto", choice.loan_product.clone()),
         Block::Amount { label: "Monto pagado".into(), amount: choice.amount_paid, strong: true },
@@ -236,7 +240,7 @@ pub fn prepayment_choice(issue: &Issue, choice: &PrepaymentChoice) -> Document {
         Block::Stacked { label: "Elección del cliente".into(), value: chosen.into() },
         paragraph(explanation),
         Block::Blank,
-    ];
+    ]);
     match &choice.option {
         PrepaymentOption::Advance { installments_covered } => {
             let label = if installments_covered.len() == 1 { "Cuota adelantada" } else { "Cuotas adelantadas" };
