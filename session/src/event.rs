@@ -30,8 +30,9 @@ pub enum Event {
     Printed { job: Uuid, outcome: PrintOutcome },
     /// The host client's view of the central API: reachable or not.
     Host { reachable: bool },
-    /// The technician's out-of-service switch (maintenance mode).
-    ServiceSwitch { in_service: bool },
+    /// The technician's out-of-service switch (maintenance mode): `None` in service, or out of service with
+    /// the reason the customers are shown.
+    ServiceSwitch { out_of_service: Option<crate::state::SwitchOffReason> },
     /// Maintenance mode asked for (pending behind a customer) or in use: never interrupts the customer
     /// being served; the next one finds the out-of-service screen until it ends.
     Maintenance { active: bool },

@@ -38,4 +38,4 @@ pub use event::{
 pub use flows::{parse_amount, payment_options, valid_email, weak_clave};
 pub use keypad::ShuffledKeypad;
 pub use machine::{Accessibility, Health, SequenceSupply, Session, SessionConfig, Supply, step};
-pub use state::Screen;
+pub use state::{Screen, SwitchOffReason};

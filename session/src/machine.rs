@@ -16,7 +16,7 @@ use crate::contract::{Answer, Command, Credentials, ErrorCode, Failure, Profile,
 use crate::effect::{Effect, EndReason, JournalEntry};
 use crate::event::{Action, Device, DeviceStatus, Event, PaperStatus, PrintOutcome, Reader, RequestId, Timer};
 use crate::secret::{CardNumber, Dni, SecretDigits, SessionToken};
-use crate::state::{Delivery, DeliveryStage, Notice, OutOfServiceReason, Payment, Screen, Then};
+use crate::state::{Delivery, DeliveryStage, Notice, OutOfServiceReason, Payment, Screen, SwitchOffReason, Then};
 
 /// Where the session gets identifiers and keypad shuffles: the shell passes fresh UUIDv7s and entropy;
 /// tests pass a counter. The machine itself never reads a random source.
@@ -176,7 +176,8 @@ pub struct Accessibility {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Health {
     pub host_reachable: bool,
-    pub switched_on: bool,
+    /// The technician's out-of-service switch: `Some(reason)` while switched off.
+    pub switched_off: Option<SwitchOffReason>,
     /// A technician or staff member is in the maintenance mode, or waits for the customer to finish.
     pub maintenance: bool,
     pub card_reader: DeviceStatus,
@@ -189,7 +190,7 @@ impl Default for Health {
     fn default() -> Self {
         Self {
             host_reachable: true,
-            switched_on: true,
+            switched_off: None,
             maintenance: false,
             card_reader: DeviceStatus::Online,
             document_reader: DeviceStatus::Online,
@@ -347,8 +348,8 @@ impl Session {
     /// Why the kiosk cannot serve customers now; empty when it can.
     pub fn out_of_service_reasons(&self) -> Vec<OutOfServiceReason> {
         let mut reasons = Vec::new();
-        if !self.health.switched_on {
-            reasons.push(OutOfServiceReason::SwitchedOff);
+        if let Some(reason) = &self.health.switched_off {
+            reasons.push(OutOfServiceReason::SwitchedOff(reason.clone()));
         }
         if self.health.maintenance {
             reasons.push(OutOfServiceReason::Maintenance);
@@ -395,8 +396,8 @@ impl Session {
                 self.health.host_reachable = reachable;
                 self.refresh_home();
             }
-            Event::ServiceSwitch { in_service } => {
-                self.health.switched_on = in_service;
+            Event::ServiceSwitch { out_of_service } => {
+                self.health.switched_off = out_of_service;
                 self.refresh_home();
             }
             Event::Maintenance { active } => {

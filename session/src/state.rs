@@ -60,9 +60,37 @@ pub enum OutOfServiceReason {
         device: Device,
         status: DeviceStatus,
     },
-    SwitchedOff,
+    /// A technician switched the kiosk off, saying why (shown to customers).
+    SwitchedOff(SwitchOffReason),
     /// A technician or staff member is using the maintenance mode.
     Maintenance,
+}
+
+/// Why a technician took the kiosk out of service: what the customers read on the out-of-service screen.
+/// The fixed reasons are worded (and translated) by the UI; a typed one is shown as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "reason", content = "text")]
+pub enum SwitchOffReason {
+    /// Scheduled maintenance.
+    Maintenance,
+    PrinterFault,
+    ConnectionFault,
+    /// Typed by the technician on the on-screen keyboard (see [`SwitchOffReason::typed`]).
+    Other(String),
+}
+
+impl SwitchOffReason {
+    /// The longest typed reason, in characters: one or two lines on the customer's screen.
+    pub const MAX_TYPED: usize = 80;
+
+    /// A typed reason: control characters dropped, spaces trimmed and cut to [`Self::MAX_TYPED`] characters;
+    /// `None` when nothing is left to show.
+    pub fn typed(text: &str) -> Option<Self> {
+        let cleaned: String = text.chars().filter(|c| !c.is_control()).collect();
+        let kept: String = cleaned.trim().chars().take(Self::MAX_TYPED).collect();
+        let kept = kept.trim_end();
+        (!kept.is_empty()).then(|| Self::Other(kept.to_owned()))
+    }
 }
 
 /// Messages shown on a notice screen; the UI owns the wording (es-PE source strings).

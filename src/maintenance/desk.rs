@@ -20,11 +20,13 @@ use servicaja_host::journal::{JOURNAL_FILE, Journal};
 use servicaja_maintenance::JournalEntry;
 use servicaja_receipts::templates::{Issue, MaintenanceTest, maintenance_test};
 use servicaja_receipts::{Columns, Header, layout, render};
+use servicaja_session::{Event, SwitchOffReason};
 
 use super::certs::expiries_from_file;
 use super::export::export;
 use super::paper::PaperStore;
 use super::pin::Argon2Verifier;
+use super::service;
 use crate::runtime::{Runtime, record_paper};
 use crate::ui::KioskWindow;
 use crate::ui::controller::{SharedController, system_clock};
@@ -288,6 +290,16 @@ impl MaintenanceBackend for RuntimeDesk {
         }
     }
 
+    fn service_switched(
+        &mut self,
+        out_of_service: Option<&SwitchOffReason>,
+        user: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), String> {
+        let switch = service::ServiceSwitch { out_of_service: out_of_service.cloned(), user: user.to_owned(), at: now };
+        service::save(&self.data_dir, &switch).map_err(|err| err.to_string())
+    }
+
     fn export(&mut self, now: DateTime<Utc>) -> Result<String, String> {
         let path = self.data_dir.join(JOURNAL_FILE);
         let journal = Journal::open_existing(&path).map_err(|err| format!("{}: {err}", path.display()))?;
@@ -302,7 +314,8 @@ impl MaintenanceBackend for RuntimeDesk {
 
 /// The maintenance mode of the real kiosk: the desk bound to `ui` and the customer session's `controller`,
 /// answered by the runtime, the drivers and the files, with argon2 PINs and the system clock; ticking every
-/// second for the re-authentication after idle.
+/// second for the re-authentication after idle. A kiosk a technician left switched off starts off, with the
+/// same reason for its customers.
 pub fn attach(
     ui: &KioskWindow,
     controller: &SharedController,
@@ -312,6 +325,9 @@ pub fn attach(
     started_at: DateTime<Utc>,
 ) -> SharedDesk {
     let KioskParts { runtime, client, devices } = kiosk;
+    if let Some(reason) = service::load(Path::new(&settings.kiosk.data_dir)) {
+        controller.borrow_mut().dispatch(Event::ServiceSwitch { out_of_service: Some(reason) });
+    }
     let backend = RuntimeDesk::new(settings, host, runtime, devices, client, started_at);
     let desk = Desk::attach(
         ui,
@@ -490,6 +506,11 @@ mod tests {
             text.contains("\"user\":\"1001\"").then_some(text)
         });
         assert!(exported.contains("login"), "{exported}");
+        let off = SwitchOffReason::Other("Obra en la agencia".into());
+        desk.service_switched(Some(&off), "1001", Utc::now()).unwrap();
+        assert_eq!(service::load(Path::new(&settings.kiosk.data_dir)), Some(off), "a restart finds it switched off");
+        desk.service_switched(None, "1001", Utc::now()).unwrap();
+        assert_eq!(service::load(Path::new(&settings.kiosk.data_dir)), None);
         let folder = desk.export(Utc::now()).unwrap();
         assert!(Path::new(&folder).join("journal.jsonl").exists());
         drop(desk);

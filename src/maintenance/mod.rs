@@ -10,4 +10,5 @@ pub mod paper;
 pub mod pin;
 #[allow(dead_code, reason = "the staff reprint screen (issue 8 UI) calls the service as it lands")]
 pub mod reprint;
+pub mod service;
 pub mod user;

@@ -13,7 +13,7 @@ use servicaja_session::state::{
     AmountError, Balances, Certificates, CodeEntry, Delivery, DeliveryStage, Enrollment, Identify, IdentifyStep,
     Information, InputError, Internet, Lookup, Notice, OutOfServiceReason, Payment, Requests, Screen,
 };
-use servicaja_session::{Device, InfoTopic, Session};
+use servicaja_session::{Device, InfoTopic, Session, SwitchOffReason};
 use slint::{ModelRc, SharedString, VecModel};
 
 use super::{Item, Kiosk, KioskWindow, Row};
@@ -57,6 +57,8 @@ pub struct View {
     pub flag: bool,
     pub seconds: Option<i64>,
     pub out_of_service: Vec<&'static str>,
+    /// The reason a technician typed when switching the kiosk off, shown to customers as typed.
+    pub out_of_service_note: String,
     pub countdown: Option<i64>,
     pub language: &'static str,
     pub high_contrast: bool,
@@ -153,6 +155,17 @@ pub fn topic_id(topic: InfoTopic) -> &'static str {
         InfoTopic::MultiriskDeductibles => "deductibles",
         InfoTopic::MiViviendaBond => "mivivienda",
         InfoTopic::TechoPropioBond => "techo-propio",
+    }
+}
+
+/// The out-of-service screen's id of a technician's reason; a typed one (`switched-off:other`) comes with its
+/// text in `out_of_service_note`.
+fn switch_off_id(reason: &SwitchOffReason) -> &'static str {
+    match reason {
+        SwitchOffReason::Maintenance => "switched-off:maintenance",
+        SwitchOffReason::PrinterFault => "switched-off:printer",
+        SwitchOffReason::ConnectionFault => "switched-off:connection",
+        SwitchOffReason::Other(_) => "switched-off:other",
     }
 }
 
@@ -364,11 +377,18 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 .iter()
                 .map(|reason| match reason {
                     OutOfServiceReason::HostUnreachable => "host",
-                    OutOfServiceReason::SwitchedOff => "switched-off",
+                    OutOfServiceReason::SwitchedOff(reason) => switch_off_id(reason),
                     OutOfServiceReason::Maintenance => "maintenance",
                     OutOfServiceReason::Device { device, .. } => device_id(*device),
                 })
                 .collect();
+            view.out_of_service_note = reasons
+                .iter()
+                .find_map(|reason| match reason {
+                    OutOfServiceReason::SwitchedOff(SwitchOffReason::Other(text)) => Some(text.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default();
         }
         Screen::Menu => view.screen = "menu",
         Screen::Identify(Identify { purpose, step }) => {
@@ -766,6 +786,7 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     kiosk.set_refusal_code(view.refusal_code.into());
     kiosk.set_flag(view.flag);
     kiosk.set_seconds(view.seconds.map_or(-1, |s| s as i32));
+    kiosk.set_out_of_service_note(view.out_of_service_note.as_str().into());
     kiosk.set_out_of_service_reasons(ModelRc::new(VecModel::from(
         view.out_of_service.iter().map(|&r| SharedString::from(r)).collect::<Vec<_>>(),
     )));

@@ -15,6 +15,7 @@ use servicaja_host::policy::{CommandId, CommandKind, PolicySettings, State};
 use servicaja_host::store::{NewCommand, OutboxStore, StoredCommand};
 use servicaja_host::{HostError, Reply};
 use servicaja_maintenance::{AccessState, JournalEntry, PaperCounter, PinVerifier};
+use servicaja_session::SwitchOffReason;
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
 
@@ -55,6 +56,8 @@ fn settings() -> MaintenanceSettings {
 struct Record {
     journal: Vec<JournalEntry>,
     rolls_replaced: u32,
+    /// Every out-of-service switch kept, with who set it.
+    switches: Vec<(Option<SwitchOffReason>, String)>,
 }
 
 /// A backend with fixed device and host figures; the queue is a real outbox when one is given.
@@ -111,6 +114,15 @@ impl MaintenanceBackend for FakeBackend {
     }
     fn kiosk(&mut self) -> KioskReport {
         KioskReport { version: "0.1.0".into(), ..KioskReport::default() }
+    }
+    fn service_switched(
+        &mut self,
+        out_of_service: Option<&SwitchOffReason>,
+        user: &str,
+        _: DateTime<Utc>,
+    ) -> Result<(), String> {
+        self.record.borrow_mut().switches.push((out_of_service.cloned(), user.to_owned()));
+        Ok(())
     }
     fn export(&mut self, _: DateTime<Utc>) -> Result<String, String> {
         Ok("/media/usb/KSK".into())
@@ -431,20 +443,46 @@ fn fifteen_minutes_idle_cover_the_screens_with_the_pin_keypad_until_the_pin_is_t
 }
 
 #[test]
-fn the_out_of_service_switch_keeps_customers_away_after_the_technician_leaves_until_switched_back() {
+fn the_out_of_service_switch_keeps_customers_away_with_its_reason_after_the_technician_leaves_until_switched_back() {
     let k = kiosk();
     k.gesture();
     k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
     k.touch("Cajero");
     assert!(k.shows("Al salir, el cajero atenderá a los clientes."));
     k.touch("Poner fuera de servicio");
+    assert!(k.ui.global::<Maintenance>().get_in_service(), "nothing switched before a reason is given");
+    assert!(k.shows("¿Por qué queda fuera de servicio? Los clientes verán el motivo."));
+    for key in ["o", "b", "r", "a"] {
+        k.touch(key);
+    }
+    k.touch("Espacio");
+    for key in ["e", "n", "x", "Borrar"] {
+        k.touch(key);
+    }
+    assert_eq!(k.ui.global::<Maintenance>().get_off_reason(), "obra en");
+    k.touch("Fuera de servicio con este motivo");
     assert_eq!(k.message(), "service-off:");
     assert!(!k.ui.global::<Maintenance>().get_in_service());
+    assert!(k.shows("obra en"), "the kiosk page says what customers read");
+    k.touch("Salir");
+    assert_eq!(k.screen(), "out-of-service");
+    let kiosk_global = k.ui.global::<Kiosk>();
+    let reasons = kiosk_global.get_out_of_service_reasons();
+    assert_eq!(slint::Model::iter(&reasons).collect::<Vec<_>>(), ["switched-off:other"]);
+    assert_eq!(kiosk_global.get_out_of_service_note(), "obra en");
+    assert!(k.shows("obra en"), "customers read the typed reason as typed");
+
+    k.gesture();
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    k.touch("Cajero");
+    k.touch("Poner en servicio");
+    k.touch("Poner fuera de servicio");
+    k.touch("Falla de impresora");
     k.touch("Salir");
     assert_eq!(k.screen(), "out-of-service");
     let reasons = k.ui.global::<Kiosk>().get_out_of_service_reasons();
-    assert_eq!(slint::Model::iter(&reasons).collect::<Vec<_>>(), ["switched-off"]);
-    assert!(k.shows("En mantenimiento."));
+    assert_eq!(slint::Model::iter(&reasons).collect::<Vec<_>>(), ["switched-off:printer"]);
+    assert!(k.shows("La impresora del cajero está fallando."));
 
     k.gesture();
     k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
@@ -452,9 +490,32 @@ fn the_out_of_service_switch_keeps_customers_away_after_the_technician_leaves_un
     k.touch("Poner en servicio");
     k.touch("Salir");
     assert_eq!(k.screen(), "attract");
-    let journal = k.journal();
-    assert!(journal.contains(&entry(TECHNICIAN, "set_out_of_service")));
-    assert!(journal.contains(&entry(TECHNICIAN, "set_in_service")));
+    let record = k.record.borrow();
+    let switched: Vec<_> = record
+        .journal
+        .iter()
+        .filter(|e| e.action.starts_with("set_"))
+        .map(|e| (e.user.as_str(), e.action.as_str(), e.detail.as_str()))
+        .collect();
+    assert_eq!(
+        switched,
+        [
+            (TECHNICIAN, "set_out_of_service", "reason: other: obra en"),
+            (TECHNICIAN, "set_in_service", ""),
+            (TECHNICIAN, "set_out_of_service", "reason: printer-fault"),
+            (TECHNICIAN, "set_in_service", ""),
+        ]
+    );
+    assert_eq!(
+        record.switches,
+        [
+            (Some(SwitchOffReason::Other("obra en".into())), TECHNICIAN.to_owned()),
+            (None, TECHNICIAN.to_owned()),
+            (Some(SwitchOffReason::PrinterFault), TECHNICIAN.to_owned()),
+            (None, TECHNICIAN.to_owned()),
+        ],
+        "every switch is kept for the next restart"
+    );
 }
 
 #[test]

@@ -412,6 +412,14 @@ impl crate::ui::maintenance::MaintenanceBackend for QuietDesk {
     fn kiosk(&mut self) -> crate::ui::maintenance::KioskReport {
         Default::default()
     }
+    fn service_switched(
+        &mut self,
+        _: Option<&servicaja_session::SwitchOffReason>,
+        _: &str,
+        _: DateTime<Utc>,
+    ) -> Result<(), String> {
+        Ok(())
+    }
     fn export(&mut self, _: DateTime<Utc>) -> Result<String, String> {
         Ok(String::new())
     }

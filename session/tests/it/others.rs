@@ -211,10 +211,34 @@ fn devices_the_kiosk_cannot_work_without_and_the_technicians_switch() {
         }
     );
     k.send(Event::Device { device: Device::CardReader, status: DeviceStatus::Online });
-    k.send(Event::ServiceSwitch { in_service: false });
-    assert_eq!(k.screen(), &Screen::OutOfService { reasons: vec![OutOfServiceReason::SwitchedOff] });
-    k.send(Event::ServiceSwitch { in_service: true });
+    let typed = servicaja_session::SwitchOffReason::typed("  Cambio de rollo\n ").unwrap();
+    k.send(Event::ServiceSwitch { out_of_service: Some(typed.clone()) });
+    assert_eq!(k.screen(), &Screen::OutOfService { reasons: vec![OutOfServiceReason::SwitchedOff(typed)] });
+    assert_eq!(
+        k.session.health().switched_off,
+        Some(servicaja_session::SwitchOffReason::Other("Cambio de rollo".into()))
+    );
+    let fault = servicaja_session::SwitchOffReason::ConnectionFault;
+    k.send(Event::ServiceSwitch { out_of_service: Some(fault.clone()) });
+    assert_eq!(k.screen(), &Screen::OutOfService { reasons: vec![OutOfServiceReason::SwitchedOff(fault)] });
+    k.send(Event::ServiceSwitch { out_of_service: None });
     assert_eq!(k.screen(), &Screen::Attract);
+}
+
+#[test]
+fn a_typed_switch_off_reason_is_cleaned_and_bounded_and_an_empty_one_refused() {
+    use servicaja_session::SwitchOffReason;
+    assert_eq!(SwitchOffReason::typed("   \t\n"), None);
+    assert_eq!(
+        SwitchOffReason::typed(" Obra en la agencia "),
+        Some(SwitchOffReason::Other("Obra en la agencia".into()))
+    );
+    assert_eq!(SwitchOffReason::typed("a\u{7}b"), Some(SwitchOffReason::Other("ab".into())));
+    let long = "ñ".repeat(200);
+    match SwitchOffReason::typed(&long) {
+        Some(SwitchOffReason::Other(text)) => assert_eq!(text.chars().count(), SwitchOffReason::MAX_TYPED),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -145,7 +145,9 @@ fn apply(k: &mut Kiosk, step: &Step, replies: &[Reply]) {
         Step::Device(device, status) => Event::Device { device: *device, status: *status },
         Step::Paper(paper) => Event::Paper(*paper),
         Step::Host(reachable) => Event::Host { reachable: *reachable },
-        Step::Switch(in_service) => Event::ServiceSwitch { in_service: *in_service },
+        Step::Switch(in_service) => Event::ServiceSwitch {
+            out_of_service: (!*in_service).then_some(servicaja_session::SwitchOffReason::PrinterFault),
+        },
         Step::Printed(outcome) => {
             let job = k.all.iter().rev().find_map(|e| match e {
                 Effect::Print { job, .. } => Some(*job),

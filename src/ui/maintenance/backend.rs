@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use servicaja_maintenance::{CertStatus, JournalEntry, PaperEstimate};
+use servicaja_session::SwitchOffReason;
 
 /// One device as the technician sees it (XFS4IoT vocabulary, as the drivers report it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +108,13 @@ pub trait MaintenanceBackend {
     /// The last known state of the central; `probe` asks again in the background.
     fn host(&mut self, now: DateTime<Utc>, probe: bool) -> HostReport;
     fn kiosk(&mut self) -> KioskReport;
+    /// Keeps the out-of-service switch (`None`: in service) set by `user`, so that it holds after a restart.
+    fn service_switched(
+        &mut self,
+        out_of_service: Option<&SwitchOffReason>,
+        user: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), String>;
     /// Exports logs and journal; answers where they went.
     fn export(&mut self, now: DateTime<Utc>) -> Result<String, String>;
     /// Writes maintenance entries (entry, exit, every action, with the user id) to the electronic journal.

@@ -22,7 +22,7 @@ use servicaja_core::settings::{MaintenanceSettings, Role};
 use servicaja_maintenance::{
     Access, AccessPolicy, AccessState, Action, CertStatus, Corner, GestureDetector, LoginOutcome, PinVerifier, Refusal,
 };
-use servicaja_session::{Event, Reader, Session};
+use servicaja_session::{Event, Reader, Session, SwitchOffReason};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use zeroize::Zeroizing;
 
@@ -121,6 +121,9 @@ pub struct Desk {
     reader_result: String,
     cancelling: Option<i64>,
     cancel_reason: String,
+    /// The technician is choosing why the kiosk goes out of service, and what they typed for "otro".
+    choosing_off: bool,
+    off_reason: String,
     /// What the customer session was last told (`Event::Maintenance`).
     told_session: bool,
     customer_active: bool,
@@ -167,6 +170,8 @@ impl Desk {
             reader_result: String::new(),
             cancelling: None,
             cancel_reason: String::new(),
+            choosing_off: false,
+            off_reason: String::new(),
             told_session: false,
             customer_active,
             devices: Vec::new(),
@@ -381,6 +386,7 @@ impl Desk {
         self.reader_test = None;
         self.reader_result.clear();
         self.cancelling = None;
+        self.choosing_off = false;
         self.message = Message::default();
         self.tab = Tab::Devices;
         self.tell_session(false);
@@ -403,19 +409,27 @@ impl Desk {
         }
     }
 
-    fn set_in_service(&mut self, in_service: bool) {
+    /// Switches the customer session in or out of service and keeps the switch across a restart.
+    fn switch_service(&mut self, out_of_service: Option<SwitchOffReason>, user: &str, now: DateTime<Utc>) {
+        let saved = self.backend.service_switched(out_of_service.as_ref(), user, now);
         if let Some(controller) = self.controller.upgrade()
             && let Ok(mut controller) = controller.try_borrow_mut()
         {
-            controller.dispatch(Event::ServiceSwitch { in_service });
+            controller.dispatch(Event::ServiceSwitch { out_of_service: out_of_service.clone() });
         }
+        self.message = match saved {
+            Err(err) => Message { id: "failed", arg: err, error: true },
+            Ok(()) if out_of_service.is_some() => Message { id: "service-off", ..Message::default() },
+            Ok(()) => Message { id: "service-on", ..Message::default() },
+        };
     }
 
-    fn in_service(&self) -> bool {
+    /// Why the technician switched the kiosk off; `None` while in service.
+    fn switched_off(&self) -> Option<SwitchOffReason> {
         self.controller
             .upgrade()
-            .and_then(|controller| controller.try_borrow().ok().map(|c| c.session().health().switched_on))
-            .unwrap_or(true)
+            .and_then(|controller| controller.try_borrow().ok().map(|c| c.session().health().switched_off.clone()))
+            .unwrap_or(None)
     }
 
     /// Asks the access state machine; on a refusal shows why (re-authentication, role) and answers `None`.
@@ -441,6 +455,7 @@ impl Desk {
         let Some(tab) = Tab::of(tab) else { return };
         self.reader_test = None;
         self.cancelling = None;
+        self.choosing_off = false;
         if self.authorize(tab.action(), tab.id()).is_none() {
             self.flush_journal();
             self.render();
@@ -527,7 +542,10 @@ impl Desk {
                 self.cancel_reason.clear();
             }
             "reason" => self.cancel_reason = tail.chars().take(MAX_REASON).collect(),
-            "keep" => self.cancelling = None,
+            "keep" => {
+                self.cancelling = None;
+                self.choosing_off = false;
+            }
             "confirm-cancel" => {
                 let reason = self.cancel_reason.trim().to_owned();
                 if let Some(command) = self.cancelling
@@ -542,12 +560,27 @@ impl Desk {
                     self.load(false);
                 }
             }
-            "service-off" | "service-on" => {
-                let on = head == "service-on";
-                let action = if on { Action::SetInService } else { Action::SetOutOfService };
-                if self.authorize(action, "").is_some() {
-                    self.set_in_service(on);
-                    self.message = Message { id: if on { "service-on" } else { "service-off" }, ..Message::default() };
+            "service-off" if tail.is_empty() => {
+                self.choosing_off = true;
+                self.off_reason.clear();
+            }
+            "service-off" => {
+                let reason = match tail {
+                    "maintenance" => Some(SwitchOffReason::Maintenance),
+                    "printer" => Some(SwitchOffReason::PrinterFault),
+                    "connection" => Some(SwitchOffReason::ConnectionFault),
+                    _ => SwitchOffReason::typed(&self.off_reason),
+                };
+                if let Some(reason) = reason
+                    && let Some(user) = self.authorize(Action::SetOutOfService, &switch_off_detail(&reason))
+                {
+                    self.choosing_off = false;
+                    self.switch_service(Some(reason), &user, now);
+                }
+            }
+            "service-on" => {
+                if let Some(user) = self.authorize(Action::SetInService, "") {
+                    self.switch_service(None, &user, now);
                 }
             }
             "export" if self.authorize(Action::ExportLogs, "").is_some() => {
@@ -571,11 +604,16 @@ impl Desk {
 
     fn reason_key(&mut self, key: &str) {
         self.access.touch(self.now());
+        let (reason, max) = if self.choosing_off {
+            (&mut self.off_reason, SwitchOffReason::MAX_TYPED)
+        } else {
+            (&mut self.cancel_reason, MAX_REASON)
+        };
         match key {
             "backspace" => {
-                self.cancel_reason.pop();
+                reason.pop();
             }
-            key if self.cancel_reason.chars().count() < MAX_REASON => self.cancel_reason.push_str(key),
+            key if reason.chars().count() < max => reason.push_str(key),
             _ => {}
         }
         self.render();
@@ -667,9 +705,11 @@ impl Desk {
         m.set_cancelling(self.cancelling.and_then(|id| i32::try_from(id).ok()).unwrap_or(-1));
         m.set_cancel_reason(self.cancel_reason.as_str().into());
         m.set_host(model(host_rows(&self.host)));
-        let in_service = self.in_service();
-        m.set_in_service(in_service);
-        m.set_kiosk(model(kiosk_rows(&self.kiosk, now, in_service)));
+        let switched_off = self.switched_off();
+        m.set_in_service(switched_off.is_none());
+        m.set_choosing_off(self.choosing_off);
+        m.set_off_reason(self.off_reason.as_str().into());
+        m.set_kiosk(model(kiosk_rows(&self.kiosk, now, switched_off.as_ref())));
         m.set_settings(model(
             self.kiosk.settings.iter().map(|(key, value)| row(key, value, "")).collect::<Vec<MaintenanceRow>>(),
         ));
@@ -860,12 +900,32 @@ fn host_rows(host: &HostReport) -> Vec<MaintenanceRow> {
     ]
 }
 
-fn kiosk_rows(kiosk: &KioskReport, now: DateTime<Utc>, in_service: bool) -> Vec<MaintenanceRow> {
-    let service = if in_service { ("@in-service", "ok") } else { ("@out-of-service", "error") };
-    vec![
+/// The journal's detail of a switch-off: the fixed reason's id, or `other: ` and the typed text.
+fn switch_off_detail(reason: &SwitchOffReason) -> String {
+    match reason {
+        SwitchOffReason::Maintenance => "reason: maintenance".into(),
+        SwitchOffReason::PrinterFault => "reason: printer-fault".into(),
+        SwitchOffReason::ConnectionFault => "reason: connection-fault".into(),
+        SwitchOffReason::Other(text) => format!("reason: other: {text}"),
+    }
+}
+
+fn kiosk_rows(kiosk: &KioskReport, now: DateTime<Utc>, switched_off: Option<&SwitchOffReason>) -> Vec<MaintenanceRow> {
+    let service = if switched_off.is_none() { ("@in-service", "ok") } else { ("@out-of-service", "error") };
+    let mut rows = vec![
         row("version", &kiosk.version, ""),
         row("started", &kiosk.started_at.map_or("@unknown".to_owned(), lima_printed), ""),
         row("uptime", &kiosk.started_at.map_or("@unknown".to_owned(), |at| age(at, now)), ""),
         row("service", service.0, service.1),
-    ]
+    ];
+    if let Some(reason) = switched_off {
+        let shown = match reason {
+            SwitchOffReason::Maintenance => "@reason-maintenance",
+            SwitchOffReason::PrinterFault => "@reason-printer",
+            SwitchOffReason::ConnectionFault => "@reason-connection",
+            SwitchOffReason::Other(text) => text.as_str(),
+        };
+        rows.push(row("service-reason", shown, "error"));
+    }
+    rows
 }

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use chrono::{DateTime, TimeDelta, Utc};
 use servicaja_core::settings::{MaintenanceSettings, MaintenanceUser, Role};
 use servicaja_maintenance::{CertStatus, JournalEntry, PaperCounter, PinVerifier};
+use servicaja_session::SwitchOffReason;
 use slint::ComponentHandle;
 
 use super::backend::{
@@ -144,6 +145,9 @@ impl MaintenanceBackend for ShowcaseBackend {
             started_at: Some(self.now - TimeDelta::hours(50) - TimeDelta::minutes(12)),
             settings: settings.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
         }
+    }
+    fn service_switched(&mut self, _: Option<&SwitchOffReason>, _: &str, _: DateTime<Utc>) -> Result<(), String> {
+        Ok(())
     }
     fn export(&mut self, _: DateTime<Utc>) -> Result<String, String> {
         Ok("/media/usb/KSK-TAC-001-20261120-100000".into())
