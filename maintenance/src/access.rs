@@ -30,6 +30,8 @@ pub enum Action {
     RetryCommand,
     CancelCommand,
     ViewHost,
+    /// The kiosk page: version, uptime, configuration summary (secrets hidden) and the service switch.
+    ViewKiosk,
     SetOutOfService,
     SetInService,
     ExportLogs,
@@ -37,7 +39,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::ViewDevices,
         Action::TestDevice,
         Action::ViewPaper,
@@ -46,6 +48,7 @@ impl Action {
         Action::RetryCommand,
         Action::CancelCommand,
         Action::ViewHost,
+        Action::ViewKiosk,
         Action::SetOutOfService,
         Action::SetInService,
         Action::ExportLogs,
@@ -63,6 +66,7 @@ impl Action {
             Action::RetryCommand => "retry_command",
             Action::CancelCommand => "cancel_command",
             Action::ViewHost => "view_host",
+            Action::ViewKiosk => "view_kiosk",
             Action::SetOutOfService => "set_out_of_service",
             Action::SetInService => "set_in_service",
             Action::ExportLogs => "export_logs",
@@ -548,7 +552,13 @@ mod tests {
             assert_eq!(permits(Role::Staff, action), action == Action::Reprint, "{action:?}");
             assert_eq!(permits(Role::Technician, action), action != Action::Reprint, "{action:?}");
         }
+        assert!(permits(Role::Technician, Action::ViewKiosk) && !permits(Role::Staff, Action::ViewKiosk));
+        assert_eq!(Action::ViewKiosk.code(), "view_kiosk");
         let mut staff = signed_in("S01");
+        assert_eq!(
+            staff.authorize(Action::ViewKiosk, "kiosk", t(0)),
+            Err(Refusal::NotPermitted { role: Role::Staff, action: Action::ViewKiosk })
+        );
         assert_eq!(
             staff.authorize(Action::SetOutOfService, "", t(1)),
             Err(Refusal::NotPermitted { role: Role::Staff, action: Action::SetOutOfService })

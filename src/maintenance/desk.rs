@@ -26,6 +26,7 @@ use super::certs::expiries_from_file;
 use super::export::export;
 use super::paper::PaperStore;
 use super::pin::Argon2Verifier;
+use super::server_cert;
 use super::service;
 use crate::runtime::{Runtime, record_paper};
 use crate::ui::KioskWindow;
@@ -51,6 +52,7 @@ struct Probe {
     reachable: Option<bool>,
     round_trip_ms: Option<u64>,
     checked_at: Option<DateTime<Utc>>,
+    server_cert: Option<CertReport>,
     running: bool,
 }
 
@@ -119,11 +121,17 @@ impl RuntimeDesk {
         }
         let client = self.client.clone();
         let probe = self.probe.clone();
+        let host = self.host.clone();
         self.runtime.handle().spawn(async move {
             let started = Instant::now();
             let answer = tokio::time::timeout(std::time::Duration::from_secs(10), client.health()).await;
             let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let server_cert = match server_cert::server_certificate(&host, now).await {
+                Ok(cert) => CertReport::Read { not_after: cert.not_after, status: cert.status },
+                Err(err) => CertReport::Unreadable(err),
+            };
             let mut probe = lock(&probe);
+            probe.server_cert = Some(server_cert);
             probe.running = false;
             probe.checked_at = Some(now);
             match answer {
@@ -277,7 +285,8 @@ impl MaintenanceBackend for RuntimeDesk {
             reachable: probe.reachable,
             round_trip_ms: probe.round_trip_ms,
             checked_at: probe.checked_at,
-            server_cert: cert_report(&self.host.ca_cert, now),
+            server_cert: probe.server_cert.clone(),
+            ca_cert: cert_report(&self.host.ca_cert, now),
             kiosk_cert: cert_report(&self.host.client_cert, now),
         }
     }
@@ -351,6 +360,7 @@ pub struct KioskParts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
     use servicaja_core::settings::MaintenanceUser;
     use servicaja_drivers::status::{DeviceKind, DeviceState, ErrorAction, PaperState};
 
@@ -418,6 +428,27 @@ mod tests {
         }
     }
 
+    /// Creates the simulator's PKI in `central_dir` and re-issues its server certificate (same CA and key)
+    /// to expire in 20 days; answers that date.
+    fn short_lived_server_certificate(central_dir: &Path) -> DateTime<Utc> {
+        let pki = servicaja_central::tls::ensure_pki(central_dir, true).unwrap();
+        let ca_key = rcgen::KeyPair::from_pem(&std::fs::read_to_string(&pki.ca_key).unwrap()).unwrap();
+        // The simulator's CA as it was issued (same names, same key): what a certificate's issuer needs.
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca.distinguished_name.push(rcgen::DnType::CommonName, "ServiCaja Development CA");
+        ca.distinguished_name.push(rcgen::DnType::OrganizationName, "CAJA TACNA (simulador)");
+        let issuer = rcgen::Issuer::new(ca, ca_key);
+        let server_key = rcgen::KeyPair::from_pem(&std::fs::read_to_string(&pki.server_key).unwrap()).unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+        let expires = (Utc::now() + chrono::TimeDelta::days(20)).date_naive();
+        let (year, month, day) = (expires.year(), expires.month(), expires.day());
+        params.not_after = rcgen::date_time_ymd(year, u8::try_from(month).unwrap(), u8::try_from(day).unwrap());
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        std::fs::write(&pki.server_cert, params.signed_by(&server_key, &issuer).unwrap().pem()).unwrap();
+        expires.and_hms_opt(0, 0, 0).unwrap().and_utc()
+    }
+
     /// Polls `probe` until it answers, up to a minute (real components; never an assertion on speed).
     fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
         let deadline = Instant::now() + std::time::Duration::from_secs(60);
@@ -437,6 +468,7 @@ mod tests {
         let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let mut settings = crate::config::load(None).unwrap().settings;
+        let server_expires = short_lived_server_certificate(&dir.path().join("central"));
         let central = tokio
             .block_on(servicaja_central::start(servicaja_central::CentralConfig::demo(dir.path().join("central"))))
             .unwrap();
@@ -490,6 +522,16 @@ mod tests {
         assert_eq!(host.reachable, Some(true));
         assert!(host.round_trip_ms.is_some());
         assert!(matches!(host.kiosk_cert, Some(CertReport::Read { .. })), "{host:?}");
+        assert!(matches!(host.ca_cert, Some(CertReport::Read { .. })), "{host:?}");
+        // The server's own certificate, from the probe's handshake: 20 days left, warned; the CA lives on.
+        match (&host.server_cert, &host.ca_cert) {
+            (Some(CertReport::Read { not_after, status }), Some(CertReport::Read { status: ca, .. })) => {
+                assert_eq!(*not_after, server_expires, "{host:?}");
+                assert!(matches!(status, servicaja_maintenance::CertStatus::Warn { days_left: 19 | 20 }), "{status:?}");
+                assert!(matches!(ca, servicaja_maintenance::CertStatus::Ok { .. }), "{ca:?}");
+            }
+            other => panic!("{other:?}"),
+        }
         let queue = desk.queue().unwrap();
         assert_eq!(queue.counts.len(), 6);
         assert!(queue.problems.is_empty());

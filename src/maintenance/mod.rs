@@ -10,5 +10,6 @@ pub mod paper;
 pub mod pin;
 #[allow(dead_code, reason = "the staff reprint screen (issue 8 UI) calls the service as it lands")]
 pub mod reprint;
+pub mod server_cert;
 pub mod service;
 pub mod user;

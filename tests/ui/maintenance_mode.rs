@@ -490,6 +490,8 @@ fn the_out_of_service_switch_keeps_customers_away_with_its_reason_after_the_tech
     k.touch("Poner en servicio");
     k.touch("Salir");
     assert_eq!(k.screen(), "attract");
+    let journal = k.journal();
+    assert!(journal.contains(&entry(TECHNICIAN, "view_kiosk")) && !journal.contains(&entry(TECHNICIAN, "view_host")));
     let record = k.record.borrow();
     let switched: Vec<_> = record
         .journal

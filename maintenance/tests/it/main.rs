@@ -77,7 +77,7 @@ fn input() -> impl Strategy<Value = Input> {
         (0u8..3, any::<bool>()).prop_map(|(user, right)| Input::Submit(user, right)),
         Just(Input::Tick),
         Just(Input::Touch),
-        (0usize..12).prop_map(Input::Authorize),
+        (0usize..Action::ALL.len()).prop_map(Input::Authorize),
         Just(Input::Exit),
     ]
 }

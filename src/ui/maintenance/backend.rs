@@ -70,7 +70,10 @@ pub struct HostReport {
     pub reachable: Option<bool>,
     pub round_trip_ms: Option<u64>,
     pub checked_at: Option<DateTime<Utc>>,
+    /// The certificate the central showed in the last probe's TLS handshake.
     pub server_cert: Option<CertReport>,
+    /// The pinned CA the server's certificate must chain to.
+    pub ca_cert: Option<CertReport>,
     pub kiosk_cert: Option<CertReport>,
 }
 

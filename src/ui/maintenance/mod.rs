@@ -82,8 +82,7 @@ impl Tab {
             Tab::Paper => Action::ViewPaper,
             Tab::Queue => Action::ViewQueue,
             Tab::Host => Action::ViewHost,
-            // The kiosk page shows the configuration summary and the switch: a technician's view.
-            Tab::Kiosk => Action::ViewHost,
+            Tab::Kiosk => Action::ViewKiosk,
         }
     }
 }
@@ -896,6 +895,7 @@ fn host_rows(host: &HostReport) -> Vec<MaintenanceRow> {
         row("round-trip", &host.round_trip_ms.map_or("@unknown".to_owned(), |ms| format!("{ms} ms")), ""),
         row("checked-at", &host.checked_at.map_or("@never".to_owned(), lima_printed), ""),
         cert_row("server-cert", host.server_cert.as_ref()),
+        cert_row("ca-cert", host.ca_cert.as_ref()),
         cert_row("kiosk-cert", host.kiosk_cert.as_ref()),
     ]
 }

@@ -123,6 +123,10 @@ impl MaintenanceBackend for ShowcaseBackend {
                 not_after: now + TimeDelta::days(412),
                 status: CertStatus::Ok { days_left: 412 },
             }),
+            ca_cert: Some(CertReport::Read {
+                not_after: now + TimeDelta::days(3650),
+                status: CertStatus::Ok { days_left: 3650 },
+            }),
             kiosk_cert: Some(CertReport::Read {
                 not_after: now + TimeDelta::days(21),
                 status: CertStatus::Warn { days_left: 21 },
