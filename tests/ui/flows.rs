@@ -204,3 +204,50 @@ fn with_the_paper_out_the_receipt_is_offered_by_email() {
     assert!(emailed, "the receipt was emailed");
     assert!(!script.effects.iter().any(|e| matches!(e, Effect::Print { .. })), "nothing was printed");
 }
+
+#[test]
+fn imprimir_on_the_movements_prints_the_balance_slip() {
+    let ui = window();
+    let rig = Rig::new(&ui);
+    login(&ui, &rig);
+    touch(&ui, "Consultar saldos");
+    assert_eq!(screen(&ui), "accounts");
+    touch(&ui, "AHORRO PN SOLES S/ 2,500.00");
+    assert_eq!(screen(&ui), "movements");
+    touch(&ui, "Imprimir");
+    let printed = rig
+        .script
+        .borrow()
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Print { document: Document::BalanceSlip { .. }, .. }));
+    assert!(printed, "the balance slip was printed");
+    assert_eq!(screen(&ui), "notice");
+    assert!(shows(&ui, "Retire su constancia impresa."));
+}
+
+#[test]
+fn with_the_paper_out_the_movements_are_offered_by_email() {
+    let ui = window();
+    let rig = Rig::new(&ui);
+    rig.send(Event::Paper(PaperStatus::Out));
+    login(&ui, &rig);
+    touch(&ui, "Consultar saldos");
+    touch(&ui, "AHORRO PN SOLES S/ 2,500.00");
+    assert_eq!(screen(&ui), "movements");
+    assert!(!shows(&ui, "Imprimir"), "printing is not offered without paper");
+    touch(&ui, "Enviar por correo");
+    assert_eq!(screen(&ui), "delivery");
+    assert_eq!(ui.global::<Kiosk>().get_step(), "email");
+    for key in ["a", "n", "a", "@", "c", "a", "j", "a", ".pe"] {
+        touch(&ui, key);
+    }
+    touch(&ui, "Enviar");
+    let script = rig.script.borrow();
+    let emailed = script.effects.iter().any(|e| {
+        matches!(e, Effect::Submit { command: Command::EmailDocument { to, document: Document::BalanceSlip { .. } }, .. }
+            if to == "ana@caja.pe")
+    });
+    assert!(emailed, "the slip was emailed");
+    assert!(!script.effects.iter().any(|e| matches!(e, Effect::Print { .. })), "nothing was printed");
+}

@@ -76,6 +76,16 @@ impl Session {
                 _ => Screen::Balances(Balances::LoadingMovements { request, accounts, account }),
             },
             Balances::Movements { accounts, account, movements } => match input {
+                // The screen's main button (Confirm) prints the slip, or offers it by email while the printer
+                // cannot print; a delivery choice does what it names.
+                Input::Action(Action::Confirm) => {
+                    let choice = if self.printer_ready() { DeliveryChoice::Print } else { DeliveryChoice::Email };
+                    self.on_balances(
+                        Balances::Movements { accounts, account, movements },
+                        Input::Action(Action::Deliver(choice)),
+                        cx,
+                    )
+                }
                 Input::Action(Action::Deliver(choice)) if choice != DeliveryChoice::None => {
                     let document = Document::BalanceSlip {
                         account,

@@ -44,6 +44,54 @@ fn balances_movements_and_a_printed_slip() {
     );
 }
 
+/// The movements screen's main button raises Confirm (ui/payment.slint): it prints the slip, and while the
+/// printer cannot print it offers the slip by email instead.
+#[test]
+fn confirm_on_the_movements_prints_the_slip_or_offers_email_without_a_printer() {
+    let mut k = Kiosk::new();
+    k.login();
+    k.ui(Action::Menu(MenuItem::Balances));
+    k.answer(Reply::Accounts(accounts()));
+    k.ui(Action::Select(0));
+    k.answer(Reply::Movements(movements()));
+    k.ui(Action::Confirm);
+    let job = k
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Print { job, document: Document::BalanceSlip { .. } } => Some(*job),
+            _ => None,
+        })
+        .expect("Confirm prints the balance slip");
+    k.send(Event::Printed { job, outcome: PrintOutcome::Printed });
+    assert_eq!(
+        k.screen(),
+        &Screen::Notice { notice: Notice::Delivered { printed: true, emailed_to: None }, then: Then::Menu }
+    );
+
+    let mut k = Kiosk::new();
+    k.send(Event::Paper(servicaja_session::PaperStatus::Out));
+    k.login();
+    k.ui(Action::Menu(MenuItem::Balances));
+    k.answer(Reply::Accounts(accounts()));
+    k.ui(Action::Select(0));
+    k.answer(Reply::Movements(movements()));
+    k.ui(Action::Confirm);
+    assert!(!k.effects.iter().any(|e| matches!(e, Effect::Print { .. })), "nothing is sent to a printer without paper");
+    assert!(
+        matches!(k.screen(), Screen::Delivery(d) if matches!(d.stage, servicaja_session::state::DeliveryStage::Email { .. })
+            && matches!(d.document, Document::BalanceSlip { .. })),
+        "the slip is offered by email: {:?}",
+        k.screen()
+    );
+    k.keys("ana@caja.pe");
+    k.ui(Action::Confirm);
+    assert!(k.submits().iter().any(
+        |(c, _)| matches!(c, Command::EmailDocument { to, document: Document::BalanceSlip { .. } } if to == "ana@caja.pe")
+    ));
+    assert!(matches!(k.screen(), Screen::Notice { notice: Notice::Delivered { printed: false, .. }, .. }));
+}
+
 #[test]
 fn every_problem_code_on_a_read_ends_on_a_notice_never_stuck() {
     for code in ErrorCode::ALL {
