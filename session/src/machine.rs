@@ -677,7 +677,7 @@ impl Session {
             }
             code if code.is_transient() => Notice::ServiceUnavailable,
             ErrorCode::OverdueFirst => Notice::OverdueFirst,
-            ErrorCode::AlreadyAffiliated => Notice::AlreadyAffiliated,
+            ErrorCode::AlreadyAffiliated => Notice::AlreadyAffiliated { account: None },
             code => Notice::Refused { code, message: problem.message },
         };
         Screen::Notice { notice, then }

@@ -120,8 +120,9 @@ pub enum Notice {
     OverdueFirst,
     /// R10: not every loan is cancelled; specific ones can be chosen.
     NotAllLoansCancelled,
-    /// R2: one affiliated account at a time; disaffiliate first.
-    AlreadyAffiliated,
+    /// R2: one affiliated account at a time; disaffiliate first. `account` is the affiliated account's number as
+    /// the central gives it, when the kiosk knows it (not when the central itself refused the affiliation).
+    AlreadyAffiliated { account: Option<String> },
     /// No account qualifies for internet purchases (R2).
     NoAffiliableAccount,
     /// Nothing to disaffiliate.

@@ -627,7 +627,10 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 Notice::ClaveCreated => "clave-created",
                 Notice::OverdueFirst => "overdue-first",
                 Notice::NotAllLoansCancelled => "not-all-cancelled",
-                Notice::AlreadyAffiliated => "already-affiliated",
+                Notice::AlreadyAffiliated { account } => {
+                    view.notice_arg = account.clone().unwrap_or_default();
+                    "already-affiliated"
+                }
                 Notice::NoAffiliableAccount => "no-affiliable",
                 Notice::NothingAffiliated => "nothing-affiliated",
                 Notice::Delivered { printed, emailed_to } => {

@@ -308,3 +308,24 @@ fn large_text_keeps_every_control_of_the_customer_screens_on_the_landscape_scree
         }
     }
 }
+
+/// "Desafilie primero la cuenta …" names the account already affiliated, as the central numbers it.
+#[test]
+fn the_already_affiliated_notice_names_the_affiliated_account() {
+    let ui = window();
+    let rig = Rig::new(&ui);
+    rig.script.borrow_mut().affiliated = true;
+    rig.login();
+    rig.ui(Action::Menu(MenuItem::InternetPurchases));
+    rig.ui(Action::Affiliate);
+    assert_eq!(rig.screen(), "notice");
+    assert!(shows(&ui, "Solo puede afiliar una cuenta a la vez. Desafilie primero la cuenta 00121110."));
+    rig.ui(Action::SetLanguage(servicaja_core::settings::Language::En));
+    assert!(shows(&ui, "Only one account can be affiliated at a time. First disaffiliate account 00121110."));
+
+    // Refused by the central itself, the kiosk does not know which account: no empty gap in the sentence.
+    let kiosk = ui.global::<Kiosk>();
+    kiosk.set_notice_arg("".into());
+    assert!(shows(&ui, "Only one account can be affiliated at a time. First disaffiliate the affiliated account."));
+}
+

@@ -28,8 +28,9 @@ impl Session {
             },
             Internet::Menu { accounts, affiliated } => match input {
                 Input::Action(Action::Affiliate) => {
-                    if affiliated.is_some() {
-                        return Screen::Notice { notice: Notice::AlreadyAffiliated, then: Then::Menu };
+                    if let Some(account) = &affiliated {
+                        let notice = Notice::AlreadyAffiliated { account: Some(account.number.clone()) };
+                        return Screen::Notice { notice, then: Then::Menu };
                     }
                     let eligible: Vec<_> = accounts.iter().filter(|a| affiliable(a)).cloned().collect();
                     if eligible.is_empty() {

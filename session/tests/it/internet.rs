@@ -127,7 +127,7 @@ fn wrong_expired_and_exhausted_codes() {
 #[test]
 fn affiliation_refusals_and_timeouts() {
     for (code, expected) in [
-        (Some(ErrorCode::AlreadyAffiliated), Notice::AlreadyAffiliated),
+        (Some(ErrorCode::AlreadyAffiliated), Notice::AlreadyAffiliated { account: None }),
         (
             Some(ErrorCode::NotIndividualSignature),
             Notice::Refused { code: ErrorCode::NotIndividualSignature, message: "rechazado".into() },
@@ -154,10 +154,15 @@ fn affiliation_refusals_and_timeouts() {
 fn one_affiliated_account_at_a_time() {
     let mut with_one = accounts();
     with_one[0].internet_purchases = true;
+    let number = with_one[0].number.clone();
     let mut k = Kiosk::new();
     open(&mut k, with_one);
     k.ui(Action::Affiliate);
-    assert_eq!(k.screen(), &Screen::Notice { notice: Notice::AlreadyAffiliated, then: Then::Menu });
+    assert_eq!(
+        k.screen(),
+        &Screen::Notice { notice: Notice::AlreadyAffiliated { account: Some(number) }, then: Then::Menu },
+        "the notice names the affiliated account"
+    );
 }
 
 #[test]
