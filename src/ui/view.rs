@@ -55,6 +55,8 @@ pub struct View {
     /// The central's error code (wire name) of a refusal on screen; the window translates it.
     pub refusal_code: &'static str,
     pub flag: bool,
+    /// The card or DNI screen offers to type the number instead (`allow_keyed_card` / `allow_keyed_dni`).
+    pub keyed_entry_allowed: bool,
     pub seconds: Option<i64>,
     pub out_of_service: Vec<&'static str>,
     /// The reason a technician typed when switching the kiosk off, shown to customers as typed.
@@ -400,12 +402,14 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 IdentifyStep::Card { keyed, error, .. } => {
                     view.screen = "card";
                     view.flag = *keyed;
+                    view.keyed_entry_allowed = session.config().allow_keyed_card;
                     view.typed = session.keyed_card_preview();
                     input_error(error, &mut view);
                 }
                 IdentifyStep::Dni { masked_card, keyed, typed, error } => {
                     view.screen = "dni";
                     view.flag = *keyed;
+                    view.keyed_entry_allowed = session.config().allow_keyed_dni;
                     view.masked = masked_card.clone();
                     view.typed = typed.clone();
                     input_error(error, &mut view);
@@ -788,6 +792,7 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     kiosk.set_notice_arg(view.notice_arg.as_str().into());
     kiosk.set_refusal_code(view.refusal_code.into());
     kiosk.set_flag(view.flag);
+    kiosk.set_keyed_entry_allowed(view.keyed_entry_allowed);
     kiosk.set_seconds(view.seconds.map_or(-1, |s| s as i32));
     kiosk.set_out_of_service_note(view.out_of_service_note.as_str().into());
     kiosk.set_out_of_service_reasons(ModelRc::new(VecModel::from(

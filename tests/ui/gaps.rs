@@ -329,3 +329,22 @@ fn the_already_affiliated_notice_names_the_affiliated_account() {
     assert!(shows(&ui, "Only one account can be affiliated at a time. First disaffiliate the affiliated account."));
 }
 
+/// "Ingresar el número" / "Ingresar el DNI" are offered only where the kiosk allows typing them.
+#[test]
+fn typing_the_card_or_dni_is_offered_only_where_the_kiosk_allows_it() {
+    use servicaja_session::SessionConfig;
+    i_slint_backend_testing::init_no_event_loop();
+    for (card, dni) in [(true, true), (false, false), (true, false), (false, true)] {
+        let ui = another_window();
+        let config = SessionConfig { allow_keyed_card: card, allow_keyed_dni: dni, ..SessionConfig::default() };
+        let rig = Rig::with_config(&ui, config);
+        rig.ui(Action::Confirm);
+        assert_eq!(rig.screen(), "card");
+        assert_eq!(shows(&ui, "Ingresar el número"), card, "card typing allowed: {card}");
+        rig.swipe();
+        assert_eq!(rig.screen(), "dni");
+        assert_eq!(shows(&ui, "Ingresar el DNI"), dni, "DNI typing allowed: {dni}");
+        assert!(!shows(&ui, "Ingresar el número"));
+    }
+}
+
