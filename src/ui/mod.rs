@@ -4,6 +4,7 @@
 pub mod controller;
 pub mod fixtures;
 pub mod maintenance;
+pub mod qr;
 // The staff reprint page; the maintenance controller opens it for a signed-in staff user.
 pub mod reprint;
 #[allow(dead_code)]

@@ -55,6 +55,8 @@ pub struct View {
     /// The central's error code (wire name) of a refusal on screen; the window translates it.
     pub refusal_code: &'static str,
     pub flag: bool,
+    /// The text the delivery's QR fall-back encodes (drawn as a QR code by `super::qr`); empty: no QR.
+    pub qr: String,
     /// The card or DNI screen offers to type the number instead (`allow_keyed_card` / `allow_keyed_dni`).
     pub keyed_entry_allowed: bool,
     pub seconds: Option<i64>,
@@ -744,6 +746,7 @@ fn delivery_view(delivery: &Delivery, view: &mut View) {
         DeliveryStage::Qr { payload } => {
             view.step = "qr";
             view.typed = payload.clone();
+            view.qr = payload.clone();
         }
     }
 }
@@ -793,6 +796,7 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     kiosk.set_refusal_code(view.refusal_code.into());
     kiosk.set_flag(view.flag);
     kiosk.set_keyed_entry_allowed(view.keyed_entry_allowed);
+    kiosk.set_qr_code(super::qr::image(&view.qr));
     kiosk.set_seconds(view.seconds.map_or(-1, |s| s as i32));
     kiosk.set_out_of_service_note(view.out_of_service_note.as_str().into());
     kiosk.set_out_of_service_reasons(ModelRc::new(VecModel::from(

@@ -348,3 +348,69 @@ fn typing_the_card_or_dni_is_offered_only_where_the_kiosk_allows_it() {
     }
 }
 
+/// The delivery's QR fall-back draws the receipt's reference as a real QR code: every module of `qrcode`'s
+/// matrix, black on white, with the quiet zone and the three finder patterns.
+#[test]
+fn the_qr_fall_back_shows_the_receipts_reference_as_a_qr_code() {
+    use crate::ui::qr::{MODULE_PIXELS, QUIET_MODULES};
+    let ui = window();
+    let rig = Rig::new(&ui);
+    rig.login();
+    rig.ui(Action::Menu(MenuItem::PayLoans));
+    rig.ui(Action::Select(0));
+    rig.ui(Action::PaymentOption(servicaja_core::api::PaymentOption::DueInstallment));
+    rig.ui(Action::Select(0));
+    rig.ui(Action::Confirm);
+    rig.ui(Action::Confirm);
+    assert_eq!(rig.screen(), "delivery");
+    assert_eq!(ui.global::<Kiosk>().get_qr_code().size().width, 0, "no QR before it is asked for");
+    rig.ui(Action::ShowQr);
+    assert_eq!(ui.global::<Kiosk>().get_step(), "qr");
+    let payload = ui.global::<Kiosk>().get_typed().to_string();
+    assert_eq!(payload, "PAGO OP-000123", "the receipt's reference");
+
+    let shown: Vec<ElementHandle> =
+        ElementHandle::find_by_accessible_label(&ui, "Código QR de su constancia").collect();
+    assert_eq!(shown.len(), 1, "the QR is on screen");
+    let size = shown[0].size();
+    assert!(size.width >= 200.0 && size.height >= 200.0, "large enough to scan: {size:?}");
+
+    let pixels = ui.global::<Kiosk>().get_qr_code().to_rgb8().expect("the QR is a pixel image");
+    let (side, dark) = servicaja_receipts::render::qr_modules(&payload).expect("qrcode encodes the reference");
+    let side = side as u32;
+    assert_eq!(side, 21, "a short reference is a version 1 code");
+    let width = (side + 2 * QUIET_MODULES) * MODULE_PIXELS;
+    assert_eq!((pixels.width(), pixels.height()), (width, width));
+    let module = |x: u32, y: u32| -> bool {
+        let (px, py) = (x * MODULE_PIXELS + MODULE_PIXELS / 2, y * MODULE_PIXELS + MODULE_PIXELS / 2);
+        let p = pixels.as_slice()[(py * width + px) as usize];
+        assert!(p.r == p.g && p.g == p.b && (p.r == 0 || p.r == 255), "black or white only: {p:?}");
+        p.r == 0
+    };
+    let total = side + 2 * QUIET_MODULES;
+    for y in 0..total {
+        for x in 0..total {
+            let inside = (QUIET_MODULES..side + QUIET_MODULES).contains(&x)
+                && (QUIET_MODULES..side + QUIET_MODULES).contains(&y);
+            let expected = inside && dark[((y - QUIET_MODULES) * side + (x - QUIET_MODULES)) as usize];
+            assert_eq!(module(x, y), expected, "module ({x}, {y})");
+        }
+    }
+    // The finder patterns, independently of the matrix: a dark 7×7 ring round a light ring round a dark 3×3.
+    for (fx, fy) in [(0, 0), (side - 7, 0), (0, side - 7)] {
+        for dy in 0..7 {
+            for dx in 0..7 {
+                let ring = dx.min(dy).min(6 - dx).min(6 - dy);
+                assert_eq!(
+                    module(QUIET_MODULES + fx + dx, QUIET_MODULES + fy + dy),
+                    ring != 1,
+                    "finder at ({fx}, {fy})"
+                );
+            }
+        }
+    }
+
+    rig.ui(Action::Confirm);
+    assert_eq!(ui.global::<Kiosk>().get_qr_code().size().width, 0, "the QR goes with its screen");
+}
+
