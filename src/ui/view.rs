@@ -16,7 +16,7 @@ use servicaja_session::state::{
 use servicaja_session::{Device, InfoTopic, Session, SwitchOffReason};
 use slint::{ModelRc, SharedString, VecModel};
 
-use super::{Item, Kiosk, KioskWindow, Row};
+use super::{Item, Kiosk, KioskWindow, Row, TableRow};
 use slint::ComponentHandle;
 
 /// One entry of a list on screen (see `Item` in `ui/kiosk.slint`).
@@ -41,6 +41,10 @@ pub struct View {
     pub items: Vec<ItemView>,
     /// (label id or free text, value).
     pub rows: Vec<(String, String)>,
+    /// A table with several value columns, shown above `rows`: the columns' label ids, then each line's free
+    /// text and its cells (label ids such as "yes" / "no").
+    pub table_columns: Vec<&'static str>,
+    pub table: Vec<(String, Vec<String>)>,
     pub options: Vec<ItemView>,
     pub keypad: Option<[u8; 10]>,
     pub entered: usize,
@@ -315,13 +319,8 @@ impl InfoTables {
                 }
             }
             InfoTopic::InsuranceCoverage => {
+                // The coverages themselves are a table of their own: see `table`.
                 if let Some(d) = &self.disclosures {
-                    for coverage in &d.desgravamen.coverages {
-                        rows.push(row(
-                            &coverage.concept,
-                            format!("{} / {}", yes_no(coverage.traditional), yes_no(coverage.with_refund)),
-                        ));
-                    }
                     for max in &d.desgravamen.max_sum_insured {
                         rows.push(row(&max.ages, format!("S/ {} · US$ {}", max.pen, max.usd)));
                     }
@@ -330,6 +329,24 @@ impl InfoTables {
             _ => {}
         }
         rows
+    }
+}
+
+impl InfoTables {
+    /// The table with several value columns of `topic`, if it has one: the desgravamen coverages under the
+    /// two policies of the caja's guide, "Tradicional" and "Con Devolución".
+    fn table(&self, topic: InfoTopic) -> (Vec<&'static str>, Vec<(String, Vec<String>)>) {
+        match (topic, &self.disclosures) {
+            (InfoTopic::InsuranceCoverage, Some(d)) => (
+                vec!["traditional", "with-refund"],
+                d.desgravamen
+                    .coverages
+                    .iter()
+                    .map(|c| (c.concept.clone(), vec![yes_no(c.traditional), yes_no(c.with_refund)]))
+                    .collect(),
+            ),
+            _ => (Vec::new(), Vec::new()),
+        }
     }
 }
 
@@ -596,6 +613,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 view.screen = "info-table";
                 view.subject = topic_id(*topic).into();
                 view.rows = tables.rows(*topic);
+                (view.table_columns, view.table) = tables.table(*topic);
             }
             Information::Calculator { topic, typed, result, error, .. } => {
                 view.screen = "calculator";
@@ -780,6 +798,20 @@ pub fn apply(view: &View, ui: &KioskWindow) {
         view.rows
             .iter()
             .map(|(key, value)| Row { key: key.as_str().into(), value: value.as_str().into() })
+            .collect::<Vec<_>>(),
+    )));
+    kiosk.set_table_columns(ModelRc::new(VecModel::from(
+        view.table_columns.iter().map(|&c| SharedString::from(c)).collect::<Vec<_>>(),
+    )));
+    kiosk.set_table(ModelRc::new(VecModel::from(
+        view.table
+            .iter()
+            .map(|(key, cells)| TableRow {
+                key: key.as_str().into(),
+                cells: ModelRc::new(VecModel::from(
+                    cells.iter().map(|c| SharedString::from(c.as_str())).collect::<Vec<_>>(),
+                )),
+            })
             .collect::<Vec<_>>(),
     )));
     let keys: Vec<i32> = view.keypad.unwrap_or([1, 2, 3, 4, 5, 6, 7, 8, 9, 0]).iter().map(|&d| i32::from(d)).collect();

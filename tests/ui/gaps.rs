@@ -414,3 +414,37 @@ fn the_qr_fall_back_shows_the_receipts_reference_as_a_qr_code() {
     assert_eq!(ui.global::<Kiosk>().get_qr_code().size().width, 0, "the QR goes with its screen");
 }
 
+/// The desgravamen coverages read as the caja's guide prints them: one column per policy, under its name,
+/// each cell Sí / No in the customer's language — never the raw "yes / no".
+#[test]
+fn the_insurance_coverages_show_each_policy_in_its_own_translated_column() {
+    let ui = window();
+    let rig = Rig::new(&ui);
+    rig.ui(Action::Menu(MenuItem::Information));
+    rig.ui(Action::InfoTopic(servicaja_session::InfoTopic::InsuranceCoverage));
+    assert_eq!(rig.screen(), "info-table");
+    let cell = |ui: &KioskWindow, label: &str| -> Vec<String> {
+        ElementHandle::find_by_accessible_label(ui, label)
+            .filter_map(|e| e.accessible_value().map(|v| v.to_string()))
+            .collect()
+    };
+    assert!(shows(&ui, "Conceptos") && shows(&ui, "Tradicional") && shows(&ui, "Con devolución"), "the headers");
+    assert_eq!(cell(&ui, "Muerte Natural, Tradicional"), ["Sí"]);
+    assert_eq!(cell(&ui, "Muerte Natural, Con devolución"), ["Sí"]);
+    assert_eq!(cell(&ui, "Sobrevivencia, Tradicional"), ["No"]);
+    assert_eq!(cell(&ui, "Sobrevivencia, Con devolución"), ["Sí"]);
+    let raw = i_slint_backend_testing::ElementQuery::from_root(&ui)
+        .match_descendants()
+        .match_predicate(|e| {
+            let value = e.accessible_value().unwrap_or_default();
+            value.contains(" / ") || value == "yes" || value == "no"
+        })
+        .find_all();
+    assert!(raw.is_empty(), "no raw yes / no left");
+
+    rig.ui(Action::SetLanguage(servicaja_core::settings::Language::En));
+    assert!(shows(&ui, "Traditional") && shows(&ui, "With refund"), "the headers in English");
+    assert_eq!(cell(&ui, "Sobrevivencia, Traditional"), ["No"]);
+    assert_eq!(cell(&ui, "Sobrevivencia, With refund"), ["Yes"]);
+}
+
