@@ -13,7 +13,7 @@ use servicaja_session::state::{
     AmountError, Balances, Certificates, CodeEntry, Delivery, DeliveryStage, Enrollment, Identify, IdentifyStep,
     Information, InputError, Internet, Lookup, Notice, OutOfServiceReason, Payment, Requests, Screen,
 };
-use servicaja_session::{Device, InfoTopic, Session, SwitchOffReason};
+use servicaja_session::{Device, DeviceStatus, Health, InfoTopic, PaperStatus, Session, SwitchOffReason};
 use slint::{ModelRc, SharedString, VecModel};
 
 use super::{Item, Kiosk, KioskWindow, Row, TableRow};
@@ -67,6 +67,9 @@ pub struct View {
     pub out_of_service: Vec<&'static str>,
     /// The reason a technician typed when switching the kiosk off, shown to customers as typed.
     pub out_of_service_note: String,
+    /// The technician's line on the out-of-service and attract screens: what is wrong with the devices and
+    /// the central (see [`status_line`]); empty when all is well.
+    pub status_line: String,
     pub countdown: Option<i64>,
     pub language: &'static str,
     pub high_contrast: bool,
@@ -175,6 +178,41 @@ fn switch_off_id(reason: &SwitchOffReason) -> &'static str {
         SwitchOffReason::ConnectionFault => "switched-off:connection",
         SwitchOffReason::Other(_) => "switched-off:other",
     }
+}
+
+/// A short line for a technician walking by, from the health the session keeps: each device or link that is
+/// not well, as "impresora: sin papel · central: sin conexión"; empty when all is well. Technicians' words in
+/// the agency's language (es-PE): customers read the reasons above it, which the window translates.
+pub fn status_line(health: &Health) -> String {
+    fn device(status: DeviceStatus) -> Option<&'static str> {
+        match status {
+            DeviceStatus::Online | DeviceStatus::Busy => None,
+            DeviceStatus::Offline => Some("sin conexión"),
+            DeviceStatus::HardwareError => Some("falla de hardware"),
+            DeviceStatus::UserError => Some("requiere atención"),
+            DeviceStatus::NoDevice => Some("no detectado"),
+        }
+    }
+    let paper = match health.paper {
+        PaperStatus::Full => None,
+        PaperStatus::Low => Some("poco papel"),
+        PaperStatus::Out => Some("sin papel"),
+        PaperStatus::Jammed => Some("papel atascado"),
+    };
+    let printer: Vec<&str> = device(health.printer).into_iter().chain(paper).collect();
+    let mut parts = Vec::new();
+    if !printer.is_empty() {
+        parts.push(format!("impresora: {}", printer.join(", ")));
+    }
+    for (name, status) in [("lector de tarjetas", health.card_reader), ("lector de DNI", health.document_reader)] {
+        if let Some(problem) = device(status) {
+            parts.push(format!("{name}: {problem}"));
+        }
+    }
+    if !health.host_reachable {
+        parts.push("central: sin conexión".to_owned());
+    }
+    parts.join(" · ")
 }
 
 fn device_id(device: Device) -> &'static str {
@@ -391,9 +429,13 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         ..View::default()
     };
     match session.screen() {
-        Screen::Attract => view.screen = "attract",
+        Screen::Attract => {
+            view.screen = "attract";
+            view.status_line = status_line(session.health());
+        }
         Screen::OutOfService { reasons } => {
             view.screen = "out-of-service";
+            view.status_line = status_line(session.health());
             view.out_of_service = reasons
                 .iter()
                 .map(|reason| match reason {
@@ -831,6 +873,7 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     kiosk.set_qr_code(super::qr::image(&view.qr));
     kiosk.set_seconds(view.seconds.map_or(-1, |s| s as i32));
     kiosk.set_out_of_service_note(view.out_of_service_note.as_str().into());
+    kiosk.set_status_line(view.status_line.as_str().into());
     kiosk.set_out_of_service_reasons(ModelRc::new(VecModel::from(
         view.out_of_service.iter().map(|&r| SharedString::from(r)).collect::<Vec<_>>(),
     )));

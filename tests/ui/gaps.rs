@@ -448,3 +448,37 @@ fn the_insurance_coverages_show_each_policy_in_its_own_translated_column() {
     assert_eq!(cell(&ui, "Sobrevivencia, With refund"), ["Yes"]);
 }
 
+/// The technician's line under the out-of-service screen (and on attract while a device needs attention)
+/// says what the session knows is wrong with the devices and the central.
+#[test]
+fn the_technicians_status_line_names_what_is_wrong_with_the_devices_and_the_central() {
+    use servicaja_session::{Device, DeviceStatus, Event, PaperStatus};
+    let ui = window();
+    let rig = Rig::new(&ui);
+    let line = |ui: &KioskWindow| -> Vec<String> {
+        ElementHandle::find_by_accessible_label(ui, "Estado para el técnico")
+            .filter_map(|e| e.accessible_value().map(|v| v.to_string()))
+            .collect()
+    };
+    assert_eq!(rig.screen(), "attract");
+    assert!(line(&ui).is_empty(), "nothing to say while all is well");
+
+    rig.send(Event::Paper(PaperStatus::Low));
+    assert_eq!(rig.screen(), "attract", "paper low still serves");
+    assert_eq!(line(&ui), ["impresora: poco papel"]);
+
+    rig.send(Event::Paper(PaperStatus::Out));
+    rig.send(Event::Host { reachable: false });
+    assert_eq!(rig.screen(), "out-of-service");
+    assert_eq!(line(&ui), ["impresora: sin papel · central: sin conexión"]);
+
+    rig.send(Event::Device { device: Device::CardReader, status: DeviceStatus::HardwareError });
+    assert_eq!(line(&ui), ["impresora: sin papel · lector de tarjetas: falla de hardware · central: sin conexión"]);
+
+    rig.send(Event::Host { reachable: true });
+    rig.send(Event::Device { device: Device::CardReader, status: DeviceStatus::Online });
+    rig.send(Event::Paper(PaperStatus::Full));
+    assert_eq!(rig.screen(), "attract");
+    assert!(line(&ui).is_empty(), "the line goes when all is well again");
+}
+
