@@ -283,6 +283,43 @@ fn the_request_keyboard_fits_the_landscape_window_with_large_text() {
     }
 }
 
+/// A further window of the portrait kiosk (1080x1920) in a test that already has one.
+fn another_portrait_window() -> KioskWindow {
+    let ui = KioskWindow::new().expect("the window builds");
+    ui.window().set_size(slint::LogicalSize::new(1080.0, 1920.0));
+    ui.show().expect("the window shows");
+    let size = ui.window().size().to_logical(ui.window().scale_factor());
+    assert_eq!((size.width, size.height), (1080.0, 1920.0), "the portrait kiosk's screen");
+    ui
+}
+
+/// With large text every control of the main customer screens stays on the portrait screen.
+#[test]
+fn large_text_keeps_every_control_of_the_customer_screens_on_the_portrait_screen() {
+    i_slint_backend_testing::init_no_event_loop();
+    for (expected, drive) in customer_scenes() {
+        let ui = another_portrait_window();
+        let rig = Rig::new(&ui);
+        rig.ui(Action::SetLargeText(true));
+        drive(&rig);
+        rig.ui(Action::SetLargeText(true));
+        assert_eq!(rig.screen(), expected);
+        let buttons = i_slint_backend_testing::ElementQuery::from_root(&ui)
+            .match_descendants()
+            .match_accessible_role(i_slint_backend_testing::AccessibleRole::Button)
+            .find_all();
+        assert!(buttons.len() >= 3, "{expected}: buttons found: {}", buttons.len());
+        for control in buttons {
+            let (at, size) = (control.absolute_position(), control.size());
+            assert!(
+                at.x >= 0.0 && at.y >= 0.0 && at.y + size.height <= 1920.5 && at.x + size.width <= 1080.5,
+                "{expected}: {:?} leaves the 1080x1920 screen: {at:?} {size:?}",
+                control.accessible_label()
+            );
+        }
+    }
+}
+
 /// With large text every control of the main customer screens stays on the landscape screen.
 #[test]
 fn large_text_keeps_every_control_of_the_customer_screens_on_the_landscape_screen() {
