@@ -16,7 +16,10 @@ use crate::contract::{Answer, Command, Credentials, ErrorCode, Failure, Profile,
 use crate::effect::{Effect, EndReason, JournalEntry};
 use crate::event::{Action, Device, DeviceStatus, Event, PaperStatus, PrintOutcome, Reader, RequestId, Timer};
 use crate::secret::{CardNumber, Dni, SecretDigits, SessionToken};
-use crate::state::{Delivery, DeliveryStage, Notice, OutOfServiceReason, Payment, Screen, SwitchOffReason, Then};
+use crate::state::{
+    Certificates, Delivery, DeliveryStage, Enrollment, Internet, Notice, OutOfServiceReason, Payment, Requests, Screen,
+    SwitchOffReason, Then,
+};
 
 /// Where the session gets identifiers and keypad shuffles: the shell passes fresh UUIDv7s and entropy;
 /// tests pass a counter. The machine itself never reads a random source.
@@ -338,6 +341,22 @@ impl Session {
     /// Whether a customer-facing session is under way (not the attract or out-of-service screen).
     pub fn is_active(&self) -> bool {
         !matches!(self.screen, Screen::Attract | Screen::OutOfService { .. })
+    }
+
+    /// Whether the customer may end the session now (Terminar) without leaving anything half done: no command
+    /// is at the central (a payment, an affiliation, a constancia, a request, the enrollment answers or the new
+    /// clave) and no receipt is printing. A read under way (loading, verifying the clave, sending the SMS code)
+    /// is simply dropped: its late answer is ignored.
+    pub fn safe_to_end(&self) -> bool {
+        !matches!(
+            self.screen,
+            Screen::Payment(Payment::Processing { .. })
+                | Screen::Internet(Internet::Processing { .. })
+                | Screen::Certificates(Certificates::Processing { .. })
+                | Screen::Requests(Requests::Processing { .. })
+                | Screen::Enrollment(Enrollment::Checking { .. } | Enrollment::Setting { .. })
+                | Screen::Delivery(Delivery { stage: DeliveryStage::Printing { .. }, .. })
+        )
     }
 
     /// Whether the printer can print now (status and paper).

@@ -61,6 +61,9 @@ pub struct View {
     pub flag: bool,
     /// The text the delivery's QR fall-back encodes (drawn as a QR code by `super::qr`); empty: no QR.
     pub qr: String,
+    /// A waiting screen offers Terminar: only while the kiosk is reading (never while a command is at the
+    /// central or a receipt prints; see `Session::safe_to_end`).
+    pub end_allowed: bool,
     /// The card or DNI screen offers to type the number instead (`allow_keyed_card` / `allow_keyed_dni`).
     pub keyed_entry_allowed: bool,
     pub seconds: Option<i64>,
@@ -707,6 +710,9 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             };
         }
     }
+    if view.screen == "wait" {
+        view.end_allowed = session.safe_to_end();
+    }
     view
 }
 
@@ -870,6 +876,7 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     kiosk.set_refusal_code(view.refusal_code.into());
     kiosk.set_flag(view.flag);
     kiosk.set_keyed_entry_allowed(view.keyed_entry_allowed);
+    kiosk.set_end_allowed(view.end_allowed);
     kiosk.set_qr_code(super::qr::image(&view.qr));
     kiosk.set_seconds(view.seconds.map_or(-1, |s| s as i32));
     kiosk.set_out_of_service_note(view.out_of_service_note.as_str().into());

@@ -519,3 +519,43 @@ fn the_technicians_status_line_names_what_is_wrong_with_the_devices_and_the_cent
     assert!(line(&ui).is_empty(), "the line goes when all is well again");
 }
 
+/// Terminar on a waiting screen: offered while the kiosk only loads data, and it ends the session; never
+/// while the payment is being processed at the central.
+#[test]
+fn terminar_is_offered_while_loading_but_not_while_a_payment_is_processed() {
+    use servicaja_session::{Effect, EndReason};
+    let ui = window();
+    let rig = Rig::new(&ui);
+    rig.login();
+    rig.script.borrow_mut().hold = true;
+    rig.ui(Action::Menu(MenuItem::Balances));
+    assert_eq!(rig.screen(), "wait");
+    assert_eq!(ui.global::<Kiosk>().get_step(), "loading");
+    let end_buttons = |ui: &KioskWindow| -> Vec<ElementHandle> {
+        ElementHandle::find_by_accessible_label(ui, "Terminar")
+            .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+            .collect()
+    };
+    let end = end_buttons(&ui);
+    assert_eq!(end.len(), 1, "Terminar is offered while loading");
+    end[0].invoke_accessible_default_action();
+    assert_eq!(rig.screen(), "attract");
+    let ended =
+        rig.script.borrow().effects.iter().any(|e| matches!(e, Effect::SessionEnded { reason: EndReason::Customer }));
+    assert!(ended, "the customer ended the session");
+    assert!(!rig.controller.borrow().session().holds_secrets());
+
+    let ui = another_window();
+    let rig = Rig::new(&ui);
+    rig.login();
+    rig.ui(Action::Menu(MenuItem::PayLoans));
+    rig.ui(Action::Select(0));
+    rig.ui(Action::PaymentOption(servicaja_core::api::PaymentOption::DueInstallment));
+    rig.ui(Action::Select(0));
+    assert_eq!(rig.screen(), "summary");
+    rig.script.borrow_mut().hold = true;
+    rig.ui(Action::Confirm);
+    assert_eq!(rig.screen(), "wait");
+    assert_eq!(ui.global::<Kiosk>().get_step(), "processing");
+    assert!(end_buttons(&ui).is_empty(), "not while the payment is at the central");
+}

@@ -6,8 +6,8 @@ use servicaja_core::money::Currency;
 use servicaja_session::contract::Account;
 use servicaja_session::state::{AmountError, DeliveryStage, InputError, Notice, Payment, Screen, Then};
 use servicaja_session::{
-    Action, Command, DeliveryChoice, Document, Effect, Event, JournalEntry, MenuItem, PaperStatus, PrintOutcome, Query,
-    Reply, SessionConfig, Timer,
+    Action, Command, DeliveryChoice, Document, Effect, EndReason, Event, JournalEntry, MenuItem, PaperStatus,
+    PrintOutcome, Query, Reply, SessionConfig, Timer,
 };
 
 use crate::harness::*;
@@ -330,6 +330,34 @@ fn terminar_while_the_payment_is_in_flight_reverses_it() {
     );
     assert_eq!(k.screen(), &Screen::Attract);
     assert!(!k.session.holds_secrets());
+}
+
+/// Terminar is offered on a waiting screen only while the kiosk is reading: ending then drops the read and
+/// sends nothing to the central; while the payment is at the central (or the receipt prints) it is not safe.
+#[test]
+fn ending_is_safe_while_loading_but_not_while_the_payment_is_at_the_central() {
+    let mut k = Kiosk::new();
+    k.login();
+    k.ui(Action::Menu(MenuItem::PayLoans));
+    assert!(matches!(k.screen(), Screen::Payment(Payment::LoadingLoans { .. })));
+    assert!(k.session.safe_to_end(), "loading the loans is only a read");
+    let request = k.last_request.expect("the loans were asked for");
+    k.ui(Action::Terminate);
+    assert!(k.submits().is_empty(), "nothing is sent to the central");
+    assert!(k.effects.iter().any(|e| matches!(e, Effect::SessionEnded { reason: EndReason::Customer })));
+    assert_eq!(k.screen(), &Screen::Attract);
+    assert!(!k.session.holds_secrets());
+    // The late answer finds no session waiting for it.
+    k.send(Event::Central { request, answer: Ok(Reply::Loans(vec![loan("L1", Currency::PEN, 0, true)])) });
+    assert_eq!(k.screen(), &Screen::Attract);
+
+    let mut k = Kiosk::new();
+    to_processing(&mut k);
+    assert!(!k.session.safe_to_end(), "the payment is at the central");
+    let mut k = Kiosk::new();
+    to_delivery(&mut k);
+    k.ui(Action::Deliver(DeliveryChoice::Print));
+    assert!(!k.session.safe_to_end(), "the receipt is printing");
 }
 
 /// Pays and reaches the delivery screen.
