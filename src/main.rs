@@ -7,6 +7,7 @@ mod config;
 mod demo;
 mod demo_panel;
 mod kiosk;
+mod logging;
 mod maintenance;
 mod runtime;
 mod startup_probe;
@@ -123,7 +124,6 @@ fn screenshots(out: &std::path::Path) -> ExitCode {
 }
 
 fn run(config: Option<PathBuf>) -> ExitCode {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let loaded = match config::load(config.as_deref()) {
         Ok(loaded) => loaded,
         Err(problems) => {
@@ -134,6 +134,8 @@ fn run(config: Option<PathBuf>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Kept until the kiosk returns: dropping it flushes and stops the log files' writer.
+    let _log_guard = logging::init(std::path::Path::new(&loaded.settings.kiosk.data_dir));
     println!(
         "ServiCaja {} — kiosk {} ({}), mode {:?}",
         env!("CARGO_PKG_VERSION"),
