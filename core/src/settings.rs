@@ -472,6 +472,15 @@ impl Settings {
         if !(1..=10).contains(&m.max_pin_attempts) {
             problems.push(Problem::new("maintenance.max_pin_attempts", "must be between 1 and 10"));
         }
+        if !(1..=1_440).contains(&m.lockout_minutes) {
+            problems.push(Problem::new(
+                "maintenance.lockout_minutes",
+                "must be between 1 and 1440 (a day); 0 would switch off the lockout after failed PINs",
+            ));
+        }
+        if m.export_dir.trim().is_empty() {
+            problems.push(Problem::new("maintenance.export_dir", "must name a directory (the USB stick mount)"));
+        }
         if m.reauth_minutes == 0 || m.reauth_minutes > 15 {
             problems.push(Problem::new("maintenance.reauth_minutes", "must be between 1 and 15 (PCI DSS 8.2.8)"));
         }
@@ -501,6 +510,31 @@ mod tests {
     #[test]
     fn defaults_are_a_valid_demo_configuration() {
         assert_eq!(Settings::default().validate(), vec![]);
+    }
+
+    #[test]
+    fn maintenance_timings_that_would_switch_off_a_safeguard_are_problems() {
+        let mut settings = Settings::default();
+        settings.maintenance.lockout_minutes = 0;
+        settings.maintenance.reauth_minutes = 0;
+        settings.maintenance.max_pin_attempts = 0;
+        settings.maintenance.export_dir = " ".into();
+        let problems = settings.validate();
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "maintenance.max_pin_attempts",
+                "maintenance.lockout_minutes",
+                "maintenance.export_dir",
+                "maintenance.reauth_minutes"
+            ]
+        );
+        assert!(problems[1].reason.contains("between 1 and 1440"), "{:?}", problems[1]);
+        settings.maintenance = MaintenanceSettings { lockout_minutes: 1, ..MaintenanceSettings::default() };
+        assert_eq!(settings.validate(), vec![]);
+        settings.maintenance.lockout_minutes = 1_441;
+        assert_eq!(settings.validate().len(), 1);
     }
 
     #[test]

@@ -16,6 +16,10 @@ use crate::journal::JournalEntry;
 /// not keep or log the PIN.
 pub trait PinVerifier {
     fn verify(&self, user: &MaintenanceUser, pin: &str) -> bool;
+    /// Does the work of [`verify`](Self::verify) for an id that does not exist (argon2 against a dummy
+    /// hash in the shell), so that the time a refusal takes does not tell which ids exist. The PIN is
+    /// refused whatever happens here.
+    fn verify_unknown(&self, pin: &str);
 }
 
 /// What a technician or staff member can ask to do once in.
@@ -269,7 +273,15 @@ impl Access {
             Some(_) => *entry = Failures { count: 0, locked_until: None },
             None => {}
         }
-        let verified = user.as_ref().is_some_and(|user| check_pin_format(pin).is_ok() && verifier.verify(user, pin));
+        // A well-formed PIN costs one verification whether or not the id exists (no timing oracle on ids).
+        let verified = check_pin_format(pin).is_ok()
+            && match &user {
+                Some(user) => verifier.verify(user, pin),
+                None => {
+                    verifier.verify_unknown(pin);
+                    false
+                }
+            };
         let Some(user) = user.filter(|_| verified) else {
             entry.count = entry.count.saturating_add(1);
             if entry.count >= self.policy.max_pin_attempts {
@@ -377,6 +389,7 @@ mod tests {
         fn verify(&self, user: &MaintenanceUser, pin: &str) -> bool {
             user.pin_hash == format!("$argon2-test${pin}")
         }
+        fn verify_unknown(&self, _: &str) {}
     }
 
     fn t(seconds: i64) -> DateTime<Utc> {
@@ -475,10 +488,48 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_id_costs_the_verifier_the_same_work_as_a_known_one() {
+        /// Counts the verifications of known and of unknown ids.
+        #[derive(Default)]
+        struct Counting {
+            known: std::cell::Cell<u32>,
+            unknown: std::cell::Cell<u32>,
+        }
+        impl PinVerifier for Counting {
+            fn verify(&self, _: &MaintenanceUser, _: &str) -> bool {
+                self.known.set(self.known.get() + 1);
+                false
+            }
+            fn verify_unknown(&self, _: &str) {
+                self.unknown.set(self.unknown.get() + 1);
+            }
+        }
+        let verifier = Counting::default();
+        let mut access = access();
+        access.request_entry(t(0), false);
+        assert_eq!(access.submit("X99", "123456", t(1), &verifier), LoginOutcome::Refused { attempts_left: 2 });
+        assert_eq!((verifier.known.get(), verifier.unknown.get()), (0, 1));
+        assert_eq!(access.submit("T01", "123456", t(2), &verifier), LoginOutcome::Refused { attempts_left: 2 });
+        assert_eq!((verifier.known.get(), verifier.unknown.get()), (1, 1));
+        // Even a verifier that would say yes cannot let an unknown id in.
+        struct YesToAll;
+        impl PinVerifier for YesToAll {
+            fn verify(&self, _: &MaintenanceUser, _: &str) -> bool {
+                true
+            }
+            fn verify_unknown(&self, _: &str) {}
+        }
+        assert_eq!(access.submit("X99", "123456", t(3), &YesToAll), LoginOutcome::Refused { attempts_left: 1 });
+    }
+
+    #[test]
     fn a_badly_formed_pin_never_reaches_the_verifier() {
         struct Panics;
         impl PinVerifier for Panics {
             fn verify(&self, _: &MaintenanceUser, _: &str) -> bool {
+                panic!("called")
+            }
+            fn verify_unknown(&self, _: &str) {
                 panic!("called")
             }
         }

@@ -27,11 +27,24 @@ pub fn hash_pin(pin: &str) -> Result<String, PinHashError> {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Argon2Verifier;
 
+/// The hash an unknown id's PIN is checked against: the PIN "000000" hashed with the same argon2id
+/// parameters as `hash_pin`, so that a refusal of an unknown id takes as long as a wrong PIN of a real one.
+/// No user has it: the answer for an unknown id is always no.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$4CbFd6+ToS6hnGZO0Fh63A$XIFkyK3GXBdyzNALLybuyDlS+X4hHR3cYyC6wBWv8WQ";
+
 impl PinVerifier for Argon2Verifier {
     fn verify(&self, user: &MaintenanceUser, pin: &str) -> bool {
-        PasswordHash::new(&user.pin_hash)
-            .is_ok_and(|hash| Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok())
+        verify_against(&user.pin_hash, pin)
     }
+
+    fn verify_unknown(&self, pin: &str) {
+        let _ = std::hint::black_box(verify_against(DUMMY_HASH, pin));
+    }
+}
+
+fn verify_against(phc: &str, pin: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|hash| Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok())
 }
 
 #[cfg(test)]
@@ -50,5 +63,17 @@ mod tests {
         assert_ne!(hash_pin("482913").unwrap(), user.pin_hash, "every hash has its own salt");
         let broken = MaintenanceUser { pin_hash: "$argon2id$nonsense".into(), ..user };
         assert!(!Argon2Verifier.verify(&broken, "482913"));
+    }
+
+    #[test]
+    fn the_dummy_hash_of_unknown_ids_costs_what_a_real_hash_costs() {
+        let fresh = hash_pin("000000").unwrap();
+        let dummy = PasswordHash::new(DUMMY_HASH).unwrap_or_else(|_| panic!("not a PHC string; e.g. {fresh}"));
+        let real = PasswordHash::new(&fresh).unwrap();
+        assert_eq!((dummy.algorithm, dummy.version), (real.algorithm, real.version), "e.g. {fresh}");
+        assert_eq!(dummy.params, real.params, "e.g. {fresh}");
+        // It really runs argon2: the dummy hash is well formed and its PIN verifies.
+        assert!(verify_against(DUMMY_HASH, "000000"));
+        Argon2Verifier.verify_unknown("000000");
     }
 }

@@ -36,6 +36,7 @@ impl PinVerifier for TestVerifier {
     fn verify(&self, user: &MaintenanceUser, pin: &str) -> bool {
         user.pin_hash == format!("test:{pin}")
     }
+    fn verify_unknown(&self, _: &str) {}
 }
 
 fn settings() -> MaintenanceSettings {

@@ -433,6 +433,7 @@ impl servicaja_maintenance::PinVerifier for TestVerifier {
     fn verify(&self, user: &servicaja_core::settings::MaintenanceUser, pin: &str) -> bool {
         user.pin_hash == format!("test:{pin}")
     }
+    fn verify_unknown(&self, _: &str) {}
 }
 
 #[test]
