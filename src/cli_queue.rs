@@ -26,7 +26,7 @@ pub enum QueueCommand {
     },
     /// Send a pending or expired command again now, with the same idempotency key.
     Retry { id: i64 },
-    /// Withdraw a pending or expired command; the reason is kept and journaled.
+    /// Withdraw a pending or expired command, or close a rejected one; the reason is kept and journaled.
     Cancel {
         id: i64,
         #[arg(long)]

@@ -335,7 +335,7 @@ impl<T: Transport> Outbox<T> {
         Ok(stored)
     }
 
-    /// Technician: withdraw a pending or expired command, with a reason.
+    /// Technician: withdraw a pending or expired command, or close a rejected one, with a reason.
     pub async fn cancel(&self, id: CommandId, reason: String) -> Result<StoredCommand, OutboxError> {
         let stored = self.with_store(move |store| store.cancel(id, &reason, Utc::now())).await?;
         lock(&self.shared.queue).remove(id);

@@ -128,6 +128,23 @@ impl State {
     pub fn is_final(self) -> bool {
         !matches!(self, State::Pending | State::InFlight)
     }
+
+    /// Whether a technician may send a command in this state again (same idempotency key): a pending one
+    /// (its backoff is dropped) or an expired one (never answered). Never a rejected one: the central
+    /// stores its answer under the key and replays it, so a retry would only fetch the same rejection —
+    /// and the rejections it does not store (no session, session expired, malformed body) would fail again
+    /// the same way, since the customer's session token is dropped with the answer. An in-flight command
+    /// waits for its answer.
+    pub fn can_retry(self) -> bool {
+        matches!(self, State::Pending | State::Expired)
+    }
+
+    /// Whether a technician may withdraw a command in this state, with a reason: one not yet sent
+    /// successfully (pending or expired), or one the central rejected once the customer has been attended
+    /// at the counter — it then leaves the list of commands to look at, its answer and the reason kept.
+    pub fn can_cancel(self) -> bool {
+        matches!(self, State::Pending | State::Expired | State::Rejected)
+    }
 }
 
 /// The policy's knobs, from `[outbox]`.

@@ -388,27 +388,39 @@ impl OutboxStore {
         Ok(())
     }
 
-    /// A technician withdraws a command that has not been sent successfully. The reason is kept.
+    /// A technician withdraws a command that has not been sent successfully, or closes one the central
+    /// rejected ([`State::can_cancel`]). The reason is kept; a rejected command keeps its answer.
     pub fn cancel(&mut self, id: CommandId, reason: &str, now: DateTime<Utc>) -> Result<StoredCommand, OutboxError> {
         let current = self.get(id)?;
-        if !matches!(current.state, State::Pending | State::Expired) {
+        if !current.state.can_cancel() {
             return Err(OutboxError::WrongState {
                 id,
                 state: current.state.as_str(),
                 action: "cancel",
-                needed: "pending or expired (wait for an in-flight command's answer)",
+                needed: "pending, expired or rejected (wait for an in-flight command's answer)",
             });
         }
-        self.conn.execute(
+        let changed = self.conn.execute(
             "UPDATE commands SET state = 'cancelled', closed_ms = ?2, close_reason = ?3, session_token = NULL
-             WHERE id = ?1 AND state IN ('pending', 'expired')",
-            params![id.0, ms(now), reason],
+             WHERE id = ?1 AND state = ?4",
+            params![id.0, ms(now), reason, current.state.as_str()],
         )?;
+        if changed == 0 {
+            // Sent, answered or withdrawn by another process between the read and the write.
+            let state = self.get(id)?.state;
+            return Err(OutboxError::WrongState {
+                id,
+                state: state.as_str(),
+                action: "cancel",
+                needed: "pending, expired or rejected",
+            });
+        }
         self.get(id)
     }
 
     /// A technician asks for a command to be sent again now: a pending one loses its backoff, an expired
-    /// one goes back to pending with a fresh age limit. Same idempotency key.
+    /// one goes back to pending with a fresh age limit. Same idempotency key. A rejected one is refused
+    /// ([`State::can_retry`] says why).
     pub fn retry(
         &mut self,
         id: CommandId,
@@ -416,12 +428,17 @@ impl OutboxStore {
         now: DateTime<Utc>,
     ) -> Result<StoredCommand, OutboxError> {
         let current = self.get(id)?;
-        if !matches!(current.state, State::Pending | State::Expired) {
+        if !current.state.can_retry() {
             return Err(OutboxError::WrongState {
                 id,
                 state: current.state.as_str(),
                 action: "retry",
-                needed: "pending or expired",
+                needed: if current.state == State::Rejected {
+                    "pending or expired (the central would answer a rejected command's key with the same \
+                     rejection: cancel it with a reason once the customer is attended)"
+                } else {
+                    "pending or expired"
+                },
             });
         }
         let deadline = policy.deadline(current.kind, now).map(ms);

@@ -369,7 +369,7 @@ fn a_request_during_a_customer_session_waits_for_it_to_end_and_the_next_customer
 }
 
 #[test]
-fn an_expired_command_is_retried_and_another_cancelled_with_a_reason_from_the_queue_screen() {
+fn expired_commands_are_retried_or_cancelled_and_a_rejected_one_only_cancelled_with_a_reason_from_the_queue_screen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("outbox.sqlite");
     let policy = PolicySettings::from(&servicaja_core::settings::OutboxSettings::default());
@@ -383,17 +383,45 @@ fn an_expired_command_is_retried_and_another_cancelled_with_a_reason_from_the_qu
             ids.push(store.enqueue(&command, &policy, now).unwrap().id);
         }
         store.expire(&ids, now).unwrap();
+        // A third one the central rejected.
+        let payload = serde_json::json!({ "request": 2 });
+        let command = NewCommand::new(CommandKind::Request, "lane-2", "/v1/requests", &payload).unwrap();
+        let rejected = store.enqueue(&command, &policy, now).unwrap().id;
+        store.mark_in_flight(&[rejected]).unwrap();
+        let problem = serde_json::json!({ "code": "session_expired", "message": "La sesión venció." });
+        assert!(store.finish(rejected, State::Rejected, Some(401), Some(&problem), now).unwrap());
+        ids.push(rejected);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let (outbox, _dispatcher) =
         runtime.block_on(Outbox::start(&path, policy, Accepting, OutboxOptions::default())).unwrap();
     let k = kiosk_with(Some((runtime.handle().clone(), outbox.clone())));
+    // Three commands do not fit a 1024-pixel screen, and the page's Flickable builds only what is in view.
+    k.ui.window().set_size(slint::PhysicalSize::new(1280, 2400));
     k.gesture();
     k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
     k.touch("Cola");
     let m = k.ui.global::<Maintenance>();
-    assert_eq!(slint::Model::row_count(&m.get_commands()), 2);
+    assert_eq!(slint::Model::row_count(&m.get_commands()), 3);
     assert!(k.find("Vencidos").iter().any(|e| e.accessible_value().is_some_and(|v| v == "2")));
+    assert!(k.find("Rechazados").iter().any(|e| e.accessible_value().is_some_and(|v| v == "1")));
+
+    // The rejected one shows what the central answered and can only be closed with a reason.
+    let rejected = ids[2];
+    let shown = slint::Model::row_data(&m.get_commands(), 2).unwrap();
+    assert_eq!((shown.state.as_str(), shown.error.as_str()), ("rejected", "HTTP 401 · session_expired"));
+    assert!(!k.shows(&format!("Reintentar N.° {}", rejected.0)), "the central would replay its rejection");
+    k.touch(&format!("Anular N.° {}", rejected.0));
+    k.touch("Cliente atendido en ventanilla");
+    k.touch("Anular con este motivo");
+    assert_eq!(k.message(), format!("cancelled:{}", rejected.0));
+    let stored = runtime.block_on(outbox.get(rejected)).unwrap();
+    assert_eq!(
+        (stored.state, stored.close_reason.as_deref()),
+        (State::Cancelled, Some("Cliente atendido en ventanilla"))
+    );
+    assert_eq!(stored.answer_status, Some(401), "the rejection stays on record");
+    assert_eq!(slint::Model::row_count(&m.get_commands()), 2, "it left the technician's list");
 
     let (retried, cancelled) = (ids[0], ids[1]);
     k.touch(&format!("Reintentar N.° {}", retried.0));
@@ -412,8 +440,15 @@ fn an_expired_command_is_retried_and_another_cancelled_with_a_reason_from_the_qu
     let journal = &k.record.borrow().journal;
     let retry = journal.iter().find(|e| e.action == "retry_command").unwrap();
     assert_eq!((retry.user.as_str(), retry.detail.clone()), (TECHNICIAN, format!("command {}", retried.0)));
-    let cancel = journal.iter().find(|e| e.action == "cancel_command").unwrap();
-    assert_eq!(cancel.detail, format!("command {}: Operación duplicada", cancelled.0));
+    let cancels: Vec<&str> =
+        journal.iter().filter(|e| e.action == "cancel_command").map(|e| e.detail.as_str()).collect();
+    assert_eq!(
+        cancels,
+        [
+            format!("command {}: Cliente atendido en ventanilla", rejected.0),
+            format!("command {}: Operación duplicada", cancelled.0)
+        ]
+    );
     outbox.stop();
 }
 

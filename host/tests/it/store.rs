@@ -95,6 +95,41 @@ fn technician_retry_and_cancel_follow_the_states_and_keep_the_reason() {
 }
 
 #[test]
+fn a_rejected_command_is_not_retried_but_can_be_closed_with_a_reason_keeping_its_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = OutboxStore::open(&dir.path().join("o.sqlite")).unwrap();
+    let command = store.enqueue(&payment("s1"), &policy(10), at(0)).unwrap();
+    store.mark_in_flight(&[command.id]).unwrap();
+    let problem = serde_json::json!({ "code": "insufficient_funds", "message": "Saldo insuficiente" });
+    assert!(store.finish(command.id, State::Rejected, Some(422), Some(&problem), at(1)).unwrap());
+    assert_eq!(store.list(&[State::Expired, State::Rejected], None).unwrap().len(), 1);
+
+    // The central would replay the same rejection for the same key: no retry.
+    let refused = store.retry(command.id, &policy(10), at(2)).unwrap_err();
+    assert!(matches!(refused, OutboxError::WrongState { action: "retry", state: "rejected", .. }), "{refused:?}");
+    assert!(refused.to_string().contains("same rejection"), "{refused}");
+    assert_eq!(store.get(command.id).unwrap().state, State::Rejected);
+
+    let closed = store.cancel(command.id, "atendido en ventanilla", at(3)).unwrap();
+    assert_eq!(closed.state, State::Cancelled);
+    assert_eq!(closed.close_reason.as_deref(), Some("atendido en ventanilla"));
+    assert_eq!(closed.closed_at, Some(at(3)));
+    assert_eq!((closed.answer_status, closed.answer), (Some(422), Some(problem)), "the rejection is kept");
+    assert!(store.list(&[State::Expired, State::Rejected], None).unwrap().is_empty(), "off the technician's list");
+    // Done and cancelled commands stay as they are.
+    let again = store.cancel(command.id, "otra vez", at(4)).unwrap_err();
+    assert!(matches!(again, OutboxError::WrongState { state: "cancelled", .. }), "{again:?}");
+}
+
+#[test]
+fn which_states_a_technician_may_retry_or_cancel() {
+    let retry: Vec<State> = State::ALL.into_iter().filter(|s| s.can_retry()).collect();
+    let cancel: Vec<State> = State::ALL.into_iter().filter(|s| s.can_cancel()).collect();
+    assert_eq!(retry, [State::Pending, State::Expired]);
+    assert_eq!(cancel, [State::Pending, State::Rejected, State::Expired]);
+}
+
+#[test]
 fn a_late_payment_is_swapped_for_its_reversal_atomically_even_at_the_bound() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = OutboxStore::open(&dir.path().join("o.sqlite")).unwrap();

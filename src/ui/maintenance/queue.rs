@@ -1,6 +1,10 @@
 //! The queue page against a real outbox: counts by state, the oldest pending command, the expired and
 //! rejected commands (never their payload or token), retry and cancel-with-reason. Called on the UI thread,
 //! which is not a tokio thread: each call blocks on the outbox's short SQLite work through `handle`.
+//!
+//! An expired command may be retried or cancelled; a rejected one only cancelled with a reason (once the
+//! customer is attended at the counter), since the central replays its rejection for the same key
+//! (`State::can_retry` and `State::can_cancel` in the host crate).
 
 use servicaja_host::outbox::{Outbox, Transport};
 use servicaja_host::policy::{CommandId, State};
@@ -22,18 +26,33 @@ pub fn queue_report<T: Transport>(handle: &tokio::runtime::Handle, outbox: &Outb
                 kind: command.kind.as_str().to_owned(),
                 state: command.state.as_str().to_owned(),
                 created_at: command.created_at,
-                last_error: command.last_error,
+                last_error: match command.state {
+                    State::Rejected => rejection(command.answer_status, command.answer.as_ref()),
+                    _ => command.last_error,
+                },
             })
             .collect(),
     })
 }
 
-/// Sends a pending or expired command again now, with the same idempotency key.
+/// What the central answered to a rejected command: its status and problem code (its message is written
+/// for customers and may name them, so it is not shown).
+fn rejection(status: Option<u16>, answer: Option<&serde_json::Value>) -> Option<String> {
+    let code = answer.and_then(|answer| answer.get("code")).and_then(serde_json::Value::as_str);
+    match (status, code) {
+        (Some(status), Some(code)) => Some(format!("HTTP {status} · {code}")),
+        (Some(status), None) => Some(format!("HTTP {status}")),
+        (None, Some(code)) => Some(code.to_owned()),
+        (None, None) => None,
+    }
+}
+
+/// Sends a pending or expired command again now, with the same idempotency key (a rejected one is refused).
 pub fn retry<T: Transport>(handle: &tokio::runtime::Handle, outbox: &Outbox<T>, id: i64) -> Result<(), String> {
     handle.block_on(outbox.retry(CommandId(id))).map(|_| ()).map_err(|err| err.to_string())
 }
 
-/// Withdraws a pending or expired command; the reason is kept with it.
+/// Withdraws a pending or expired command, or closes a rejected one; the reason is kept with it.
 pub fn cancel<T: Transport>(
     handle: &tokio::runtime::Handle,
     outbox: &Outbox<T>,
