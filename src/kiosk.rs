@@ -53,6 +53,10 @@ impl ReprintBackend for Arc<Runtime> {
     fn reprint(&self, seq: i64, requester: Requester, at: DateTime<Utc>, reply: Reply<Reprinted>) {
         self.reprint_receipt(seq, requester, at, reply);
     }
+
+    fn journal(&self, entries: Vec<servicaja_maintenance::JournalEntry>) {
+        self.journal_maintenance(entries);
+    }
 }
 
 /// Runs the kiosk until its window is closed.

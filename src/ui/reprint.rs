@@ -9,6 +9,10 @@
 //! says who is signed in as staff right now: the page closes itself (within a second, and before any
 //! reprint) when nobody is, or when the desk asks for the PIN again after idle. Nothing opens the page from
 //! the customer's screens.
+//!
+//! Every search (its criteria: dates, operation number, at most the card's last four digits) and every
+//! preview (the operation shown) is journaled with the staff id as a maintenance record
+//! (`reprint_search`, `reprint_preview`), as the reprints themselves are.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -18,8 +22,8 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use servicaja_core::calendar::{lima_date, lima_time};
 use servicaja_drivers::devices::PrinterHandle;
 use servicaja_drivers::printer::FailReason;
-use servicaja_host::Journal;
-use servicaja_maintenance::{CriteriaError, ReprintCriteria, ReprintRefusal, Requester};
+use servicaja_host::{Journal, JournalEvent, SafeText};
+use servicaja_maintenance::{CriteriaError, JournalEntry, ReprintCriteria, ReprintRefusal, Requester, ValidCriteria};
 use servicaja_receipts::Columns;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
@@ -39,6 +43,12 @@ pub trait ReprintBackend {
     fn preview(&self, seq: i64, reply: Reply<String>);
     /// Prints record `seq` marked DUPLICADO for `requester` at `at` and journals the reprint.
     fn reprint(&self, seq: i64, requester: Requester, at: DateTime<Utc>, reply: Reply<Reprinted>);
+    /// Maintenance records (the staff's searches and previews) to the journal, in order with the calls. The
+    /// kiosk's backend and [`JournalBackend`] write them; a backend without a journal (the screenshots'
+    /// fixed answers) drops them.
+    fn journal(&self, entries: Vec<JournalEntry>) {
+        let _ = entries;
+    }
 }
 
 /// A backend on a journal it owns, answering at once on the caller's thread: for UI tests, screenshots
@@ -76,6 +86,39 @@ impl ReprintBackend for JournalBackend {
         // No paper counter here: the kiosk's reprints go through the runtime, which counts them.
         reply(reprint::reprint(&mut self.journal.borrow_mut(), &to, None, seq, &requester, at));
     }
+
+    fn journal(&self, entries: Vec<JournalEntry>) {
+        let mut journal = self.journal.borrow_mut();
+        for entry in entries {
+            let detail = SafeText::new(entry.detail)
+                .or_else(|_| SafeText::new("(detail withheld: it looked like a card number)"));
+            let Ok(detail) = detail else { continue };
+            let event = JournalEvent::Maintenance { user: entry.user, action: entry.action, detail };
+            if let Err(err) = journal.append(entry.at, &event) {
+                tracing::error!(%err, "a reprint page record was not journaled");
+            }
+        }
+    }
+}
+
+/// The journal's words for a search: the dates, the operation number and the card's last four digits
+/// given (never more of a card: the page takes four digits only).
+fn search_detail(criteria: &ValidCriteria) -> String {
+    let mut parts = Vec::new();
+    match (criteria.from, criteria.to) {
+        (Some(from), Some(to)) => parts.push(format!("dates {from}..{to}")),
+        (Some(from), None) => parts.push(format!("from {from}")),
+        (None, Some(to)) => parts.push(format!("to {to}")),
+        (None, None) => {}
+    }
+    if let Some(operation) = &criteria.operation {
+        parts.push(format!("operation {operation}"));
+    }
+    if let Some(last4) = &criteria.card_last4 {
+        let last4: String = last4.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        parts.push(format!("card ****{last4}"));
+    }
+    parts.join("; ")
 }
 
 /// Joins the page to the maintenance desk: "Reimprimir comprobante" on the staff home opens it for the
@@ -358,10 +401,14 @@ impl ReprintScreen {
         }
         let criteria = self.criteria();
         // Checked here too, so that a mistyped form says so without a trip to the journal thread.
-        if let Err(err) = criteria.validate() {
-            self.message = (criteria_message(&err), String::new());
-            return;
-        }
+        let valid = match criteria.validate() {
+            Ok(valid) => valid,
+            Err(err) => {
+                self.message = (criteria_message(&err), String::new());
+                return;
+            }
+        };
+        self.journal("reprint_search", search_detail(&valid));
         self.results.clear();
         self.selected = None;
         self.preview.clear();
@@ -377,6 +424,8 @@ impl ReprintScreen {
         }
         let Some(found) = self.results.get(index) else { return };
         let seq = found.seq;
+        let detail = format!("operation {} (record {seq})", found.operation);
+        self.journal("reprint_preview", detail);
         self.selected = Some(index);
         self.preview.clear();
         self.message = ("", String::new());
@@ -401,6 +450,13 @@ impl ReprintScreen {
         let reply = self.reply(move |result| Answer::Reprinted(seq, result));
         self.backend.reprint(seq, requester, now, reply);
         self.pump();
+    }
+
+    /// Journals what the signed-in staff member did on the page, at the page's clock.
+    fn journal(&self, action: &str, detail: String) {
+        if let Some(staff) = &self.staff {
+            self.backend.journal(vec![JournalEntry::new((self.clock)(), staff, action, detail)]);
+        }
     }
 
     fn answer(&mut self, answer: Answer) {

@@ -100,6 +100,19 @@ impl Agency {
             .collect()
     }
 
+    /// The page's own maintenance records: (staff, action, detail).
+    fn page_records(&self) -> Vec<(String, String, String)> {
+        self.journal()
+            .into_iter()
+            .filter_map(|event| match event {
+                JournalEvent::Maintenance { user, action, detail } if action.starts_with("reprint_") => {
+                    Some((user, action, detail.as_str().to_owned()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     fn operations_listed(&self) -> Vec<String> {
         self.ui.global::<Reprint>().get_rows().iter().map(|row| row.operation.to_string()).collect()
     }
@@ -209,6 +222,17 @@ fn a_receipt_found_by_the_cards_last_four_is_reprinted_marked_duplicado_and_jour
     let receipts = agency.journal().iter().filter(|event| matches!(event, JournalEvent::Receipt { .. })).count();
     assert_eq!(receipts, agency.samples.len(), "a reprint is no new receipt: counters unchanged");
     assert!(Journal::open_existing(&agency.journal_path).unwrap().verify().unwrap().first_broken.is_none());
+
+    // The search (no more of the card than its last four digits) and the preview are journaled with the staff id.
+    let seq = agency.sample("004512").seq;
+    let record = |action: &str, detail: String| ("S01".to_string(), action.to_string(), detail);
+    assert_eq!(
+        agency.page_records(),
+        [
+            record("reprint_search", "card ****0010".into()),
+            record("reprint_preview", format!("operation 004512 (record {seq})"))
+        ]
+    );
 }
 
 #[test]
@@ -261,6 +285,31 @@ fn searches_by_operation_number_and_by_date_range_and_say_what_is_wrong() {
     assert_eq!(agency.operations_listed(), ["004514", "004512", "004511"], "eight days ago is outside");
     assert!(agency.reprints().is_empty(), "searching reprints nothing");
     assert!(agency.emulators.control().last_receipt().is_none());
+
+    // Every search that ran and every preview is journaled for S02; the refused forms are not searches.
+    let records: Vec<(String, String)> = agency
+        .page_records()
+        .into_iter()
+        .map(|(user, action, detail)| {
+            assert_eq!(user, "S02");
+            (action, detail)
+        })
+        .collect();
+    let search = |detail: &str| ("reprint_search".to_string(), detail.to_string());
+    let seq = agency.sample("004511").seq;
+    assert_eq!(
+        records,
+        [
+            search("operation 004511"),
+            ("reprint_preview".to_string(), format!("operation 004511 (record {seq})")),
+            search("operation 004519"),
+            search("dates 2026-11-21..2026-11-21"),
+            search("dates 2026-11-20..2026-11-21"),
+            search("dates 2026-11-20..2026-11-20"),
+            ("reprint_preview".to_string(), format!("operation 004511 (record {seq})")),
+            search("dates 2026-11-15..2026-11-21"),
+        ]
+    );
 }
 
 #[test]
