@@ -36,8 +36,36 @@ use crate::ui::maintenance::backend::{
 };
 use crate::ui::maintenance::{Desk, SharedDesk, queue};
 
-/// Problems kept per device for the devices page.
-const ERROR_HISTORY: usize = 5;
+/// Problems kept per device for the devices page, since the kiosk started.
+const ERROR_HISTORY: usize = 20;
+
+/// Each device's problems since boot, newest first, at most [`ERROR_HISTORY`] each: every change to a
+/// state other than online (or one that asks for an action) is remembered with its time and action.
+#[derive(Debug, Default)]
+struct DeviceHistory {
+    last_seen: BTreeMap<&'static str, DeviceStatus>,
+    errors: BTreeMap<&'static str, Vec<DeviceError>>,
+}
+
+impl DeviceHistory {
+    fn observe(&mut self, device: &'static str, status: &DeviceStatus, now: DateTime<Utc>) {
+        if self.last_seen.get(device) == Some(status) {
+            return;
+        }
+        self.last_seen.insert(device, status.clone());
+        let report = report_of(device, status, Vec::new());
+        if report.state != "online" || report.action.is_some() {
+            let errors = self.errors.entry(device).or_default();
+            errors
+                .insert(0, DeviceError { at: now, state: report.state, action: report.action, detail: report.detail });
+            errors.truncate(ERROR_HISTORY);
+        }
+    }
+
+    fn errors(&self, device: &str) -> Vec<DeviceError> {
+        self.errors.get(device).cloned().unwrap_or_default()
+    }
+}
 
 /// The drivers' handles the devices page reads.
 #[derive(Clone)]
@@ -65,8 +93,7 @@ pub struct RuntimeDesk {
     client: HostClient,
     started_at: DateTime<Utc>,
     data_dir: PathBuf,
-    last_seen: BTreeMap<&'static str, DeviceStatus>,
-    errors: BTreeMap<&'static str, Vec<DeviceError>>,
+    history: DeviceHistory,
     probe: Arc<Mutex<Probe>>,
     test_page: Arc<Mutex<Option<Result<(), String>>>>,
 }
@@ -89,26 +116,18 @@ impl RuntimeDesk {
             client,
             started_at,
             data_dir: PathBuf::from(&settings.kiosk.data_dir),
-            last_seen: BTreeMap::new(),
-            errors: BTreeMap::new(),
+            history: DeviceHistory::default(),
             probe: Arc::default(),
             test_page: Arc::default(),
         }
     }
 
-    /// Keeps a device's problems: each change to a state other than online is remembered, newest first.
-    fn observe(&mut self, device: &'static str, status: &DeviceStatus, now: DateTime<Utc>) {
-        if self.last_seen.get(device) == Some(status) {
-            return;
-        }
-        self.last_seen.insert(device, status.clone());
-        let report = report_of(device, status, Vec::new());
-        if report.state != "online" || report.action.is_some() {
-            let errors = self.errors.entry(device).or_default();
-            errors
-                .insert(0, DeviceError { at: now, state: report.state, action: report.action, detail: report.detail });
-            errors.truncate(ERROR_HISTORY);
-        }
+    fn statuses(&self) -> [(&'static str, DeviceStatus); 3] {
+        [
+            ("printer", self.devices.printer.status()),
+            ("card-reader", self.devices.card_reader.status()),
+            ("document-reader", self.devices.document_reader.status()),
+        ]
     }
 
     fn start_probe(&self, now: DateTime<Utc>) {
@@ -204,18 +223,19 @@ pub fn settings_summary(settings: &Settings, host: &HostSettings) -> Vec<(String
 impl MaintenanceBackend for RuntimeDesk {
     fn devices(&mut self) -> Vec<DeviceReport> {
         let now = Utc::now();
-        let statuses = [
-            ("printer", self.devices.printer.status()),
-            ("card-reader", self.devices.card_reader.status()),
-            ("document-reader", self.devices.document_reader.status()),
-        ];
-        statuses
+        self.statuses()
             .into_iter()
             .map(|(device, status)| {
-                self.observe(device, &status, now);
-                report_of(device, &status, self.errors.get(device).cloned().unwrap_or_default())
+                self.history.observe(device, &status, now);
+                report_of(device, &status, self.history.errors(device))
             })
             .collect()
+    }
+
+    fn watch_devices(&mut self, now: DateTime<Utc>) {
+        for (device, status) in self.statuses() {
+            self.history.observe(device, &status, now);
+        }
     }
 
     fn print_test_page(&mut self, technician: &str, now: DateTime<Utc>) -> Result<(), String> {
@@ -407,6 +427,37 @@ mod tests {
             (report.state.as_str(), report.paper.as_deref(), report.action.as_deref()),
             ("userError", Some("out"), Some("clear"))
         );
+    }
+
+    #[test]
+    fn each_device_keeps_its_last_twenty_problems_since_boot_newest_first_with_their_action() {
+        let mut history = DeviceHistory::default();
+        let t0: DateTime<Utc> = "2026-11-22T03:00:00Z".parse().unwrap();
+        let online = DeviceStatus::no_device(DeviceKind::Printer, "x");
+        let mut out = online.clone();
+        out.device = DeviceState::UserError;
+        out.paper = Some(PaperState::Out);
+        out.action = Some(ErrorAction::Clear);
+        out.detail = "paper out".into();
+        let mut fine = out.clone();
+        fine.device = DeviceState::Online;
+        fine.paper = Some(PaperState::Full);
+        fine.action = None;
+        fine.detail = "ok".into();
+        for minute in 0..50 {
+            let at = t0 + chrono::TimeDelta::minutes(minute);
+            history.observe("printer", if minute % 2 == 0 { &out } else { &fine }, at);
+            history.observe("printer", if minute % 2 == 0 { &out } else { &fine }, at);
+        }
+        history.observe("card-reader", &online, t0);
+        let printer = history.errors("printer");
+        assert_eq!(printer.len(), ERROR_HISTORY, "bounded, and only problems (not the recoveries) are kept");
+        assert_eq!(printer[0].at, t0 + chrono::TimeDelta::minutes(48), "newest first");
+        assert_eq!((printer[0].state.as_str(), printer[0].action.as_deref()), ("userError", Some("clear")));
+        assert_eq!(printer[0].detail, "paper out");
+        let card = history.errors("card-reader");
+        assert_eq!((card.len(), card[0].action.as_deref()), (1, Some("maintenance")));
+        assert!(history.errors("document-reader").is_empty());
     }
 
     #[test]

@@ -97,6 +97,9 @@ pub struct KioskReport {
 /// work (printing, network probes) in the background, reporting through the polled methods.
 pub trait MaintenanceBackend {
     fn devices(&mut self) -> Vec<DeviceReport>;
+    /// Called every second whatever page is open (or none), so that the devices' problems since boot are
+    /// remembered; backends without live devices have nothing to watch.
+    fn watch_devices(&mut self, _now: DateTime<Utc>) {}
     /// Starts printing the maintenance test page for `technician`; its outcome comes from
     /// [`MaintenanceBackend::test_page_outcome`].
     fn print_test_page(&mut self, technician: &str, now: DateTime<Utc>) -> Result<(), String>;

@@ -233,6 +233,7 @@ impl Desk {
     /// page's outcome is shown, the page's figures are refreshed.
     pub fn tick(&mut self) {
         let now = self.now();
+        self.backend.watch_devices(now);
         if self.access.tick(now) {
             self.ask_pin_again();
         }
