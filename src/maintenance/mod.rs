@@ -8,7 +8,6 @@ pub mod desk;
 pub mod export;
 pub mod paper;
 pub mod pin;
-#[allow(dead_code, reason = "the staff reprint screen (issue 8 UI) calls the service as it lands")]
 pub mod reprint;
 pub mod server_cert;
 pub mod service;

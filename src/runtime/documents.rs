@@ -72,8 +72,11 @@ pub enum Medium {
 pub struct Rendered {
     pub operation: String,
     pub title: String,
-    /// The document as plain text (journaled when printed, the e-mail's body).
+    /// The document as plain text (the e-mail's body).
     pub text: String,
+    /// The document itself: the journal keeps it (as JSON), so that a staff reprint is laid out exactly
+    /// like the original (styles, QR, the original issue time).
+    pub document: Box<servicaja_receipts::Document>,
     /// ESC/POS bytes (printer) or a PDF file (e-mail).
     pub bytes: Vec<u8>,
 }
@@ -326,13 +329,25 @@ impl Worker {
     }
 
     fn journal_receipt(&mut self, rendered: Rendered, printed: bool) {
-        let event = JournalEvent::Receipt {
-            session: Some(self.session_id()),
-            operation: rendered.operation,
-            card: self.card(),
-            title: safe(rendered.title),
-            text: safe(rendered.text),
-            printed,
+        let session = Some(self.session_id());
+        let event = match reprint::receipt_event(&rendered.document, session.clone(), self.card()) {
+            Ok(JournalEvent::Receipt { session, operation, card, title, text, .. }) => {
+                JournalEvent::Receipt { session, operation, card, title, text, printed }
+            }
+            other => {
+                // A reprint then reads the plain text, under the same DUPLICADO mark.
+                if let Err(err) = other {
+                    tracing::warn!(%err, "receipt journaled as text, not as its document");
+                }
+                JournalEvent::Receipt {
+                    session,
+                    operation: rendered.operation,
+                    card: self.card(),
+                    title: safe(rendered.title),
+                    text: safe(rendered.text),
+                    printed,
+                }
+            }
         };
         self.append(&event);
     }
@@ -345,7 +360,13 @@ impl Worker {
             Medium::Printer => render::escpos::render(&laid_out, &self.settings.logo_key)?.bytes,
             Medium::Email => render::pdf::render(&laid_out, &built.title)?,
         };
-        Ok(Rendered { operation: built.operation_number.clone(), title: built.title, text, bytes })
+        Ok(Rendered {
+            operation: built.operation_number.clone(),
+            title: built.title.clone(),
+            text,
+            bytes,
+            document: Box::new(built),
+        })
     }
 
     fn issue(&self, operation_number: &str, issued_at: DateTime<Utc>) -> Issue {
