@@ -7,6 +7,7 @@ use servicaja_core::api::{Account, AccountStatus, Loan, LoanStatus, PaymentOptio
 use servicaja_core::calendar::lima_time;
 use servicaja_core::channels::ChannelTable;
 use servicaja_core::disclosures::Disclosures;
+use servicaja_core::money::Money;
 use servicaja_core::settings::Language;
 use servicaja_session::contract::PAYMENT_OPTIONS;
 use servicaja_session::state::{
@@ -363,7 +364,7 @@ impl InfoTables {
                 // The coverages themselves are a table of their own: see `table`.
                 if let Some(d) = &self.disclosures {
                     for max in &d.desgravamen.max_sum_insured {
-                        rows.push(row(&max.ages, format!("S/ {} · US$ {}", max.pen, max.usd)));
+                        rows.push(row(&max.ages, format!("{} · {}", Money::pen(max.pen), Money::usd(max.usd))));
                     }
                 }
             }

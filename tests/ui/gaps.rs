@@ -16,12 +16,7 @@ fn window() -> KioskWindow {
 
 /// A further window in a test that already has one (the testing platform is set up once per thread).
 fn another_window() -> KioskWindow {
-    let ui = KioskWindow::new().expect("the window builds");
-    ui.window().set_size(slint::LogicalSize::new(1280.0, 1024.0));
-    ui.show().expect("the window shows");
-    let size = ui.window().size().to_logical(ui.window().scale_factor());
-    assert_eq!((size.width, size.height), (1280.0, 1024.0), "the landscape kiosk's screen");
-    ui
+    another_window_of(1280.0, 1024.0)
 }
 
 fn shows(ui: &KioskWindow, label: &str) -> bool {
@@ -283,22 +278,21 @@ fn the_request_keyboard_fits_the_landscape_window_with_large_text() {
     }
 }
 
-/// A further window of the portrait kiosk (1080x1920) in a test that already has one.
-fn another_portrait_window() -> KioskWindow {
+/// A further window of the kiosk at `width` x `height` in a test that already has one.
+fn another_window_of(width: f32, height: f32) -> KioskWindow {
     let ui = KioskWindow::new().expect("the window builds");
-    ui.window().set_size(slint::LogicalSize::new(1080.0, 1920.0));
+    ui.window().set_size(slint::LogicalSize::new(width, height));
     ui.show().expect("the window shows");
     let size = ui.window().size().to_logical(ui.window().scale_factor());
-    assert_eq!((size.width, size.height), (1080.0, 1920.0), "the portrait kiosk's screen");
+    assert_eq!((size.width, size.height), (width, height), "the kiosk's screen");
     ui
 }
 
-/// With large text every control of the main customer screens stays on the portrait screen.
-#[test]
-fn large_text_keeps_every_control_of_the_customer_screens_on_the_portrait_screen() {
+/// With large text every control of the main customer screens stays on a `width` x `height` screen.
+fn large_text_keeps_every_control_of_the_customer_screens_on(width: f32, height: f32) {
     i_slint_backend_testing::init_no_event_loop();
     for (expected, drive) in customer_scenes() {
-        let ui = another_portrait_window();
+        let ui = another_window_of(width, height);
         let rig = Rig::new(&ui);
         rig.ui(Action::SetLargeText(true));
         drive(&rig);
@@ -312,38 +306,22 @@ fn large_text_keeps_every_control_of_the_customer_screens_on_the_portrait_screen
         for control in buttons {
             let (at, size) = (control.absolute_position(), control.size());
             assert!(
-                at.x >= 0.0 && at.y >= 0.0 && at.y + size.height <= 1920.5 && at.x + size.width <= 1080.5,
-                "{expected}: {:?} leaves the 1080x1920 screen: {at:?} {size:?}",
+                at.x >= 0.0 && at.y >= 0.0 && at.y + size.height <= height + 0.5 && at.x + size.width <= width + 0.5,
+                "{expected}: {:?} leaves the {width}x{height} screen: {at:?} {size:?}",
                 control.accessible_label()
             );
         }
     }
 }
 
-/// With large text every control of the main customer screens stays on the landscape screen.
+#[test]
+fn large_text_keeps_every_control_of_the_customer_screens_on_the_portrait_screen() {
+    large_text_keeps_every_control_of_the_customer_screens_on(1080.0, 1920.0);
+}
+
 #[test]
 fn large_text_keeps_every_control_of_the_customer_screens_on_the_landscape_screen() {
-    i_slint_backend_testing::init_no_event_loop();
-    for (expected, drive) in customer_scenes() {
-        let ui = another_window();
-        let rig = Rig::new(&ui);
-        rig.ui(Action::SetLargeText(true));
-        drive(&rig);
-        rig.ui(Action::SetLargeText(true));
-        assert_eq!(rig.screen(), expected);
-        for control in i_slint_backend_testing::ElementQuery::from_root(&ui)
-            .match_descendants()
-            .match_accessible_role(i_slint_backend_testing::AccessibleRole::Button)
-            .find_all()
-        {
-            let (at, size) = (control.absolute_position(), control.size());
-            assert!(
-                at.y >= 0.0 && at.y + size.height <= 1024.5 && at.x + size.width <= 1280.5,
-                "{expected}: {:?} leaves the 1280x1024 screen: {at:?} {size:?}",
-                control.accessible_label()
-            );
-        }
-    }
+    large_text_keeps_every_control_of_the_customer_screens_on(1280.0, 1024.0);
 }
 
 /// "Desafilie primero la cuenta …" names the account already affiliated, as the central numbers it.
@@ -478,6 +456,11 @@ fn the_insurance_coverages_show_each_policy_in_its_own_translated_column() {
         })
         .find_all();
     assert!(raw.is_empty(), "no raw yes / no left");
+    assert_eq!(
+        cell(&ui, "Hasta los (75) setenta y cinco años cumplidos"),
+        ["S/ 945,000.00 · US$ 350,000.00"],
+        "the maximum sums insured read as money"
+    );
 
     rig.ui(Action::SetLanguage(servicaja_core::settings::Language::En));
     assert!(shows(&ui, "Traditional") && shows(&ui, "With refund"), "the headers in English");
