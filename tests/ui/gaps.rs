@@ -542,3 +542,36 @@ fn terminar_is_offered_while_loading_but_not_while_a_payment_is_processed() {
     assert_eq!(ui.global::<Kiosk>().get_step(), "processing");
     assert!(end_buttons(&ui).is_empty(), "not while the payment is at the central");
 }
+
+/// The main menu's large tiles end with Terminar (the header's button is not repeated there); the tiles of a
+/// row are equally wide whatever the length of their texts.
+#[test]
+fn the_menu_ends_with_a_terminar_tile_and_its_tiles_share_each_row_equally() {
+    use servicaja_session::{Effect, EndReason};
+    let ui = window();
+    let rig = Rig::new(&ui);
+    rig.login();
+    assert_eq!(rig.screen(), "menu");
+    let width_of = |label: &str| -> f32 {
+        let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(&ui, label)
+            .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+            .collect();
+        assert_eq!(found.len(), 1, "{label}");
+        found[0].size().width
+    };
+    for (left, right) in
+        [("Pagar cuotas", "Consultar saldos"), ("Compras por internet", "Constancias"), ("Solicitudes", "Información")]
+    {
+        assert!((width_of(left) - width_of(right)).abs() < 1.0, "{left} and {right} share their row equally");
+    }
+    let end: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(&ui, "Terminar")
+        .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+        .collect();
+    assert_eq!(end.len(), 1, "one Terminar on the menu: the tile");
+    assert!(end[0].size().width > width_of("Pagar cuotas"), "the Terminar tile spans the menu");
+    end[0].invoke_accessible_default_action();
+    assert_eq!(rig.screen(), "attract");
+    let ended =
+        rig.script.borrow().effects.iter().any(|e| matches!(e, Effect::SessionEnded { reason: EndReason::Customer }));
+    assert!(ended, "the customer ended the session from the menu");
+}
