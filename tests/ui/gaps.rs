@@ -23,6 +23,19 @@ fn shows(ui: &KioskWindow, label: &str) -> bool {
     ElementHandle::find_by_accessible_label(ui, label).next().is_some()
 }
 
+/// The buttons (not the texts) labelled `label`.
+fn buttons_labelled(ui: &KioskWindow, label: &str) -> Vec<ElementHandle> {
+    ElementHandle::find_by_accessible_label(ui, label)
+        .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+        .collect()
+}
+
+/// Whether the customer ended their session (the effect the runtime journals).
+fn ended_by_customer(rig: &Rig) -> bool {
+    use servicaja_session::{Effect, EndReason};
+    rig.script.borrow().effects.iter().any(|e| matches!(e, Effect::SessionEnded { reason: EndReason::Customer }))
+}
+
 fn refused(code: ErrorCode, message: &str) -> Result<servicaja_session::Reply, Failure> {
     Err(Failure::Refused(Problem::new(code, message)))
 }
@@ -506,7 +519,6 @@ fn the_technicians_status_line_names_what_is_wrong_with_the_devices_and_the_cent
 /// while the payment is being processed at the central.
 #[test]
 fn terminar_is_offered_while_loading_but_not_while_a_payment_is_processed() {
-    use servicaja_session::{Effect, EndReason};
     let ui = window();
     let rig = Rig::new(&ui);
     rig.login();
@@ -514,18 +526,11 @@ fn terminar_is_offered_while_loading_but_not_while_a_payment_is_processed() {
     rig.ui(Action::Menu(MenuItem::Balances));
     assert_eq!(rig.screen(), "wait");
     assert_eq!(ui.global::<Kiosk>().get_step(), "loading");
-    let end_buttons = |ui: &KioskWindow| -> Vec<ElementHandle> {
-        ElementHandle::find_by_accessible_label(ui, "Terminar")
-            .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
-            .collect()
-    };
-    let end = end_buttons(&ui);
+    let end = buttons_labelled(&ui, "Terminar");
     assert_eq!(end.len(), 1, "Terminar is offered while loading");
     end[0].invoke_accessible_default_action();
     assert_eq!(rig.screen(), "attract");
-    let ended =
-        rig.script.borrow().effects.iter().any(|e| matches!(e, Effect::SessionEnded { reason: EndReason::Customer }));
-    assert!(ended, "the customer ended the session");
+    assert!(ended_by_customer(&rig), "the customer ended the session");
     assert!(!rig.controller.borrow().session().holds_secrets());
 
     let ui = another_window();
@@ -540,22 +545,19 @@ fn terminar_is_offered_while_loading_but_not_while_a_payment_is_processed() {
     rig.ui(Action::Confirm);
     assert_eq!(rig.screen(), "wait");
     assert_eq!(ui.global::<Kiosk>().get_step(), "processing");
-    assert!(end_buttons(&ui).is_empty(), "not while the payment is at the central");
+    assert!(buttons_labelled(&ui, "Terminar").is_empty(), "not while the payment is at the central");
 }
 
 /// The main menu's large tiles end with Terminar (the header's button is not repeated there); the tiles of a
 /// row are equally wide whatever the length of their texts.
 #[test]
 fn the_menu_ends_with_a_terminar_tile_and_its_tiles_share_each_row_equally() {
-    use servicaja_session::{Effect, EndReason};
     let ui = window();
     let rig = Rig::new(&ui);
     rig.login();
     assert_eq!(rig.screen(), "menu");
     let width_of = |label: &str| -> f32 {
-        let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(&ui, label)
-            .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
-            .collect();
+        let found = buttons_labelled(&ui, label);
         assert_eq!(found.len(), 1, "{label}");
         found[0].size().width
     };
@@ -564,14 +566,10 @@ fn the_menu_ends_with_a_terminar_tile_and_its_tiles_share_each_row_equally() {
     {
         assert!((width_of(left) - width_of(right)).abs() < 1.0, "{left} and {right} share their row equally");
     }
-    let end: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(&ui, "Terminar")
-        .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
-        .collect();
+    let end = buttons_labelled(&ui, "Terminar");
     assert_eq!(end.len(), 1, "one Terminar on the menu: the tile");
     assert!(end[0].size().width > width_of("Pagar cuotas"), "the Terminar tile spans the menu");
     end[0].invoke_accessible_default_action();
     assert_eq!(rig.screen(), "attract");
-    let ended =
-        rig.script.borrow().effects.iter().any(|e| matches!(e, Effect::SessionEnded { reason: EndReason::Customer }));
-    assert!(ended, "the customer ended the session from the menu");
+    assert!(ended_by_customer(&rig), "the customer ended the session from the menu");
 }

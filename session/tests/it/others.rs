@@ -44,16 +44,21 @@ fn balances_movements_and_a_printed_slip() {
     );
 }
 
+/// From a signed-in kiosk to the first account's movements.
+fn to_movements(k: &mut Kiosk) {
+    k.ui(Action::Menu(MenuItem::Balances));
+    k.answer(Reply::Accounts(accounts()));
+    k.ui(Action::Select(0));
+    k.answer(Reply::Movements(movements()));
+}
+
 /// The movements screen's main button raises Confirm (ui/payment.slint): it prints the slip, and while the
 /// printer cannot print it offers the slip by email instead.
 #[test]
 fn confirm_on_the_movements_prints_the_slip_or_offers_email_without_a_printer() {
     let mut k = Kiosk::new();
     k.login();
-    k.ui(Action::Menu(MenuItem::Balances));
-    k.answer(Reply::Accounts(accounts()));
-    k.ui(Action::Select(0));
-    k.answer(Reply::Movements(movements()));
+    to_movements(&mut k);
     k.ui(Action::Confirm);
     let job = k
         .effects
@@ -72,10 +77,7 @@ fn confirm_on_the_movements_prints_the_slip_or_offers_email_without_a_printer() 
     let mut k = Kiosk::new();
     k.send(Event::Paper(servicaja_session::PaperStatus::Out));
     k.login();
-    k.ui(Action::Menu(MenuItem::Balances));
-    k.answer(Reply::Accounts(accounts()));
-    k.ui(Action::Select(0));
-    k.answer(Reply::Movements(movements()));
+    to_movements(&mut k);
     k.ui(Action::Confirm);
     assert!(!k.effects.iter().any(|e| matches!(e, Effect::Print { .. })), "nothing is sent to a printer without paper");
     assert!(
