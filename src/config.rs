@@ -6,7 +6,7 @@ use std::path::Path;
 
 use servicaja_core::channels::ChannelTable;
 use servicaja_core::disclosures::Disclosures;
-use servicaja_core::settings::{Problem, Settings};
+use servicaja_core::settings::{Mode, Problem, Settings};
 
 /// The configuration the kiosk runs with when no file is given.
 pub const EMBEDDED_SETTINGS: &str = include_str!("../config/kiosk.toml");
@@ -57,6 +57,7 @@ pub fn load(path: Option<&Path>) -> Result<Loaded, Vec<FileProblem>> {
     };
     let settings = parse(&text).map_err(|problem| vec![at(&name, problem)])?;
     let mut problems: Vec<FileProblem> = settings.validate().into_iter().map(|p| at(&name, p)).collect();
+    problems.extend(demo_users_in_production(&settings).into_iter().map(|p| at(&name, p)));
     let channels =
         table(&settings.data.channels, "data.channels", &name, ChannelTable::embedded, ChannelTable::from_toml);
     let disclosures =
@@ -67,6 +68,33 @@ pub fn load(path: Option<&Path>) -> Result<Loaded, Vec<FileProblem>> {
         (Some(channels), Some(disclosures)) if problems.is_empty() => Ok(Loaded { settings, channels, disclosures }),
         _ => Err(problems),
     }
+}
+
+/// In production mode, the users whose PIN is one of the embedded demo configuration's: their PINs are
+/// printed in the README, so a kiosk keeping them could be opened by anyone.
+fn demo_users_in_production(settings: &Settings) -> Vec<Problem> {
+    if settings.kiosk.mode != Mode::Production {
+        return Vec::new();
+    }
+    let Ok(embedded) = parse(EMBEDDED_SETTINGS) else { return Vec::new() };
+    let demo_hashes: Vec<&str> = embedded.maintenance.users.iter().map(|user| user.pin_hash.as_str()).collect();
+    settings
+        .maintenance
+        .users
+        .iter()
+        .enumerate()
+        .filter(|(_, user)| demo_hashes.contains(&user.pin_hash.as_str()))
+        .map(|(index, user)| {
+            Problem::new(
+                format!("maintenance.users[{index}].pin_hash"),
+                format!(
+                    "user {} keeps a demo PIN, which the README shows: remove the demo users and add real ones \
+                     with `servicaja user add`",
+                    user.id
+                ),
+            )
+        })
+        .collect()
 }
 
 /// Loads a data table: the one embedded in the binary when `path` is empty, else the file, whose problems
@@ -118,6 +146,20 @@ mod tests {
     fn the_embedded_default_is_valid() {
         let loaded = load(None).expect("embedded configuration must be valid");
         assert_eq!(loaded.settings, parse(EMBEDDED_SETTINGS).unwrap());
+    }
+
+    #[test]
+    fn a_production_configuration_keeping_the_demo_users_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("kiosk.toml");
+        std::fs::write(&file, EMBEDDED_SETTINGS.replacen("mode = \"demo\"", "mode = \"production\"", 1)).unwrap();
+        let problems = load(Some(&file)).expect_err("production with the demo users");
+        let keys: Vec<&str> = problems.iter().map(|p| p.problem.key.as_str()).collect();
+        for key in ["maintenance.users[0].pin_hash", "maintenance.users[1].pin_hash"] {
+            assert!(keys.contains(&key), "{key} in {keys:?}");
+        }
+        assert!(problems.iter().any(|p| p.to_string().contains("user 1001 keeps a demo PIN")), "{problems:?}");
+        assert!(demo_users_in_production(&parse(EMBEDDED_SETTINGS).unwrap()).is_empty(), "demo mode may keep them");
     }
 
     #[test]
