@@ -42,5 +42,6 @@ mod gaps;
 mod live;
 mod live_flows;
 mod maintenance_mode;
+mod other_flows;
 mod reprint;
 mod translations;

@@ -1,0 +1,103 @@
+//! The flows the first UI tests left to the session tests, driven through the window with touches: clave
+//! enrollment (R12: identity questions, the new clave twice, the SMS code) and the MiVivienda bond
+//! calculator (R13: type the house value, see the bond).
+
+use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use servicaja_session::{Command, Effect};
+use slint::ComponentHandle;
+
+use crate::ui::rig::Rig;
+use crate::ui::{Kiosk, KioskWindow};
+
+const MIVIVIENDA: &str = "Bono MiVivienda (BBP / BMS)";
+
+fn window() -> KioskWindow {
+    i_slint_backend_testing::init_no_event_loop();
+    let ui = KioskWindow::new().expect("the window builds");
+    ui.show().expect("the window shows");
+    ui
+}
+
+fn shows(ui: &KioskWindow, label: &str) -> bool {
+    ElementHandle::find_by_accessible_label(ui, label).next().is_some()
+}
+
+/// Touches the one control labelled `label`.
+fn touch(ui: &KioskWindow, label: &str) {
+    let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(ui, label)
+        .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
+        .collect();
+    assert_eq!(found.len(), 1, "one control labelled {label:?} on screen {:?}", screen(ui));
+    found[0].invoke_accessible_default_action();
+}
+
+fn type_digits(ui: &KioskWindow, digits: &str) {
+    for digit in digits.chars() {
+        touch(ui, &digit.to_string());
+    }
+}
+
+fn screen(ui: &KioskWindow) -> String {
+    ui.global::<Kiosk>().get_screen().to_string()
+}
+
+#[test]
+fn a_clave_is_created_with_the_identity_questions_the_new_clave_twice_and_the_sms_code() {
+    let ui = window();
+    let rig = Rig::new(&ui);
+    touch(&ui, "Crear mi clave");
+    assert!(shows(&ui, "Para crear su clave, identifíquese con su tarjeta y su DNI."));
+    rig.swipe();
+    rig.show_dni();
+
+    assert_eq!(screen(&ui), "question");
+    assert!(shows(&ui, "Pregunta 1 de 3") && shows(&ui, "¿Cuál es su ocupación registrada?"));
+    for answer in ["Sin asignar", "Sin asignar", "29/02/1980"] {
+        touch(&ui, answer);
+        touch(&ui, "Continuar");
+    }
+    let answered = rig.script.borrow().effects.iter().any(|e| {
+        matches!(e, Effect::Submit { command: Command::AnswerEnrollment { answers, .. }, .. }
+            if answers.answers.len() == 3)
+    });
+    assert!(answered, "the three answers went to the central");
+
+    // The new clave, then again; two different ones start over.
+    type_digits(&ui, "739146");
+    touch(&ui, "Continuar");
+    type_digits(&ui, "739145");
+    touch(&ui, "Continuar");
+    assert!(shows(&ui, "Las claves no coinciden. Ingrésela otra vez."), "the claves differ");
+    type_digits(&ui, "739146");
+    touch(&ui, "Continuar");
+    type_digits(&ui, "739146");
+    touch(&ui, "Continuar");
+
+    assert_eq!(screen(&ui), "code");
+    type_digits(&ui, "123456");
+    touch(&ui, "Confirmar");
+    let set = rig.script.borrow().effects.iter().any(|e| {
+        matches!(e, Effect::Submit { command: Command::SetClave { .. }, credentials, .. }
+            if credentials.otp.is_some() && credentials.new_clave.is_some())
+    });
+    assert!(set, "the new clave and the code went to the central together");
+    assert!(shows(&ui, "Su clave fue creada"), "on screen {:?}", screen(&ui));
+    assert_eq!(screen(&ui), "notice");
+}
+
+#[test]
+fn the_mivivienda_calculator_shows_the_bond_for_the_typed_house_value() {
+    let ui = window();
+    let rig = Rig::new(&ui);
+    touch(&ui, "Información");
+    touch(&ui, MIVIVIENDA);
+    assert_eq!(screen(&ui), "calculator");
+    type_digits(&ui, "150000");
+    touch(&ui, "Calcular");
+    let bond: Vec<String> = ElementHandle::find_by_accessible_label(&ui, "Bono del Buen Pagador (BBP)")
+        .filter_map(|e| e.accessible_value().map(|v| v.to_string()))
+        .collect();
+    // config/disclosures.toml: a house of S/ 144,000 to S/ 239,800 gets a BBP of S/ 20,500.
+    assert_eq!(bond, ["S/ 20,500.00"], "on screen {:?}", screen(&ui));
+    assert!(rig.script.borrow().effects.iter().all(|e| !matches!(e, Effect::Submit { .. })), "nothing sent");
+}
