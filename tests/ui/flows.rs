@@ -11,23 +11,23 @@ use slint::ComponentHandle;
 use crate::ui::rig::Rig;
 use crate::ui::{Kiosk, KioskWindow, fixtures};
 
-fn window() -> KioskWindow {
+pub(super) fn window() -> KioskWindow {
     i_slint_backend_testing::init_no_event_loop();
     let ui = KioskWindow::new().expect("the window builds");
     ui.show().expect("the window shows");
     ui
 }
 
-fn find(ui: &KioskWindow, label: &str) -> Vec<ElementHandle> {
+pub(super) fn find(ui: &KioskWindow, label: &str) -> Vec<ElementHandle> {
     ElementHandle::find_by_accessible_label(ui, label).collect()
 }
 
-fn shows(ui: &KioskWindow, label: &str) -> bool {
+pub(super) fn shows(ui: &KioskWindow, label: &str) -> bool {
     !find(ui, label).is_empty()
 }
 
 /// Touches the one visible control labelled `label`.
-fn touch(ui: &KioskWindow, label: &str) {
+pub(super) fn touch(ui: &KioskWindow, label: &str) {
     let found: Vec<ElementHandle> = find(ui, label)
         .into_iter()
         .filter(|e| matches!(e.accessible_role(), Some(AccessibleRole::Button | AccessibleRole::Checkbox)))
@@ -41,13 +41,13 @@ fn touch(ui: &KioskWindow, label: &str) {
     found[0].invoke_accessible_default_action();
 }
 
-fn type_digits(ui: &KioskWindow, digits: &str) {
+pub(super) fn type_digits(ui: &KioskWindow, digits: &str) {
     for digit in digits.chars() {
         touch(ui, &digit.to_string());
     }
 }
 
-fn screen(ui: &KioskWindow) -> String {
+pub(super) fn screen(ui: &KioskWindow) -> String {
     ui.global::<Kiosk>().get_screen().to_string()
 }
 

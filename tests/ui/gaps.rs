@@ -36,6 +36,16 @@ fn ended_by_customer(rig: &Rig) -> bool {
     rig.script.borrow().effects.iter().any(|e| matches!(e, Effect::SessionEnded { reason: EndReason::Customer }))
 }
 
+/// Signs in and pays the first loan's due installment from the first account, up to the summary.
+fn to_summary(rig: &Rig) {
+    rig.login();
+    rig.ui(Action::Menu(MenuItem::PayLoans));
+    rig.ui(Action::Select(0));
+    rig.ui(Action::PaymentOption(servicaja_core::api::PaymentOption::DueInstallment));
+    rig.ui(Action::Select(0));
+    assert_eq!(rig.screen(), "summary");
+}
+
 fn refused(code: ErrorCode, message: &str) -> Result<servicaja_session::Reply, Failure> {
     Err(Failure::Refused(Problem::new(code, message)))
 }
@@ -108,12 +118,7 @@ fn a_touch_on_no_control_restarts_the_idle_time_and_answers_the_countdown() {
 fn the_payment_done_screen_names_the_next_due_date() {
     let ui = window();
     let rig = Rig::new(&ui);
-    rig.login();
-    rig.ui(Action::Menu(MenuItem::PayLoans));
-    rig.ui(Action::Select(0));
-    rig.ui(Action::PaymentOption(servicaja_core::api::PaymentOption::DueInstallment));
-    rig.ui(Action::Select(0));
-    assert_eq!(rig.screen(), "summary");
+    to_summary(&rig);
     rig.ui(Action::Confirm);
     assert_eq!(rig.screen(), "payment-done");
     let next: Vec<_> = ElementHandle::find_by_accessible_label(&ui, "Próximo vencimiento").collect();
@@ -383,11 +388,7 @@ fn the_qr_fall_back_shows_the_receipts_reference_as_a_qr_code() {
     use crate::ui::qr::{MODULE_PIXELS, QUIET_MODULES};
     let ui = window();
     let rig = Rig::new(&ui);
-    rig.login();
-    rig.ui(Action::Menu(MenuItem::PayLoans));
-    rig.ui(Action::Select(0));
-    rig.ui(Action::PaymentOption(servicaja_core::api::PaymentOption::DueInstallment));
-    rig.ui(Action::Select(0));
+    to_summary(&rig);
     rig.ui(Action::Confirm);
     rig.ui(Action::Confirm);
     assert_eq!(rig.screen(), "delivery");
@@ -535,12 +536,7 @@ fn terminar_is_offered_while_loading_but_not_while_a_payment_is_processed() {
 
     let ui = another_window();
     let rig = Rig::new(&ui);
-    rig.login();
-    rig.ui(Action::Menu(MenuItem::PayLoans));
-    rig.ui(Action::Select(0));
-    rig.ui(Action::PaymentOption(servicaja_core::api::PaymentOption::DueInstallment));
-    rig.ui(Action::Select(0));
-    assert_eq!(rig.screen(), "summary");
+    to_summary(&rig);
     rig.script.borrow_mut().hold = true;
     rig.ui(Action::Confirm);
     assert_eq!(rig.screen(), "wait");

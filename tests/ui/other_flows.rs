@@ -3,44 +3,14 @@
 //! a request with its deadline (R11) and the MiVivienda bond calculator (R13: type the house value, see the
 //! bond).
 
-use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use i_slint_backend_testing::ElementHandle;
 use servicaja_session::{Command, Effect};
-use slint::ComponentHandle;
 
+use super::flows::{screen, shows, touch, type_digits, window};
+use crate::ui::KioskWindow;
 use crate::ui::rig::Rig;
-use crate::ui::{Kiosk, KioskWindow};
 
 const MIVIVIENDA: &str = "Bono MiVivienda (BBP / BMS)";
-
-fn window() -> KioskWindow {
-    i_slint_backend_testing::init_no_event_loop();
-    let ui = KioskWindow::new().expect("the window builds");
-    ui.show().expect("the window shows");
-    ui
-}
-
-fn shows(ui: &KioskWindow, label: &str) -> bool {
-    ElementHandle::find_by_accessible_label(ui, label).next().is_some()
-}
-
-/// Touches the one control labelled `label`.
-fn touch(ui: &KioskWindow, label: &str) {
-    let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(ui, label)
-        .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
-        .collect();
-    assert_eq!(found.len(), 1, "one control labelled {label:?} on screen {:?}", screen(ui));
-    found[0].invoke_accessible_default_action();
-}
-
-fn type_digits(ui: &KioskWindow, digits: &str) {
-    for digit in digits.chars() {
-        touch(ui, &digit.to_string());
-    }
-}
-
-fn screen(ui: &KioskWindow) -> String {
-    ui.global::<Kiosk>().get_screen().to_string()
-}
 
 #[test]
 fn a_clave_is_created_with_the_identity_questions_the_new_clave_twice_and_the_sms_code() {
