@@ -30,9 +30,17 @@ impl HostClient {
     }
 }
 
-/// The outbox command of a loan payment, in the customer session's lane.
+/// The outbox command of a loan payment, in the customer session's lane, with the loan and the account it
+/// touches (reversals on either go first).
 pub fn payment_command(lane: &str, token: &str, request: &PaymentRequest) -> Result<NewCommand, OutboxError> {
-    Ok(NewCommand::new(CommandKind::Payment, lane, paths::PAYMENTS, request)?.with_session_token(token))
+    Ok(NewCommand::new(CommandKind::Payment, lane, paths::PAYMENTS, request)?
+        .with_session_token(token)
+        .with_resources(payment_resources(request)))
+}
+
+/// The loan and the account a payment touches, as the outbox names them.
+pub fn payment_resources(request: &PaymentRequest) -> Vec<String> {
+    vec![format!("loan:{}", request.loan_id), format!("account:{}", request.debit_account_id)]
 }
 
 /// The outbox command of an e-mailed document (delivered later when the central is away).

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod client;
+pub mod engine;
 pub mod journal;
 pub mod outbox;
 pub mod policy;
@@ -17,4 +18,6 @@ pub use client::{HostClient, HostError, Problem, Reply, RetryAfter, TlsFailure};
 pub use journal::{Journal, JournalError, JournalEvent, MaskedCard, SafeText};
 pub use outbox::{InteractiveOutcome, Outbox, OutboxOptions, Transport};
 pub use policy::{CommandId, CommandKind, PolicySettings, Queue, State};
-pub use store::{NewCommand, OutboxError, OutboxStore, StoredCommand};
+pub use store::{
+    NewCommand, OutboxError, OutboxStore, PaymentOutcome, PaymentSettlement, SettleMode, Settlement, StoredCommand,
+};

@@ -1,23 +1,27 @@
-//! The running outbox: a tokio shell around the pure policy (`policy::Queue`) and the SQLite store. It
-//! sends lane heads concurrently, stores every answer, and lets an interactive caller wait for its answer
-//! up to a limit — after which a payment is reversed durably and the customer is told no charge stands.
+//! The running outbox: a tokio shell around the deterministic core (`engine::Engine`: the policy and the
+//! SQLite store under one owner). It sends lane heads concurrently, stores every answer, and lets an
+//! interactive caller wait for its answer up to a limit — after which a payment is settled in the store:
+//! the answer it got, or its reversal activated, decided once.
 
-use std::collections::BTreeSet;
 use std::future::Future;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use tokio::sync::{Notify, broadcast};
+use chrono::Utc;
+use tokio::sync::{Notify, broadcast, watch};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use servicaja_core::api::{ReversalRequest, paths};
 
 use crate::client::{HostClient, HostError, Method, Problem, Reply};
-use crate::policy::{Action, CommandId, PolicySettings, Queue, SendOutcome, State, TimeoutDecision, Transition};
-use crate::store::{NewCommand, OutboxError, OutboxStore, QueueStatus, StoredCommand};
+pub use crate::engine::{Completion, ReversalBuilder, Started};
+use crate::engine::{Engine, Recorded};
+use crate::policy::{CommandId, PolicySettings, State, TimeoutDecision};
+use crate::store::{
+    NewCommand, OutboxError, OutboxStore, PaymentSettlement, QueueStatus, SettleMode, Settlement, StoredCommand,
+};
 
 /// What the customer reads when a payment was cancelled for want of an answer (es-PE).
 pub const NO_CHARGE_MESSAGE: &str =
@@ -42,9 +46,6 @@ impl Transport for HostClient {
         async move { client.send(method, &path, Some(key), token.as_deref(), Some(&body)).await }
     }
 }
-
-/// Builds the reversal of a payment: the route and body the central expects.
-pub type ReversalBuilder = Arc<dyn Fn(&StoredCommand) -> (String, serde_json::Value) + Send + Sync>;
 
 /// The dispatcher's knobs.
 #[derive(Clone)]
@@ -74,27 +75,16 @@ impl Default for OutboxOptions {
 
 /// The reversal route of the central API contract: keyed by the payment's `operation_id`, which the
 /// kiosk chose before sending (so it is known even when no answer ever came back).
-pub fn default_reversal(payment: &StoredCommand) -> (String, serde_json::Value) {
+pub fn default_reversal(payment_key: Uuid, payment: &serde_json::Value) -> (String, serde_json::Value) {
     let operation_id = payment
-        .payload
         .get("operation_id")
         .and_then(serde_json::Value::as_str)
-        .map_or_else(|| payment.key.to_string(), str::to_string);
+        .map_or_else(|| payment_key.to_string(), str::to_string);
     let body = ReversalRequest { reason: "timeout".into() };
     (
         paths::fill(paths::PAYMENT_REVERSAL, "operation_id", &operation_id),
         serde_json::to_value(body).unwrap_or(serde_json::Value::Null),
     )
-}
-
-/// A command reached a final state.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Completion {
-    pub id: CommandId,
-    pub key: Uuid,
-    pub state: State,
-    pub status: Option<u16>,
-    pub answer: Option<serde_json::Value>,
 }
 
 /// What an interactive caller learns.
@@ -104,7 +94,7 @@ pub enum InteractiveOutcome {
     Completed { id: CommandId, status: u16, answer: serde_json::Value },
     /// The central refused it with a business answer.
     Refused { id: CommandId, problem: Problem },
-    /// No answer in time: the payment is cancelled and a reversal is queued until acknowledged.
+    /// No answer in time: the payment is withdrawn and its reversal is sent until acknowledged.
     NotCompleted { id: CommandId, reversal: Uuid },
     /// No answer in time: it stays queued and is delivered later.
     DeliverLater { id: CommandId },
@@ -122,10 +112,11 @@ impl InteractiveOutcome {
 }
 
 struct Shared<T> {
-    store: Mutex<OutboxStore>,
-    queue: Mutex<Queue>,
+    engine: Mutex<Engine>,
     wake: Notify,
     completions: broadcast::Sender<Completion>,
+    /// Why the outbox stopped taking commands (a write failed), for the kiosk's health.
+    fault: watch::Sender<Option<String>>,
     stopping: std::sync::atomic::AtomicBool,
     transport: T,
     options: OutboxOptions,
@@ -148,42 +139,56 @@ impl<T: Transport> Clone for Outbox<T> {
 }
 
 impl<T: Transport> Outbox<T> {
-    /// Opens the store, puts commands left in flight by a crash back to pending, and starts the
-    /// dispatcher on the current tokio runtime.
+    /// Opens the store, recovers from whatever stopped the kiosk ([`Engine::start`]: damaged rows set
+    /// aside, commands left in flight resent with their keys, payments whose customer was waiting
+    /// reversed) and starts the dispatcher on the current tokio runtime.
     pub async fn start(
         path: &Path,
         policy: PolicySettings,
         transport: T,
         options: OutboxOptions,
     ) -> Result<(Outbox<T>, tokio::task::JoinHandle<()>), OutboxError> {
+        let (outbox, dispatcher, _) = Outbox::start_reporting(path, policy, transport, options).await?;
+        Ok((outbox, dispatcher))
+    }
+
+    /// [`Outbox::start`], also saying what was recovered.
+    pub async fn start_reporting(
+        path: &Path,
+        policy: PolicySettings,
+        transport: T,
+        options: OutboxOptions,
+    ) -> Result<(Outbox<T>, tokio::task::JoinHandle<()>, Started), OutboxError> {
         let path = path.to_path_buf();
-        let (store, open) = tokio::task::spawn_blocking(move || -> Result<_, OutboxError> {
-            let mut store = OutboxStore::open(&path)?;
-            let recovered = store.recover_in_flight()?;
-            if recovered > 0 {
-                tracing::warn!(recovered, "outbox: commands left in flight are resent with their keys");
-            }
-            let open = store.open_commands()?;
-            Ok((store, open))
+        let reversal = options.reversal.clone();
+        let (engine, started) = tokio::task::spawn_blocking(move || -> Result<_, OutboxError> {
+            let store = OutboxStore::open(&path)?;
+            Engine::start(store, policy, reversal, Utc::now())
         })
         .await
         .map_err(|_| OutboxError::Stopped)??;
-        let mut queue = Queue::new(policy);
-        for command in &open {
-            queue.insert(command.open_view());
+        if started.recovered > 0 {
+            tracing::warn!(recovered = started.recovered, "outbox: commands left in flight are resent with their keys");
+        }
+        for payment in &started.reversed {
+            tracing::warn!(payment = %payment.key, "outbox: a payment a customer was waiting for when the kiosk stopped is reversed");
+        }
+        for row in &started.set_aside {
+            tracing::error!(id = %row.id, damage = row.damage.as_deref().unwrap_or(""), "outbox: unreadable row set aside");
         }
         let (completions, _) = broadcast::channel(1024);
+        let (fault, _) = watch::channel(None);
         let shared = Arc::new(Shared {
-            store: Mutex::new(store),
-            queue: Mutex::new(queue),
+            engine: Mutex::new(engine),
             wake: Notify::new(),
             completions,
+            fault,
             stopping: std::sync::atomic::AtomicBool::new(false),
             transport,
             options,
         });
         let dispatcher = tokio::spawn(dispatch(shared.clone()));
-        Ok((Outbox { shared }, dispatcher))
+        Ok((Outbox { shared }, dispatcher, started))
     }
 
     /// Asks the dispatcher to stop after the answers it is waiting for.
@@ -192,30 +197,30 @@ impl<T: Transport> Outbox<T> {
         self.shared.wake.notify_one();
     }
 
-    async fn with_store<R: Send + 'static>(
+    async fn with_engine<R: Send + 'static>(
         &self,
-        work: impl FnOnce(&mut OutboxStore) -> Result<R, OutboxError> + Send + 'static,
+        work: impl FnOnce(&mut Engine) -> Result<R, OutboxError> + Send + 'static,
     ) -> Result<R, OutboxError> {
-        let shared = self.shared.clone();
-        tokio::task::spawn_blocking(move || work(&mut lock(&shared.store))).await.map_err(|_| OutboxError::Stopped)?
+        blocking(&self.shared, work).await
     }
 
-    fn policy(&self) -> PolicySettings {
-        lock(&self.shared.queue).settings().clone()
+    /// A watch on the outbox's storage fault: `Some(reason)` once a write failed. The kiosk then goes out
+    /// of service before more money moves.
+    pub fn fault(&self) -> watch::Receiver<Option<String>> {
+        self.shared.fault.subscribe()
     }
 
     /// Stores the command durably (refused past the bound), then wakes the dispatcher. When this returns
     /// Ok, the command survives a crash and will be sent with its key.
     pub async fn enqueue(&self, command: NewCommand) -> Result<StoredCommand, OutboxError> {
-        let policy = self.policy();
-        let stored = self.with_store(move |store| store.enqueue(&command, &policy, Utc::now())).await?;
-        lock(&self.shared.queue).insert(stored.open_view());
+        let stored = self.with_engine(move |engine| engine.enqueue(&command, Utc::now())).await?;
         self.shared.wake.notify_one();
         Ok(stored)
     }
 
     /// Enqueues a command a customer is waiting for and waits up to `wait` for its answer. Past that, a
-    /// payment is withdrawn and reversed durably (`NotCompleted`); anything else is delivered later.
+    /// payment is settled ([`Outbox::settle`], keeping an answer stored meanwhile); anything else is
+    /// delivered later.
     pub async fn submit_interactive(
         &self,
         command: NewCommand,
@@ -228,59 +233,29 @@ impl<T: Transport> Outbox<T> {
         }
         match stored.kind.on_interactive_timeout() {
             TimeoutDecision::DeliverLater => Ok(InteractiveOutcome::DeliverLater { id: stored.id }),
-            TimeoutDecision::Reverse => self.reverse(&stored).await,
+            TimeoutDecision::Reverse => {
+                let settled = self.settle(stored.key, SettleMode::KeepAnswer, "timeout").await?;
+                Ok(match settled {
+                    Settlement::Answered(payment) => outcome_of(&Completion::of(&payment)),
+                    Settlement::Reversing(reversal) => {
+                        InteractiveOutcome::NotCompleted { id: stored.id, reversal: reversal.key }
+                    }
+                    Settlement::NotStored => InteractiveOutcome::DeliverLater { id: stored.id },
+                })
+            }
         }
     }
 
-    /// Withdraws a payment and queues its reversal; when the payment got its final answer meanwhile,
-    /// that answer is returned instead.
-    pub async fn reverse(&self, payment: &StoredCommand) -> Result<InteractiveOutcome, OutboxError> {
-        let (path, payload) = (self.shared.options.reversal)(payment);
-        self.reverse_as(payment, Uuid::now_v7(), path, payload).await
-    }
-
-    /// [`Outbox::reverse`] with the reversal's idempotency key, route and body chosen by the caller: a
-    /// customer session names its own reversal command (and its reason).
-    pub async fn reverse_as(
-        &self,
-        payment: &StoredCommand,
-        key: Uuid,
-        path: String,
-        payload: serde_json::Value,
-    ) -> Result<InteractiveOutcome, OutboxError> {
-        let reversal = NewCommand {
-            key,
-            kind: crate::policy::CommandKind::Reversal,
-            lane: format!("reversal:{}", payment.key),
-            method: "POST".into(),
-            path,
-            payload,
-            interactive: false,
-            reverses: Some(payment.key),
-            session_token: None,
-        };
-        let policy = self.policy();
-        let payment_id = payment.id;
-        let stored = self
-            .with_store(move |store| store.withdraw_with_reversal(payment_id, &reversal, &policy, Utc::now()))
-            .await?;
-        match stored {
-            Some(reversal) => {
-                tracing::warn!(payment = %payment.key, reversal = %reversal.key, "payment reversed: no answer in time");
-                {
-                    let mut queue = lock(&self.shared.queue);
-                    // If it is in flight, its late answer is stored but changes nothing.
-                    queue.remove(payment_id);
-                    queue.insert(reversal.open_view());
-                }
-                self.shared.wake.notify_one();
-                Ok(InteractiveOutcome::NotCompleted { id: payment_id, reversal: reversal.key })
-            }
-            None => {
-                let current = self.with_store(move |store| store.get(payment_id)).await?;
-                Ok(outcome_of(&completion_of(&current)))
-            }
+    /// Settles a payment in one transaction ([`crate::store::OutboxStore::settle_payment`]) and wakes the
+    /// dispatcher for its reversal.
+    pub async fn settle(&self, payment: Uuid, mode: SettleMode, reason: &str) -> Result<Settlement, OutboxError> {
+        let reason = reason.to_owned();
+        let settled = self.with_engine(move |engine| engine.settle(payment, mode, &reason, Utc::now())).await?;
+        if let Settlement::Reversing(reversal) = &settled {
+            tracing::warn!(%payment, reversal = %reversal.key, "payment reversed");
         }
+        self.shared.wake.notify_one();
+        Ok(settled)
     }
 
     async fn wait_on(&self, completions: &mut broadcast::Receiver<Completion>, id: CommandId) -> Option<Completion> {
@@ -289,9 +264,9 @@ impl<T: Transport> Outbox<T> {
                 Ok(done) if done.id == id => return Some(done),
                 Ok(_) => {}
                 Err(broadcast::error::RecvError::Lagged(_)) => {
-                    let current = self.with_store(move |store| store.get(id)).await.ok()?;
+                    let current = self.get(id).await.ok()?;
                     if current.state.is_final() {
-                        return Some(completion_of(&current));
+                        return Some(Completion::of(&current));
                     }
                 }
                 Err(broadcast::error::RecvError::Closed) => return None,
@@ -302,9 +277,9 @@ impl<T: Transport> Outbox<T> {
     /// Waits until the command is final, up to `wait`.
     pub async fn wait_final(&self, id: CommandId, wait: Duration) -> Result<Option<Completion>, OutboxError> {
         let mut completions = self.shared.completions.subscribe();
-        let current = self.with_store(move |store| store.get(id)).await?;
+        let current = self.get(id).await?;
         if current.state.is_final() {
-            return Ok(Some(completion_of(&current)));
+            return Ok(Some(Completion::of(&current)));
         }
         Ok(tokio::time::timeout(wait, self.wait_on(&mut completions, id)).await.ok().flatten())
     }
@@ -315,41 +290,44 @@ impl<T: Transport> Outbox<T> {
     }
 
     pub async fn status(&self) -> Result<QueueStatus, OutboxError> {
-        self.with_store(|store| store.status()).await
+        self.with_engine(|engine| engine.status()).await
     }
 
     pub async fn get(&self, id: CommandId) -> Result<StoredCommand, OutboxError> {
-        self.with_store(move |store| store.get(id)).await
+        self.with_engine(move |engine| engine.store().get(id)).await
     }
 
     pub async fn list(&self, states: Vec<State>) -> Result<Vec<StoredCommand>, OutboxError> {
-        self.with_store(move |store| store.list(&states, None)).await
+        self.with_engine(move |engine| engine.store().list(&states, None)).await
     }
 
     /// Technician: send again now (same key).
     pub async fn retry(&self, id: CommandId) -> Result<StoredCommand, OutboxError> {
-        let policy = self.policy();
-        let stored = self.with_store(move |store| store.retry(id, &policy, Utc::now())).await?;
-        lock(&self.shared.queue).insert(stored.open_view());
+        let stored = self.with_engine(move |engine| engine.retry(id, Utc::now())).await?;
         self.shared.wake.notify_one();
         Ok(stored)
     }
 
     /// Technician: withdraw a pending or expired command, or close a rejected one, with a reason.
     pub async fn cancel(&self, id: CommandId, reason: String) -> Result<StoredCommand, OutboxError> {
-        let stored = self.with_store(move |store| store.cancel(id, &reason, Utc::now())).await?;
-        lock(&self.shared.queue).remove(id);
+        let stored = self.with_engine(move |engine| engine.cancel(id, &reason, Utc::now())).await?;
+        self.shared.wake.notify_one();
         Ok(stored)
     }
-}
 
-fn completion_of(command: &StoredCommand) -> Completion {
-    Completion {
-        id: command.id,
-        key: command.key,
-        state: command.state,
-        status: command.answer_status,
-        answer: command.answer.clone(),
+    /// Payments whose outcome is final but not yet journaled.
+    pub async fn unjournaled_settlements(&self) -> Result<Vec<PaymentSettlement>, OutboxError> {
+        self.with_engine(|engine| engine.unjournaled_settlements()).await
+    }
+
+    /// The payment's settlement was journaled.
+    pub async fn mark_journaled(&self, payment: CommandId) -> Result<(), OutboxError> {
+        self.with_engine(move |engine| engine.mark_journaled(payment, Utc::now())).await
+    }
+
+    /// Whether a new payment on these loans or accounts would wait behind an open reversal.
+    pub async fn reversal_open_on(&self, resources: Vec<String>) -> Result<bool, OutboxError> {
+        self.with_engine(move |engine| Ok(engine.reversal_open_on(&resources))).await
     }
 }
 
@@ -366,15 +344,13 @@ fn outcome_of(done: &Completion) -> InteractiveOutcome {
             }),
         },
         // Cancelled (by a technician, or reversed meanwhile) or expired: no charge stands for a payment.
-        State::Cancelled | State::Expired | State::Pending | State::InFlight => {
-            InteractiveOutcome::DeliverLater { id: done.id }
-        }
+        _ => InteractiveOutcome::DeliverLater { id: done.id },
     }
 }
 
 type SendResult = (StoredCommand, Result<Reply, HostError>);
 
-/// The dispatcher loop: poll the policy, persist, send, store answers, sleep until the next due time.
+/// The dispatcher loop: poll the engine, send, store answers, sleep until the next due time.
 async fn dispatch<T: Transport>(shared: Arc<Shared<T>>) {
     let mut sends: JoinSet<SendResult> = JoinSet::new();
     let mut last_resync = tokio::time::Instant::now();
@@ -386,28 +362,51 @@ async fn dispatch<T: Transport>(shared: Arc<Shared<T>>) {
         if !stopping {
             if last_resync.elapsed() >= shared.options.resync_every {
                 last_resync = tokio::time::Instant::now();
-                resync(&shared).await;
+                if let Err(err) = blocking(&shared, Engine::resync).await {
+                    tracing::error!(%err, "outbox: cannot re-read the store");
+                }
             }
-            let now = Utc::now();
             let capacity = shared.options.concurrency.saturating_sub(sends.len());
-            let actions = lock(&shared.queue).poll(now, capacity);
-            if let Err(err) = apply(&shared, &mut sends, actions, now).await {
-                tracing::error!(%err, "outbox: cannot write to the store; retrying shortly");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                continue;
+            match blocking(&shared, move |engine| engine.poll(Utc::now(), capacity)).await {
+                Ok(polled) => {
+                    for done in polled.expired {
+                        tracing::warn!(id = %done.id, "outbox: command expired, listed for reconciliation");
+                        let _ = shared.completions.send(done);
+                    }
+                    for command in polled.send {
+                        let delivery = shared.transport.deliver(&command);
+                        sends.spawn(async move { (command, delivery.await) });
+                    }
+                }
+                Err(err) => {
+                    tracing::error!(%err, "outbox: cannot write to the store; retrying shortly");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                }
             }
         }
         let saturated = sends.len() >= shared.options.concurrency;
-        let next = if saturated || stopping { None } else { lock(&shared.queue).next_wakeup() };
+        let next = if saturated || stopping { None } else { lock(&shared.engine).next_wakeup() };
         let wait = next
             .map_or(shared.options.resync_every, |at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
             .min(shared.options.resync_every);
         tokio::select! {
             Some(joined) = sends.join_next(), if !sends.is_empty() => {
-                if let Ok((command, result)) = joined
-                    && let Err(err) = record(&shared, command, result).await {
-                        tracing::error!(%err, "outbox: cannot store an answer; the command will be resent");
+                if let Ok((command, result)) = joined {
+                    let id = command.id;
+                    let recorded = blocking(&shared, move |engine| {
+                        engine.record(&command, result, Utc::now(), rand::random::<f64>())
+                    })
+                    .await;
+                    match recorded {
+                        Ok(Recorded::Final(done)) => {
+                            let _ = shared.completions.send(done);
+                        }
+                        Ok(Recorded::RetryAt { failures, .. }) => tracing::info!(%id, failures, "outbox: will retry"),
+                        Ok(Recorded::Late) => {}
+                        Err(err) => tracing::error!(%err, %id, "outbox: cannot store an answer; the command will be resent"),
                     }
+                }
             }
             () = shared.wake.notified() => {}
             () = tokio::time::sleep(wait) => {}
@@ -415,141 +414,30 @@ async fn dispatch<T: Transport>(shared: Arc<Shared<T>>) {
     }
 }
 
+/// Runs `work` on the engine on a blocking thread (SQLite waits for the disk), and publishes a storage
+/// fault the first time one appears.
 async fn blocking<R: Send + 'static, T: Transport>(
     shared: &Arc<Shared<T>>,
-    work: impl FnOnce(&mut OutboxStore) -> Result<R, OutboxError> + Send + 'static,
+    work: impl FnOnce(&mut Engine) -> Result<R, OutboxError> + Send + 'static,
 ) -> Result<R, OutboxError> {
-    let shared = shared.clone();
-    tokio::task::spawn_blocking(move || work(&mut lock(&shared.store))).await.map_err(|_| OutboxError::Stopped)?
-}
-
-async fn apply<T: Transport>(
-    shared: &Arc<Shared<T>>,
-    sends: &mut JoinSet<SendResult>,
-    actions: Vec<Action>,
-    now: DateTime<Utc>,
-) -> Result<(), OutboxError> {
-    let mut to_send = Vec::new();
-    let mut to_expire = Vec::new();
-    for action in actions {
-        match action {
-            Action::Send(id) => to_send.push(id),
-            Action::Expire(id) => to_expire.push(id),
-        }
-    }
-    if !to_expire.is_empty() {
-        let ids = to_expire.clone();
-        blocking(shared, move |store| store.expire(&ids, now)).await?;
-        for id in to_expire {
-            tracing::warn!(%id, "outbox: command expired, listed for reconciliation");
-            if let Ok(command) = blocking(shared, move |store| store.get(id)).await {
-                let _ = shared.completions.send(completion_of(&command));
+    let task = shared.clone();
+    let (result, fault) = tokio::task::spawn_blocking(move || {
+        let mut engine = lock(&task.engine);
+        let result = work(&mut engine);
+        (result, engine.fault().map(str::to_owned))
+    })
+    .await
+    .map_err(|_| OutboxError::Stopped)?;
+    if let Some(fault) = fault {
+        shared.fault.send_if_modified(|current| {
+            if current.is_none() {
+                tracing::error!(%fault, "outbox: a write failed; the kiosk stops taking operations");
+                *current = Some(fault);
+                true
+            } else {
+                false
             }
-        }
+        });
     }
-    if to_send.is_empty() {
-        return Ok(());
-    }
-    let ids = to_send.clone();
-    let marked = match blocking(shared, move |store| store.mark_in_flight(&ids)).await {
-        Ok(marked) => marked,
-        Err(err) => {
-            let mut queue = lock(&shared.queue);
-            for id in to_send {
-                queue.on_outcome(id, &SendOutcome::Transient { retry_after: None }, now, 0.0);
-            }
-            return Err(err);
-        }
-    };
-    let marked_ids: BTreeSet<CommandId> = marked.iter().map(|c| c.id).collect();
-    {
-        let mut queue = lock(&shared.queue);
-        for id in to_send.iter().filter(|id| !marked_ids.contains(id)) {
-            // Withdrawn or changed by another process since we loaded it.
-            queue.remove(*id);
-        }
-    }
-    for command in marked {
-        let delivery = shared.transport.deliver(&command);
-        sends.spawn(async move { (command, delivery.await) });
-    }
-    Ok(())
-}
-
-async fn record<T: Transport>(
-    shared: &Arc<Shared<T>>,
-    command: StoredCommand,
-    result: Result<Reply, HostError>,
-) -> Result<(), OutboxError> {
-    let now = Utc::now();
-    let (outcome, status, answer, error) = match result {
-        Ok(reply) => (SendOutcome::Accepted, Some(reply.status), Some(reply.body), None),
-        Err(err) => match err {
-            HostError::Status { status, code, message, attempts_left, .. } if !err_is_transient(status) => (
-                SendOutcome::Rejected,
-                Some(status),
-                Some(serde_json::to_value(Problem { code, message, attempts_left }).unwrap_or_default()),
-                None,
-            ),
-            other => {
-                let retry_after = match &other {
-                    HostError::Status { retry_after, .. } => *retry_after,
-                    _ => None,
-                };
-                (SendOutcome::Transient { retry_after }, None, None, Some(other.to_string()))
-            }
-        },
-    };
-    let transition = lock(&shared.queue).on_outcome(command.id, &outcome, now, rand::random::<f64>());
-    let id = command.id;
-    match transition {
-        Transition::Done | Transition::Rejected | Transition::Ignored => {
-            let state = match transition {
-                Transition::Rejected => State::Rejected,
-                _ => State::Done,
-            };
-            if matches!(transition, Transition::Ignored) && answer.is_none() {
-                return Ok(());
-            }
-            let stored_answer = answer.clone();
-            let finished =
-                blocking(shared, move |store| store.finish(id, state, status, stored_answer.as_ref(), now)).await?;
-            if finished {
-                let _ = shared.completions.send(Completion { id, key: command.key, state, status, answer });
-            }
-        }
-        Transition::RetryAt { at, failures } => {
-            let error = error.unwrap_or_default();
-            tracing::info!(%id, failures, %error, "outbox: will retry");
-            blocking(shared, move |store| store.retry_later(id, failures, at, &error)).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Brings the in-memory queue in line with the store (another process may have retried or withdrawn a
-/// command). Commands this dispatcher has in flight are left alone.
-async fn resync<T: Transport>(shared: &Arc<Shared<T>>) {
-    let Ok(open) = blocking(shared, |store| store.open_commands()).await else { return };
-    let mut queue = lock(&shared.queue);
-    let open_ids: BTreeSet<CommandId> = open.iter().map(|c| c.id).collect();
-    let stale: Vec<CommandId> = queue.ids().into_iter().filter(|id| !open_ids.contains(id)).collect();
-    for id in stale {
-        if queue.get(id).is_some_and(|c| !c.in_flight) {
-            queue.remove(id);
-        }
-    }
-    for command in open {
-        if queue.get(command.id).is_some_and(|c| c.in_flight) {
-            continue;
-        }
-        let mut view = command.open_view();
-        view.in_flight = false;
-        queue.insert(view);
-    }
-}
-
-fn err_is_transient(status: u16) -> bool {
-    HostError::Status { status, code: String::new(), message: String::new(), attempts_left: None, retry_after: None }
-        .is_transient()
+    result
 }

@@ -2,7 +2,9 @@
 //! and when to expire. No I/O, no clock, no random source: time and jitter come in as arguments.
 //!
 //! Commands live in lanes (one customer session's commands form one lane); only the oldest open command
-//! of a lane may be in flight, so a lane is delivered in order. Lanes are independent of each other.
+//! of a lane may be in flight, so a lane is delivered in order. Lanes are independent of each other, with
+//! one exception, the store-and-forward rule of ATM hosts: **reversals go first**. A payment that touches
+//! a loan or an account (its *resources*) is not sent while a reversal touching any of them is open.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -104,11 +106,25 @@ pub enum State {
     Expired,
     /// Withdrawn by the kiosk (a reversed payment) or by a technician; the reason is kept.
     Cancelled,
+    /// A payment's reversal, written with the payment before its first byte is sent and sent only if the
+    /// payment must be undone: undoing then needs no new row, so it cannot fail for want of disk space.
+    Standby,
+    /// A row the store cannot read back (a damaged payload, kind or state): set aside, named, listed for
+    /// technicians and cancellable; never sent.
+    Unreadable,
 }
 
 impl State {
-    pub const ALL: [State; 6] =
-        [State::Pending, State::InFlight, State::Done, State::Rejected, State::Expired, State::Cancelled];
+    pub const ALL: [State; 8] = [
+        State::Pending,
+        State::InFlight,
+        State::Done,
+        State::Rejected,
+        State::Expired,
+        State::Cancelled,
+        State::Standby,
+        State::Unreadable,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -118,6 +134,8 @@ impl State {
             State::Rejected => "rejected",
             State::Expired => "expired",
             State::Cancelled => "cancelled",
+            State::Standby => "standby",
+            State::Unreadable => "unreadable",
         }
     }
 
@@ -125,8 +143,14 @@ impl State {
         State::ALL.into_iter().find(|state| state.as_str() == text)
     }
 
+    /// Done, rejected, expired, cancelled or unreadable: nothing more happens to it by itself.
     pub fn is_final(self) -> bool {
-        !matches!(self, State::Pending | State::InFlight)
+        !matches!(self, State::Pending | State::InFlight | State::Standby)
+    }
+
+    /// Pending or in flight: it will be sent.
+    pub fn is_open(self) -> bool {
+        matches!(self, State::Pending | State::InFlight)
     }
 
     /// Whether a technician may send a command in this state again (same idempotency key): a pending one
@@ -143,7 +167,7 @@ impl State {
     /// successfully (pending or expired), or one the central rejected once the customer has been attended
     /// at the counter — it then leaves the list of commands to look at, its answer and the reason kept.
     pub fn can_cancel(self) -> bool {
-        matches!(self, State::Pending | State::Expired | State::Rejected)
+        matches!(self, State::Pending | State::Expired | State::Rejected | State::Unreadable)
     }
 }
 
@@ -197,6 +221,15 @@ pub struct OpenCommand {
     pub failures: u32,
     pub not_before: DateTime<Utc>,
     pub in_flight: bool,
+    /// The loans and accounts it touches (`loan:…`, `account:…`): a payment waits while a reversal
+    /// touching any of them is open.
+    pub resources: Vec<String>,
+}
+
+impl OpenCommand {
+    fn shares_resources_with(&self, other: &OpenCommand) -> bool {
+        self.resources.iter().any(|resource| other.resources.contains(resource))
+    }
 }
 
 /// What the shell must do now.
@@ -342,7 +375,9 @@ impl Queue {
             .lanes
             .values()
             .filter_map(|lane| lane.first())
-            .filter(|id| self.entries.get(id).is_some_and(|c| !c.in_flight && c.not_before <= now))
+            .filter(|id| {
+                self.entries.get(id).is_some_and(|c| !c.in_flight && c.not_before <= now && !self.held_back(c))
+            })
             .copied()
             .collect();
         due.sort_unstable();
@@ -355,6 +390,21 @@ impl Queue {
         actions
     }
 
+    /// Reversals go first: a payment waits while an open reversal touches one of its loans or accounts.
+    pub fn held_back(&self, command: &OpenCommand) -> bool {
+        command.kind == CommandKind::Payment
+            && self.entries.values().any(|other| {
+                other.kind == CommandKind::Reversal && other.id != command.id && command.shares_resources_with(other)
+            })
+    }
+
+    /// Whether an open reversal touches any of `resources` (a new payment on them must be refused).
+    pub fn reversal_open_on(&self, resources: &[String]) -> bool {
+        self.entries.values().any(|other| {
+            other.kind == CommandKind::Reversal && resources.iter().any(|resource| other.resources.contains(resource))
+        })
+    }
+
     /// The next moment something becomes due (a lane head's retry time or a deadline); None when only
     /// answers can move the queue.
     pub fn next_wakeup(&self) -> Option<DateTime<Utc>> {
@@ -363,7 +413,7 @@ impl Queue {
             .values()
             .filter_map(|lane| lane.first())
             .filter_map(|id| self.entries.get(id))
-            .filter(|command| !command.in_flight)
+            .filter(|command| !command.in_flight && !self.held_back(command))
             .map(|command| command.not_before)
             .min();
         let deadline = self
@@ -435,6 +485,7 @@ mod tests {
             failures: 0,
             not_before: t(created),
             in_flight: false,
+            resources: Vec::new(),
         }
     }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use servicaja_core::settings::OutboxSettings;
 use servicaja_host::policy::{CommandId, CommandKind, PolicySettings, State};
-use servicaja_host::store::{NewCommand, OutboxError, OutboxStore};
+use servicaja_host::store::{NewCommand, OutboxError, OutboxStore, SettleMode, Settlement};
 
 fn at(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap()
@@ -126,25 +126,163 @@ fn which_states_a_technician_may_retry_or_cancel() {
     let retry: Vec<State> = State::ALL.into_iter().filter(|s| s.can_retry()).collect();
     let cancel: Vec<State> = State::ALL.into_iter().filter(|s| s.can_cancel()).collect();
     assert_eq!(retry, [State::Pending, State::Expired]);
-    assert_eq!(cancel, [State::Pending, State::Rejected, State::Expired]);
+    assert_eq!(cancel, [State::Pending, State::Rejected, State::Expired, State::Unreadable]);
+}
+
+fn reversal_of(paid: &servicaja_host::StoredCommand) -> NewCommand {
+    let mut reversal = NewCommand::new(
+        CommandKind::Reversal,
+        format!("reversal:{}", paid.key),
+        "/v1/payments/x/reversal",
+        &serde_json::json!({ "reason": "timeout" }),
+    )
+    .unwrap();
+    reversal.key = servicaja_host::engine::reversal_key(paid.key);
+    reversal.reverses = Some(paid.key);
+    reversal.resources = paid.resources.clone();
+    reversal
+}
+
+fn enqueue_payment(
+    store: &mut OutboxStore,
+    lane: &str,
+    resources: &[&str],
+    when: i64,
+) -> servicaja_host::StoredCommand {
+    let command = payment(lane).with_resources(resources.iter().map(|r| (*r).to_owned()).collect());
+    let standby = {
+        let mut standby = NewCommand::new(
+            CommandKind::Reversal,
+            format!("reversal:{}", command.key),
+            "/v1/payments/x/reversal",
+            &serde_json::json!({ "reason": "timeout" }),
+        )
+        .unwrap();
+        standby.key = servicaja_host::engine::reversal_key(command.key);
+        standby.reverses = Some(command.key);
+        standby.resources = command.resources.clone();
+        standby
+    };
+    store.enqueue_with_standby(&command, Some(&standby), &policy(1), at(when)).unwrap()
 }
 
 #[test]
 fn a_late_payment_is_swapped_for_its_reversal_atomically_even_at_the_bound() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = OutboxStore::open(&dir.path().join("o.sqlite")).unwrap();
-    let paid = store.enqueue(&payment("s1"), &policy(1), at(0)).unwrap();
+    let paid = enqueue_payment(&mut store, "s1", &["loan:L1"], 0);
+    let standby = store.get_by_key(servicaja_host::engine::reversal_key(paid.key)).unwrap().unwrap();
+    assert_eq!(standby.state, State::Standby, "the reversal is written with the payment");
+    assert_eq!(store.open_count().unwrap(), 1, "a standby reversal is not open");
     store.mark_in_flight(&[paid.id]).unwrap();
-    let mut reversal =
-        NewCommand::new(CommandKind::Reversal, "reversal", "/v1/payments/x/reversal", &serde_json::json!({})).unwrap();
-    reversal.reverses = Some(paid.key);
-    let stored = store.withdraw_with_reversal(paid.id, &reversal, &policy(1), at(25)).unwrap().unwrap();
+    let settled = store
+        .settle_payment(paid.key, SettleMode::KeepAnswer, "timeout", &reversal_of(&paid), &policy(1), at(25))
+        .unwrap();
+    let Settlement::Reversing(stored) = settled else { panic!("expected a reversal, got {settled:?}") };
     assert_eq!((stored.kind, stored.reverses, stored.deadline), (CommandKind::Reversal, Some(paid.key), None));
+    assert_eq!((stored.id, stored.state), (standby.id, State::Pending), "the standby row itself is activated");
     assert_eq!(store.get(paid.id).unwrap().state, State::Cancelled);
     // The late answer of the withdrawn payment is kept but changes nothing.
     assert!(!store.finish(paid.id, State::Done, Some(201), Some(&serde_json::json!({"late": true})), at(26)).unwrap());
     let kept = store.get(paid.id).unwrap();
     assert_eq!((kept.state, kept.answer_status), (State::Cancelled, Some(201)));
-    // Once final, a payment is not withdrawn again.
-    assert!(store.withdraw_with_reversal(paid.id, &reversal, &policy(1), at(27)).unwrap().is_none());
+    // Settling again finds the same reversal: one reversal per payment.
+    let again = store
+        .settle_payment(paid.key, SettleMode::Reverse, "customer_left", &reversal_of(&paid), &policy(1), at(27))
+        .unwrap();
+    assert_eq!(again, Settlement::Reversing(store.get(stored.id).unwrap()));
+    assert_eq!(store.list(&[], None).unwrap().len(), 2);
+}
+
+/// Defect 1 of issue 13: the answer was stored a moment before the customer's wait ended.
+#[test]
+fn an_answer_stored_before_the_wait_ended_is_shown_and_a_departed_customer_s_completed_payment_is_reversed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = OutboxStore::open(&dir.path().join("o.sqlite")).unwrap();
+    let paid = enqueue_payment(&mut store, "s1", &["loan:L1"], 0);
+    store.mark_in_flight(&[paid.id]).unwrap();
+    assert!(store.finish(paid.id, State::Done, Some(201), Some(&serde_json::json!({"n": "7"})), at(24)).unwrap());
+    let kept = store
+        .settle_payment(paid.key, SettleMode::KeepAnswer, "timeout", &reversal_of(&paid), &policy(1), at(25))
+        .unwrap();
+    let Settlement::Answered(answered) = kept else { panic!("expected the stored answer, got {kept:?}") };
+    assert_eq!((answered.state, answered.answer_status), (State::Done, Some(201)));
+    let reversal_key = servicaja_host::engine::reversal_key(paid.key);
+    assert_eq!(store.get_by_key(reversal_key).unwrap().unwrap().state, State::Cancelled, "not needed");
+
+    // The same race, but the customer pressed Terminar: a completed payment is reversed like any other.
+    let other = enqueue_payment(&mut store, "s2", &["loan:L2"], 30);
+    store.mark_in_flight(&[other.id]).unwrap();
+    assert!(store.finish(other.id, State::Done, Some(201), Some(&serde_json::json!({"n": "8"})), at(31)).unwrap());
+    let reversed = store
+        .settle_payment(other.key, SettleMode::Reverse, "customer_left", &reversal_of(&other), &policy(1), at(32))
+        .unwrap();
+    let Settlement::Reversing(reversal) = reversed else { panic!("expected a reversal, got {reversed:?}") };
+    assert_eq!(reversal.state, State::Pending);
+    assert_eq!(reversal.payload["reason"], "customer_left");
+    assert_eq!(store.get(other.id).unwrap().state, State::Done, "applied, and its reversal is on its way");
+}
+
+/// Defect 2 of issue 13: the customer's retry must not overtake the pending reversal.
+#[test]
+fn a_payment_on_a_loan_or_account_with_an_open_reversal_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = OutboxStore::open(&dir.path().join("o.sqlite")).unwrap();
+    let paid = enqueue_payment(&mut store, "s1", &["loan:L1", "account:A1"], 0);
+    store.settle_payment(paid.key, SettleMode::Reverse, "timeout", &reversal_of(&paid), &policy(5), at(25)).unwrap();
+    let again = payment("s1").with_resources(vec!["loan:L9".into(), "account:A1".into()]);
+    match store.enqueue(&again, &policy(5), at(26)) {
+        Err(OutboxError::ReversalPending { resource }) => assert_eq!(resource, "account:A1"),
+        other => panic!("expected the payment held back, got {other:?}"),
+    }
+    let elsewhere = payment("s1").with_resources(vec!["loan:L2".into(), "account:A2".into()]);
+    assert!(store.enqueue(&elsewhere, &policy(5), at(26)).is_ok(), "other loans and accounts are not held");
+    // Once the central acknowledged the reversal, the loan takes payments again.
+    let reversal = store.get_by_key(servicaja_host::engine::reversal_key(paid.key)).unwrap().unwrap();
+    store.mark_in_flight(&[reversal.id]).unwrap();
+    store.finish(reversal.id, State::Done, Some(200), Some(&serde_json::json!({})), at(27)).unwrap();
+    assert!(store.enqueue(&again, &policy(5), at(28)).is_ok());
+}
+
+/// Defect 6 of issue 13: one unreadable row must not stop the kiosk or the technician's tools.
+#[test]
+fn an_unreadable_row_is_set_aside_named_listed_and_cancellable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("o.sqlite");
+    let mut store = OutboxStore::open(&path).unwrap();
+    let good = store.enqueue(&payment("s1"), &policy(10), at(0)).unwrap();
+    let bad = store.enqueue(&payment("s2"), &policy(10), at(0)).unwrap();
+    store.connection().execute("UPDATE commands SET payload = '{not json' WHERE id = ?1", [bad.id.0]).unwrap();
+    drop(store);
+    let mut store = OutboxStore::open(&path).unwrap();
+    let set_aside = store.set_aside_unreadable().unwrap();
+    assert_eq!(set_aside.len(), 1);
+    assert_eq!(set_aside[0].id, bad.id);
+    assert!(set_aside[0].damage.as_deref().unwrap().contains("payload"), "{:?}", set_aside[0].damage);
+    let open: Vec<CommandId> = store.open_commands().unwrap().iter().map(|c| c.id).collect();
+    assert_eq!(open, [good.id], "the damaged row is never sent");
+    let listed = store.list(&[State::Unreadable], None).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].close_reason.as_deref().unwrap().starts_with("unreadable row: payload"));
+    let cancelled = store.cancel(bad.id, "fila dañada, revisada con la central", at(1)).unwrap();
+    assert_eq!(cancelled.state, State::Cancelled);
+}
+
+#[test]
+fn a_reversal_is_never_withdrawn_by_a_technician_and_withdrawing_a_payment_activates_its_reversal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = OutboxStore::open(&dir.path().join("o.sqlite")).unwrap();
+    let paid = enqueue_payment(&mut store, "s1", &["loan:L1"], 0);
+    let reversal = store.get_by_key(servicaja_host::engine::reversal_key(paid.key)).unwrap().unwrap();
+    store.cancel(paid.id, "cliente atendido en ventanilla", at(5)).unwrap();
+    assert_eq!(store.get(reversal.id).unwrap().state, State::Pending, "it may have reached the central before");
+    assert!(matches!(store.cancel(reversal.id, "no", at(6)), Err(OutboxError::ReversalNotCancellable(_))));
+}
+
+#[test]
+fn the_outbox_zeroes_deleted_contents() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = OutboxStore::open(&dir.path().join("o.sqlite")).unwrap();
+    let on: i64 = store.connection().query_row("PRAGMA secure_delete", [], |r| r.get(0)).unwrap();
+    assert_eq!(on, 1);
 }
