@@ -84,10 +84,17 @@ pub enum Query {
 pub enum Command {
     /// `operation_id` equals the idempotency key of the effect that carries it.
     Pay(PaymentRequest),
-    /// Cancels a payment whose answer did not arrive in time (`POST /v1/payments/{operation_id}/reversal`).
+    /// Reverses a payment whatever it reached (the customer left mid-payment): the kiosk's outbox
+    /// activates the reversal it stored with the payment (`POST /v1/payments/{operation_id}/reversal`).
     ReversePayment {
         operation_id: Uuid,
         request: ReversalRequest,
+    },
+    /// The customer's wait for a payment's answer ended: the outbox decides once, atomically, between the
+    /// answer it stored meanwhile (`Reply::PaymentDone`, or the refusal) and the payment's reversal
+    /// (`Reply::ReversalStored`). A failure means the decision could not be stored.
+    SettlePayment {
+        operation_id: Uuid,
     },
     /// The OTP code travels in [`Credentials::otp`].
     Affiliate {
@@ -149,6 +156,12 @@ pub enum Reply {
     EnrollmentVerified(EnrollmentVerified),
     ClaveSet(EnrollmentCompleted),
     Reversed(ReversalDone),
+    /// The payment's reversal is stored and will be sent until the central acknowledges it: no charge
+    /// stands.
+    ReversalStored,
+    /// The kiosk did not send the payment: a reversal of an earlier payment on the same loan or account
+    /// still waits for the central's acknowledgement.
+    PaymentHeld,
     /// A command was accepted with nothing to show (an email queued, an offline request stored).
     Accepted,
 }

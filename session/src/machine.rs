@@ -627,7 +627,8 @@ impl Session {
         cx.fx.push(Effect::Submit { key, token: self.secrets.token.clone(), command, interactive, credentials });
     }
 
-    /// The durable cancellation of a payment whose outcome the customer would otherwise not know.
+    /// The durable cancellation of a payment whose customer left before its outcome: reversed whatever it
+    /// reached.
     pub(crate) fn reverse_payment(&mut self, operation_id: Uuid, reason: &str, cx: &mut Cx<'_>) {
         let request = ReversalRequest { reason: reason.to_owned() };
         let command = Command::ReversePayment { operation_id, request };

@@ -100,6 +100,12 @@ pub enum Notice {
     CardLocked,
     /// "Operación no realizada, no se realizó ningún cargo."
     PaymentNotDone,
+    /// The kiosk could not record the payment's outcome (its storage failed): nothing is claimed; the
+    /// customer is sent to the counter, where staff reconcile it with the central.
+    PaymentUnconfirmed,
+    /// A reversal of an earlier payment on this loan or account still waits for the central's
+    /// acknowledgement: the kiosk takes no payment on them until it arrives (reversals go first).
+    ReversalPending,
     /// The central refused an operation; the code selects the text, the message is the central's.
     Refused { code: ErrorCode, message: String },
     /// "El servicio no está disponible en este momento; intente más tarde."
@@ -262,7 +268,9 @@ pub enum Payment {
         quote: PaymentQuote,
         accounts: Vec<Account>,
     },
-    /// Progress indicator; `deadline` is when the kiosk gives up and reverses.
+    /// Progress indicator; `deadline` is when the kiosk stops waiting for the central and settles the
+    /// payment in its outbox (`settling`: the request that asked for it) — the answer stored meanwhile, or
+    /// its reversal. The customer is told only what the outbox decided.
     Processing {
         key: RequestId,
         order: Order,
@@ -270,6 +278,7 @@ pub enum Payment {
         quote: PaymentQuote,
         started: DateTime<Utc>,
         deadline: DateTime<Utc>,
+        settling: Option<RequestId>,
     },
     Done {
         payment: PaymentDone,

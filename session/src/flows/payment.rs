@@ -6,7 +6,7 @@ use crate::contract::{
     AccountStatus, Command, Credentials, ErrorCode, Failure, Loan, LoanStatus, PAYMENT_OPTIONS, PaymentOption,
     PaymentRequest, Query, QuoteQuery, Reply, needs_amount,
 };
-use crate::effect::{Document, JournalEntry};
+use crate::effect::{Document, Effect, JournalEntry};
 use crate::event::Action;
 use crate::machine::{Cx, Input, Session};
 use crate::state::{AmountError, InputError, Notice, Order, Payment, Screen, Then};
@@ -162,12 +162,20 @@ impl Session {
                     });
                     self.submit_with_key(key, command, true, Credentials::default(), cx);
                     let deadline = self.interactive_at.unwrap_or(cx.now);
-                    Screen::Payment(Payment::Processing { key, order, accounts, quote, started: cx.now, deadline })
+                    Screen::Payment(Payment::Processing {
+                        key,
+                        order,
+                        accounts,
+                        quote,
+                        started: cx.now,
+                        deadline,
+                        settling: None,
+                    })
                 }
                 _ if back => Screen::Payment(Payment::Accounts { order, accounts }),
                 _ => Screen::Payment(Payment::Summary { order, quote, accounts }),
             },
-            Payment::Processing { key, order, accounts, quote, started, deadline } => match input {
+            Payment::Processing { key, order, accounts, quote, started, deadline, settling } => match input {
                 Input::Answer(Ok(Reply::PaymentDone(payment))) => {
                     self.journal(
                         JournalEntry::Operation { key, operation: "pago de cuota".into(), outcome: "realizado".into() },
@@ -175,14 +183,56 @@ impl Session {
                     );
                     Screen::Payment(Payment::Done { payment })
                 }
-                Input::Answer(Err(failure)) if failure.outcome_unknown() => {
-                    // The outcome is unknown: cancel durably, tell the customer plainly that nothing stands.
-                    self.reverse_payment(key, "timeout", cx);
+                Input::Answer(Ok(Reply::ReversalStored)) if settling.is_some() => {
+                    // The outbox stored the reversal (in the transaction that withdrew the payment): only now
+                    // is the customer told that no charge stands.
+                    cx.fx.push(Effect::Journal(JournalEntry::PaymentReversed {
+                        original_key: key,
+                        reversal_key: settling.unwrap_or(key),
+                    }));
                     self.journal(
                         JournalEntry::Operation { key, operation: "pago de cuota".into(), outcome: "revertido".into() },
                         cx,
                     );
                     Screen::Notice { notice: Notice::PaymentNotDone, then: Then::Menu }
+                }
+                Input::Answer(Ok(Reply::PaymentHeld)) if settling.is_none() => {
+                    self.journal(
+                        JournalEntry::Operation {
+                            key,
+                            operation: "pago de cuota".into(),
+                            outcome: "no enviado: anulación anterior pendiente".into(),
+                        },
+                        cx,
+                    );
+                    Screen::Notice { notice: Notice::ReversalPending, then: Then::Menu }
+                }
+                Input::Answer(Err(failure)) if failure.outcome_unknown() && settling.is_none() => {
+                    // The outcome is unknown: the outbox decides once between the answer it may have stored
+                    // meanwhile and the payment's reversal; the customer waits a moment longer for it.
+                    let settle = self.submit(Command::SettlePayment { operation_id: key }, true, Credentials::default(), cx);
+                    Screen::Payment(Payment::Processing {
+                        key,
+                        order,
+                        accounts,
+                        quote,
+                        started,
+                        deadline,
+                        settling: Some(settle),
+                    })
+                }
+                Input::Answer(Err(failure)) if failure.outcome_unknown() => {
+                    // The decision itself could not be stored: claim nothing, send the customer to the counter
+                    // (the payment is reconciled from the outbox and the central).
+                    self.journal(
+                        JournalEntry::Operation {
+                            key,
+                            operation: "pago de cuota".into(),
+                            outcome: "sin confirmar: atender en ventanilla".into(),
+                        },
+                        cx,
+                    );
+                    Screen::Notice { notice: Notice::PaymentUnconfirmed, then: Then::End }
                 }
                 Input::Answer(Err(failure)) => {
                     let code = failure.code().map_or("no_answer", ErrorCode::as_str);
@@ -206,11 +256,30 @@ impl Session {
                         _ => self.refusal(failure),
                     }
                 }
-                Input::Answer(Ok(_)) => {
-                    self.reverse_payment(key, "unexpected_answer", cx);
-                    Screen::Notice { notice: Notice::PaymentNotDone, then: Then::Menu }
+                Input::Answer(Ok(_)) if settling.is_none() => {
+                    let settle = self.submit(Command::SettlePayment { operation_id: key }, true, Credentials::default(), cx);
+                    Screen::Payment(Payment::Processing {
+                        key,
+                        order,
+                        accounts,
+                        quote,
+                        started,
+                        deadline,
+                        settling: Some(settle),
+                    })
                 }
-                _ => Screen::Payment(Payment::Processing { key, order, accounts, quote, started, deadline }),
+                Input::Answer(Ok(_)) => {
+                    self.journal(
+                        JournalEntry::Operation {
+                            key,
+                            operation: "pago de cuota".into(),
+                            outcome: "sin confirmar: atender en ventanilla".into(),
+                        },
+                        cx,
+                    );
+                    Screen::Notice { notice: Notice::PaymentUnconfirmed, then: Then::End }
+                }
+                _ => Screen::Payment(Payment::Processing { key, order, accounts, quote, started, deadline, settling }),
             },
             Payment::Done { payment } => match input {
                 Input::Action(Action::Confirm) => {

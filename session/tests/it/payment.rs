@@ -242,46 +242,125 @@ fn the_kiosk_limits_come_from_the_channel_table() {
     ));
 }
 
+/// The settlement the session asked the outbox for, with its request key.
+fn settle_request(k: &Kiosk, payment: uuid::Uuid) -> bool {
+    k.submits().iter().any(|(c, interactive)| {
+        matches!(c, Command::SettlePayment { operation_id } if *operation_id == payment) && *interactive
+    })
+}
+
 #[test]
-fn no_answer_in_time_reverses_the_payment_and_says_no_charge_stands() {
+fn no_answer_in_time_settles_the_payment_and_says_no_charge_stands_only_once_the_reversal_is_stored() {
     let mut k = Kiosk::new();
     let key = to_processing(&mut k);
     // The customer is watching progress: the idle timer does not interrupt.
     k.fire(Timer::Idle);
     assert_eq!(k.session.countdown_until(), None);
     k.fire(Timer::Interactive);
-    match k.submits().as_slice() {
-        [(Command::ReversePayment { operation_id, .. }, false)] => assert_eq!(*operation_id, key),
-        other => panic!("{other:?}"),
-    }
+    assert!(settle_request(&k, key), "{:?}", k.submits());
+    assert!(
+        matches!(k.screen(), Screen::Payment(Payment::Processing { settling: Some(_), .. })),
+        "nothing is claimed before the outbox decided: {:?}",
+        k.screen()
+    );
+    // The payment's own late answer is not what the customer is shown: the settlement is.
+    let late = Event::Central { request: key, answer: Ok(Reply::Accepted) };
+    assert!(k.send(late).is_empty());
+    k.answer(Reply::ReversalStored);
     assert!(k.effects.iter().any(
         |e| matches!(e, Effect::Journal(JournalEntry::PaymentReversed { original_key, .. }) if *original_key == key)
     ));
     assert_eq!(k.screen(), &Screen::Notice { notice: Notice::PaymentNotDone, then: Then::Menu });
-    // The late answer changes nothing: the reversal stands.
-    let late = Event::Central { request: key, answer: Ok(Reply::Accepted) };
-    let effects = k.send(late).to_vec();
-    assert!(effects.is_empty(), "{effects:?}");
-    assert_eq!(k.screen(), &Screen::Notice { notice: Notice::PaymentNotDone, then: Then::Menu });
+}
+
+/// Defect 1 of issue 13: the answer was stored a moment before the wait ended; the outbox keeps it.
+#[test]
+fn an_answer_stored_just_before_the_wait_ended_is_shown_as_done() {
+    let mut k = Kiosk::new();
+    let l = loan("L1", Currency::PEN, 0, true);
+    let q = quote(&l, &active(0), PaymentOption::DueInstallment, pen("520.00"), pen("520.00"));
+    let key = to_processing(&mut k);
+    k.fire(Timer::Interactive);
+    assert!(settle_request(&k, key));
+    k.answer(Reply::PaymentDone(payment_done(&q, key)));
+    assert!(matches!(k.screen(), Screen::Payment(Payment::Done { .. })), "{:?}", k.screen());
+    assert!(!k.submits().iter().any(|(c, _)| matches!(c, Command::ReversePayment { .. })), "nothing reversed");
 }
 
 #[test]
-fn a_lost_answer_or_a_transient_failure_also_reverses() {
-    for failure in ["no_answer", "internal", "fault_injected"] {
+fn a_lost_answer_or_a_transient_failure_also_settles() {
+    for failure in ["no_answer", "internal", "fault_injected", "unexpected_reply"] {
         let mut k = Kiosk::new();
         let key = to_processing(&mut k);
         match failure {
             "no_answer" => k.no_answer(),
             "internal" => k.refuse(ErrorCode::Internal, None),
-            _ => k.refuse(ErrorCode::FaultInjected, None),
+            "fault_injected" => k.refuse(ErrorCode::FaultInjected, None),
+            _ => k.answer(Reply::Accepted),
         };
-        assert!(
-            k.submits()
-                .iter()
-                .any(|(c, _)| matches!(c, Command::ReversePayment { operation_id, .. } if *operation_id == key)),
-            "{failure}"
-        );
+        assert!(settle_request(&k, key), "{failure}");
+        k.answer(Reply::ReversalStored);
         assert_eq!(k.screen(), &Screen::Notice { notice: Notice::PaymentNotDone, then: Then::Menu }, "{failure}");
+    }
+}
+
+/// Defect 5 of issue 13: when the decision cannot be stored, the customer is never told "no charge".
+#[test]
+fn a_settlement_that_cannot_be_stored_claims_nothing_and_sends_the_customer_to_the_counter() {
+    for failure in ["store_failed", "timer"] {
+        let mut k = Kiosk::new();
+        let key = to_processing(&mut k);
+        k.fire(Timer::Interactive);
+        assert!(settle_request(&k, key));
+        match failure {
+            "store_failed" => k.no_answer(),
+            _ => k.fire(Timer::Interactive),
+        };
+        assert_eq!(k.screen(), &Screen::Notice { notice: Notice::PaymentUnconfirmed, then: Then::End }, "{failure}");
+        assert!(k.effects.iter().any(|e| matches!(
+            e,
+            Effect::Journal(JournalEntry::Operation { key: journaled, outcome, .. })
+                if *journaled == key && outcome.starts_with("sin confirmar")
+        )));
+        assert!(!k.effects.iter().any(|e| matches!(e, Effect::Journal(JournalEntry::PaymentReversed { .. }))));
+    }
+}
+
+/// Defect 2 of issue 13: a payment held behind an earlier reversal is explained, not sent.
+#[test]
+fn a_payment_held_behind_a_pending_reversal_is_explained() {
+    let mut k = Kiosk::new();
+    let key = to_processing(&mut k);
+    k.answer(Reply::PaymentHeld);
+    assert_eq!(k.screen(), &Screen::Notice { notice: Notice::ReversalPending, then: Then::Menu });
+    assert!(k.effects.iter().any(|e| matches!(
+        e,
+        Effect::Journal(JournalEntry::Operation { key: journaled, outcome, .. })
+            if *journaled == key && outcome.contains("anulación anterior pendiente")
+    )));
+    assert!(!settle_request(&k, key), "nothing was sent: nothing to settle");
+}
+
+/// Defect 1 of issue 13: Terminar or walking away while the payment is at the central (or while it is
+/// being settled) reverses it whatever it reached.
+#[test]
+fn ending_the_session_mid_payment_reverses_it_whatever_it_reached() {
+    for settling in [false, true] {
+        let mut k = Kiosk::new();
+        let key = to_processing(&mut k);
+        if settling {
+            k.fire(Timer::Interactive);
+        }
+        k.send(Event::Ui(Action::Terminate));
+        assert!(k.ended());
+        assert!(
+            k.submits().iter().any(|(c, interactive)| {
+                matches!(c, Command::ReversePayment { operation_id, request } if *operation_id == key && request.reason == "customer_left")
+                    && !interactive
+            }),
+            "{:?}",
+            k.submits()
+        );
     }
 }
 
@@ -291,8 +370,11 @@ fn every_problem_code_at_the_payment_step_has_an_outcome() {
         let mut k = Kiosk::new();
         to_processing(&mut k);
         k.refuse(code, Some(1));
-        let reversed = k.submits().iter().any(|(c, _)| matches!(c, Command::ReversePayment { .. }));
-        assert_eq!(reversed, code.is_transient(), "{code:?}: reversal only when the outcome is unknown");
+        let settled = k.submits().iter().any(|(c, _)| matches!(c, Command::SettlePayment { .. }));
+        assert_eq!(settled, code.is_transient(), "{code:?}: settled only when the outcome is unknown");
+        if settled {
+            k.answer(Reply::ReversalStored);
+        }
         match code {
             ErrorCode::QuoteChanged => {
                 assert!(matches!(k.screen(), Screen::Payment(Payment::Quoting { .. })), "{code:?}: quote again");
