@@ -30,6 +30,9 @@ pub enum Event {
     Printed { job: Uuid, outcome: PrintOutcome },
     /// The host client's view of the central API: reachable or not.
     Host { reachable: bool },
+    /// The kiosk's own storage (outbox, journal): `Some` while it cannot be trusted with another operation
+    /// (a write failed, or free space is below the reserve).
+    Storage { problem: Option<crate::state::StorageProblem> },
     /// The technician's out-of-service switch (maintenance mode): `None` in service, or out of service with
     /// the reason the customers are shown.
     ServiceSwitch { out_of_service: Option<crate::state::SwitchOffReason> },

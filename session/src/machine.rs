@@ -18,7 +18,7 @@ use crate::event::{Action, Device, DeviceStatus, Event, PaperStatus, PrintOutcom
 use crate::secret::{CardNumber, Dni, SecretDigits, SessionToken};
 use crate::state::{
     Certificates, Delivery, DeliveryStage, Enrollment, Internet, Notice, OutOfServiceReason, Payment, Requests, Screen,
-    SwitchOffReason, Then,
+    StorageProblem, SwitchOffReason, Then,
 };
 
 /// Where the session gets identifiers and keypad shuffles: the shell passes fresh UUIDv7s and entropy;
@@ -187,6 +187,8 @@ pub struct Health {
     pub document_reader: DeviceStatus,
     pub printer: DeviceStatus,
     pub paper: PaperStatus,
+    /// The outbox or the journal cannot be trusted with another operation.
+    pub storage: Option<StorageProblem>,
 }
 
 impl Default for Health {
@@ -199,6 +201,7 @@ impl Default for Health {
             document_reader: DeviceStatus::Online,
             printer: DeviceStatus::Online,
             paper: PaperStatus::Full,
+            storage: None,
         }
     }
 }
@@ -373,6 +376,9 @@ impl Session {
         if self.health.maintenance {
             reasons.push(OutOfServiceReason::Maintenance);
         }
+        if let Some(problem) = self.health.storage {
+            reasons.push(OutOfServiceReason::Storage(problem));
+        }
         if !self.health.host_reachable {
             reasons.push(OutOfServiceReason::HostUnreachable);
         }
@@ -413,6 +419,11 @@ impl Session {
             Event::TimerFired(timer) => self.on_timer(timer, cx),
             Event::Host { reachable } => {
                 self.health.host_reachable = reachable;
+                self.refresh_home();
+            }
+            Event::Storage { problem } => {
+                self.health.storage = problem;
+                // No further money moves: the menu starts no new operation (what is under way finishes).
                 self.refresh_home();
             }
             Event::ServiceSwitch { out_of_service } => {

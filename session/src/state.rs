@@ -64,6 +64,18 @@ pub enum OutOfServiceReason {
     SwitchedOff(SwitchOffReason),
     /// A technician or staff member is using the maintenance mode.
     Maintenance,
+    /// The kiosk cannot record operations safely (technician reason: disk).
+    Storage(StorageProblem),
+}
+
+/// Why the kiosk's storage cannot take another operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StorageProblem {
+    /// A write to the outbox or the journal failed (full disk, I/O error): a technician must look.
+    WriteFailed,
+    /// Free space is below the configured reserve: no operation is started.
+    LowSpace,
 }
 
 /// Why a technician took the kiosk out of service: what the customers read on the out-of-service screen.

@@ -70,13 +70,20 @@ impl Session {
     ) -> Screen {
         match input {
             Input::Action(Action::Menu(MenuItem::Information)) => Screen::Information(Information::Topics),
-            Input::Action(Action::Menu(MenuItem::Requests)) => Screen::Requests(Requests::Choose { offline: true }),
+            Input::Action(Action::Menu(MenuItem::Requests)) if self.health.storage.is_none() => {
+                Screen::Requests(Requests::Choose { offline: true })
+            }
             _ => Screen::OutOfService { reasons },
         }
     }
 
     fn on_menu(&mut self, input: Input, cx: &mut Cx<'_>) -> Screen {
         let Input::Action(Action::Menu(item)) = input else { return Screen::Menu };
+        let records = !matches!(item, MenuItem::Balances | MenuItem::Information);
+        if records && self.health.storage.is_some() {
+            // The kiosk cannot record another operation safely: none is started.
+            return Screen::Notice { notice: crate::state::Notice::ServiceUnavailable, then: crate::state::Then::Menu };
+        }
         match item {
             MenuItem::PayLoans => Screen::Payment(Payment::LoadingLoans { request: self.query(Query::Loans, cx) }),
             MenuItem::Balances => Screen::Balances(Balances::Loading { request: self.query(Query::Accounts, cx) }),

@@ -531,3 +531,27 @@ fn back_from_each_payment_step_goes_one_step_back() {
     k.ui(Action::Back);
     assert_eq!(k.screen(), &Screen::Menu);
 }
+
+/// Defect 5 of issue 13: a failed write or a disk below its reserve takes the kiosk out of service and no
+/// new operation starts.
+#[test]
+fn a_storage_problem_stops_new_operations_and_takes_the_kiosk_out_of_service() {
+    use servicaja_session::state::{OutOfServiceReason, StorageProblem};
+    let mut k = Kiosk::new();
+    k.login();
+    k.send(Event::Storage { problem: Some(StorageProblem::WriteFailed) });
+    assert_eq!(k.screen(), &Screen::Menu, "the customer is not thrown out");
+    k.ui(Action::Menu(MenuItem::PayLoans));
+    assert_eq!(k.screen(), &Screen::Notice { notice: Notice::ServiceUnavailable, then: Then::Menu });
+    assert!(k.queries().is_empty() && k.submits().is_empty(), "nothing asked of the central");
+    k.ui(Action::Confirm);
+    k.send(Event::Ui(Action::Terminate));
+    assert_eq!(
+        k.screen(),
+        &Screen::OutOfService { reasons: vec![OutOfServiceReason::Storage(StorageProblem::WriteFailed)] }
+    );
+    k.ui(Action::Menu(MenuItem::Requests));
+    assert!(matches!(k.screen(), Screen::OutOfService { .. }), "no offline request is written either");
+    k.send(Event::Storage { problem: None });
+    assert_eq!(k.screen(), &Screen::Attract);
+}
