@@ -2,6 +2,17 @@
 //! before it (SHA-256 over a canonical, length-prefixed encoding), so that any change, removal or
 //! insertion is found by `verify`. It holds no secret: card numbers only as `MaskedCard`, free text only
 //! as `SafeText`, which refuses anything that looks like a full card number.
+//!
+//! The chain alone cannot tell a journal whose last records were deleted, or one rewritten from some
+//! record on with the chain recomputed, from an honest one; nor a deleted database from a new kiosk. So the
+//! journal keeps its head (last sequence number, hash and record count) outside the database too, in a
+//! sealed file beside it (`journal.head` for `journal.sqlite`, sealed by `crate::seal` with the
+//! directory's `seal.key`), rewritten after every committed append. The kiosk's `Journal::open` refuses a
+//! journal that contradicts its head (database missing or empty, records missing at the end, the head's
+//! record changed) or fails `PRAGMA quick_check`; `Journal::verify` reports the same, and a damaged page
+//! as the first record that cannot be read. `PRAGMA user_version` = 1 marks a journal whose head is
+//! sealed, so a deleted head file is noticed too. `Journal::reseal` is the technician's way back after a
+//! restore.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,6 +23,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::seal::{SealError, Sealer};
+
 /// The file name of the journal inside the kiosk's data directory.
 pub const JOURNAL_FILE: &str = "journal.sqlite";
 
@@ -19,6 +32,13 @@ pub const JOURNAL_FILE: &str = "journal.sqlite";
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 const ENCODING_TAG: &[u8] = b"servicaja-journal-v1";
+
+/// `PRAGMA user_version` of a journal whose head is kept in a sealed file.
+const SEALED_VERSION: i64 = 1;
+
+/// How a technician is told to go on when the kiosk refuses its journal.
+const RECOVERY: &str = "restore it from a backup or the export, or after checking it run `servicaja journal reseal`; \
+                        the kiosk will not start";
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
@@ -36,6 +56,39 @@ pub enum JournalError {
     Encode(String),
     #[error("journal record {0} is not a receipt: only receipts can be reprinted")]
     NotAReceipt(i64),
+    #[error("there is no journal database at {0}")]
+    NotFound(PathBuf),
+    #[error("the journal database {path} cannot be opened: {reason}")]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("the journal database {path} fails PRAGMA quick_check: {first}; {RECOVERY}")]
+    CheckFailed { path: PathBuf, first: String },
+    #[error(
+        "the journal database {path} is missing or empty but its sealed head says {records} records up to seq \
+         {seq}: {RECOVERY}"
+    )]
+    DatabaseLost { path: PathBuf, records: u64, seq: i64 },
+    #[error(
+        "the journal database {path} ends at record {last} but its sealed head says {records} records up to seq \
+         {seq}: the last records were deleted; {RECOVERY}"
+    )]
+    Truncated { path: PathBuf, last: i64, records: u64, seq: i64 },
+    #[error(
+        "the journal database {path} does not hold the record its sealed head says (seq {seq}, hash {hash}): a \
+         record up to {seq} was changed and the chain recomputed after it (`servicaja journal verify` tells \
+         more); {RECOVERY}"
+    )]
+    Rewritten { path: PathBuf, seq: i64, hash: String },
+    #[error(
+        "the sealed head {head} of the journal {path} is missing, yet the journal says it has been sealed: \
+         the head was deleted; {RECOVERY}"
+    )]
+    HeadMissing { path: PathBuf, head: PathBuf },
+    #[error("{0}; {RECOVERY}")]
+    HeadUnusable(SealError),
+    #[error("the journal's seal: {0}")]
+    Seal(#[from] SealError),
+    #[error("record {seq} was journaled, but the sealed head could not be updated: {source}")]
+    HeadNotUpdated { seq: i64, hash: String, source: SealError },
 }
 
 /// A card number the journal may hold: only its last four digits exist in this type. Shown as
@@ -340,11 +393,65 @@ pub struct BrokenRecord {
     pub reason: String,
 }
 
+/// What `verify` found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
+    /// Records verified before the first broken one (all of them when none is).
     pub records: u64,
     pub last_hash: String,
+    /// The first record that breaks the chain, cannot be read, or contradicts the sealed head (the first
+    /// missing record when the chain ends before the head's record).
     pub first_broken: Option<BrokenRecord>,
+    /// What the sealed head says, or why it cannot be used.
+    pub head: HeadCheck,
+    /// The first problems `PRAGMA integrity_check` reports; empty when the file is sound.
+    pub damage: Vec<String>,
+}
+
+impl VerifyReport {
+    /// Nothing broken, missing, damaged or unsealed.
+    pub fn is_intact(&self) -> bool {
+        self.first_broken.is_none() && self.damage.is_empty() && !matches!(self.head, HeadCheck::Unusable(_))
+    }
+}
+
+/// The journal's head: its last record when it was sealed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalHead {
+    /// The last record's sequence number; 0 for an empty journal.
+    pub seq: i64,
+    /// The last record's hash; `GENESIS_HASH` for an empty journal.
+    pub hash: String,
+    pub records: u64,
+}
+
+impl JournalHead {
+    fn at(seq: i64, hash: String) -> JournalHead {
+        JournalHead { seq, hash, records: u64::try_from(seq).unwrap_or(0) }
+    }
+}
+
+/// The sealed head as `verify` found it. A chain that contradicts a readable head is reported in
+/// `first_broken`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", content = "head", rename_all = "snake_case")]
+pub enum HeadCheck {
+    /// The sealed head, read and checked against the chain.
+    Sealed(JournalHead),
+    /// No head was ever sealed: a journal from before sealed heads that the kiosk has not opened yet.
+    NotSealed,
+    /// The head file is missing although the journal was sealed, unreadable, or fails its seal.
+    Unusable(String),
+}
+
+/// What `reseal` replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resealed {
+    /// What the old head said, or why it could not be used.
+    pub previous: String,
+    /// The new head (the alert record that tells of the reseal).
+    pub head: JournalHead,
 }
 
 /// Search for receipts to reprint: every given criterion must match.
@@ -379,6 +486,8 @@ CREATE TABLE IF NOT EXISTS journal (
 CREATE INDEX IF NOT EXISTS journal_by_time ON journal(at_ms);
 CREATE INDEX IF NOT EXISTS journal_by_operation ON journal(operation);
 CREATE INDEX IF NOT EXISTS journal_by_card ON journal(card_last4, at_ms);
+CREATE INDEX IF NOT EXISTS journal_operation_by_command_key
+    ON journal(CASE WHEN json_valid(body) THEN json_extract(body, '$.command_key') END) WHERE kind = 'operation';
 CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
     BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
@@ -487,18 +596,90 @@ impl RawRecord {
     }
 }
 
+/// What a walk along the chain found.
+struct Walk {
+    records: u64,
+    last_seq: i64,
+    last_hash: String,
+    first_broken: Option<BrokenRecord>,
+    /// The hash of the record at the sealed head's seq, when the walk reached it.
+    hash_at_head: Option<String>,
+}
+
 /// The journal database.
 pub struct Journal {
     conn: Connection,
     path: PathBuf,
     budget_bytes: u64,
     alerted: bool,
+    head: HeadKeeper,
+}
+
+/// The sealed head file and whether appends keep it up to date (not when an audit opened a journal that
+/// contradicts it: the contradiction is the evidence).
+struct HeadKeeper {
+    sealer: Sealer,
+    name: String,
+    active: bool,
 }
 
 impl std::fmt::Debug for Journal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Journal").field("path", &self.path).field("budget_bytes", &self.budget_bytes).finish()
+        f.debug_struct("Journal")
+            .field("path", &self.path)
+            .field("head", &self.head.sealer.path(&self.head.name))
+            .field("budget_bytes", &self.budget_bytes)
+            .finish()
     }
+}
+
+/// Who opens the journal: the kiosk refuses a journal that contradicts its head; an audit opens it to
+/// report what is wrong, and creates nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Kiosk,
+    Audit,
+}
+
+/// How the database stands against a readable sealed head.
+enum Agreement {
+    Same,
+    /// Records were committed after the head was last written (a stop between the two).
+    Ahead,
+    Truncated {
+        last: i64,
+    },
+    Rewritten,
+}
+
+/// The sealed head's location for the database at `db`: `<dir>/<stem>.head`.
+pub fn head_path(db: &Path) -> PathBuf {
+    let (dir, name) = head_location(db);
+    dir.join(name)
+}
+
+fn head_location(db: &Path) -> (PathBuf, String) {
+    let dir = match db.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let stem = db.file_stem().map_or_else(|| "journal".to_string(), |stem| stem.to_string_lossy().into_owned());
+    (dir, format!("{stem}.head"))
+}
+
+/// The first lines of an integrity pragma; `["ok"]` when the file is sound.
+fn integrity(conn: &Connection, pragma: &str) -> Vec<String> {
+    let lines = conn
+        .prepare(pragma)
+        .and_then(|mut statement| statement.query_map([], |row| row.get::<_, String>(0))?.collect());
+    match lines {
+        Ok(lines) => lines,
+        Err(err) => vec![err.to_string()],
+    }
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
 }
 
 /// The kiosk's civil time: Peru, UTC−5 all year.
@@ -514,30 +695,242 @@ pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {
 }
 
 impl Journal {
-    /// Opens (or creates) the journal; `disk_budget_mb` from `[journal]`.
+    /// Opens the kiosk's journal, creating it (and its sealed head) on a new kiosk; `disk_budget_mb` from
+    /// `[journal]`. Refuses, saying what is wrong, a database that fails `PRAGMA quick_check`, one that is
+    /// missing or empty while its sealed head says records existed, one whose last records are gone or whose
+    /// head record differs from the sealed one, and a head that is missing (once sealed) or fails its seal.
+    /// A journal from before sealed heads gets one, and an alert record saying so.
     pub fn open(path: &Path, disk_budget_mb: u32) -> Result<Journal, JournalError> {
-        let conn = crate::store::open_durable(path)?;
-        conn.execute_batch(SCHEMA)?;
-        Ok(Journal {
+        Journal::open_with(path, disk_budget_mb, Mode::Kiosk)
+    }
+
+    /// Opens an existing journal for audits and tools without creating anything or refusing what `open`
+    /// refuses (`verify` reports it), except a database that is gone while its head says it held records.
+    /// Appends keep the sealed head up to date only while the journal agrees with it.
+    pub fn open_existing(path: &Path) -> Result<Journal, JournalError> {
+        Journal::open_with(path, u32::MAX / (1024 * 1024), Mode::Audit)
+    }
+
+    fn open_with(path: &Path, disk_budget_mb: u32, mode: Mode) -> Result<Journal, JournalError> {
+        let (dir, name) = head_location(path);
+        let unreadable = |reason: String| JournalError::Unreadable { path: path.to_path_buf(), reason };
+        let file_len = match std::fs::metadata(path) {
+            Ok(metadata) => Some(metadata.len()),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+            Err(err) => return Err(unreadable(err.to_string())),
+        };
+        if mode == Mode::Audit && file_len.is_none() && !head_path(path).exists() {
+            return Err(JournalError::NotFound(path.to_path_buf()));
+        }
+        let sealer = Sealer::open(&dir)?;
+        let sealed = match sealer.read::<JournalHead>(&name) {
+            Ok(head) => Ok(head),
+            Err(err) if mode == Mode::Kiosk => return Err(JournalError::HeadUnusable(err)),
+            Err(err) => Err(err),
+        };
+        let lost = |head: &JournalHead| JournalError::DatabaseLost {
+            path: path.to_path_buf(),
+            records: head.records,
+            seq: head.seq,
+        };
+        if let Ok(Some(head)) = &sealed
+            && head.seq > 0
+            && file_len.unwrap_or(0) == 0
+        {
+            return Err(lost(head));
+        }
+        if file_len.is_none() && mode == Mode::Audit {
+            return Err(JournalError::NotFound(path.to_path_buf()));
+        }
+        let conn = crate::store::open_durable(path).map_err(|err| unreadable(err.to_string()))?;
+        conn.pragma_update(None, "secure_delete", "ON").map_err(|err| unreadable(err.to_string()))?;
+        if mode == Mode::Kiosk && file_len.unwrap_or(0) > 0 {
+            let check = integrity(&conn, "PRAGMA quick_check(1)");
+            if check != ["ok"] {
+                let first = check.into_iter().next().unwrap_or_else(|| "no answer".into());
+                return Err(JournalError::CheckFailed { path: path.to_path_buf(), first });
+            }
+        }
+        let has_table: bool = conn
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|err| unreadable(err.to_string()))?;
+        let empty = !has_table
+            || !conn
+                .query_row("SELECT EXISTS(SELECT 1 FROM journal)", [], |r| r.get::<_, bool>(0))
+                .map_err(|err| unreadable(err.to_string()))?;
+        if let Ok(Some(head)) = &sealed
+            && head.seq > 0
+            && empty
+        {
+            return Err(lost(head));
+        }
+        let sealed_before = user_version(&conn)? >= SEALED_VERSION;
+        match conn.execute_batch(SCHEMA) {
+            Ok(()) => {}
+            Err(err) if mode == Mode::Audit => {
+                tracing::warn!(path = %path.display(), %err, "journal schema not updated")
+            }
+            Err(err) => return Err(err.into()),
+        }
+        let mut journal = Journal {
             conn,
             path: path.to_path_buf(),
             budget_bytes: u64::from(disk_budget_mb) * 1024 * 1024,
             alerted: false,
+            head: HeadKeeper { sealer, name, active: false },
+        };
+        match sealed {
+            Ok(Some(head)) => match journal.compare(&head)? {
+                Agreement::Same => journal.head.active = true,
+                Agreement::Ahead => {
+                    journal.head.active = true;
+                    if mode == Mode::Kiosk {
+                        journal.seal_last()?;
+                    }
+                }
+                Agreement::Truncated { last } if mode == Mode::Kiosk => {
+                    return Err(JournalError::Truncated {
+                        path: path.to_path_buf(),
+                        last,
+                        records: head.records,
+                        seq: head.seq,
+                    });
+                }
+                Agreement::Rewritten if mode == Mode::Kiosk => {
+                    return Err(JournalError::Rewritten { path: path.to_path_buf(), seq: head.seq, hash: head.hash });
+                }
+                Agreement::Truncated { .. } | Agreement::Rewritten => {}
+            },
+            Ok(None) if mode == Mode::Audit => {}
+            Ok(None) if empty => {
+                journal.mark_sealed()?;
+                journal.head.active = true;
+                journal.seal_last()?;
+            }
+            Ok(None) if sealed_before => {
+                return Err(JournalError::HeadMissing {
+                    path: path.to_path_buf(),
+                    head: journal.head.sealer.path(&journal.head.name),
+                });
+            }
+            Ok(None) => {
+                let last = journal.last()?;
+                tracing::warn!(path = %path.display(), records = last.records, "sealing the head of a journal kept without one");
+                journal.mark_sealed()?;
+                journal.head.active = true;
+                let message = format!(
+                    "Cabecera sellada creada para un diario que no la tenía: {} registros hasta el {} (hash {}).",
+                    last.records, last.seq, last.hash
+                );
+                journal.append(Utc::now(), &JournalEvent::Alert { message: SafeText::new(message)? })?;
+            }
+            Err(_) => {}
+        }
+        Ok(journal)
+    }
+
+    /// A technician's way back when the kiosk refuses its journal (database restored from a backup, lost,
+    /// or contradicting its head): opens the journal at `path` (creating an empty one if it is gone), journals
+    /// an alert saying who replaced which head, and seals the head anew at that alert. Check the journal
+    /// with `verify` and keep its export before this: what the old head protected is no longer checked.
+    pub fn reseal(path: &Path, at: DateTime<Utc>, by: &str) -> Result<Resealed, JournalError> {
+        let (dir, name) = head_location(path);
+        let sealer = Sealer::open(&dir)?;
+        let previous = match sealer.read::<JournalHead>(&name) {
+            Ok(Some(head)) => {
+                format!(
+                    "la cabecera anterior decía {} registros hasta el {} (hash {})",
+                    head.records, head.seq, head.hash
+                )
+            }
+            Ok(None) => "no había cabecera sellada".to_string(),
+            Err(err) => format!("la cabecera anterior no se podía usar ({err})"),
+        };
+        let conn = crate::store::open_durable(path)
+            .map_err(|err| JournalError::Unreadable { path: path.to_path_buf(), reason: err.to_string() })?;
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.execute_batch(SCHEMA)?;
+        let mut journal = Journal {
+            conn,
+            path: path.to_path_buf(),
+            budget_bytes: u64::MAX,
+            alerted: false,
+            head: HeadKeeper { sealer, name, active: true },
+        };
+        journal.mark_sealed()?;
+        let records = journal.len()?;
+        let message =
+            format!("Cabecera sellada del diario reemplazada por {by}: {previous}; la base tiene {records} registros.");
+        let appended = journal.append(at, &JournalEvent::Alert { message: SafeText::new(message)? })?;
+        Ok(Resealed { previous, head: JournalHead::at(appended.seq, appended.hash) })
+    }
+
+    /// The last committed record, as a head (what a status report would anchor at the central).
+    pub fn last(&self) -> Result<JournalHead, JournalError> {
+        let last: Option<(i64, String)> = self
+            .conn
+            .query_row("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let (seq, hash) = last.unwrap_or_else(|| (0, GENESIS_HASH.to_string()));
+        Ok(JournalHead::at(seq, hash))
+    }
+
+    /// What the sealed head file says (`None` when there is none).
+    pub fn sealed_head(&self) -> Result<Option<JournalHead>, JournalError> {
+        Ok(self.head.sealer.read(&self.head.name)?)
+    }
+
+    /// Where the sealed head file is.
+    pub fn head_path(&self) -> PathBuf {
+        self.head.sealer.path(&self.head.name)
+    }
+
+    fn compare(&self, head: &JournalHead) -> Result<Agreement, JournalError> {
+        let last = self.last()?;
+        if last.seq < head.seq {
+            return Ok(Agreement::Truncated { last: last.seq });
+        }
+        let hash = if head.seq == 0 { Some(GENESIS_HASH.to_string()) } else { self.hash_of(head.seq)? };
+        Ok(match hash {
+            Some(hash) if hash == head.hash && last.seq == head.seq => Agreement::Same,
+            Some(hash) if hash == head.hash => Agreement::Ahead,
+            _ => Agreement::Rewritten,
         })
     }
 
-    /// Opens without creating anything, for audits.
-    pub fn open_existing(path: &Path) -> Result<Journal, JournalError> {
-        if !path.exists() {
-            return Err(JournalError::Sqlite(rusqlite::Error::InvalidPath(path.to_path_buf())));
+    fn mark_sealed(&self) -> Result<(), JournalError> {
+        self.conn.pragma_update(None, "user_version", SEALED_VERSION)?;
+        Ok(())
+    }
+
+    /// Seals the head at the last committed record.
+    fn seal_last(&self) -> Result<(), JournalError> {
+        let last = self.last()?;
+        self.seal(last.seq, &last.hash)
+    }
+
+    fn seal(&self, seq: i64, hash: &str) -> Result<(), JournalError> {
+        if !self.head.active {
+            return Ok(());
         }
-        Journal::open(path, u32::MAX / (1024 * 1024))
+        self.head.sealer.write(&self.head.name, &JournalHead::at(seq, hash.to_string())).map_err(|source| {
+            tracing::error!(seq, %source, "journal head not sealed");
+            JournalError::HeadNotUpdated { seq, hash: hash.to_string(), source }
+        })
     }
 
     /// Appends one event at `at`, chained to the last record. When the journal is above its disk budget
     /// it keeps writing and, the first time in this process, also writes an alert record.
+    ///
+    /// The sealed head is rewritten after each committed record. `JournalError::HeadNotUpdated` means the
+    /// record was committed but the head file could not be written (a full or failing disk).
     pub fn append(&mut self, at: DateTime<Utc>, event: &JournalEvent) -> Result<Appended, JournalError> {
         let (seq, hash) = self.append_one(at, event)?;
+        self.seal(seq, &hash)?;
         let over_budget = self.size_bytes()? > self.budget_bytes;
         if over_budget && !self.alerted {
             self.alerted = true;
@@ -547,7 +940,9 @@ impl Journal {
                 self.budget_bytes / (1024 * 1024)
             );
             tracing::error!(budget_mb = self.budget_bytes / (1024 * 1024), "journal over its disk budget");
-            self.append_one(at, &JournalEvent::Alert { message: SafeText::new(message)? })?;
+            let (alert_seq, alert_hash) =
+                self.append_one(at, &JournalEvent::Alert { message: SafeText::new(message)? })?;
+            self.seal(alert_seq, &alert_hash)?;
         }
         Ok(Appended { seq, hash, over_budget })
     }
@@ -604,19 +999,85 @@ impl Journal {
     }
 
     /// Walks the whole chain and reports the first broken record: a wrong hash, a wrong link, a gap in
-    /// the numbering, or a body that does not match its columns.
+    /// the numbering, a body that does not match its columns, or a record that cannot be read (a damaged
+    /// page). Then compares the chain with the sealed head (the last records deleted; the head's record
+    /// changed and the chain recomputed after it) and runs `PRAGMA integrity_check`. What the database
+    /// answers with an error is reported as a finding.
     pub fn verify(&self) -> Result<VerifyReport, JournalError> {
-        let mut statement = self.conn.prepare(&format!("SELECT {RAW_COLUMNS} FROM journal ORDER BY seq"))?;
-        let mut rows = statement.query([])?;
-        let mut expected_seq = 1;
-        let mut prev = GENESIS_HASH.to_string();
-        let mut records = 0;
-        while let Some(row) = rows.next()? {
-            let raw = read_raw(row)?;
+        let damage: Vec<String> =
+            integrity(&self.conn, "PRAGMA integrity_check(10)").into_iter().filter(|line| line != "ok").collect();
+        let sealed = self.head.sealer.read::<JournalHead>(&self.head.name);
+        let head_seq = sealed.as_ref().ok().and_then(Option::as_ref).map(|head| head.seq);
+        let walk = self.walk(head_seq);
+        let mut first_broken = walk.first_broken.clone();
+        let head = match sealed {
+            Ok(Some(head)) => {
+                if first_broken.is_none() {
+                    first_broken = self.against_head(&head, &walk);
+                }
+                HeadCheck::Sealed(head)
+            }
+            Ok(None) if user_version(&self.conn).unwrap_or(0) >= SEALED_VERSION => HeadCheck::Unusable(format!(
+                "the sealed head {} is missing, yet the journal says it has been sealed: it was deleted",
+                self.head_path().display()
+            )),
+            Ok(None) => HeadCheck::NotSealed,
+            Err(err) => HeadCheck::Unusable(err.to_string()),
+        };
+        Ok(VerifyReport { records: walk.records, last_hash: walk.last_hash, first_broken, head, damage })
+    }
+
+    /// The chain from record 1, stopping at the first broken or unreadable record.
+    fn walk(&self, head_seq: Option<i64>) -> Walk {
+        let mut walk = Walk {
+            records: 0,
+            last_seq: 0,
+            last_hash: GENESIS_HASH.to_string(),
+            first_broken: None,
+            hash_at_head: None,
+        };
+        let unreadable = |seq: i64, err: rusqlite::Error| BrokenRecord {
+            seq,
+            reason: format!(
+                "it cannot be read ({err}): the database file is damaged, and no record from {seq} on can be checked"
+            ),
+        };
+        let mut statement = match self.conn.prepare(&format!("SELECT {RAW_COLUMNS} FROM journal ORDER BY seq")) {
+            Ok(statement) => statement,
+            Err(err) => {
+                walk.first_broken = Some(unreadable(1, err));
+                return walk;
+            }
+        };
+        let mut rows = match statement.query([]) {
+            Ok(rows) => rows,
+            Err(err) => {
+                walk.first_broken = Some(unreadable(1, err));
+                return walk;
+            }
+        };
+        loop {
+            let expected_seq = walk.last_seq + 1;
+            let raw = match rows.next() {
+                Ok(None) => break,
+                Ok(Some(row)) => match read_raw(row) {
+                    Ok(raw) => raw,
+                    Err(err) => {
+                        let seq = row.get::<_, i64>(0).unwrap_or(expected_seq);
+                        walk.first_broken =
+                            Some(BrokenRecord { seq, reason: format!("a column cannot be read: {err}") });
+                        break;
+                    }
+                },
+                Err(err) => {
+                    walk.first_broken = Some(unreadable(expected_seq, err));
+                    break;
+                }
+            };
             let broken = |reason: String| BrokenRecord { seq: raw.seq, reason };
             let problem = if raw.seq != expected_seq {
                 Some(broken(format!("expected record {expected_seq}, found {}: records are missing", raw.seq)))
-            } else if raw.prev_hash != prev {
+            } else if raw.prev_hash != walk.last_hash {
                 Some(broken("its link to the previous record does not match".into()))
             } else if raw.expected_hash() != raw.hash {
                 Some(broken("its content does not match its hash: it was altered".into()))
@@ -634,14 +1095,48 @@ impl Journal {
                     Ok(_) => None,
                 }
             };
-            if let Some(first_broken) = problem {
-                return Ok(VerifyReport { records, last_hash: prev, first_broken: Some(first_broken) });
+            if problem.is_some() {
+                walk.first_broken = problem;
+                break;
             }
-            records += 1;
-            expected_seq += 1;
-            prev = raw.hash;
+            if Some(raw.seq) == head_seq {
+                walk.hash_at_head = Some(raw.hash.clone());
+            }
+            walk.records += 1;
+            walk.last_seq = raw.seq;
+            walk.last_hash = raw.hash;
         }
-        Ok(VerifyReport { records, last_hash: prev, first_broken: None })
+        walk
+    }
+
+    /// What an intact chain contradicts in the sealed head.
+    fn against_head(&self, head: &JournalHead, walk: &Walk) -> Option<BrokenRecord> {
+        if walk.last_seq < head.seq {
+            let first_missing = walk.last_seq + 1;
+            return Some(BrokenRecord {
+                seq: first_missing,
+                reason: format!(
+                    "records {first_missing} to {} are missing: the chain is intact but ends at record {}, while the \
+                     sealed head {} says {} records up to record {}; the last records were deleted",
+                    head.seq,
+                    walk.last_seq,
+                    self.head_path().display(),
+                    head.records,
+                    head.seq
+                ),
+            });
+        }
+        let at_head = if head.seq == 0 { Some(GENESIS_HASH.to_string()) } else { walk.hash_at_head.clone() };
+        (at_head.as_deref() != Some(head.hash.as_str())).then(|| BrokenRecord {
+            seq: head.seq,
+            reason: format!(
+                "its hash {} differs from the one sealed in {} ({}): this record or one before it was changed and \
+                 the chain recomputed after it",
+                at_head.as_deref().unwrap_or("(none)"),
+                self.head_path().display(),
+                head.hash
+            ),
+        })
     }
 
     pub fn get(&self, seq: i64) -> Result<Option<JournalRecord>, JournalError> {
@@ -747,6 +1242,18 @@ impl Journal {
         let event = JournalEvent::Reprint { operation: operation.clone(), staff: staff.into(), original_seq };
         let appended = self.append(at, &event)?;
         Ok((original, appended))
+    }
+
+    /// Whether an `Operation` record with this `command_key` exists (a settlement record is written
+    /// once, even across a crash between writing it and marking it in the outbox). Answered from the
+    /// partial index `journal_operation_by_command_key`, not by reading every body.
+    pub fn has_operation_for(&self, command_key: Uuid) -> Result<bool, JournalError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM journal WHERE kind = 'operation'
+                 AND (CASE WHEN json_valid(body) THEN json_extract(body, '$.command_key') END) = ?1)",
+            [command_key.to_string()],
+            |row| row.get(0),
+        )?)
     }
 
     /// How many records the journal holds.

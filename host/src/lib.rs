@@ -12,12 +12,14 @@ pub mod engine;
 pub mod journal;
 pub mod outbox;
 pub mod policy;
+pub mod seal;
 pub mod store;
 
 pub use client::{HostClient, HostError, Problem, Reply, RetryAfter, TlsFailure};
-pub use journal::{Journal, JournalError, JournalEvent, MaskedCard, SafeText};
+pub use journal::{HeadCheck, Journal, JournalError, JournalEvent, JournalHead, MaskedCard, SafeText};
 pub use outbox::{InteractiveOutcome, Outbox, OutboxOptions, Transport};
 pub use policy::{CommandId, CommandKind, PolicySettings, Queue, State};
+pub use seal::{SealError, Sealer};
 pub use store::{
     NewCommand, OutboxError, OutboxStore, PaymentOutcome, PaymentSettlement, SettleMode, Settlement, StoredCommand,
 };
