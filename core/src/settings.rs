@@ -170,11 +170,15 @@ impl Default for OutboxSettings {
 pub struct JournalSettings {
     /// Size of the journal above which a maintenance alert is raised (it keeps writing).
     pub disk_budget_mb: u32,
+    /// Free space the data directory must keep: below it the kiosk starts no operation and shows
+    /// itself out of service (technician reason: disk), so that an operation under way can always write
+    /// its outbox and journal records.
+    pub free_space_reserve_mb: u32,
 }
 
 impl Default for JournalSettings {
     fn default() -> Self {
-        Self { disk_budget_mb: 512 }
+        Self { disk_budget_mb: 512, free_space_reserve_mb: 64 }
     }
 }
 
@@ -429,6 +433,9 @@ impl Settings {
                 "outbox.backoff_initial_ms",
                 "must be at least 1 and not above outbox.backoff_max_ms",
             ));
+        }
+        if self.journal.free_space_reserve_mb == 0 {
+            problems.push(Problem::new("journal.free_space_reserve_mb", "must be at least 1"));
         }
         if self.journal.disk_budget_mb == 0 {
             problems.push(Problem::new("journal.disk_budget_mb", "must be at least 1"));

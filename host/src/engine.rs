@@ -26,8 +26,14 @@ pub type ReversalBuilder =
 /// The key of a payment's reversal: derived from the payment's key, so the reversal stored beside the
 /// payment and any later one built for it are the same command at the central.
 pub fn reversal_key(payment: Uuid) -> Uuid {
+    derived_key("reversal", payment)
+}
+
+/// A key derived from another for one purpose (`domain`): the same inputs always give the same key, so a
+/// record written before a crash is recognised after it.
+pub fn derived_key(domain: &str, key: Uuid) -> Uuid {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest([b"servicaja-reversal:".as_slice(), payment.as_bytes()].concat());
+    let digest = Sha256::digest([b"servicaja-", domain.as_bytes(), b":", key.as_bytes().as_slice()].concat());
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
     uuid::Builder::from_random_bytes(bytes).into_uuid()
@@ -114,6 +120,7 @@ impl Engine {
         let recovered = store.recover_in_flight()?;
         let fallback = |payment: &StoredCommand| standby_reversal(&reversal, payment.key, &payment.payload, payment);
         let reversed = store.reverse_abandoned_payments(fallback, &policy, now)?;
+        store.release_all_standby(now)?;
         let mut queue = Queue::new(policy);
         for command in store.open_commands()? {
             if command.damage.is_none() {
@@ -280,6 +287,13 @@ impl Engine {
         }
         let policy = self.queue.settings().clone();
         let settled = self.store.settle_payment(payment_key, mode, reason, &fallback, &policy, now);
+        if settled.is_err() {
+            // The decision could not be stored: the payment is not sent again by this process. At the next
+            // start it is still open and interactive, so it is reversed then.
+            if let Ok(Some(payment)) = self.store.get_by_key(payment_key) {
+                self.queue.remove(payment.id);
+            }
+        }
         let settled = self.guard(settled)?;
         match &settled {
             Settlement::Reversing(reversal) => {
@@ -294,6 +308,13 @@ impl Engine {
             Settlement::Answered(_) | Settlement::NotStored => {}
         }
         Ok(settled)
+    }
+
+    /// The customers of these payments can no longer undo them (their session ended): completed payments
+    /// become final ([`OutboxStore::release_standby`]).
+    pub fn release(&mut self, payments: &[Uuid], now: DateTime<Utc>) -> Result<usize, OutboxError> {
+        let released = self.store.release_standby(payments, now);
+        self.guard(released)
     }
 
     /// Brings the queue in line with the store after another process (the technician's CLI) changed it.

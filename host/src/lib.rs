@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod client;
+pub mod disk;
 pub mod engine;
 pub mod journal;
 pub mod outbox;

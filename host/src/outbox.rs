@@ -315,6 +315,11 @@ impl<T: Transport> Outbox<T> {
         Ok(stored)
     }
 
+    /// The customer's session ended: its completed payments are final ([`Engine::release`]).
+    pub async fn release(&self, payments: Vec<Uuid>) -> Result<usize, OutboxError> {
+        self.with_engine(move |engine| engine.release(&payments, Utc::now())).await
+    }
+
     /// Payments whose outcome is final but not yet journaled.
     pub async fn unjournaled_settlements(&self) -> Result<Vec<PaymentSettlement>, OutboxError> {
         self.with_engine(|engine| engine.unjournaled_settlements()).await

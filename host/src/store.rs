@@ -467,6 +467,11 @@ impl OutboxStore {
         policy: &PolicySettings,
         now: DateTime<Utc>,
     ) -> Result<Settlement, OutboxError> {
+        // A payment that was never stored was never sent: say so without needing to write (the disk may be
+        // what failed).
+        if self.get_by_key(payment_key)?.is_none() {
+            return Ok(Settlement::NotStored);
+        }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let select = format!("SELECT {COLUMNS} FROM commands WHERE idempotency_key = ?1");
         let Some(payment) = tx.query_row(&select, [payment_key.to_string()], read_command).optional()? else {
@@ -528,6 +533,39 @@ impl OutboxStore {
         };
         tx.commit()?;
         Ok(Settlement::Reversing(self.get(reversal_id)?))
+    }
+
+    /// The customer can no longer undo these payments (their session ended, or the kiosk restarted): the
+    /// standby reversal of each one the central answered is released, so its outcome is final. Returns
+    /// how many were released.
+    pub fn release_standby(&mut self, payments: &[Uuid], now: DateTime<Utc>) -> Result<usize, OutboxError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut released = 0;
+        for payment in payments {
+            released += tx.execute(
+                "UPDATE commands SET state = 'cancelled', closed_ms = ?2,
+                 close_reason = 'not needed: the payment has its final answer and its customer is gone'
+                 WHERE kind = 'reversal' AND state = 'standby' AND reverses = ?1
+                 AND EXISTS (SELECT 1 FROM commands p WHERE p.idempotency_key = ?1
+                             AND p.state IN ('done', 'rejected', 'cancelled'))",
+                params![payment.to_string(), ms(now)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(released)
+    }
+
+    /// [`OutboxStore::release_standby`] for every payment with a final answer (at start-up: no customer is
+    /// waiting any more).
+    pub fn release_all_standby(&mut self, now: DateTime<Utc>) -> Result<usize, OutboxError> {
+        Ok(self.conn.execute(
+            "UPDATE commands SET state = 'cancelled', closed_ms = ?1,
+             close_reason = 'not needed: the payment has its final answer and its customer is gone'
+             WHERE kind = 'reversal' AND state = 'standby'
+             AND reverses IN (SELECT idempotency_key FROM commands WHERE kind = 'payment'
+                              AND state IN ('done', 'rejected', 'cancelled'))",
+            params![ms(now)],
+        )?)
     }
 
     /// At start-up: every payment a customer was waiting for when the kiosk stopped (interactive, still
@@ -895,8 +933,12 @@ pub enum PaymentOutcome {
 }
 
 impl PaymentOutcome {
-    /// None while the payment or its reversal is still open.
+    /// None while the payment or its reversal is still open, or while a completed payment's customer may
+    /// still have it reversed (its reversal on standby).
     fn of(payment: &StoredCommand, reversal: Option<&StoredCommand>) -> Option<PaymentOutcome> {
+        if payment.state == State::Done && reversal.is_some_and(|r| r.state == State::Standby) {
+            return None;
+        }
         let active_reversal = reversal.filter(|r| !matches!(r.state, State::Standby | State::Cancelled));
         if let Some(reversal) = active_reversal {
             return match reversal.state {

@@ -584,7 +584,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let queue = desk.queue().unwrap();
-        assert_eq!(queue.counts.len(), 6);
+        assert_eq!(queue.counts.len(), servicaja_host::State::ALL.len());
         assert!(queue.problems.is_empty());
 
         let at = Utc::now();

@@ -227,20 +227,23 @@ pub struct Outgoing {
     pub path: String,
     pub payload: Value,
     pub secrets: Vec<(&'static str, Zeroizing<String>)>,
+    /// The loans and accounts it touches (a payment waits behind a reversal on any of them).
+    pub resources: Vec<String>,
 }
 
 /// The outbox form of every command but the reversal (which withdraws its payment) and the e-mail (whose
 /// body is the rendered document).
 pub fn outgoing(command: &Command, credentials: &Credentials) -> Result<Outgoing, String> {
     let otp = || credentials.otp.as_ref().map(|otp| ("otp_code", Zeroizing::new(otp.expose().to_owned())));
+    let resources = match command {
+        Command::Pay(request) => servicaja_host::api::payment_resources(request),
+        _ => Vec::new(),
+    };
     let (kind, path, payload, secrets): (CommandKind, String, Value, Vec<_>) = match command {
         Command::Pay(request) => (CommandKind::Payment, paths::PAYMENTS.into(), to_json(request)?, Vec::new()),
-        Command::ReversePayment { operation_id, request } => (
-            CommandKind::Reversal,
-            paths::fill(paths::PAYMENT_REVERSAL, "operation_id", &operation_id.to_string()),
-            to_json(request)?,
-            Vec::new(),
-        ),
+        Command::ReversePayment { .. } | Command::SettlePayment { .. } => {
+            return Err("a payment is settled or reversed by the outbox, from the reversal stored with it".into());
+        }
         Command::Affiliate { account_id, otp_id } => (
             CommandKind::Affiliation,
             paths::AFFILIATIONS.into(),
@@ -290,7 +293,7 @@ pub fn outgoing(command: &Command, credentials: &Credentials) -> Result<Outgoing
         }
         Command::EmailDocument { .. } => return Err("an e-mail is built from its rendered document".into()),
     };
-    Ok(Outgoing { kind, path, payload, secrets })
+    Ok(Outgoing { kind, path, payload, secrets, resources })
 }
 
 fn to_json(value: &impl serde::Serialize) -> Result<Value, String> {
@@ -310,8 +313,10 @@ pub fn answer(command: &Command, done: &Completion) -> Answer {
                 body.get("attempts_left").and_then(Value::as_u64).and_then(|left| u32::try_from(left).ok());
             Err(Failure::Refused(problem))
         }
-        // Withdrawn (reversed, cancelled by a technician) or expired: nothing the customer can count on.
-        State::Cancelled | State::Expired | State::Pending | State::InFlight => Err(Failure::NoAnswer),
+        // Withdrawn (reversed, cancelled by a technician), expired, unreadable: nothing the customer can count on.
+        State::Cancelled | State::Expired | State::Pending | State::InFlight | State::Standby | State::Unreadable => {
+            Err(Failure::NoAnswer)
+        }
     }
 }
 
@@ -323,7 +328,7 @@ fn reply(command: &Command, body: Value) -> Answer {
         })
     }
     Ok(match command {
-        Command::Pay(_) => Reply::PaymentDone(decode(body)?),
+        Command::Pay(_) | Command::SettlePayment { .. } => Reply::PaymentDone(decode(body)?),
         Command::ReversePayment { .. } => Reply::Reversed(decode(body)?),
         Command::Affiliate { .. } | Command::Disaffiliate { .. } => Reply::Affiliation(decode(body)?),
         Command::NoDebtCertificate(_) => Reply::NoDebt(decode(body)?),

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use servicaja_core::api::{Account, Loan, Profile};
 use servicaja_drivers::devices::PrinterHandle;
 use servicaja_host::journal::Outcome;
-use servicaja_host::{Journal, JournalEvent, MaskedCard, SafeText};
+use servicaja_host::{Journal, JournalEvent, MaskedCard, PaymentOutcome, PaymentSettlement, SafeText, StoredCommand};
 use servicaja_maintenance::{ReprintCriteria, Requester};
 use servicaja_receipts::from_api::{self, PaymentContext, PaymentDocument};
 use servicaja_receipts::templates::{self, AccountBalance, AccountRef, BalanceInquiry, Issue};
@@ -23,6 +23,7 @@ use servicaja_session::{Document, EndReason, JournalEntry, Reply};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
+use super::storage::StorageHealth;
 use crate::maintenance::paper::PaperStore;
 use crate::maintenance::reprint::{self, Candidate, ReprintError, Reprinted, Reprinter};
 
@@ -101,6 +102,14 @@ pub enum Job {
     },
     /// The customer's session is over.
     Forget,
+    /// A payment's final outcome, read from the outbox (the authority on what the central did): journaled
+    /// once as a settlement record; `done` answers whether it is in the journal.
+    Settlement {
+        settlement: Box<PaymentSettlement>,
+        done: oneshot::Sender<bool>,
+    },
+    /// A payment a customer was waiting for when the kiosk stopped: reversed at start.
+    Abandoned(Box<StoredCommand>),
     /// A technician's or staff member's entry, exit or action, with their id (maintenance mode).
     Maintenance(servicaja_maintenance::JournalEntry),
     /// Staff reprints: searched, previewed and reprinted here, on the thread that owns the journal.
@@ -154,9 +163,10 @@ pub fn spawn(
     journal: Journal,
     cache: SharedCache,
     settings: DocumentSettings,
+    storage: StorageHealth,
 ) -> std::io::Result<(Sender<Job>, std::thread::JoinHandle<()>)> {
     let (sender, receiver) = std::sync::mpsc::channel();
-    let worker = Worker { journal, cache, settings, session: None, operation_hashes: HashMap::new() };
+    let worker = Worker { journal, cache, settings, session: None, operation_hashes: HashMap::new(), storage };
     let thread = std::thread::Builder::new().name("journal".into()).spawn(move || worker.run(receiver))?;
     Ok((sender, thread))
 }
@@ -169,6 +179,8 @@ struct Worker {
     session: Option<String>,
     /// The hash of the journal record of each operation of this session, by operation number.
     operation_hashes: HashMap<String, [u8; 32]>,
+    /// Told when a record cannot be written: the kiosk goes out of service.
+    storage: StorageHealth,
 }
 
 impl Worker {
@@ -190,6 +202,24 @@ impl Worker {
                     let _ = done.send(());
                 }
                 Job::Maintenance(entry) => self.maintenance_entry(entry),
+                Job::Settlement { settlement, done } => {
+                    let _ = done.send(self.journal_settlement(&settlement));
+                }
+                Job::Abandoned(payment) => {
+                    let event = JournalEvent::Operation {
+                        session: None,
+                        operation: operation_id_of(&payment),
+                        kind: "pago de cuota".into(),
+                        card: None,
+                        amount: None,
+                        outcome: Outcome::Reversed,
+                        detail: safe(
+                            "el cajero se detuvo mientras el cliente esperaba la respuesta: extorno en cola".into(),
+                        ),
+                        command_key: Some(payment.key),
+                    };
+                    self.append(&event);
+                }
                 Job::Forget => {
                     self.session = None;
                     self.operation_hashes.clear();
@@ -237,9 +267,71 @@ impl Worker {
             }
             Err(err) => {
                 tracing::error!(%err, kind = event.kind(), "journal: the record could not be written");
+                self.storage.write_failed("journal", err.to_string());
                 None
             }
         }
+    }
+
+    /// The settlement record of a payment, once: its key is derived from the payment's, so a record
+    /// written before a crash (and not yet marked in the outbox) is found and not written twice.
+    fn journal_settlement(&mut self, settlement: &PaymentSettlement) -> bool {
+        let key = settlement_record_key(settlement.payment.key);
+        match self.journal.has_operation_for(key) {
+            Ok(true) => return true,
+            Ok(false) => {}
+            Err(err) => {
+                tracing::error!(%err, "journal: cannot look for a settlement record");
+                return false;
+            }
+        }
+        let payment = &settlement.payment;
+        let answer = payment.answer.as_ref();
+        let number = answer
+            .and_then(|a| a.get("operation_number"))
+            .and_then(|n| n.as_str())
+            .map_or_else(|| operation_id_of(payment), str::to_owned);
+        let amount = answer
+            .and_then(|a| a.get("debit"))
+            .and_then(|d| serde_json::from_value(d.clone()).ok())
+            .map(|debit: servicaja_core::money::Money| debit.to_string());
+        let (outcome, detail) = match &settlement.outcome {
+            PaymentOutcome::Done => (Outcome::Approved, "realizado: aplicado por la central".to_owned()),
+            PaymentOutcome::Refused { code } => (Outcome::Refused, format!("no realizado: rechazado ({code})")),
+            PaymentOutcome::Reversed { reason } => {
+                (Outcome::Reversed, format!("no realizado: extornado ({reason}), extorno confirmado por la central"))
+            }
+            PaymentOutcome::Withdrawn { reason } => (Outcome::Failed, format!("no realizado: retirado ({reason})")),
+            PaymentOutcome::ReversalRefused { code } => (
+                Outcome::Approved,
+                format!("ATENCIÓN: la central rechazó el extorno ({code}); el cargo se mantiene, atender al cliente"),
+            ),
+            PaymentOutcome::Unknown { reason } => {
+                (Outcome::Failed, format!("ATENCIÓN: resultado desconocido ({reason}); conciliar con la central"))
+            }
+        };
+        let event = JournalEvent::Operation {
+            session: None,
+            operation: number,
+            kind: SETTLEMENT_KIND.into(),
+            card: None,
+            amount,
+            outcome,
+            detail: safe(detail),
+            command_key: Some(key),
+        };
+        if self.append(&event).is_none() {
+            return false;
+        }
+        if let PaymentOutcome::ReversalRefused { code } = &settlement.outcome {
+            let message = format!(
+                "Extorno rechazado por la central ({code}) para la operación {}: el cliente fue informado de que no \
+                 quedaba cargo. Atender en ventanilla.",
+                operation_id_of(payment)
+            );
+            self.append(&JournalEvent::Alert { message: safe(message) });
+        }
+        true
     }
 
     fn session_id(&mut self) -> String {
@@ -287,10 +379,11 @@ impl Worker {
                 }
                 return;
             }
-            JournalEntry::PaymentReversed { original_key, reversal_key } => self.operation_event(OperationRecord {
+            JournalEntry::PaymentReversed { original_key, reversal_key: _ } => self.operation_event(OperationRecord {
                 card: self.card(),
-                detail: "sin respuesta a tiempo: extorno en cola, no queda ningún cargo".into(),
-                command_key: Some(reversal_key),
+                detail: "sin respuesta a tiempo: extorno guardado y en cola, no queda ningún cargo".into(),
+                // The outbox's key of the reversal itself (stored with the payment).
+                command_key: Some(servicaja_host::engine::reversal_key(original_key)),
                 ..OperationRecord::new(original_key.to_string(), "extorno de pago", Outcome::Reversed)
             }),
             JournalEntry::SessionEnded { reason } => {
@@ -464,6 +557,23 @@ impl OperationRecord {
             command_key: None,
         }
     }
+}
+
+/// The kind of the journal record that says how a payment ended, read from the outbox.
+pub const SETTLEMENT_KIND: &str = "liquidación de pago";
+
+/// The journal key of a payment's settlement record: derived from the payment's key.
+pub fn settlement_record_key(payment: Uuid) -> Uuid {
+    servicaja_host::engine::derived_key("settlement", payment)
+}
+
+/// The operation id the kiosk chose for a payment (in its body), or its key.
+fn operation_id_of(payment: &StoredCommand) -> String {
+    payment
+        .payload
+        .get("operation_id")
+        .and_then(|id| id.as_str())
+        .map_or_else(|| payment.key.to_string(), str::to_owned)
 }
 
 /// `**** **** **** 0010` → the journal's masked card.

@@ -4,9 +4,14 @@
 //! devices' readings and status and the central's reachability into session events.
 //!
 //! Timers, redraws and the `Session` itself belong to the UI controller; the runtime ignores
-//! `StartTimer`, `CancelTimer` and `Render`. The session runs the interactive timer and issues the
-//! reversal of a payment whose answer came too late: the runtime never reverses on its own, it turns the
-//! session's `ReversePayment` into the outbox's atomic withdraw-and-reverse.
+//! `StartTimer`, `CancelTimer` and `Render`. The session runs the interactive timer; when the customer's
+//! wait ends it asks for the payment to be settled (`SettlePayment`), and the runtime has the outbox decide
+//! once, in one transaction, between the answer stored meanwhile and the payment's reversal — the
+//! customer is told only what was stored. A customer who leaves mid-payment (`ReversePayment`) has it
+//! reversed whatever it reached. Every payment's final outcome is then journaled from the outbox (a
+//! settlement record), so no payment applied at the central is left without a journal record, whatever
+//! crashed in between. A write that fails, or a disk below its reserve, takes the kiosk out of service
+//! (`storage`).
 //!
 //! Architecture invariant: secrets (the clave, an OTP, a new clave, the card number) are handed to the
 //! host client or held in memory beside their command ([`central::SecretStore`]) and wiped when the
@@ -17,9 +22,9 @@ mod central;
 mod devices;
 mod documents;
 mod services;
+mod storage;
 // The window's controller exists in the application only; the e2e tests drive a `Session` themselves.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -30,12 +35,12 @@ use servicaja_core::settings::Settings;
 use servicaja_drivers::devices::PrinterHandle;
 use servicaja_drivers::printer::{FailReason, PrintJob};
 use servicaja_host::journal::JOURNAL_FILE;
-use servicaja_host::outbox::{InteractiveOutcome, OutboxOptions};
+use servicaja_host::outbox::OutboxOptions;
 use servicaja_host::store::{NewCommand, OUTBOX_FILE, SessionToken};
-use servicaja_host::{CommandKind, HostClient, Journal, Outbox, PolicySettings, StoredCommand};
+use servicaja_host::{CommandKind, HostClient, Journal, Outbox, OutboxError, PolicySettings, SettleMode, Settlement};
 use servicaja_maintenance::{ReprintCriteria, Requester};
 use servicaja_receipts::{Columns, Header};
-use servicaja_session::{Command, Credentials, Effect, Event, Failure, PrintOutcome};
+use servicaja_session::{Command, Credentials, Effect, Event, Failure, PrintOutcome, Reply};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -43,9 +48,11 @@ use crate::maintenance::reprint::{Candidate, Reprinted};
 pub use central::{SecretStore, SecretTransport};
 #[allow(unused_imports, reason = "the shell's API; the window's controller and the e2e tests use it")]
 pub use devices::{current_status, device_events, pump_devices, status_events};
-pub use documents::ReprintReply;
 use documents::{Job, Medium, Rendered};
+#[allow(unused_imports, reason = "the e2e tests read settlement records by them")]
+pub use documents::{ReprintReply, SETTLEMENT_KIND, settlement_record_key};
 pub use services::KioskServices;
+pub use storage::StorageHealth;
 
 /// Where the runtime's answers and observations go: the UI controller feeds them to the `Session`.
 pub type EventSink = Arc<dyn Fn(Event) + Send + Sync>;
@@ -91,12 +98,18 @@ impl LateSink {
 pub struct RuntimeOptions {
     /// How often the central's health is asked for.
     pub health_every: Duration,
+    /// How often the data directory's free space is checked against the reserve.
+    pub free_space_every: Duration,
     pub outbox: OutboxOptions,
 }
 
 impl Default for RuntimeOptions {
     fn default() -> Self {
-        Self { health_every: Duration::from_secs(5), outbox: OutboxOptions::default() }
+        Self {
+            health_every: Duration::from_secs(5),
+            free_space_every: Duration::from_secs(5),
+            outbox: OutboxOptions::default(),
+        }
     }
 }
 
@@ -132,6 +145,9 @@ struct Inner {
     cache: documents::SharedCache,
     submits: mpsc::UnboundedSender<Submission>,
     sink: EventSink,
+    storage: StorageHealth,
+    /// Wakes the settlement journaling (a session's payments were released).
+    settlements_due: tokio::sync::Notify,
     /// How long an interactive command is awaited: a little past the session's own timer, which decides.
     interactive_wait: Duration,
 }
@@ -165,17 +181,21 @@ impl Runtime {
         let secrets = SecretStore::default();
         let transport = SecretTransport::new(client.clone(), secrets.clone());
         let policy = PolicySettings::from(&settings.outbox);
-        let (outbox, dispatcher) =
-            Outbox::start(&data_dir.join(OUTBOX_FILE), policy, transport, options.outbox.clone()).await?;
         let journal = Journal::open(&data_dir.join(JOURNAL_FILE), settings.journal.disk_budget_mb)?;
+        let (outbox, dispatcher, started) =
+            Outbox::start_reporting(&data_dir.join(OUTBOX_FILE), policy, transport, options.outbox.clone()).await?;
+        let storage = StorageHealth::new(sink.clone());
         let cache = documents::SharedCache::default();
         let document_settings = documents::DocumentSettings {
             header: Header::from_settings(&settings.kiosk),
             columns: Columns::new(settings.printer.columns)?,
             logo_key: settings.printer.logo_key.clone(),
         };
-        let (journal, _thread) =
-            documents::spawn(journal, cache.clone(), document_settings).map_err(RuntimeError::Thread)?;
+        let (journal, _thread) = documents::spawn(journal, cache.clone(), document_settings, storage.clone())
+            .map_err(RuntimeError::Thread)?;
+        for payment in started.reversed {
+            let _ = journal.send(Job::Abandoned(Box::new(payment)));
+        }
         let (submits, submissions) = mpsc::unbounded_channel();
         let inner = Arc::new(Inner {
             handle: tokio::runtime::Handle::current(),
@@ -188,12 +208,22 @@ impl Runtime {
             cache,
             submits,
             sink,
+            storage: storage.clone(),
+            settlements_due: tokio::sync::Notify::new(),
             interactive_wait: Duration::from_secs(u64::from(settings.session.interactive_timeout_seconds) + 2),
         });
         let tasks = vec![
             dispatcher,
             tokio::spawn(submit_loop(inner.clone(), submissions)),
             tokio::spawn(watch_health(inner.client.clone(), inner.sink.clone(), options.health_every)),
+            tokio::spawn(journal_settlements(inner.clone())),
+            tokio::spawn(watch_outbox_fault(inner.outbox.fault(), storage.clone())),
+            tokio::spawn(storage::watch_free_space(
+                storage,
+                inner.data_dir.clone(),
+                u64::from(settings.journal.free_space_reserve_mb) * 1024 * 1024,
+                options.free_space_every,
+            )),
         ];
         Ok(Runtime { inner, tasks })
     }
@@ -392,19 +422,41 @@ pub fn record_paper(data_dir: &std::path::Path, length_um: u64) {
 /// Stores the session's commands one after the other, then waits for the interactive ones apart.
 async fn submit_loop(inner: Arc<Inner>, mut submissions: mpsc::UnboundedReceiver<Submission>) {
     let mut lane: Option<String> = None;
-    let mut payments: HashMap<Uuid, StoredCommand> = HashMap::new();
+    let mut payments: Vec<Uuid> = Vec::new();
     while let Some(submission) = submissions.recv().await {
         match submission {
             Submission::Forget => {
                 lane = None;
-                payments.clear();
                 inner.secrets.clear();
+                // The customer is gone: their completed payments can no longer be undone by them.
+                let released = inner.outbox.release(std::mem::take(&mut payments)).await;
+                inner.settlements_due.notify_one();
+                if let Err(err) = released {
+                    tracing::error!(%err, "outbox: the session's payments could not be released");
+                    if err.is_storage_fault() {
+                        inner.storage.write_failed("outbox", err.to_string());
+                    }
+                }
             }
             Submission::Command { key, token, command, interactive, credentials, rendered } => {
                 let lane = lane.get_or_insert_with(|| format!("session:{}", Uuid::now_v7())).clone();
-                if let Command::ReversePayment { operation_id, request } = &command {
-                    reverse(&inner, key, *operation_id, request, payments.remove(operation_id)).await;
-                    continue;
+                match &command {
+                    Command::SettlePayment { operation_id } => {
+                        let answer = settle(&inner, *operation_id, SettleMode::KeepAnswer, "timeout").await;
+                        inner.answer(key, answer);
+                        continue;
+                    }
+                    Command::ReversePayment { operation_id, request } => {
+                        let _ = settle(&inner, *operation_id, SettleMode::Reverse, &request.reason).await;
+                        continue;
+                    }
+                    Command::Pay(_) if !inner.storage.accepts_operations() => {
+                        // Nothing is stored or sent: the session settles it as never stored (no charge).
+                        tracing::error!(%key, reason = inner.storage.reason(), "payment not taken: storage");
+                        inner.answer(key, Err(Failure::NoAnswer));
+                        continue;
+                    }
+                    _ => {}
                 }
                 let new = match new_command(key, &lane, token, &command, &credentials, rendered).await {
                     Ok(new) if interactive => Ok((new.0.interactive(), new.1)),
@@ -424,7 +476,7 @@ async fn submit_loop(inner: Arc<Inner>, mut submissions: mpsc::UnboundedReceiver
                 match inner.outbox.enqueue(new.0).await {
                     Ok(stored) => {
                         if matches!(command, Command::Pay(_)) {
-                            payments.insert(key, stored.clone());
+                            payments.push(key);
                         }
                         if interactive {
                             let task = inner.clone();
@@ -439,8 +491,16 @@ async fn submit_loop(inner: Arc<Inner>, mut submissions: mpsc::UnboundedReceiver
                             });
                         }
                     }
+                    Err(OutboxError::ReversalPending { resource }) => {
+                        tracing::warn!(%key, resource, "payment held: a reversal on the same loan or account is open");
+                        inner.secrets.remove(key);
+                        inner.answer(key, Ok(Reply::PaymentHeld));
+                    }
                     Err(err) => {
                         tracing::error!(%key, %err, "the command was not stored");
+                        if err.is_storage_fault() {
+                            inner.storage.write_failed("outbox", err.to_string());
+                        }
                         inner.secrets.remove(key);
                         if interactive {
                             inner.answer(key, Err(Failure::NoAnswer));
@@ -448,6 +508,73 @@ async fn submit_loop(inner: Arc<Inner>, mut submissions: mpsc::UnboundedReceiver
                     }
                 }
             }
+        }
+    }
+}
+
+/// Has the outbox settle a payment in one transaction and says what the customer may be told: the answer
+/// it stored meanwhile, `ReversalStored` once the reversal is on disk, or no answer when the decision
+/// itself could not be stored (the customer is then told nothing stands either way).
+async fn settle(inner: &Inner, operation_id: Uuid, mode: SettleMode, reason: &str) -> servicaja_session::Answer {
+    match inner.outbox.settle(operation_id, mode, reason).await {
+        Ok(Settlement::Answered(payment)) => {
+            central::answer(&Command::SettlePayment { operation_id }, &servicaja_host::outbox::Completion::of(&payment))
+        }
+        Ok(Settlement::Reversing(reversal)) => {
+            tracing::warn!(payment = %operation_id, reversal = %reversal.key, reason, "payment reversal stored");
+            Ok(Reply::ReversalStored)
+        }
+        Ok(Settlement::NotStored) => {
+            tracing::warn!(payment = %operation_id, "payment never stored, so never sent: nothing to reverse");
+            Ok(Reply::ReversalStored)
+        }
+        Err(err) => {
+            tracing::error!(payment = %operation_id, %err, "the payment could not be settled");
+            if err.is_storage_fault() {
+                inner.storage.write_failed("outbox", err.to_string());
+            }
+            Err(Failure::NoAnswer)
+        }
+    }
+}
+
+/// Journals every payment's final outcome as the outbox knows it, once: at start, after every command
+/// that ends, and every half minute.
+async fn journal_settlements(inner: Arc<Inner>) {
+    let mut completions = inner.outbox.completions();
+    loop {
+        match inner.outbox.unjournaled_settlements().await {
+            Ok(settlements) => {
+                for settlement in settlements {
+                    let id = settlement.payment.id;
+                    let (done, written) = oneshot::channel();
+                    inner.journal(Job::Settlement { settlement: Box::new(settlement), done });
+                    if matches!(written.await, Ok(true))
+                        && let Err(err) = inner.outbox.mark_journaled(id).await
+                    {
+                        tracing::error!(%err, "outbox: a journaled settlement was not marked");
+                    }
+                }
+            }
+            Err(err) => tracing::error!(%err, "outbox: settlements cannot be read"),
+        }
+        tokio::select! {
+            _ = completions.recv() => {}
+            () = inner.settlements_due.notified() => {}
+            () = tokio::time::sleep(Duration::from_secs(30)) => {}
+        }
+    }
+}
+
+/// The outbox's storage fault, as the kiosk's storage health.
+async fn watch_outbox_fault(mut fault: tokio::sync::watch::Receiver<Option<String>>, storage: StorageHealth) {
+    loop {
+        let current = fault.borrow_and_update().clone();
+        if let Some(reason) = current {
+            storage.write_failed("outbox", reason);
+        }
+        if fault.changed().await.is_err() {
+            return;
         }
     }
 }
@@ -462,16 +589,16 @@ async fn new_command(
     credentials: &Credentials,
     rendered: Option<oneshot::Receiver<Result<Rendered, String>>>,
 ) -> Result<(NewCommand, Secrets), String> {
-    let (kind, path, payload, secrets) = match (command, rendered) {
+    let (kind, path, payload, secrets, resources) = match (command, rendered) {
         (Command::EmailDocument { to, .. }, Some(rendered)) => {
             let rendered = rendered.await.map_err(|_| "the journal thread stopped".to_owned())??;
             let request = email(to, rendered);
             let payload = serde_json::to_value(&request).map_err(|err| err.to_string())?;
-            (CommandKind::Email, paths::EMAILS.to_owned(), payload, Vec::new())
+            (CommandKind::Email, paths::EMAILS.to_owned(), payload, Vec::new(), Vec::new())
         }
         _ => {
             let out = central::outgoing(command, credentials)?;
-            (out.kind, out.path, out.payload, out.secrets)
+            (out.kind, out.path, out.payload, out.secrets, out.resources)
         }
     };
     let new = NewCommand {
@@ -484,6 +611,7 @@ async fn new_command(
         interactive: false,
         reverses: None,
         session_token: token,
+        resources,
     };
     Ok((new, secrets))
 }
@@ -496,44 +624,6 @@ fn email(to: &str, rendered: Rendered) -> EmailRequest {
         subject: format!("{} - Operación {}", rendered.title, rendered.operation),
         body: rendered.text,
         pdf_base64: Some(base64::engine::general_purpose::STANDARD.encode(&rendered.bytes)),
-    }
-}
-
-/// The session's reversal of a payment: withdraws the payment and stores the reversal in one
-/// transaction when the payment is still open; stores the reversal alone when the payment is not known
-/// here (the central then records it ahead of any late payment).
-async fn reverse(
-    inner: &Inner,
-    key: Uuid,
-    operation_id: Uuid,
-    request: &servicaja_core::api::ReversalRequest,
-    payment: Option<StoredCommand>,
-) {
-    let path = paths::fill(paths::PAYMENT_REVERSAL, "operation_id", &operation_id.to_string());
-    let payload = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
-    let result = match payment {
-        Some(payment) => inner.outbox.reverse_as(&payment, key, path, payload).await.map(|outcome| match outcome {
-            InteractiveOutcome::NotCompleted { .. } => "withdrawn and reversed".to_owned(),
-            other => format!("the payment had already ended: {other:?}"),
-        }),
-        None => {
-            let reversal = NewCommand {
-                key,
-                kind: CommandKind::Reversal,
-                lane: format!("reversal:{operation_id}"),
-                method: "POST".into(),
-                path,
-                payload,
-                interactive: false,
-                reverses: Some(operation_id),
-                session_token: None,
-            };
-            inner.outbox.enqueue(reversal).await.map(|_| "reversal stored".to_owned())
-        }
-    };
-    match result {
-        Ok(what) => tracing::warn!(payment = %operation_id, reversal = %key, what, "payment reversal"),
-        Err(err) => tracing::error!(payment = %operation_id, %err, "the reversal could not be stored"),
     }
 }
 

@@ -290,6 +290,7 @@ pub fn answer_command(command: &Command, now: DateTime<Utc>) -> Answer {
             Reply::EnrollmentVerified(EnrollmentVerified { enrollment_id: "E-1".into(), otp: otp(now) })
         }
         Command::SetClave { .. } => Reply::ClaveSet(EnrollmentCompleted { enrollment_id: "E-1".into(), at: now }),
+        Command::SettlePayment { .. } => Reply::ReversalStored,
         Command::ReversePayment { .. } | Command::FileOfflineRequest { .. } | Command::EmailDocument { .. } => {
             Reply::Accepted
         }

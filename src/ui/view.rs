@@ -12,7 +12,7 @@ use servicaja_core::settings::Language;
 use servicaja_session::contract::PAYMENT_OPTIONS;
 use servicaja_session::state::{
     AmountError, Balances, Certificates, CodeEntry, Delivery, DeliveryStage, Enrollment, Identify, IdentifyStep,
-    Information, InputError, Internet, Lookup, Notice, OutOfServiceReason, Payment, Requests, Screen,
+    Information, InputError, Internet, Lookup, Notice, OutOfServiceReason, Payment, Requests, Screen, StorageProblem,
 };
 use servicaja_session::{Device, DeviceStatus, Health, InfoTopic, PaperStatus, Session, SwitchOffReason};
 use slint::{ModelRc, SharedString, VecModel};
@@ -212,6 +212,11 @@ pub fn status_line(health: &Health) -> String {
         if let Some(problem) = device(status) {
             parts.push(format!("{name}: {problem}"));
         }
+    }
+    match health.storage {
+        Some(StorageProblem::WriteFailed) => parts.push("disco: falló una escritura del diario o la cola".to_owned()),
+        Some(StorageProblem::LowSpace) => parts.push("disco: espacio libre bajo la reserva".to_owned()),
+        None => {}
     }
     if !health.host_reachable {
         parts.push("central: sin conexión".to_owned());
@@ -447,6 +452,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                     OutOfServiceReason::SwitchedOff(reason) => switch_off_id(reason),
                     OutOfServiceReason::Maintenance => "maintenance",
                     OutOfServiceReason::Device { device, .. } => device_id(*device),
+                    OutOfServiceReason::Storage(_) => "storage",
                 })
                 .collect();
             view.out_of_service_note = reasons
@@ -677,6 +683,8 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             view.notice = match notice {
                 Notice::CardLocked => "card-locked",
                 Notice::PaymentNotDone => "payment-not-done",
+                Notice::PaymentUnconfirmed => "payment-unconfirmed",
+                Notice::ReversalPending => "reversal-pending",
                 Notice::Refused { code, message } => {
                     view.notice_arg = message.clone();
                     view.refusal_code = code.as_str();

@@ -95,7 +95,10 @@ async fn an_installment_paid_ends_with_its_receipt_printed_journaled_and_applied
     let records = journal(&w);
     let operation = records
         .iter()
-        .find(|r| matches!(&r.event, JournalEvent::Operation { operation, outcome: Outcome::Approved, .. } if *operation == payment.operation_number))
+        .find(|r| {
+            matches!(&r.event, JournalEvent::Operation { operation, kind, outcome: Outcome::Approved, .. }
+            if *operation == payment.operation_number && kind == "pago de cuota")
+        })
         .expect("the payment is journaled with its operation number");
     let JournalEvent::Operation { amount, command_key, .. } = &operation.event else { unreachable!() };
     assert_eq!(amount.as_deref(), Some(payment.debit.to_string().as_str()));
@@ -129,6 +132,26 @@ async fn an_installment_paid_ends_with_its_receipt_printed_journaled_and_applied
     assert_eq!(payments.len(), 1);
     assert_eq!(payments[0].key, payment.operation_id, "the idempotency key is the session's operation id");
     assert_eq!(payments[0].state, State::Done);
+
+    // The customer leaves; the outbox's word on the payment is then journaled, once: done, with the debit.
+    w.ui(Action::Terminate);
+    let settlement_key = crate::runtime::settlement_record_key(payment.operation_id);
+    let is_settlement = |r: &&servicaja_host::journal::JournalRecord| matches!(&r.event, JournalEvent::Operation { command_key: Some(k), .. } if *k == settlement_key);
+    let mut later = journal(&w);
+    for _ in 0..200 {
+        if later.iter().any(|r| is_settlement(&r)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        later = journal(&w);
+    }
+    let settlements: Vec<_> = later.iter().filter(is_settlement).collect();
+    assert_eq!(settlements.len(), 1, "one settlement record");
+    let JournalEvent::Operation { outcome, amount, operation: number, .. } = &settlements[0].event else {
+        unreachable!()
+    };
+    assert_eq!((outcome, number), (&Outcome::Approved, &payment.operation_number));
+    assert_eq!(amount.as_deref(), Some(payment.debit.to_string().as_str()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -182,33 +205,21 @@ async fn a_payment_answer_lost_after_commit_is_reversed_and_the_customer_told_no
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    // The customer's wait runs out (the session's clock, moved by hand).
+    // The customer's wait runs out (the session's clock, moved by hand): the outbox settles the payment,
+    // and only once the reversal is stored is the customer told no charge stands.
     w.fire(Timer::Interactive);
+    assert!(
+        w.effects.iter().any(|e| matches!(e,
+            Effect::Submit { command: Command::SettlePayment { operation_id }, interactive: true, .. } if *operation_id == key)),
+        "the session asked the outbox to settle the payment"
+    );
+    w.until("the customer to be told", |s| matches!(s.screen(), Screen::Notice { .. })).await;
     assert!(
         matches!(w.screen(), Screen::Notice { notice: Notice::PaymentNotDone, .. }),
         "the customer is told plainly: {:?}",
         w.screen()
     );
-    let reversal_key = w
-        .effects
-        .iter()
-        .find_map(|effect| match effect {
-            Effect::Submit { key: reversal, command: Command::ReversePayment { operation_id, .. }, .. }
-                if *operation_id == key =>
-            {
-                Some(*reversal)
-            }
-            _ => None,
-        })
-        .expect("the session asked for the reversal");
-    assert_eq!(
-        w.effects
-            .iter()
-            .filter(|e| matches!(e, Effect::Submit { command: Command::ReversePayment { .. }, .. }))
-            .count(),
-        1,
-        "one reversal, not two"
-    );
+    let reversal_key = servicaja_host::engine::reversal_key(key);
 
     let reversal = loop {
         let stored = w.runtime().outbox().list(vec![]).await.unwrap();
@@ -230,7 +241,22 @@ async fn a_payment_answer_lost_after_commit_is_reversed_and_the_customer_told_no
     assert!(records.iter().any(|r| matches!(&r.event,
         JournalEvent::Operation { outcome: Outcome::Reversed, command_key: Some(k), .. } if *k == reversal_key)));
     assert!(w.effects.iter().any(|e| matches!(e,
-        Effect::Journal(JournalEntry::PaymentReversed { original_key, reversal_key: r }) if *original_key == key && *r == reversal_key)));
+        Effect::Journal(JournalEntry::PaymentReversed { original_key, .. }) if *original_key == key)));
+    // Once the reversal is acknowledged, the journal's settlement record says: not done.
+    let settlement_key = crate::runtime::settlement_record_key(key);
+    let mut settled = false;
+    for _ in 0..200 {
+        settled = journal(&w).iter().any(|r| {
+            matches!(&r.event,
+            JournalEvent::Operation { outcome: Outcome::Reversed, command_key: Some(k), kind, .. }
+                if *k == settlement_key && kind == crate::runtime::SETTLEMENT_KIND)
+        });
+        if settled {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(settled, "the journal says the payment ended not done");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

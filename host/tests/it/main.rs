@@ -3,5 +3,6 @@
 mod central;
 mod journal;
 mod pki;
+mod sim;
 mod store;
 mod tls;

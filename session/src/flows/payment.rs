@@ -210,7 +210,8 @@ impl Session {
                 Input::Answer(Err(failure)) if failure.outcome_unknown() && settling.is_none() => {
                     // The outcome is unknown: the outbox decides once between the answer it may have stored
                     // meanwhile and the payment's reversal; the customer waits a moment longer for it.
-                    let settle = self.submit(Command::SettlePayment { operation_id: key }, true, Credentials::default(), cx);
+                    let settle =
+                        self.submit(Command::SettlePayment { operation_id: key }, true, Credentials::default(), cx);
                     Screen::Payment(Payment::Processing {
                         key,
                         order,
@@ -257,7 +258,8 @@ impl Session {
                     }
                 }
                 Input::Answer(Ok(_)) if settling.is_none() => {
-                    let settle = self.submit(Command::SettlePayment { operation_id: key }, true, Credentials::default(), cx);
+                    let settle =
+                        self.submit(Command::SettlePayment { operation_id: key }, true, Credentials::default(), cx);
                     Screen::Payment(Payment::Processing {
                         key,
                         order,

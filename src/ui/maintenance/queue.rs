@@ -14,8 +14,9 @@ use super::backend::{QueueProblem, QueueReport};
 /// Counts by state, the oldest pending command and the commands a technician must look at.
 pub fn queue_report<T: Transport>(handle: &tokio::runtime::Handle, outbox: &Outbox<T>) -> Result<QueueReport, String> {
     let status = handle.block_on(outbox.status()).map_err(|err| err.to_string())?;
-    let problems =
-        handle.block_on(outbox.list(vec![State::Expired, State::Rejected])).map_err(|err| err.to_string())?;
+    let problems = handle
+        .block_on(outbox.list(vec![State::Expired, State::Rejected, State::Unreadable]))
+        .map_err(|err| err.to_string())?;
     Ok(QueueReport {
         counts: State::ALL.iter().map(|state| (state.as_str().to_owned(), status.count(*state))).collect(),
         oldest_pending: status.oldest_open,
@@ -28,6 +29,7 @@ pub fn queue_report<T: Transport>(handle: &tokio::runtime::Handle, outbox: &Outb
                 created_at: command.created_at,
                 last_error: match command.state {
                     State::Rejected => rejection(command.answer_status, command.answer.as_ref()),
+                    State::Unreadable => command.close_reason.or(command.damage),
                     _ => command.last_error,
                 },
             })
