@@ -14,6 +14,7 @@ pub mod journal;
 pub mod outbox;
 pub mod policy;
 pub mod seal;
+pub mod settlement;
 pub mod store;
 
 pub use client::{HostClient, HostError, Problem, Reply, RetryAfter, TlsFailure};

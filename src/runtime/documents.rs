@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use servicaja_core::api::{Account, Loan, Profile};
 use servicaja_drivers::devices::PrinterHandle;
 use servicaja_host::journal::Outcome;
-use servicaja_host::{Journal, JournalEvent, MaskedCard, PaymentOutcome, PaymentSettlement, SafeText, StoredCommand};
+use servicaja_host::{Journal, JournalEvent, MaskedCard, PaymentSettlement, SafeText, StoredCommand};
 use servicaja_maintenance::{ReprintCriteria, Requester};
 use servicaja_receipts::from_api::{self, PaymentContext, PaymentDocument};
 use servicaja_receipts::templates::{self, AccountBalance, AccountRef, BalanceInquiry, Issue};
@@ -208,7 +208,7 @@ impl Worker {
                 Job::Abandoned(payment) => {
                     let event = JournalEvent::Operation {
                         session: None,
-                        operation: operation_id_of(&payment),
+                        operation: servicaja_host::settlement::operation_id_of(&payment),
                         kind: "pago de cuota".into(),
                         card: None,
                         amount: None,
@@ -273,65 +273,16 @@ impl Worker {
         }
     }
 
-    /// The settlement record of a payment, once: its key is derived from the payment's, so a record
-    /// written before a crash (and not yet marked in the outbox) is found and not written twice.
+    /// The settlement record of a payment, once (`servicaja_host::settlement`).
     fn journal_settlement(&mut self, settlement: &PaymentSettlement) -> bool {
-        let key = settlement_record_key(settlement.payment.key);
-        match self.journal.has_operation_for(key) {
-            Ok(true) => return true,
-            Ok(false) => {}
+        match servicaja_host::settlement::journal_settlement(&mut self.journal, settlement, Utc::now()) {
+            Ok(()) => true,
             Err(err) => {
-                tracing::error!(%err, "journal: cannot look for a settlement record");
-                return false;
+                tracing::error!(%err, "journal: a payment's settlement could not be written");
+                self.storage.write_failed("journal", err.to_string());
+                false
             }
         }
-        let payment = &settlement.payment;
-        let answer = payment.answer.as_ref();
-        let number = answer
-            .and_then(|a| a.get("operation_number"))
-            .and_then(|n| n.as_str())
-            .map_or_else(|| operation_id_of(payment), str::to_owned);
-        let amount = answer
-            .and_then(|a| a.get("debit"))
-            .and_then(|d| serde_json::from_value(d.clone()).ok())
-            .map(|debit: servicaja_core::money::Money| debit.to_string());
-        let (outcome, detail) = match &settlement.outcome {
-            PaymentOutcome::Done => (Outcome::Approved, "realizado: aplicado por la central".to_owned()),
-            PaymentOutcome::Refused { code } => (Outcome::Refused, format!("no realizado: rechazado ({code})")),
-            PaymentOutcome::Reversed { reason } => {
-                (Outcome::Reversed, format!("no realizado: extornado ({reason}), extorno confirmado por la central"))
-            }
-            PaymentOutcome::Withdrawn { reason } => (Outcome::Failed, format!("no realizado: retirado ({reason})")),
-            PaymentOutcome::ReversalRefused { code } => (
-                Outcome::Approved,
-                format!("ATENCIÓN: la central rechazó el extorno ({code}); el cargo se mantiene, atender al cliente"),
-            ),
-            PaymentOutcome::Unknown { reason } => {
-                (Outcome::Failed, format!("ATENCIÓN: resultado desconocido ({reason}); conciliar con la central"))
-            }
-        };
-        let event = JournalEvent::Operation {
-            session: None,
-            operation: number,
-            kind: SETTLEMENT_KIND.into(),
-            card: None,
-            amount,
-            outcome,
-            detail: safe(detail),
-            command_key: Some(key),
-        };
-        if self.append(&event).is_none() {
-            return false;
-        }
-        if let PaymentOutcome::ReversalRefused { code } = &settlement.outcome {
-            let message = format!(
-                "Extorno rechazado por la central ({code}) para la operación {}: el cliente fue informado de que no \
-                 quedaba cargo. Atender en ventanilla.",
-                operation_id_of(payment)
-            );
-            self.append(&JournalEvent::Alert { message: safe(message) });
-        }
-        true
     }
 
     fn session_id(&mut self) -> String {
@@ -557,23 +508,6 @@ impl OperationRecord {
             command_key: None,
         }
     }
-}
-
-/// The kind of the journal record that says how a payment ended, read from the outbox.
-pub const SETTLEMENT_KIND: &str = "liquidación de pago";
-
-/// The journal key of a payment's settlement record: derived from the payment's key.
-pub fn settlement_record_key(payment: Uuid) -> Uuid {
-    servicaja_host::engine::derived_key("settlement", payment)
-}
-
-/// The operation id the kiosk chose for a payment (in its body), or its key.
-fn operation_id_of(payment: &StoredCommand) -> String {
-    payment
-        .payload
-        .get("operation_id")
-        .and_then(|id| id.as_str())
-        .map_or_else(|| payment.key.to_string(), str::to_owned)
 }
 
 /// `**** **** **** 0010` → the journal's masked card.

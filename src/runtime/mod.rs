@@ -48,9 +48,8 @@ use crate::maintenance::reprint::{Candidate, Reprinted};
 pub use central::{SecretStore, SecretTransport};
 #[allow(unused_imports, reason = "the shell's API; the window's controller and the e2e tests use it")]
 pub use devices::{current_status, device_events, pump_devices, status_events};
+pub use documents::ReprintReply;
 use documents::{Job, Medium, Rendered};
-#[allow(unused_imports, reason = "the e2e tests read settlement records by them")]
-pub use documents::{ReprintReply, SETTLEMENT_KIND, settlement_record_key};
 pub use services::KioskServices;
 pub use storage::StorageHealth;
 

@@ -135,7 +135,7 @@ async fn an_installment_paid_ends_with_its_receipt_printed_journaled_and_applied
 
     // The customer leaves; the outbox's word on the payment is then journaled, once: done, with the debit.
     w.ui(Action::Terminate);
-    let settlement_key = crate::runtime::settlement_record_key(payment.operation_id);
+    let settlement_key = servicaja_host::settlement::settlement_key(payment.operation_id);
     let is_settlement = |r: &&servicaja_host::journal::JournalRecord| matches!(&r.event, JournalEvent::Operation { command_key: Some(k), .. } if *k == settlement_key);
     let mut later = journal(&w);
     for _ in 0..200 {
@@ -243,13 +243,13 @@ async fn a_payment_answer_lost_after_commit_is_reversed_and_the_customer_told_no
     assert!(w.effects.iter().any(|e| matches!(e,
         Effect::Journal(JournalEntry::PaymentReversed { original_key, .. }) if *original_key == key)));
     // Once the reversal is acknowledged, the journal's settlement record says: not done.
-    let settlement_key = crate::runtime::settlement_record_key(key);
+    let settlement_key = servicaja_host::settlement::settlement_key(key);
     let mut settled = false;
     for _ in 0..200 {
         settled = journal(&w).iter().any(|r| {
             matches!(&r.event,
             JournalEvent::Operation { outcome: Outcome::Reversed, command_key: Some(k), kind, .. }
-                if *k == settlement_key && kind == crate::runtime::SETTLEMENT_KIND)
+                if *k == settlement_key && kind == servicaja_host::settlement::SETTLEMENT_KIND)
         });
         if settled {
             break;

@@ -24,7 +24,7 @@ use servicaja_core::settings::OutboxSettings;
 use servicaja_host::api::payment_command;
 use servicaja_host::client::{HostError, Reply};
 use servicaja_host::engine::Engine;
-use servicaja_host::journal::{Journal, JournalEvent, Outcome, SafeText};
+use servicaja_host::journal::{Journal, JournalEvent, Outcome};
 use servicaja_host::outbox::default_reversal;
 use servicaja_host::policy::{CommandKind, PolicySettings, State};
 use servicaja_host::store::{OutboxError, OutboxStore, PaymentOutcome, SettleMode, Settlement, StoredCommand};
@@ -377,21 +377,7 @@ impl Kiosk {
     fn journal_settlements(&mut self, crash_between: bool) {
         let Ok(settlements) = self.engine().unjournaled_settlements() else { return };
         for settlement in settlements {
-            let key = servicaja_host::engine::derived_key("settlement", settlement.payment.key);
-            if !self.journal.has_operation_for(key).unwrap() {
-                let outcome = if settlement.outcome.charged() { Outcome::Approved } else { Outcome::Reversed };
-                let event = JournalEvent::Operation {
-                    session: None,
-                    operation: settlement.payment.key.to_string(),
-                    kind: "liquidación de pago".into(),
-                    card: None,
-                    amount: None,
-                    outcome,
-                    detail: SafeText::new(format!("{:?}", settlement.outcome)).unwrap(),
-                    command_key: Some(key),
-                };
-                self.journal.append(self.now, &event).unwrap();
-            }
+            servicaja_host::settlement::journal_settlement(&mut self.journal, &settlement, self.now).unwrap();
             if !crash_between {
                 let now = self.now;
                 let _ = self.engine().mark_journaled(settlement.payment.id, now);
@@ -464,12 +450,14 @@ impl Kiosk {
 
     /// Payment key → whether its settlement record says charged.
     fn settled_in_journal(&self) -> BTreeMap<Uuid, bool> {
+        let by_record: BTreeMap<Uuid, Uuid> =
+            self.customers.keys().map(|key| (servicaja_host::settlement::settlement_key(*key), *key)).collect();
         let mut settled = BTreeMap::new();
         for record in self.journal.range(t0() - Duration::days(1), self.now + Duration::days(1)).unwrap() {
-            if let JournalEvent::Operation { kind, operation, outcome, .. } = &record.event
-                && kind == "liquidación de pago"
+            if let JournalEvent::Operation { kind, command_key: Some(record_key), outcome, .. } = &record.event
+                && kind == servicaja_host::settlement::SETTLEMENT_KIND
             {
-                let key = Uuid::parse_str(operation).unwrap();
+                let key = by_record[record_key];
                 assert!(
                     settled.insert(key, *outcome == Outcome::Approved).is_none(),
                     "{key}: settled twice in the journal"
