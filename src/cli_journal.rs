@@ -1,12 +1,14 @@
-//! `servicaja journal verify|export`: checks the electronic journal's hash chain (exit 2 when broken) and
-//! exports records of a date range (Peruvian civil dates) as JSON lines or CSV for audits.
+//! `servicaja journal verify|export|reseal`: checks the electronic journal (its hash chain, its sealed head,
+//! the database file; exit 2 when anything is wrong), exports records of a date range (Peruvian civil dates)
+//! as JSON lines or CSV for audits, and reseals the head after a technician has dealt with a refused journal.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
-use servicaja_host::journal::{ExportFormat, JOURNAL_FILE, Journal};
+use servicaja_host::journal::{ExportFormat, HeadCheck, JOURNAL_FILE, Journal, VerifyReport};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -16,7 +18,8 @@ pub enum Format {
 
 #[derive(Debug, Subcommand)]
 pub enum JournalCommand {
-    /// Check the whole chain; report the first broken record and exit with 2 when there is one.
+    /// Check the whole chain, the sealed head and the database file; report the first broken, missing or
+    /// unreadable record and exit with 2 when anything is wrong.
     Verify,
     /// Write the records of the dates FROM..=TO (YYYY-MM-DD, Peru time).
     Export {
@@ -30,6 +33,41 @@ pub enum JournalCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Seal the journal's head anew at its current last record, after the kiosk refused it (database lost,
+    /// restored from a backup, or contradicting its head) and a technician has checked it and kept its
+    /// export. Journals who did it and what the old head said. Creates an empty journal when it is gone.
+    Reseal {
+        /// Who reseals (the technician's id), written to the journal.
+        #[arg(long)]
+        by: String,
+    },
+}
+
+/// The lines `verify` prints, and whether the journal is intact.
+fn verify_lines(report: &VerifyReport) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(broken) = &report.first_broken {
+        lines.push(format!(
+            "BROKEN at record {}: {} ({} records verified before it)",
+            broken.seq, broken.reason, report.records
+        ));
+    }
+    if !report.damage.is_empty() {
+        lines.push(format!("DAMAGED: the database file fails integrity_check: {}", report.damage.join(" | ")));
+    }
+    match &report.head {
+        HeadCheck::Unusable(why) => lines.push(format!("HEAD: {why}")),
+        HeadCheck::Sealed(head) if report.is_intact() => lines.push(format!(
+            "ok: {} records, chain intact, last hash {}; the sealed head (record {}, {} records) matches",
+            report.records, report.last_hash, head.seq, head.records
+        )),
+        HeadCheck::NotSealed if report.is_intact() => lines.push(format!(
+            "ok: {} records, chain intact, last hash {}; no sealed head yet (the kiosk seals it when it starts)",
+            report.records, report.last_hash
+        )),
+        HeadCheck::Sealed(_) | HeadCheck::NotSealed => {}
+    }
+    lines
 }
 
 /// Runs one subcommand with the configuration at `config` (the embedded default when absent).
@@ -40,33 +78,32 @@ pub fn run(config: Option<&Path>, command: JournalCommand) -> ExitCode {
     };
     let settings = &settings;
     let path = PathBuf::from(&settings.kiosk.data_dir).join(JOURNAL_FILE);
-    let journal = match Journal::open_existing(&path) {
-        Ok(journal) => journal,
-        Err(err) => {
+    let open = || {
+        Journal::open_existing(&path).map_err(|err| {
             eprintln!("journal: cannot open {}: {err}", path.display());
-            return ExitCode::from(2);
-        }
+            ExitCode::from(2)
+        })
     };
     match command {
-        JournalCommand::Verify => match journal.verify() {
-            Ok(report) => match report.first_broken {
-                None => {
-                    println!("ok: {} records, chain intact, last hash {}", report.records, report.last_hash);
-                    ExitCode::SUCCESS
+        JournalCommand::Verify => {
+            let journal = match open() {
+                Ok(journal) => journal,
+                Err(code) => return code,
+            };
+            match journal.verify() {
+                Ok(report) => {
+                    let mut out = std::io::stdout().lock();
+                    for line in verify_lines(&report) {
+                        let _ = writeln!(out, "{line}");
+                    }
+                    if report.is_intact() { ExitCode::SUCCESS } else { ExitCode::from(2) }
                 }
-                Some(broken) => {
-                    println!(
-                        "BROKEN at record {}: {} ({} records verified before it)",
-                        broken.seq, broken.reason, report.records
-                    );
+                Err(err) => {
+                    eprintln!("journal: {err}");
                     ExitCode::from(2)
                 }
-            },
-            Err(err) => {
-                eprintln!("journal: {err}");
-                ExitCode::from(2)
             }
-        },
+        }
         JournalCommand::Export { from, to, format, out } => {
             if to < from {
                 eprintln!("journal: --to {to} is before --from {from}");
@@ -75,6 +112,10 @@ pub fn run(config: Option<&Path>, command: JournalCommand) -> ExitCode {
             let format = match format {
                 Format::Jsonl => ExportFormat::Jsonl,
                 Format::Csv => ExportFormat::Csv,
+            };
+            let journal = match open() {
+                Ok(journal) => journal,
+                Err(code) => return code,
             };
             let result = match &out {
                 Some(path) => std::fs::File::create(path)
@@ -96,6 +137,22 @@ pub fn run(config: Option<&Path>, command: JournalCommand) -> ExitCode {
                 }
             }
         }
+        JournalCommand::Reseal { by } => match Journal::reseal(&path, chrono::Utc::now(), &by) {
+            Ok(resealed) => {
+                let _ = writeln!(
+                    std::io::stdout().lock(),
+                    "resealed: {}; the head is now record {} ({} records)",
+                    resealed.previous,
+                    resealed.head.seq,
+                    resealed.head.records
+                );
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("journal: cannot reseal {}: {err}", path.display());
+                ExitCode::from(2)
+            }
+        },
     }
 }
 
@@ -137,5 +194,40 @@ mod tests {
         conn.execute_batch("DROP TRIGGER journal_no_update; UPDATE journal SET at_ms = at_ms + 1 WHERE seq = 2;")
             .unwrap();
         assert_eq!(run(Some(&config), JournalCommand::Verify), ExitCode::from(2));
+    }
+
+    #[test]
+    fn verify_exits_2_on_a_lost_or_truncated_journal_and_reseal_lets_the_kiosk_start_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config_for(dir.path());
+        let path = dir.path().join(JOURNAL_FILE);
+        let mut journal = Journal::open(&path, 512).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-21T15:00:00Z").unwrap().to_utc();
+        for action in ["login", "paper", "logout"] {
+            let event = JournalEvent::Maintenance {
+                user: "tec01".into(),
+                action: action.into(),
+                detail: SafeText::new("ok").unwrap(),
+            };
+            journal.append(at, &event).unwrap();
+        }
+        let report = journal.verify().unwrap();
+        assert!(verify_lines(&report)[0].contains("the sealed head (record 3, 3 records) matches"), "{report:?}");
+        drop(journal);
+
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE seq = 3;").unwrap();
+        drop(conn);
+        assert_eq!(run(Some(&config), JournalCommand::Verify), ExitCode::from(2));
+        let report = Journal::open_existing(&path).unwrap().verify().unwrap();
+        let lines = verify_lines(&report);
+        assert!(lines[0].starts_with("BROKEN at record 3: record 3 is missing"), "{lines:?}");
+
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(run(Some(&config), JournalCommand::Verify), ExitCode::from(2), "a lost database");
+        assert!(Journal::open(&path, 512).is_err());
+        assert_eq!(run(Some(&config), JournalCommand::Reseal { by: "tec01".into() }), ExitCode::SUCCESS);
+        assert!(Journal::open(&path, 512).is_ok());
+        assert_eq!(run(Some(&config), JournalCommand::Verify), ExitCode::SUCCESS);
     }
 }

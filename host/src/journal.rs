@@ -807,7 +807,6 @@ impl Journal {
             },
             Ok(None) if mode == Mode::Audit => {}
             Ok(None) if empty => {
-                journal.mark_sealed()?;
                 journal.head.active = true;
                 journal.seal_last()?;
             }
@@ -820,7 +819,6 @@ impl Journal {
             Ok(None) => {
                 let last = journal.last()?;
                 tracing::warn!(path = %path.display(), records = last.records, "sealing the head of a journal kept without one");
-                journal.mark_sealed()?;
                 journal.head.active = true;
                 let message = format!(
                     "Cabecera sellada creada para un diario que no la tenía: {} registros hasta el {} (hash {}).",
@@ -829,6 +827,9 @@ impl Journal {
                 journal.append(Utc::now(), &JournalEvent::Alert { message: SafeText::new(message)? })?;
             }
             Err(_) => {}
+        }
+        if mode == Mode::Kiosk && journal.head.active && !sealed_before {
+            journal.mark_sealed()?;
         }
         Ok(journal)
     }
@@ -1113,12 +1114,16 @@ impl Journal {
     fn against_head(&self, head: &JournalHead, walk: &Walk) -> Option<BrokenRecord> {
         if walk.last_seq < head.seq {
             let first_missing = walk.last_seq + 1;
+            let missing = if first_missing == head.seq {
+                format!("record {first_missing} is missing")
+            } else {
+                format!("records {first_missing} to {} are missing", head.seq)
+            };
             return Some(BrokenRecord {
                 seq: first_missing,
                 reason: format!(
-                    "records {first_missing} to {} are missing: the chain is intact but ends at record {}, while the \
-                     sealed head {} says {} records up to record {}; the last records were deleted",
-                    head.seq,
+                    "{missing}: the chain is intact but ends at record {}, while the sealed head {} says {} records \
+                     up to record {}; the last records were deleted",
                     walk.last_seq,
                     self.head_path().display(),
                     head.records,

@@ -277,8 +277,8 @@ fn a_new_kiosk_creates_its_journal_its_sealed_head_and_its_key() {
     drop(journal);
     let reopened = Journal::open(&path, 512).unwrap();
     assert_eq!(reopened.len().unwrap(), 5);
-    let secure_delete: i64 = reopened_connection(&path).query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(secure_delete, 1, "the database says its head is sealed");
+    let sealed_version: i64 = reopened_connection(&path).query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(sealed_version, 1, "the database says its head is sealed");
 }
 
 fn reopened_connection(path: &Path) -> rusqlite::Connection {
