@@ -10,7 +10,10 @@
 //! ([`State::Standby`]); undoing the payment activates it in place. Reversals go first: no payment is sent
 //! while a reversal on one of its loans or accounts is open.
 
+use std::path::Path;
+
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::client::{HostError, Problem, Reply};
@@ -92,6 +95,18 @@ pub enum Recorded {
     Late,
 }
 
+/// The sealed head of the outbox (`outbox.head` beside the database, `crate::seal`): the highest command
+/// id ever stored and how many were open, so that a deleted, emptied or cut-short database is noticed at
+/// start instead of being silently replaced by an empty one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxHead {
+    pub last_id: i64,
+    pub open: u64,
+}
+
+/// The sealed head's file name.
+pub const HEAD_FILE: &str = "outbox.head";
+
 /// The outbox's core. See the module documentation.
 pub struct Engine {
     store: OutboxStore,
@@ -99,6 +114,9 @@ pub struct Engine {
     reversal: ReversalBuilder,
     /// Set when a write failed: no new command is taken until the kiosk is restarted by a technician.
     fault: Option<String>,
+    /// Where the head is sealed; None for an engine started on a bare store (tests).
+    sealer: Option<crate::seal::Sealer>,
+    head: OutboxHead,
 }
 
 impl std::fmt::Debug for Engine {
@@ -127,7 +145,67 @@ impl Engine {
                 queue.insert(command.open_view());
             }
         }
-        Ok((Engine { store, queue, reversal, fault: None }, Started { recovered, reversed, set_aside }))
+        let engine = Engine { store, queue, reversal, fault: None, sealer: None, head: OutboxHead::default() };
+        Ok((engine, Started { recovered, reversed, set_aside }))
+    }
+
+    /// Opens the outbox database at `path` with its sealed head (`outbox.head` beside it) and starts:
+    /// a database that is missing, empty or cut short while the head says it held commands is refused
+    /// ([`OutboxError::Lost`]), never replaced by an empty one.
+    pub fn open(
+        path: &Path,
+        policy: PolicySettings,
+        reversal: ReversalBuilder,
+        now: DateTime<Utc>,
+    ) -> Result<(Engine, Started), OutboxError> {
+        let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let sealer = crate::seal::Sealer::open(dir).map_err(|err| OutboxError::Head(err.to_string()))?;
+        let head: Option<OutboxHead> = sealer.read(HEAD_FILE).map_err(|err| OutboxError::Head(err.to_string()))?;
+        let lost = |what: &str, head: OutboxHead| OutboxError::Lost {
+            path: path.display().to_string(),
+            what: what.to_owned(),
+            last_id: head.last_id,
+            open: head.open,
+        };
+        if let Some(head) = head.filter(|head| head.last_id > 0) {
+            match std::fs::metadata(path) {
+                Err(_) => return Err(lost("is missing", head)),
+                Ok(meta) if meta.len() == 0 => return Err(lost("is empty", head)),
+                Ok(_) => {}
+            }
+        }
+        let store = OutboxStore::open(path)?;
+        if let Some(head) = head
+            && store.last_id()? < head.last_id
+        {
+            return Err(lost(&format!("holds commands only up to N.° {}", store.last_id()?), head));
+        }
+        let (mut engine, started) = Engine::start(store, policy, reversal, now)?;
+        engine.sealer = Some(sealer);
+        engine.seal_head()?;
+        Ok((engine, started))
+    }
+
+    /// Seals the current head (after every change to the highest id or the open count).
+    fn seal_head(&mut self) -> Result<(), OutboxError> {
+        let Some(sealer) = &self.sealer else { return Ok(()) };
+        let head = OutboxHead {
+            last_id: self.store.last_id()?,
+            open: u64::try_from(self.store.open_count()?).unwrap_or(u64::MAX),
+        };
+        if head == self.head {
+            return Ok(());
+        }
+        let written = sealer.write(HEAD_FILE, &head).map_err(|err| OutboxError::StorageFault(err.to_string()));
+        self.guard(written)?;
+        self.head = head;
+        Ok(())
+    }
+
+    /// Empties the WAL so finished commands' old contents do not linger on disk (see [`OutboxStore::scrub`]).
+    pub fn scrub(&mut self) -> Result<(), OutboxError> {
+        let scrubbed = self.store.scrub();
+        self.guard(scrubbed)
     }
 
     pub fn store(&self) -> &OutboxStore {
@@ -167,6 +245,7 @@ impl Engine {
         let stored = self.store.enqueue_with_standby(command, standby.as_ref(), &policy, now);
         let stored = self.guard(stored)?;
         self.queue.insert(stored.open_view());
+        self.seal_head()?;
         Ok(stored)
     }
 
@@ -185,6 +264,7 @@ impl Engine {
         if !to_expire.is_empty() {
             let expired = self.store.expire(&to_expire, now);
             self.guard(expired)?;
+            self.seal_head()?;
             for id in to_expire {
                 polled.expired.push(Completion::of(&self.store.get(id)?));
             }
@@ -241,7 +321,9 @@ impl Engine {
             Some(state) => {
                 self.queue.remove(id);
                 let finished = self.store.finish(id, state, status, answer.as_ref(), now);
-                if self.guard(finished)? {
+                let finished = self.guard(finished)?;
+                self.seal_head()?;
+                if finished {
                     Ok(Recorded::Final(Completion { id, key: command.key, state, status, answer }))
                 } else {
                     Ok(Recorded::Late)
@@ -307,6 +389,7 @@ impl Engine {
             }
             Settlement::Answered(_) | Settlement::NotStored => {}
         }
+        self.seal_head()?;
         Ok(settled)
     }
 
@@ -362,6 +445,7 @@ impl Engine {
         let cancelled = self.store.cancel(id, reason, now);
         let stored = self.guard(cancelled)?;
         self.queue.remove(id);
+        self.seal_head()?;
         if stored.kind == CommandKind::Payment {
             self.resync()?;
         }

@@ -19,9 +19,7 @@ use crate::client::{HostClient, HostError, Method, Problem, Reply};
 pub use crate::engine::{Completion, ReversalBuilder, Started};
 use crate::engine::{Engine, Recorded};
 use crate::policy::{CommandId, PolicySettings, State, TimeoutDecision};
-use crate::store::{
-    NewCommand, OutboxError, OutboxStore, PaymentSettlement, QueueStatus, SettleMode, Settlement, StoredCommand,
-};
+use crate::store::{NewCommand, OutboxError, PaymentSettlement, QueueStatus, SettleMode, Settlement, StoredCommand};
 
 /// What the customer reads when a payment was cancelled for want of an answer (es-PE).
 pub const NO_CHARGE_MESSAGE: &str =
@@ -162,8 +160,7 @@ impl<T: Transport> Outbox<T> {
         let path = path.to_path_buf();
         let reversal = options.reversal.clone();
         let (engine, started) = tokio::task::spawn_blocking(move || -> Result<_, OutboxError> {
-            let store = OutboxStore::open(&path)?;
-            Engine::start(store, policy, reversal, Utc::now())
+            Engine::open(&path, policy, reversal, Utc::now())
         })
         .await
         .map_err(|_| OutboxError::Stopped)??;
@@ -318,6 +315,11 @@ impl<T: Transport> Outbox<T> {
     /// The customer's session ended: its completed payments are final ([`Engine::release`]).
     pub async fn release(&self, payments: Vec<Uuid>) -> Result<usize, OutboxError> {
         self.with_engine(move |engine| engine.release(&payments, Utc::now())).await
+    }
+
+    /// Empties the WAL of finished commands' old contents (the runtime does it when a session ends).
+    pub async fn scrub(&self) -> Result<(), OutboxError> {
+        self.with_engine(Engine::scrub).await
     }
 
     /// Payments whose outcome is final but not yet journaled.

@@ -37,6 +37,15 @@ pub enum OutboxError {
     StorageFault(String),
     #[error("outbox command {0} is a reversal: it frees a customer's money and is never withdrawn")]
     ReversalNotCancellable(CommandId),
+    /// The database is missing, empty or cut short while its sealed head says it held more: open commands
+    /// would be lost. The kiosk refuses to start.
+    #[error(
+        "the outbox database {path} {what}, but its sealed head says it held commands up to N.° {last_id} \
+         ({open} open): restore it from a backup before starting the kiosk (commands may be lost)"
+    )]
+    Lost { path: String, what: String, last_id: i64, open: u64 },
+    #[error("the outbox's sealed head cannot be used: {0}")]
+    Head(String),
 }
 
 impl OutboxError {
@@ -357,6 +366,13 @@ impl std::fmt::Debug for OutboxStore {
 /// returns), and a busy timeout so that the technician's CLI and the kiosk can share the file.
 pub(crate) fn open_durable(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
+    // Commands and records name customers' operations: readable by the kiosk's user only.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Err(err) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+            tracing::warn!(%err, path = %path.display(), "the database's mode could not be set to 0600");
+        }
+    }
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -838,6 +854,19 @@ impl OutboxStore {
             |r| r.get(0),
         )?;
         Ok(QueueStatus { counts, oldest_open: oldest.map(from_ms) })
+    }
+
+    /// The highest command id ever stored (0 when empty).
+    pub fn last_id(&self) -> Result<i64, OutboxError> {
+        Ok(self.conn.query_row("SELECT COALESCE(MAX(id), 0) FROM commands", [], |r| r.get(0))?)
+    }
+
+    /// Writes the WAL back into the database and empties it, so that finished commands' old contents (a
+    /// session's token) do not linger in the `-wal` file; deleted content in the database is zeroed by
+    /// `secure_delete`.
+    pub fn scrub(&self) -> Result<(), OutboxError> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// How many commands are open (pending or in flight).

@@ -430,6 +430,10 @@ async fn submit_loop(inner: Arc<Inner>, mut submissions: mpsc::UnboundedReceiver
                 // The customer is gone: their completed payments can no longer be undone by them.
                 let released = inner.outbox.release(std::mem::take(&mut payments)).await;
                 inner.settlements_due.notify_one();
+                // The session's token lived in its commands' rows: keep no old copy in the WAL.
+                if let Err(err) = inner.outbox.scrub().await {
+                    tracing::warn!(%err, "outbox: the WAL could not be emptied");
+                }
                 if let Err(err) = released {
                     tracing::error!(%err, "outbox: the session's payments could not be released");
                     if err.is_storage_fault() {

@@ -217,8 +217,8 @@ impl Kiosk {
     }
 
     fn start(&mut self) {
-        let store = OutboxStore::open(&self.dir.join("outbox.sqlite")).unwrap();
-        let (engine, _started) = Engine::start(store, policy(), reversal_builder(), self.now).unwrap();
+        let (engine, _started) =
+            Engine::open(&self.dir.join("outbox.sqlite"), policy(), reversal_builder(), self.now).unwrap();
         self.engine = Some(engine);
     }
 

@@ -286,3 +286,85 @@ fn the_outbox_zeroes_deleted_contents() {
     let on: i64 = store.connection().query_row("PRAGMA secure_delete", [], |r| r.get(0)).unwrap();
     assert_eq!(on, 1);
 }
+
+fn engine_at(path: &std::path::Path) -> Result<servicaja_host::engine::Engine, OutboxError> {
+    servicaja_host::engine::Engine::open(
+        path,
+        policy(10),
+        std::sync::Arc::new(servicaja_host::outbox::default_reversal),
+        at(0),
+    )
+    .map(|(engine, _)| engine)
+}
+
+/// Defect 6 of issue 13: a deleted, emptied or cut-short outbox is noticed through its sealed head, and
+/// the kiosk refuses to start saying what is missing — never an empty outbox in its place.
+#[test]
+fn a_lost_outbox_is_refused_at_start_naming_what_is_missing() {
+    for damage in ["deleted", "emptied", "cut short"] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox.sqlite");
+        let mut engine = engine_at(&path).unwrap();
+        for lane in ["s1", "s2", "s3"] {
+            engine.enqueue(&payment(lane), at(1)).unwrap();
+        }
+        drop(engine);
+        match damage {
+            "deleted" => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            "emptied" => {
+                for suffix in ["-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+                std::fs::write(&path, b"").unwrap();
+            }
+            _ => {
+                let conn = rusqlite::Connection::open(&path).unwrap();
+                conn.execute("DELETE FROM commands WHERE id > 2", []).unwrap();
+            }
+        }
+        let Err(err) = engine_at(&path) else { panic!("{damage}: a lost outbox must not start") };
+        let message = err.to_string();
+        assert!(matches!(err, OutboxError::Lost { .. }), "{damage}: {message}");
+        assert!(message.contains("(3 open)") && message.contains("restore"), "{damage}: {message}");
+        assert!(path.exists() || damage == "deleted", "nothing replaced it");
+        if damage == "deleted" {
+            assert!(!path.exists(), "no empty outbox was created in its place");
+        }
+    }
+    // A new kiosk starts with neither file.
+    let dir = tempfile::tempdir().unwrap();
+    assert!(engine_at(&dir.path().join("outbox.sqlite")).is_ok());
+}
+
+#[test]
+fn a_finished_command_s_session_token_is_not_left_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let mut engine = engine_at(&path).unwrap();
+    let token = "TOKEN-d2f1c0ffee-9a7b";
+    let stored = engine.enqueue(&payment("s1").with_session_token(token), at(1)).unwrap();
+    let sent = engine.poll(at(1), 1).unwrap().send;
+    assert_eq!(sent.len(), 1);
+    let reply = servicaja_host::Reply { status: 201, body: serde_json::json!({ "operation_number": "7" }) };
+    engine.record(&sent[0], Ok(reply), at(2), 0.5).unwrap();
+    assert_eq!(engine.store().get(stored.id).unwrap().session_token, None);
+    engine.scrub().unwrap();
+    for suffix in ["", "-wal"] {
+        let bytes = std::fs::read(format!("{}{suffix}", path.display())).unwrap_or_default();
+        let found = bytes.windows(token.len()).any(|window| window == token.as_bytes());
+        assert!(!found, "the token lingers in outbox.sqlite{suffix}");
+    }
+}
+
+#[test]
+fn the_outbox_file_is_readable_by_the_kiosk_s_user_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("o.sqlite");
+    let _store = OutboxStore::open(&path).unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+}
