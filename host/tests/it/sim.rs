@@ -27,7 +27,7 @@ use servicaja_host::engine::Engine;
 use servicaja_host::journal::{Journal, JournalEvent, Outcome};
 use servicaja_host::outbox::default_reversal;
 use servicaja_host::policy::{CommandKind, PolicySettings, State};
-use servicaja_host::store::{OutboxError, OutboxStore, PaymentOutcome, SettleMode, Settlement, StoredCommand};
+use servicaja_host::store::{OutboxError, PaymentOutcome, SettleMode, Settlement, StoredCommand};
 use uuid::Uuid;
 
 const LOANS: [&str; 2] = ["L1", "L2"];
