@@ -83,6 +83,12 @@ pub fn scenes() -> Vec<Scene> {
         },
         Scene { name: "out-of-service", drive: |rig| rig.send(Event::Host { reachable: false }) },
         Scene {
+            name: "out-of-service-storage",
+            drive: |rig| {
+                rig.send(Event::Storage { problem: Some(servicaja_session::state::StorageProblem::WriteFailed) })
+            },
+        },
+        Scene {
             name: "offline-request-dni",
             drive: |rig| {
                 rig.send(Event::Host { reachable: false });
@@ -236,6 +242,22 @@ pub fn scenes() -> Vec<Scene> {
             drive: |rig| {
                 pay_to_summary(rig, 0, 0);
                 rig.script.borrow_mut().answers.push_back(Err(Failure::NoAnswer));
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
+            name: "payment-unconfirmed",
+            drive: |rig| {
+                pay_to_summary(rig, 0, 0);
+                rig.script.borrow_mut().answers.extend([Err(Failure::NoAnswer), Err(Failure::NoAnswer)]);
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
+            name: "payment-held",
+            drive: |rig| {
+                pay_to_summary(rig, 0, 0);
+                rig.script.borrow_mut().answers.push_back(Ok(servicaja_session::Reply::PaymentHeld));
                 rig.ui(Action::Confirm);
             },
         },

@@ -69,6 +69,8 @@ pub struct View {
     pub keyed_entry_allowed: bool,
     pub seconds: Option<i64>,
     pub out_of_service: Vec<&'static str>,
+    /// Requests may be filed while out of service (not when the kiosk cannot record them).
+    pub offline_requests: bool,
     /// The reason a technician typed when switching the kiosk off, shown to customers as typed.
     pub out_of_service_note: String,
     /// The technician's line on the out-of-service and attract screens: what is wrong with the devices and
@@ -455,6 +457,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                     OutOfServiceReason::Storage(_) => "storage",
                 })
                 .collect();
+            view.offline_requests = !reasons.iter().any(|reason| matches!(reason, OutOfServiceReason::Storage(_)));
             view.out_of_service_note = reasons
                 .iter()
                 .find_map(|reason| match reason {
@@ -889,6 +892,7 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     kiosk.set_qr_code(super::qr::image(&view.qr));
     kiosk.set_seconds(view.seconds.map_or(-1, |s| s as i32));
     kiosk.set_out_of_service_note(view.out_of_service_note.as_str().into());
+    kiosk.set_offline_requests(view.offline_requests);
     kiosk.set_status_line(view.status_line.as_str().into());
     kiosk.set_out_of_service_reasons(ModelRc::new(VecModel::from(
         view.out_of_service.iter().map(|&r| SharedString::from(r)).collect::<Vec<_>>(),

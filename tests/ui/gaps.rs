@@ -9,7 +9,7 @@ use slint::platform::{PointerEventButton, WindowEvent};
 use crate::ui::rig::Rig;
 use crate::ui::{Kiosk, KioskWindow};
 
-fn window() -> KioskWindow {
+pub(super) fn window() -> KioskWindow {
     i_slint_backend_testing::init_no_event_loop();
     another_window()
 }
@@ -19,7 +19,7 @@ fn another_window() -> KioskWindow {
     another_window_of(1280.0, 1024.0)
 }
 
-fn shows(ui: &KioskWindow, label: &str) -> bool {
+pub(super) fn shows(ui: &KioskWindow, label: &str) -> bool {
     ElementHandle::find_by_accessible_label(ui, label).next().is_some()
 }
 
@@ -37,7 +37,7 @@ fn ended_by_customer(rig: &Rig) -> bool {
 }
 
 /// Signs in and pays the first loan's due installment from the first account, up to the summary.
-fn to_summary(rig: &Rig) {
+pub(super) fn to_summary(rig: &Rig) {
     rig.login();
     rig.ui(Action::Menu(MenuItem::PayLoans));
     rig.ui(Action::Select(0));

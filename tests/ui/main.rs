@@ -42,6 +42,7 @@ mod gaps;
 mod live;
 mod live_flows;
 mod maintenance_mode;
+mod money;
 mod other_flows;
 mod reprint;
 mod translations;
