@@ -174,7 +174,17 @@ impl Engine {
                 Ok(_) => {}
             }
         }
-        let store = OutboxStore::open(path)?;
+        let store = match OutboxStore::open(path) {
+            Ok(store) => store,
+            Err(OutboxError::Sqlite(err)) => {
+                return Err(OutboxError::Damaged { path: path.display().to_string(), problem: err.to_string() });
+            }
+            Err(err) => return Err(err),
+        };
+        let checked = store.quick_check().map_err(|err| err.to_string());
+        if let Err(problem) | Ok(Some(problem)) = checked {
+            return Err(OutboxError::Damaged { path: path.display().to_string(), problem });
+        }
         if let Some(head) = head
             && store.last_id()? < head.last_id
         {

@@ -46,6 +46,8 @@ pub enum OutboxError {
     Lost { path: String, what: String, last_id: i64, open: u64 },
     #[error("the outbox's sealed head cannot be used: {0}")]
     Head(String),
+    #[error("the outbox database {path} is damaged ({problem}): restore it from a backup before starting the kiosk")]
+    Damaged { path: String, problem: String },
 }
 
 impl OutboxError {
@@ -396,6 +398,12 @@ impl OutboxStore {
             }
         }
         Ok(OutboxStore { conn })
+    }
+
+    /// `PRAGMA quick_check`: the database's pages are sound. The first problem SQLite names, if any.
+    pub fn quick_check(&self) -> Result<Option<String>, OutboxError> {
+        let first: String = self.conn.query_row("PRAGMA quick_check(1)", [], |row| row.get(0))?;
+        Ok((first != "ok").then_some(first))
     }
 
     /// The connection, for tests that damage rows or fill the database on purpose.

@@ -368,3 +368,24 @@ fn the_outbox_file_is_readable_by_the_kiosk_s_user_only() {
     let _store = OutboxStore::open(&path).unwrap();
     assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
 }
+
+#[test]
+fn a_damaged_outbox_file_is_refused_at_start_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let mut engine = engine_at(&path).unwrap();
+    for lane in 0..9 {
+        engine.enqueue(&payment(&format!("s{lane}-{}", "x".repeat(1500))), at(1)).unwrap();
+    }
+    engine.scrub().unwrap();
+    drop(engine);
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 8192);
+    for byte in &mut bytes[4096..8192] {
+        *byte = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let Err(err) = engine_at(&path) else { panic!("a damaged outbox must not start") };
+    assert!(matches!(err, OutboxError::Damaged { .. }), "{err}");
+    assert!(err.to_string().contains("outbox.sqlite") && err.to_string().contains("restore"), "{err}");
+}
