@@ -22,6 +22,7 @@ mod maintenance {
 mod flows;
 mod gaps;
 mod reprint;
+mod storage;
 // The ui binary uses the rest (the window-driven flows).
 #[allow(dead_code)]
 #[path = "../common/stack.rs"]

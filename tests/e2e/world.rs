@@ -37,8 +37,17 @@ impl std::ops::Deref for World {
 
 impl World {
     pub async fn start() -> World {
-        let options = RuntimeOptions { health_every: Duration::from_secs(1), ..RuntimeOptions::default() };
-        let stack = Stack::start(Settings::default(), options).await;
+        World::start_with(Settings::default()).await
+    }
+
+    /// [`World::start`] with the kiosk's configuration changed by the test.
+    pub async fn start_with(settings: Settings) -> World {
+        let options = RuntimeOptions {
+            health_every: Duration::from_secs(1),
+            free_space_every: Duration::from_millis(200),
+            ..RuntimeOptions::default()
+        };
+        let stack = Stack::start(settings, options).await;
         let (sender, events) = mpsc::unbounded_channel();
         stack.services.bind(Arc::new(move |event| {
             let _ = sender.send(event);
