@@ -129,18 +129,23 @@ fn which_states_a_technician_may_retry_or_cancel() {
     assert_eq!(cancel, [State::Pending, State::Rejected, State::Expired, State::Unreadable]);
 }
 
-fn reversal_of(paid: &servicaja_host::StoredCommand) -> NewCommand {
+/// The reversal of the payment with `key` touching `resources`, as the engine builds it.
+fn reversal_for(key: uuid::Uuid, resources: &[String]) -> NewCommand {
     let mut reversal = NewCommand::new(
         CommandKind::Reversal,
-        format!("reversal:{}", paid.key),
+        format!("reversal:{key}"),
         "/v1/payments/x/reversal",
         &serde_json::json!({ "reason": "timeout" }),
     )
     .unwrap();
-    reversal.key = servicaja_host::engine::reversal_key(paid.key);
-    reversal.reverses = Some(paid.key);
-    reversal.resources = paid.resources.clone();
+    reversal.key = servicaja_host::engine::reversal_key(key);
+    reversal.reverses = Some(key);
+    reversal.resources = resources.to_vec();
     reversal
+}
+
+fn reversal_of(paid: &servicaja_host::StoredCommand) -> NewCommand {
+    reversal_for(paid.key, &paid.resources)
 }
 
 fn enqueue_payment(
@@ -150,19 +155,7 @@ fn enqueue_payment(
     when: i64,
 ) -> servicaja_host::StoredCommand {
     let command = payment(lane).with_resources(resources.iter().map(|r| (*r).to_owned()).collect());
-    let standby = {
-        let mut standby = NewCommand::new(
-            CommandKind::Reversal,
-            format!("reversal:{}", command.key),
-            "/v1/payments/x/reversal",
-            &serde_json::json!({ "reason": "timeout" }),
-        )
-        .unwrap();
-        standby.key = servicaja_host::engine::reversal_key(command.key);
-        standby.reverses = Some(command.key);
-        standby.resources = command.resources.clone();
-        standby
-    };
+    let standby = reversal_for(command.key, &command.resources);
     store.enqueue_with_standby(&command, Some(&standby), &policy(1), at(when)).unwrap()
 }
 

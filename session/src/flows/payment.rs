@@ -207,34 +207,33 @@ impl Session {
                     );
                     Screen::Notice { notice: Notice::ReversalPending, then: Then::Menu }
                 }
-                Input::Answer(Err(failure)) if failure.outcome_unknown() && settling.is_none() => {
-                    // The outcome is unknown: the outbox decides once between the answer it may have stored
-                    // meanwhile and the payment's reversal; the customer waits a moment longer for it.
-                    let settle =
-                        self.submit(Command::SettlePayment { operation_id: key }, true, Credentials::default(), cx);
-                    Screen::Payment(Payment::Processing {
-                        key,
-                        order,
-                        accounts,
-                        quote,
-                        started,
-                        deadline,
-                        settling: Some(settle),
-                    })
-                }
-                Input::Answer(Err(failure)) if failure.outcome_unknown() => {
-                    // The decision itself could not be stored: claim nothing, send the customer to the counter
-                    // (the payment is reconciled from the outbox and the central).
-                    self.journal(
-                        JournalEntry::Operation {
+                // The outcome is unknown (no answer, a transient failure, an answer that is not a payment's):
+                // the outbox decides once between the answer it may have stored meanwhile and the payment's
+                // reversal; the customer waits a moment longer for it. If that decision could not be stored
+                // either, nothing is claimed and the customer is sent to the counter.
+                Input::Answer(answer) if answer.as_ref().err().is_none_or(Failure::outcome_unknown) => match settling {
+                    None => {
+                        let operation_id = key;
+                        let command = Command::SettlePayment { operation_id };
+                        let settle = self.submit(command, true, Credentials::default(), cx);
+                        let settling = Some(settle);
+                        Screen::Payment(Payment::Processing {
                             key,
-                            operation: "pago de cuota".into(),
-                            outcome: "sin confirmar: atender en ventanilla".into(),
-                        },
-                        cx,
-                    );
-                    Screen::Notice { notice: Notice::PaymentUnconfirmed, then: Then::End }
-                }
+                            order,
+                            accounts,
+                            quote,
+                            started,
+                            deadline,
+                            settling,
+                        })
+                    }
+                    Some(_) => {
+                        let outcome = "sin confirmar: atender en ventanilla".into();
+                        let operation = "pago de cuota".into();
+                        self.journal(JournalEntry::Operation { key, operation, outcome }, cx);
+                        Screen::Notice { notice: Notice::PaymentUnconfirmed, then: Then::End }
+                    }
+                },
                 Input::Answer(Err(failure)) => {
                     let code = failure.code().map_or("no_answer", ErrorCode::as_str);
                     self.journal(
@@ -256,30 +255,6 @@ impl Session {
                         }
                         _ => self.refusal(failure),
                     }
-                }
-                Input::Answer(Ok(_)) if settling.is_none() => {
-                    let settle =
-                        self.submit(Command::SettlePayment { operation_id: key }, true, Credentials::default(), cx);
-                    Screen::Payment(Payment::Processing {
-                        key,
-                        order,
-                        accounts,
-                        quote,
-                        started,
-                        deadline,
-                        settling: Some(settle),
-                    })
-                }
-                Input::Answer(Ok(_)) => {
-                    self.journal(
-                        JournalEntry::Operation {
-                            key,
-                            operation: "pago de cuota".into(),
-                            outcome: "sin confirmar: atender en ventanilla".into(),
-                        },
-                        cx,
-                    );
-                    Screen::Notice { notice: Notice::PaymentUnconfirmed, then: Then::End }
                 }
                 _ => Screen::Payment(Payment::Processing { key, order, accounts, quote, started, deadline, settling }),
             },
