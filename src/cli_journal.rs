@@ -167,12 +167,9 @@ mod tests {
         path
     }
 
-    #[test]
-    fn verify_exits_2_on_a_tampered_journal_and_export_writes_the_range() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = config_for(dir.path());
-        let path = dir.path().join(JOURNAL_FILE);
-        let mut journal = Journal::open(&path, 512).unwrap();
+    /// A journal at `path` with three maintenance records of 21 Nov 2026.
+    fn three_maintenance_records(path: &std::path::Path) -> Journal {
+        let mut journal = Journal::open(path, 512).unwrap();
         let at = chrono::DateTime::parse_from_rfc3339("2026-11-21T15:00:00Z").unwrap().to_utc();
         for action in ["login", "paper", "logout"] {
             let event = JournalEvent::Maintenance {
@@ -182,6 +179,15 @@ mod tests {
             };
             journal.append(at, &event).unwrap();
         }
+        journal
+    }
+
+    #[test]
+    fn verify_exits_2_on_a_tampered_journal_and_export_writes_the_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config_for(dir.path());
+        let path = dir.path().join(JOURNAL_FILE);
+        let mut journal = three_maintenance_records(&path);
         assert_eq!(run(Some(&config), JournalCommand::Verify), ExitCode::SUCCESS);
         let out = dir.path().join("export.csv");
         let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
@@ -201,16 +207,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = config_for(dir.path());
         let path = dir.path().join(JOURNAL_FILE);
-        let mut journal = Journal::open(&path, 512).unwrap();
-        let at = chrono::DateTime::parse_from_rfc3339("2026-11-21T15:00:00Z").unwrap().to_utc();
-        for action in ["login", "paper", "logout"] {
-            let event = JournalEvent::Maintenance {
-                user: "tec01".into(),
-                action: action.into(),
-                detail: SafeText::new("ok").unwrap(),
-            };
-            journal.append(at, &event).unwrap();
-        }
+        let mut journal = three_maintenance_records(&path);
         let report = journal.verify().unwrap();
         assert!(verify_lines(&report)[0].contains("the sealed head (record 3, 3 records) matches"), "{report:?}");
         drop(journal);
