@@ -94,3 +94,33 @@ pub async fn watch_free_space(health: StorageHealth, data_dir: PathBuf, reserve_
         tokio::time::sleep(every).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_hears_only_changes_and_a_failed_write_outranks_low_space_until_restart() {
+        let heard: Arc<Mutex<Vec<Option<StorageProblem>>>> = Arc::default();
+        let sink_heard = heard.clone();
+        let health = StorageHealth::new(Arc::new(move |event| {
+            if let Event::Storage { problem } = event {
+                sink_heard.lock().unwrap().push(problem);
+            }
+        }));
+        assert!(health.accepts_operations());
+        health.set_low_space(true);
+        health.set_low_space(true);
+        assert!(!health.accepts_operations());
+        health.write_failed("journal", "disk I/O error".into());
+        health.set_low_space(false);
+        health.write_failed("outbox", "database or disk is full".into());
+        assert!(!health.accepts_operations(), "a failed write stays until a technician restarts the kiosk");
+        assert_eq!(health.reason().as_deref(), Some("journal: disk I/O error"), "the first cause is kept");
+        assert_eq!(
+            *heard.lock().unwrap(),
+            [Some(StorageProblem::LowSpace), Some(StorageProblem::WriteFailed)],
+            "one event per change"
+        );
+    }
+}
