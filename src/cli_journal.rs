@@ -187,7 +187,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = config_for(dir.path());
         let path = dir.path().join(JOURNAL_FILE);
-        let mut journal = three_maintenance_records(&path);
+        let _journal = three_maintenance_records(&path);
         assert_eq!(run(Some(&config), JournalCommand::Verify), ExitCode::SUCCESS);
         let out = dir.path().join("export.csv");
         let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
@@ -207,7 +207,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = config_for(dir.path());
         let path = dir.path().join(JOURNAL_FILE);
-        let mut journal = three_maintenance_records(&path);
+        let journal = three_maintenance_records(&path);
         let report = journal.verify().unwrap();
         assert!(verify_lines(&report)[0].contains("the sealed head (record 3, 3 records) matches"), "{report:?}");
         drop(journal);
