@@ -1,5 +1,11 @@
 //! The HTTPS client to the central API: rustls with the ring provider, the central's CA pinned from
 //! configuration (no system roots), mutual TLS with the kiosk's certificate, and typed errors.
+//!
+//! With TLS 1.3 the central judges the kiosk's client certificate after the kiosk considers the handshake
+//! done, so a refusal (no certificate, expired, another CA) arrives as an alert on the first read, and over
+//! HTTP/2 hyper keeps only its text or reports "channel closed". When a request fails on an established
+//! connection, a second bare handshake ([`HostClient::probe_client_certificate`]) asks the central for its
+//! verdict, so the technician reads the real cause instead of "cannot reach the central".
 
 use std::path::Path;
 use std::sync::Arc;
@@ -7,9 +13,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderValue};
+use rustls::client::{ClientSessionStore, Resumption, Tls12ClientSessionValue, Tls13ClientSessionValue};
+use rustls::pki_types::ServerName;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::{AlertDescription, CertificateError, RootCertStore};
+use rustls::{AlertDescription, CertificateError, NamedGroup, RootCertStore};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use servicaja_core::settings::HostSettings;
@@ -39,6 +47,11 @@ pub enum TlsFailure {
     ClientCertificateMissing,
     #[error("the central refused the kiosk's client certificate as expired: renew host.client_cert")]
     ClientCertificateExpired,
+    #[error(
+        "the central does not trust the CA that issued the kiosk's client certificate: install in \
+         host.client_cert and host.client_key the certificate the caja issued for this kiosk"
+    )]
+    ClientCertificateUnknownCa,
     #[error("the central refused the kiosk's client certificate ({0}): check host.client_cert")]
     ClientCertificateRejected(String),
     #[error("TLS failure: {0}")]
@@ -160,6 +173,9 @@ pub struct TlsFiles<'a> {
 pub struct HostClient {
     http: reqwest::Client,
     base_url: String,
+    /// The TLS configuration reqwest was given, for the verdict probe.
+    tls: Arc<rustls::ClientConfig>,
+    connect_timeout: Duration,
 }
 
 impl HostClient {
@@ -206,13 +222,18 @@ impl HostClient {
     ) -> Result<HostClient, HostError> {
         let tls = tls_config(files)?;
         let http = reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
+            .use_preconfigured_tls(tls.clone())
             .https_only(true)
             .connect_timeout(connect_timeout)
             .timeout(request_timeout)
             .build()
             .map_err(|err| HostError::Config(err.to_string()))?;
-        Ok(HostClient { http, base_url: base_url.trim_end_matches('/').to_string() })
+        Ok(HostClient {
+            http,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            tls: Arc::new(tls),
+            connect_timeout,
+        })
     }
 
     pub fn base_url(&self) -> &str {
@@ -245,14 +266,20 @@ impl HostClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.map_err(classify)?;
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(err) => return Err(self.explain(err).await),
+        };
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
             .and_then(RetryAfter::parse);
-        let bytes = response.bytes().await.map_err(classify)?;
+        let bytes = match response.bytes().await {
+            Ok(bytes) => bytes,
+            Err(err) => return Err(self.explain(err).await),
+        };
         if (200..300).contains(&status) {
             let body = if bytes.is_empty() {
                 serde_json::Value::Null
@@ -273,6 +300,56 @@ impl HostClient {
             attempts_left: problem.attempts_left,
             retry_after,
         })
+    }
+
+    /// A failed request as a typed error. A failure on an established connection (not while connecting,
+    /// not a timeout) may be the central refusing the client certificate after a TLS 1.3 handshake,
+    /// whose alert hyper does not hand over intact: the probe asks the central for its verdict.
+    async fn explain(&self, err: reqwest::Error) -> HostError {
+        let connecting = err.is_connect();
+        match classify(err) {
+            HostError::Network(detail) if !connecting => match self.probe_client_certificate().await {
+                Some(failure) => {
+                    tracing::debug!(%detail, %failure, "the request failed: the central refuses the client certificate");
+                    HostError::Tls(failure)
+                }
+                None => HostError::Network(detail),
+            },
+            other => other,
+        }
+    }
+
+    /// Opens one bare TLS connection to the central with the kiosk's own TLS configuration (without
+    /// session resumption, so the client certificate is judged afresh) and waits for the central's
+    /// verdict on it, sending no request: a fatal alert is a refusal, named by [`tls_failure`]; a session
+    /// ticket, data or the connection's end means the certificate was accepted. `None` when the
+    /// handshake is accepted, when the central cannot be reached, or when nothing is heard within the
+    /// connect timeout (the original error then stands).
+    pub async fn probe_client_certificate(&self) -> Option<TlsFailure> {
+        use tokio::io::AsyncReadExt;
+
+        let url = reqwest::Url::parse(&self.base_url).ok()?;
+        let port = url.port_or_known_default()?;
+        // An IPv6 host comes in brackets; ServerName reads IP addresses as well as DNS names.
+        let address = url.host_str()?.trim_start_matches('[').trim_end_matches(']').to_string();
+        let name = ServerName::try_from(address.clone()).ok()?;
+        let watch = Arc::new(TicketWatch::default());
+        let mut config = (*self.tls).clone();
+        config.resumption = Resumption::store(watch.clone());
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+        let verdict = async {
+            let tcp = tokio::net::TcpStream::connect((address.as_str(), port)).await.ok()?;
+            let mut tls = match connector.connect(name, tcp).await {
+                Ok(tls) => tls,
+                Err(err) => return find_tls_error(&err),
+            };
+            let mut byte = [0u8; 1];
+            tokio::select! {
+                read = tls.read(&mut byte) => read.err().and_then(|err| find_tls_error(&err)),
+                () = watch.ticket.notified() => None,
+            }
+        };
+        tokio::time::timeout(self.connect_timeout, verdict).await.ok().flatten()
     }
 
     /// `send` and decode the answer into `T`.
@@ -347,6 +424,37 @@ pub fn tls_config(files: &TlsFiles<'_>) -> Result<rustls::ClientConfig, HostErro
     Ok(config)
 }
 
+/// The session store of a verdict probe: resumes nothing, and tells when the central sends a session
+/// ticket, which a TLS 1.3 server does only once it has accepted the client's certificate and Finished.
+#[derive(Debug, Default)]
+struct TicketWatch {
+    ticket: tokio::sync::Notify,
+}
+
+impl ClientSessionStore for TicketWatch {
+    fn set_kx_hint(&self, _: ServerName<'static>, _: NamedGroup) {}
+
+    fn kx_hint(&self, _: &ServerName<'_>) -> Option<NamedGroup> {
+        None
+    }
+
+    fn set_tls12_session(&self, _: ServerName<'static>, _: Tls12ClientSessionValue) {}
+
+    fn tls12_session(&self, _: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
+        None
+    }
+
+    fn remove_tls12_session(&self, _: &ServerName<'static>) {}
+
+    fn insert_tls13_ticket(&self, _: ServerName<'static>, _: Tls13ClientSessionValue) {
+        self.ticket.notify_one();
+    }
+
+    fn take_tls13_ticket(&self, _: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
+        None
+    }
+}
+
 /// Turns a reqwest error into a typed one, looking through its causes for the rustls error.
 fn classify(err: reqwest::Error) -> HostError {
     if let Some(tls) = find_tls_error(&err) {
@@ -405,9 +513,10 @@ pub fn tls_failure(err: &rustls::Error) -> TlsFailure {
         }
         E::AlertReceived(AlertDescription::CertificateRequired) => TlsFailure::ClientCertificateMissing,
         E::AlertReceived(AlertDescription::CertificateExpired) => TlsFailure::ClientCertificateExpired,
+        E::AlertReceived(AlertDescription::UnknownCA) => TlsFailure::ClientCertificateUnknownCa,
         E::AlertReceived(
             alert @ (AlertDescription::BadCertificate
-            | AlertDescription::UnknownCA
+            | AlertDescription::UnsupportedCertificate
             | AlertDescription::CertificateUnknown
             | AlertDescription::CertificateRevoked
             | AlertDescription::AccessDenied),
@@ -456,6 +565,18 @@ mod tests {
         assert_eq!(
             tls_failure(&rustls::Error::AlertReceived(AlertDescription::CertificateRequired)),
             TlsFailure::ClientCertificateMissing
+        );
+        assert_eq!(
+            tls_failure(&rustls::Error::AlertReceived(AlertDescription::CertificateExpired)),
+            TlsFailure::ClientCertificateExpired
+        );
+        assert_eq!(
+            tls_failure(&rustls::Error::AlertReceived(AlertDescription::UnknownCA)),
+            TlsFailure::ClientCertificateUnknownCa
+        );
+        assert_eq!(
+            tls_failure(&rustls::Error::AlertReceived(AlertDescription::BadCertificate)),
+            TlsFailure::ClientCertificateRejected("BadCertificate".into())
         );
     }
 }

@@ -64,8 +64,15 @@ impl Ca {
     }
 }
 
-/// Starts a one-answer HTTPS server; `client_ca` turns on mutual TLS. Returns its base URL.
+/// Starts a one-answer HTTPS server (HTTP/1.1); `client_ca` turns on mutual TLS. Returns its base URL.
 pub async fn serve(server: &Leaf, client_ca: Option<&Path>, response: String) -> String {
+    serve_with_alpn(server, client_ca, response, &[b"http/1.1"]).await
+}
+
+/// Like [`serve`], offering the given ALPN protocols. Offering `h2` first, as the central does, makes the
+/// client speak HTTP/2, whose connection task keeps only the text of a TLS alert (or reports "channel
+/// closed"); the canned HTTP/1.1 answer is then useless, so only refused handshakes are worth testing.
+pub async fn serve_with_alpn(server: &Leaf, client_ca: Option<&Path>, response: String, alpn: &[&[u8]]) -> String {
     let response: &'static str = Box::leak(response.into_boxed_str());
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder =
@@ -85,7 +92,7 @@ pub async fn serve(server: &Leaf, client_ca: Option<&Path>, response: String) ->
         CertificateDer::pem_file_iter(&server.cert).unwrap().map(Result::unwrap).collect();
     let key = PrivateKeyDer::from_pem_file(&server.key).unwrap();
     let mut config = builder.with_single_cert(chain, key).unwrap();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = alpn.iter().map(|protocol| protocol.to_vec()).collect();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
