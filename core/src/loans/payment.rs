@@ -287,9 +287,11 @@ impl Loan {
         !installment.is_settled() && installment.due_date < today
     }
 
-    /// Index of the current period's installment: the first one falling due today or later.
+    /// Index of the installment a prepayment starts from: the first one falling due today or later that is
+    /// not yet paid. An installment paid ahead of its due date (an advance) stays paid: it is never rebuilt,
+    /// and its interest is not credited back (R7: an advance brings no interest reduction).
     fn current_index(&self, today: NaiveDate) -> Option<usize> {
-        self.installments.iter().position(|i| i.due_date >= today)
+        self.installments.iter().position(|i| i.due_date >= today && !i.is_settled())
     }
 
     /// The overdue installments at `today`, with their moratorium.
@@ -322,7 +324,10 @@ impl Loan {
             .ok_or(ScheduleError::Overflow)?
             .min(current.interest);
         let interest = (accrued - current.paid.interest).max(Decimal::ZERO);
-        let insurance = (current.insurance - current.paid.insurance).max(Decimal::ZERO);
+        // A period that has not started yet (today's installment was paid ahead) owes no premium today.
+        let started = current.period_start <= today;
+        let insurance =
+            if started { (current.insurance - current.paid.insurance).max(Decimal::ZERO) } else { Decimal::ZERO };
         let later_credit: Decimal =
             self.installments[k + 1..].iter().map(|i| i.paid.interest + i.paid.insurance + i.paid.moratorium).sum();
         let advance_credit = (current.paid.interest - accrued).max(Decimal::ZERO) + later_credit;
@@ -523,11 +528,13 @@ impl Loan {
             self.installments[k..].iter().map(|i| i.due_date).filter(|&due| due > today).collect();
         let first_number =
             self.installments[k..].iter().find(|i| i.due_date > today).map_or(current.number, |i| i.number);
+        // Interest runs from today, or — when today's installment was paid ahead — from the end of its
+        // period, which that payment already covered.
         let plan = PeriodPlan {
             tea: self.tea,
             day_count: self.day_count,
             desgravamen: self.desgravamen,
-            start: today,
+            start: today.max(current.period_start),
             first_number,
         };
         let (fixed, mut rows) = match choice {
@@ -539,6 +546,7 @@ impl Loan {
         // The current period's premium was collected with this payment (or earlier): not again.
         if let Some(first) = rows.first_mut()
             && first.due_date == current.due_date
+            && current.period_start <= today
         {
             first.insurance = Decimal::ZERO;
         }
@@ -729,17 +737,53 @@ mod tests {
     }
 
     #[test]
-    fn advances_already_paid_are_credited_on_a_later_prepayment() {
+    fn advances_already_paid_stay_paid_when_the_loan_is_later_cancelled() {
         let loan = loan();
         let first = loan.installments[0].amount();
         let advanced = loan.apply_payment(date(2025, 2, 10), pen(first + loan.installments[1].amount()), None).unwrap();
         assert_eq!(advanced.quote.kind, PaymentKind::InstallmentAdvance);
         let options = advanced.loan.payment_options(date(2025, 3, 1)).unwrap();
         assert_eq!(options.next_installment, Some(3));
-        assert!(options.payoff.advance_credit > dec!(0));
+        // R7: the advance brought no interest reduction, and the period it paid has not ended: nothing accrues
+        // and nothing is credited; the payoff is the principal still owed.
+        assert_eq!(options.payoff.advance_credit, dec!(0));
+        assert_eq!(options.payoff.owed.interest + options.payoff.owed.insurance, dec!(0));
+        assert_eq!(options.payoff_amount, advanced.loan.outstanding_principal());
         let outcome = advanced.loan.apply_payment(date(2025, 3, 1), pen(options.payoff_amount), None).unwrap();
         assert!(outcome.loan.is_cancelled());
+        assert!(outcome.loan.installments[..2].iter().all(Installment::is_settled), "the paid rows are kept");
         assert_sums(&outcome.quote);
+    }
+
+    /// Issue 18, defect 2: an installment paid ahead of its due date, then a partial prepayment reducing
+    /// the number of installments — the paid installment stays paid and the principal falls by exactly the
+    /// amount prepaid.
+    #[test]
+    fn a_partial_prepayment_after_an_early_installment_keeps_it_paid() {
+        for choice in [PrepaymentChoice::ReduceTerm, PrepaymentChoice::ReduceInstallment] {
+            let loan = loan();
+            let paid_first = loan.apply_payment(date(2025, 2, 15), pen(loan.installments[0].amount()), None).unwrap();
+            let second = paid_first.loan.installments[1].amount();
+            let early = paid_first.loan.apply_payment(date(2025, 3, 1), pen(second), None).unwrap().loan;
+            assert!(early.installments[1].is_settled());
+            assert_eq!(early.unpaid_count(), 10);
+            let before = early.outstanding_principal();
+            let amount = early.installments[2].amount() * dec!(3);
+            let outcome = early.apply_payment(date(2025, 3, 5), pen(amount), Some(choice)).unwrap();
+            assert!(matches!(outcome.quote.kind, PaymentKind::PartialPrepayment(_)), "{:?}", outcome.quote.kind);
+            assert_sums(&outcome.quote);
+            let after = &outcome.loan;
+            assert!(after.installments[..2].iter().all(Installment::is_settled), "{choice:?}: paid rows kept");
+            assert_eq!(after.installments.iter().filter(|i| i.is_settled()).count(), 2, "{choice:?}");
+            assert_eq!(outcome.quote.applied.interest + outcome.quote.applied.insurance, dec!(0), "{choice:?}");
+            assert_eq!(before - after.outstanding_principal(), amount, "{choice:?}: principal falls by the prepayment");
+            let next = after.next_unpaid().unwrap();
+            assert_eq!((next.number, next.due_date), (3, date(2025, 4, 15)), "{choice:?}");
+            assert_eq!(next.period_start, date(2025, 3, 15), "{choice:?}: interest runs from the paid period's end");
+            assert_eq!(after.principal_accounted_for(), dec!(12000), "{choice:?}");
+            let options = after.payment_options(date(2025, 3, 5)).unwrap();
+            assert_eq!(options.next_installment, Some(3), "{choice:?}: installment 2 is not due again");
+        }
     }
 
     #[test]
