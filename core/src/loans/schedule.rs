@@ -4,6 +4,10 @@
 //! convention: an effective annual rate over a 360-day year). The fixed installment (principal + interest)
 //! is the one that brings the balance to zero after the last period; every amount is rounded to cents
 //! half-up and the last installment absorbs the rounding difference.
+//!
+//! Terms whose installment cannot do that in cents are refused rather than turned into a balloon (a very
+//! long term at a very high rate, where the installment is all interest): see [`ScheduleError::NotAmortizing`]
+//! and [`ScheduleError::LastInstallmentTooLarge`].
 
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::prelude::MathematicalOps;
@@ -174,6 +178,29 @@ pub enum ScheduleError {
     DateOutOfRange,
     #[error("el cálculo excede la precisión decimal; revise el capital y la tasa")]
     Overflow,
+    /// The installment does not exceed the interest a regular period charges on the balance: the rows
+    /// would pay no principal and the whole loan would fall on the last one.
+    #[error(
+        "con este plazo y esta tasa la cuota ({installment}) no amortiza: no supera el interés de un periodo \
+         sobre el saldo de capital ({interest}); acorte el plazo o baje la tasa"
+    )]
+    NotAmortizing { installment: Decimal, interest: Decimal },
+    /// The installment amortizes, but no installment in cents closes the schedule on its last due date:
+    /// the last row (principal and interest) would exceed the others by more than one installment.
+    ///
+    /// Why one installment: the last row absorbs the rounding of the installment and of each row's interest
+    /// to cents, under half a cent each per row, compounded at the loan's rate until the end. So the
+    /// excess is at most what one cent per row grows to over the term, `0.01 × s(n, i)` (the future value
+    /// of a one-cent annuity). While that is below one installment, as on every ordinary term, the last row
+    /// is within one installment of the others — in practice within cents or a few soles. An excess beyond
+    /// one installment can only happen when one cent on the installment grows to more than an installment
+    /// over the term: cents can no longer express a French schedule for those terms, and what is left is a
+    /// balloon payment the customer did not sign for.
+    #[error(
+        "con este plazo y esta tasa la última cuota ({last}) excedería a las demás ({installment}) en más de \
+         una cuota; acorte el plazo o baje la tasa"
+    )]
+    LastInstallmentTooLarge { installment: Decimal, last: Decimal },
 }
 
 /// A loan's schedule and payment state: the input and the output of every payment operation.
@@ -376,6 +403,7 @@ impl PeriodPlan {
                 rows = self.rows_with_payment(balance, due_dates, &days, &rates, fixed)?;
             }
         }
+        check_amortizes(balance, &rates, fixed, &rows)?;
         Ok((fixed, rows))
     }
 
@@ -465,6 +493,38 @@ impl PeriodPlan {
         }
         Ok(rows)
     }
+}
+
+/// Refuses a schedule that is not one of fixed installments repaying the loan:
+/// - the installment must exceed the interest that the balance left after the first period accrues over
+///   the shortest regular period (every period but the first, which may be a longer grace-like period paid
+///   interest only). Equality is refused too: an installment that is all interest pays nothing off, and
+///   with equal periods no row would ever pay principal until the last one took the whole loan. (With
+///   exact-day interest a 31-day month may still charge more than the installment at high rates; such a
+///   row pays its interest in full and no principal, and the last-row bound below keeps the schedule
+///   honest.)
+/// - the last row (principal and interest) may exceed the installment by one installment at most (why:
+///   [`ScheduleError::LastInstallmentTooLarge`]).
+fn check_amortizes(
+    balance: Decimal,
+    rates: &[Decimal],
+    fixed: Decimal,
+    rows: &[Installment],
+) -> Result<(), ScheduleError> {
+    if let Some(shortest) = rates.iter().skip(1).min() {
+        let opening = rows.get(1).map_or(balance, |second| second.opening_balance);
+        let interest = round_cents(opening.checked_mul(*shortest).ok_or(ScheduleError::Overflow)?);
+        if fixed <= interest {
+            return Err(ScheduleError::NotAmortizing { installment: fixed, interest });
+        }
+    }
+    if let Some(last) = rows.last() {
+        let amount = last.principal + last.interest;
+        if amount - fixed > fixed {
+            return Err(ScheduleError::LastInstallmentTooLarge { installment: fixed, last: amount });
+        }
+    }
+    Ok(())
 }
 
 impl Loan {
@@ -652,6 +712,52 @@ mod tests {
         assert!(loan.installments[5].insurance < dec!(16.00));
         t.desgravamen = Desgravamen::FixedPremium(dec!(9.5));
         assert!(build(&t).unwrap().installments.iter().all(|i| i.insurance == dec!(9.50)));
+    }
+
+    #[test]
+    fn an_installment_that_is_all_interest_is_refused_not_turned_into_a_balloon() {
+        // Found by random testing: 359 rows of S/ 5,194.04 paying no principal, then S/ 80,801.99. The
+        // French installment rounds to exactly the monthly interest (the guard tested `>`, not `>=`).
+        let mut t = terms(dec!(75607.95), dec!(1.2195), 360);
+        t.day_count = DayCount::Thirty360;
+        let err = build(&t).unwrap_err();
+        assert_eq!(err, ScheduleError::NotAmortizing { installment: dec!(5194.04), interest: dec!(5194.04) });
+        assert!(err.to_string().contains("no amortiza"), "{err}");
+        // The same loan over a term cents can express builds, every row paying principal.
+        t.installments = 60;
+        let loan = build(&t).unwrap();
+        assert!(loan.installments.iter().all(|row| row.principal > Decimal::ZERO));
+    }
+
+    #[test]
+    fn a_last_row_more_than_one_installment_above_the_others_is_refused() {
+        // A small loan over 28 years: one cent on the installment grows to more than an installment
+        // over the term, so no installment in cents closes the schedule on its last due date.
+        let mut t = terms(dec!(265.19), dec!(0.1319), 339);
+        t.day_count = DayCount::Thirty360;
+        t.first_due_date = t.disbursement_date + chrono::Duration::days(29);
+        match build(&t) {
+            Err(ScheduleError::LastInstallmentTooLarge { installment, last }) => {
+                assert!(last > installment * Decimal::TWO, "{last} vs {installment}");
+            }
+            other => panic!("expected the last row refused, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn long_ordinary_loans_still_build_with_a_last_row_within_rounding() {
+        // A 30-year mortgage at 12 % TEA on exact days with a 45-day first period, and a 25-year one at
+        // 18 % whose 31-day months charge more interest than the installment early on.
+        for (principal, tea, n, first_gap) in
+            [(dec!(250000), dec!(0.12), 360u32, 45i64), (dec!(90000), dec!(0.18), 300, 31)]
+        {
+            let mut t = terms(principal, tea, n);
+            t.first_due_date = t.disbursement_date + chrono::Duration::days(first_gap);
+            let loan = build(&t).unwrap();
+            assert_eq!(loan.installments.len(), n as usize);
+            let last = &loan.installments[n as usize - 1];
+            assert!(last.principal + last.interest - loan.fixed_payment < dec!(10), "{last:?}");
+        }
     }
 
     #[test]

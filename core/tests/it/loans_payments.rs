@@ -5,7 +5,7 @@ use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use servicaja_core::loans::{
-    DayCount, Desgravamen, Loan, LoanTerms, PaymentKind, PaymentOutcome, PrepaymentChoice, build,
+    DayCount, Desgravamen, Loan, LoanTerms, PaymentKind, PaymentOutcome, PrepaymentChoice, ScheduleError, build,
 };
 use servicaja_core::money::{Currency, Money};
 
@@ -42,6 +42,16 @@ fn terms_strategy() -> impl Strategy<Value = LoanTerms> {
                 },
             }
         })
+}
+
+/// The schedule of `terms`, or `None` when the core refuses terms whose installment cannot repay the
+/// loan (very long terms at very high rates, tested in `loans_schedules`).
+fn schedule(terms: &LoanTerms) -> Option<Loan> {
+    match build(terms) {
+        Ok(loan) => Some(loan),
+        Err(ScheduleError::NotAmortizing { .. } | ScheduleError::LastInstallmentTooLarge { .. }) => None,
+        Err(other) => panic!("valid terms refused: {other}"),
+    }
 }
 
 /// How a test payment picks its amount from the options shown for the day.
@@ -126,7 +136,7 @@ proptest! {
         terms in terms_strategy(),
         payments in prop::collection::vec((0i64..95, pick_strategy()), 1..6),
     ) {
-        let mut loan = build(&terms).unwrap();
+        let Some(mut loan) = schedule(&terms) else { return Ok(()) };
         prop_assert_eq!(loan.principal_accounted_for(), terms.principal);
         let mut today = terms.disbursement_date;
         for (days, pick) in payments {
@@ -172,7 +182,7 @@ proptest! {
         offset in 0i64..4000,
         amount in (any::<i64>(), 0u32..29),
     ) {
-        let mut loan = build(&terms).unwrap();
+        let Some(mut loan) = schedule(&terms) else { return Ok(()) };
         let value = Decimal::new(mantissa, scale);
         let target = &mut loan.installments[row.index(terms.installments as usize)];
         match field {
@@ -192,7 +202,7 @@ proptest! {
 
     #[test]
     fn schedules_amortize_exactly(terms in terms_strategy()) {
-        let loan = build(&terms).unwrap();
+        let Some(loan) = schedule(&terms) else { return Ok(()) };
         let principal: Decimal = loan.installments.iter().map(|i| i.principal).sum();
         prop_assert_eq!(principal, terms.principal);
         prop_assert_eq!(loan.installments.len(), terms.installments as usize);

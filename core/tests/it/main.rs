@@ -7,5 +7,6 @@ mod identity_mrz;
 mod identity_phone;
 mod identity_track;
 mod loans_payments;
+mod loans_schedules;
 mod money;
 mod parsers_never_panic;
