@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use crate::cli_out::{errln, outln};
 use clap::Subcommand;
 use servicaja_core::identity::mrz::{Mrz, MrzFormat};
 use servicaja_core::identity::track::{CardSwipe, LrcMode};
@@ -122,18 +123,18 @@ fn line(configured: &SerialSettings, port: &str, baud: Option<u32>) -> SerialSet
 
 fn print_sensors(sensors: &PrinterSensors) {
     let status = sensors.to_status();
-    println!("estado: {:?}", status.device);
-    println!("papel: {:?}", status.paper.unwrap_or(servicaja_drivers::status::PaperState::Unknown));
-    println!("tapa: {:?}", status.cover.unwrap_or(servicaja_drivers::status::CoverState::Unknown));
-    println!("acción: {}", status.action.map_or("ninguna".to_string(), |a| format!("{a:?}")));
+    outln!("estado: {:?}", status.device);
+    outln!("papel: {:?}", status.paper.unwrap_or(servicaja_drivers::status::PaperState::Unknown));
+    outln!("tapa: {:?}", status.cover.unwrap_or(servicaja_drivers::status::CoverState::Unknown));
+    outln!("acción: {}", status.action.map_or("ninguna".to_string(), |a| format!("{a:?}")));
     if !status.detail.is_empty() {
-        println!("detalle: {}", status.detail);
+        outln!("detalle: {}", status.detail);
     }
     let [b1, b2, b3, b4] = sensors.encode();
-    println!("DLE EOT 1 = {b1:#04x}: {:?}", sensors.printer);
-    println!("DLE EOT 2 = {b2:#04x}: {:?}", sensors.offline_cause);
-    println!("DLE EOT 3 = {b3:#04x}: {:?}", sensors.error_cause);
-    println!("DLE EOT 4 = {b4:#04x}: {:?}", sensors.roll_paper);
+    outln!("DLE EOT 1 = {b1:#04x}: {:?}", sensors.printer);
+    outln!("DLE EOT 2 = {b2:#04x}: {:?}", sensors.offline_cause);
+    outln!("DLE EOT 3 = {b3:#04x}: {:?}", sensors.error_cause);
+    outln!("DLE EOT 4 = {b4:#04x}: {:?}", sensors.roll_paper);
 }
 
 fn test_page(settings: &Settings) -> Result<PrintJob, String> {
@@ -160,7 +161,7 @@ fn diag_printer(settings: &Settings, port: &str, baud: Option<u32>, with_test_pa
     let transport = match SerialConnector::new(serial).connect() {
         Ok(t) => t,
         Err(e) => {
-            println!("estado: NoDevice ({e})");
+            outln!("estado: NoDevice ({e})");
             return ExitCode::from(1);
         }
     };
@@ -168,7 +169,7 @@ fn diag_printer(settings: &Settings, port: &str, baud: Option<u32>, with_test_pa
     let sensors = match printer.read_sensors() {
         Ok(sensors) => sensors,
         Err(e) => {
-            println!("estado: sin respuesta ({e})");
+            outln!("estado: sin respuesta ({e})");
             return ExitCode::from(1);
         }
     };
@@ -177,10 +178,10 @@ fn diag_printer(settings: &Settings, port: &str, baud: Option<u32>, with_test_pa
     if with_test_page && ready {
         match test_page(settings).map(|job| printer.print(&job).map_err(|e| e.to_string())) {
             Ok(Ok(done)) => {
-                println!("página de prueba: impresa ({} mm de papel)", done.paper.length_mm())
+                outln!("página de prueba: impresa ({} mm de papel)", done.paper.length_mm())
             }
             Ok(Err(e)) | Err(e) => {
-                println!("página de prueba: falló ({e})");
+                outln!("página de prueba: falló ({e})");
                 ready = false;
             }
         }
@@ -199,11 +200,11 @@ fn diag_reader(serial: SerialSettings, timeout: Duration, reader: Reader) -> Exi
     let mut transport = match SerialConnector::new(serial).connect() {
         Ok(t) => t,
         Err(e) => {
-            println!("estado: NoDevice ({e})");
+            outln!("estado: NoDevice ({e})");
             return ExitCode::from(2);
         }
     };
-    println!(
+    outln!(
         "esperando {} ({} s)…",
         if matches!(reader, Reader::Card(_)) { "una tarjeta" } else { "un documento" },
         timeout.as_secs()
@@ -223,7 +224,7 @@ fn diag_reader(serial: SerialSettings, timeout: Duration, reader: Reader) -> Exi
                 Reader::Document => documents.push(&buf[..n]).into_iter().map(document_event).collect(),
             },
             Err(e) => {
-                println!("estado: NoDevice ({e})");
+                outln!("estado: NoDevice ({e})");
                 return ExitCode::from(2);
             }
         };
@@ -238,37 +239,37 @@ fn diag_reader(serial: SerialSettings, timeout: Duration, reader: Reader) -> Exi
                     ExitCode::SUCCESS
                 }
                 DeviceEvent::InvalidMedia { reason, .. } => {
-                    println!("rechazado: {reason}");
+                    outln!("rechazado: {reason}");
                     ExitCode::from(1)
                 }
                 DeviceEvent::StatusChanged { .. } => ExitCode::from(1),
             };
         }
     }
-    println!("tiempo agotado: no llegó nada");
+    outln!("tiempo agotado: no llegó nada");
     ExitCode::from(2)
 }
 
 fn print_swipe(swipe: &CardSwipe) {
-    println!("tarjeta: {}", swipe.pan.masked());
+    outln!("tarjeta: {}", swipe.pan.masked());
     // Only a Luhn-valid number parses; a failing one is reported as the rejection reason.
-    println!("luhn: válido");
+    outln!("luhn: válido");
     match swipe.expiry {
-        Some(e) => println!("vencimiento: {:04}-{:02}", e.year(), e.month()),
-        None => println!("vencimiento: (no está en la banda)"),
+        Some(e) => outln!("vencimiento: {:04}-{:02}", e.year(), e.month()),
+        None => outln!("vencimiento: (no está en la banda)"),
     }
     match swipe.service_code {
-        Some(code) => println!(
+        Some(code) => outln!(
             "código de servicio: {}{}",
             code.as_str(),
             if swipe.is_chip_card() { " (tarjeta con chip)" } else { "" }
         ),
-        None => println!("código de servicio: (no está en la banda)"),
+        None => outln!("código de servicio: (no está en la banda)"),
     }
     if let Some(name) = &swipe.cardholder {
-        println!("titular: {name}");
+        outln!("titular: {name}");
     }
-    println!("pistas: 1 {:?}, 2 {:?}", swipe.track1, swipe.track2);
+    outln!("pistas: 1 {:?}, 2 {:?}", swipe.track1, swipe.track2);
 }
 
 fn print_mrz(mrz: &Mrz) {
@@ -276,62 +277,62 @@ fn print_mrz(mrz: &Mrz) {
         MrzFormat::Td1 => "TD1 (documento de identidad)",
         MrzFormat::Td3 => "TD3 (pasaporte)",
     };
-    println!("formato: {kind}");
-    println!("tipo: {}  emisor: {}", mrz.document_code, mrz.issuing_state);
-    println!("número: {}", mrz.document_number);
-    println!("apellidos: {}", mrz.names.primary);
-    println!("nombres: {}", mrz.names.secondary);
-    println!("nacimiento (AAMMDD): {:02}{:02}{:02}", mrz.birth_date.yy(), mrz.birth_date.month(), mrz.birth_date.day());
-    println!(
+    outln!("formato: {kind}");
+    outln!("tipo: {}  emisor: {}", mrz.document_code, mrz.issuing_state);
+    outln!("número: {}", mrz.document_number);
+    outln!("apellidos: {}", mrz.names.primary);
+    outln!("nombres: {}", mrz.names.secondary);
+    outln!("nacimiento (AAMMDD): {:02}{:02}{:02}", mrz.birth_date.yy(), mrz.birth_date.month(), mrz.birth_date.day());
+    outln!(
         "vencimiento (AAMMDD): {:02}{:02}{:02}",
         mrz.expiry_date.yy(),
         mrz.expiry_date.month(),
         mrz.expiry_date.day()
     );
-    println!("sexo: {:?}  nacionalidad: {}", mrz.sex, mrz.nationality);
+    outln!("sexo: {:?}  nacionalidad: {}", mrz.sex, mrz.nationality);
 }
 
 fn devsim(dir: Option<PathBuf>, columns: u8) -> ExitCode {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let dir = dir.unwrap_or_else(|| std::env::temp_dir().join(format!("servicaja-devsim-{}", std::process::id())));
     if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("cannot create {}: {e}", dir.display());
+        errln!("cannot create {}: {e}", dir.display());
         return ExitCode::from(2);
     }
     // The socket first: a live devsim in the same directory keeps its device links untouched.
     let socket = match ControlSocket::claim(&dir.join("control.sock")) {
         Ok(socket) => socket,
         Err(e) => {
-            eprintln!("devsim: {e}");
+            errln!("devsim: {e}");
             return ExitCode::from(2);
         }
     };
     let signals = match socket.stop_on_signals() {
         Ok(handle) => handle,
         Err(e) => {
-            eprintln!("devsim: cannot watch for Ctrl-C / SIGTERM: {e}");
+            errln!("devsim: cannot watch for Ctrl-C / SIGTERM: {e}");
             return ExitCode::from(2);
         }
     };
     let emulators = match EmulatorSet::start(&dir, columns) {
         Ok(emulators) => emulators,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return ExitCode::from(2);
         }
     };
     let receipts = dir.join("receipts");
     if std::fs::create_dir_all(&receipts).is_ok() {
         emulators.control().set_receipt_dir(Some(receipts.clone()));
-        println!("receipts {}", receipts.display());
+        outln!("receipts {}", receipts.display());
     }
     let paths = emulators.paths();
     let ptys = emulators.control().pty_paths();
     let show = |p: &Option<PathBuf>| p.as_ref().map_or("-".into(), |p| p.display().to_string());
-    println!("printer {} -> {}", paths.printer.display(), show(&ptys[0]));
-    println!("card-reader {} -> {}", paths.card_reader.display(), show(&ptys[1]));
-    println!("document-reader {} -> {}", paths.document_reader.display(), show(&ptys[2]));
-    println!("control {}", socket.path().display());
+    outln!("printer {} -> {}", paths.printer.display(), show(&ptys[0]));
+    outln!("card-reader {} -> {}", paths.card_reader.display(), show(&ptys[1]));
+    outln!("document-reader {} -> {}", paths.document_reader.display(), show(&ptys[2]));
+    outln!("control {}", socket.path().display());
     let _ = std::io::stdout().flush();
     let control = emulators.control();
     socket.serve(move |stream| serve(stream, &control));
@@ -339,7 +340,7 @@ fn devsim(dir: Option<PathBuf>, columns: u8) -> ExitCode {
     // Dropping the emulators removes the device links; dropping the socket removes its file.
     drop(emulators);
     drop(socket);
-    println!("devsim stopped: device links and control socket removed");
+    outln!("devsim stopped: device links and control socket removed");
     ExitCode::SUCCESS
 }
 

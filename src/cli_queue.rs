@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::cli_out::{errln, outln};
 use chrono::Utc;
 use clap::Subcommand;
 use servicaja_core::settings::Settings;
@@ -48,7 +49,7 @@ pub fn run(config: Option<&Path>, command: QueueCommand) -> ExitCode {
     match execute(settings, &data_dir, command) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("queue: {message}");
+            errln!("queue: {message}");
             ExitCode::from(2)
         }
     }
@@ -66,15 +67,15 @@ fn execute(settings: &Settings, data_dir: &Path, command: QueueCommand) -> Resul
         QueueCommand::Status => {
             let status = store.status().map_err(|err| err.to_string())?;
             for (state, count) in &status.counts {
-                println!("{:<10} {count}", state.as_str());
+                outln!("{:<10} {count}", state.as_str());
             }
             match status.oldest_open {
                 Some(oldest) => {
-                    println!("oldest open: {} ({} min ago)", oldest.to_rfc3339(), (now - oldest).num_minutes())
+                    outln!("oldest open: {} ({} min ago)", oldest.to_rfc3339(), (now - oldest).num_minutes())
                 }
-                None => println!("oldest open: none"),
+                None => outln!("oldest open: none"),
             }
-            println!("bound: {} open commands", settings.outbox.max_pending);
+            outln!("bound: {} open commands", settings.outbox.max_pending);
         }
         QueueCommand::List { state, limit } => {
             let states = match state.as_deref() {
@@ -84,18 +85,23 @@ fn execute(settings: &Settings, data_dir: &Path, command: QueueCommand) -> Resul
                     format!("unknown state {text:?}; use one of {}", names.join(", "))
                 })?],
             };
-            println!(
+            outln!(
                 "{:>6}  {:<10} {:<14} {:<38} {:>8} {:>4}  lane / last error",
-                "id", "state", "kind", "key", "age_min", "fail"
+                "id",
+                "state",
+                "kind",
+                "key",
+                "age_min",
+                "fail"
             );
             for command in store.list(&states, Some(limit)).map_err(|err| err.to_string())? {
-                println!("{}", line(&command, now));
+                outln!("{}", line(&command, now));
             }
         }
         QueueCommand::Retry { id } => {
             let command = store.retry(CommandId(id), &policy, now).map_err(|err| err.to_string())?;
             journal(settings, data_dir, "retried", &command, "tecnico", "reintento manual")?;
-            println!("{}", line(&command, now));
+            outln!("{}", line(&command, now));
         }
         QueueCommand::Cancel { id, reason, by } => {
             if reason.trim().is_empty() {
@@ -104,7 +110,7 @@ fn execute(settings: &Settings, data_dir: &Path, command: QueueCommand) -> Resul
             let checked = SafeText::new(reason.clone()).map_err(|err| err.to_string())?;
             let command = store.cancel(CommandId(id), checked.as_str(), now).map_err(|err| err.to_string())?;
             journal(settings, data_dir, "cancelled", &command, &by, &reason)?;
-            println!("{}", line(&command, now));
+            outln!("{}", line(&command, now));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::Path;
 
+use crate::cli_out::errln;
 use servicaja_core::channels::ChannelTable;
 use servicaja_core::disclosures::Disclosures;
 use servicaja_core::settings::{Mode, Problem, Settings};
@@ -119,7 +120,7 @@ fn table<T>(
 pub fn settings_or_exit(path: Option<&Path>) -> Result<Settings, std::process::ExitCode> {
     load(path).map(|loaded| loaded.settings).map_err(|problems| {
         for problem in &problems {
-            eprintln!("{problem}");
+            errln!("{problem}");
         }
         std::process::ExitCode::from(2)
     })

@@ -17,6 +17,7 @@ use servicaja_session::{Session, Supply};
 use slint::ComponentHandle;
 use uuid::Uuid;
 
+use crate::cli_out::outln;
 use crate::config::Loaded;
 use crate::demo::DemoWorld;
 use crate::maintenance::reprint::{Candidate, Reprinted};
@@ -69,9 +70,9 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
         .map_err(|err| format!("cannot start the async runtime: {err}"))?;
     let world = if settings.kiosk.mode == Mode::Demo && settings.host.embedded_simulator {
         let world = DemoWorld::start(settings, &runtime)?;
-        println!("central API simulator: {}", world.central.base_url());
+        outln!("central API simulator: {}", world.central.base_url());
         let paths = world.device_paths();
-        println!(
+        outln!(
             "emulated devices: printer {}, card reader {}, document reader {}",
             paths.printer.display(),
             paths.card_reader.display(),

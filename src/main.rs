@@ -2,6 +2,7 @@
 
 mod cli_devices;
 mod cli_journal;
+mod cli_out;
 mod cli_queue;
 mod config;
 mod demo;
@@ -16,6 +17,7 @@ mod ui;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::cli_out::{errln, outln};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -81,7 +83,8 @@ enum ConfigCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Run { config: None }) {
+    // Every command prints through `cli_out`: a reader that goes away (`| head`) ends the output quietly.
+    let code = match cli.command.unwrap_or(Command::Run { config: None }) {
         Command::Run { config } => run(config),
         Command::Config { command: ConfigCommand::Check { path } } => config_check(path),
         Command::Screenshots { out } => screenshots(&out),
@@ -90,18 +93,19 @@ fn main() -> ExitCode {
         Command::Journal { config, command } => cli_journal::run(config.as_deref(), command),
         Command::User { command } => maintenance::user::run(command),
         Command::Maintenance { config, command } => maintenance::cli::run(config.as_deref(), command),
-    }
+    };
+    cli_out::finish(code)
 }
 
 fn config_check(path: Option<PathBuf>) -> ExitCode {
     match config::load(path.as_deref()) {
         Ok(_) => {
-            println!("ok");
+            outln!("ok");
             ExitCode::SUCCESS
         }
         Err(problems) => {
             for problem in &problems {
-                println!("{problem}");
+                outln!("{problem}");
             }
             ExitCode::from(2)
         }
@@ -112,12 +116,12 @@ fn screenshots(out: &std::path::Path) -> ExitCode {
     match ui::screenshots::render_all(out) {
         Ok(files) => {
             for file in files {
-                println!("{}", file.display());
+                outln!("{}", file.display());
             }
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("screenshots: {err}");
+            errln!("screenshots: {err}");
             ExitCode::FAILURE
         }
     }
@@ -127,16 +131,16 @@ fn run(config: Option<PathBuf>) -> ExitCode {
     let loaded = match config::load(config.as_deref()) {
         Ok(loaded) => loaded,
         Err(problems) => {
-            eprintln!("The configuration has problems; the kiosk cannot start:");
+            errln!("The configuration has problems; the kiosk cannot start:");
             for problem in &problems {
-                eprintln!("  {problem}");
+                errln!("  {problem}");
             }
             return ExitCode::from(2);
         }
     };
     // Kept until the kiosk returns: dropping it flushes and stops the log files' writer.
     let _log_guard = logging::init(std::path::Path::new(&loaded.settings.kiosk.data_dir));
-    println!(
+    outln!(
         "ServiCaja {} — kiosk {} ({}), mode {:?}",
         env!("CARGO_PKG_VERSION"),
         loaded.settings.kiosk.id,
@@ -146,7 +150,7 @@ fn run(config: Option<PathBuf>) -> ExitCode {
     match kiosk::run(loaded) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("The kiosk stopped: {err}");
+            errln!("The kiosk stopped: {err}");
             ExitCode::FAILURE
         }
     }

@@ -11,6 +11,7 @@ use servicaja_host::journal::{JOURNAL_FILE, Journal, JournalEvent, SafeText};
 use super::certs::expiries_from_file;
 use super::export::export;
 use super::paper::PaperStore;
+use crate::cli_out::{errln, outln};
 
 #[derive(Debug, Subcommand)]
 pub enum MaintenanceCommand {
@@ -46,10 +47,10 @@ pub fn run(config: Option<&Path>, command: MaintenanceCommand) -> ExitCode {
                 match expiries_from_file(Path::new(path), now) {
                     Ok(found) => {
                         for cert in found {
-                            println!("host.{key}: {} expires {} — {:?}", cert.subject, cert.not_after, cert.status);
+                            outln!("host.{key}: {} expires {} — {:?}", cert.subject, cert.not_after, cert.status);
                         }
                     }
-                    Err(err) => println!("host.{key}: {err}"),
+                    Err(err) => outln!("host.{key}: {err}"),
                 }
             }
             Ok(())
@@ -58,7 +59,7 @@ pub fn run(config: Option<&Path>, command: MaintenanceCommand) -> ExitCode {
             let exported = export(&settings, &journal, now).map_err(|err| err.to_string())?;
             let detail = format!("{} records to {}", exported.journal_records, exported.folder.display());
             journal_action(&mut journal, &by, "export_logs", &detail)?;
-            println!("{detail}");
+            outln!("{detail}");
             Ok(())
         }),
         MaintenanceCommand::Paper { roll_replaced, by } => {
@@ -70,7 +71,7 @@ pub fn run(config: Option<&Path>, command: MaintenanceCommand) -> ExitCode {
                 }
                 let estimate = store.estimate(settings.printer.roll_length_mm);
                 let since = store.counter().roll_replaced_at.map_or("the first use".to_owned(), |at| at.to_rfc3339());
-                println!(
+                outln!(
                     "{} receipts, {} mm printed since {since}; about {} mm ({}%) left{}",
                     estimate.receipts,
                     estimate.printed_mm,
@@ -85,7 +86,7 @@ pub fn run(config: Option<&Path>, command: MaintenanceCommand) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("maintenance: {err}");
+            errln!("maintenance: {err}");
             ExitCode::from(2)
         }
     }

@@ -14,6 +14,7 @@ use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel};
 
 use super::rig::Rig;
 use super::{KioskWindow, LANGUAGES, LAYOUTS};
+use crate::cli_out::outln;
 use crate::maintenance::reprint::{Candidate, ReprintError};
 
 struct HeadlessPlatform {
@@ -449,7 +450,7 @@ pub fn render_all(out: &Path) -> Result<Vec<PathBuf>, String> {
                 }
                 (scene.drive)(&rig);
                 if layout == "landscape" && language == "es" {
-                    println!("{:<22} {}", scene.name, rig.screen());
+                    outln!("{:<22} {}", scene.name, rig.screen());
                 }
                 let pixels = render(&window, width, height);
                 let path = out.join(format!("{layout}-{language}-{}.png", scene.name));

@@ -24,6 +24,11 @@ mod maintenance {
     pub(crate) use super::reprint_service as reprint;
 }
 
+/// The command-line output helpers that the configuration loader and the screenshot renderer print through.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../src/cli_out.rs"]
+mod cli_out;
+
 /// The kiosk's configuration (the embedded `config/kiosk.toml`), as `servicaja run` loads it.
 #[allow(dead_code, unreachable_pub)]
 #[path = "../../src/config.rs"]
