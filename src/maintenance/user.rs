@@ -1,6 +1,7 @@
 //! `servicaja user add --role technician|staff --id ID --name NAME [--config PATH]`: reads the PIN twice
 //! without echo (or two lines of standard input when it is not a terminal, for scripts), hashes it with
-//! argon2 and appends the user to the TOML configuration, keeping every other byte of the file.
+//! argon2 and appends the user to the TOML configuration, keeping every other byte of the file, which is
+//! left readable by its owner only (0600).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use servicaja_maintenance::{PinFormatError, check_pin_format};
 use zeroize::Zeroizing;
 
 use super::pin::{PinHashError, hash_pin};
+use crate::cli_out::{errln, outln};
 
 /// The configuration file written when `--config` is not given.
 pub const DEFAULT_CONFIG: &str = "kiosk.toml";
@@ -76,11 +78,11 @@ pub fn run(command: UserCommand) -> ExitCode {
     let result = read_pin_twice().and_then(|pin| add_user(&path, &id, &name, role.into(), &pin));
     match result {
         Ok(()) => {
-            println!("user {id} added to {} (PIN stored as an argon2 hash)", path.display());
+            outln!("user {id} added to {} (PIN stored as an argon2 hash)", path.display());
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("user add: {err}");
+            errln!("user add: {err}");
             ExitCode::from(2)
         }
     }
@@ -145,10 +147,51 @@ pub fn add_user(path: &Path, id: &str, name: &str, role: Role, pin: &str) -> Res
     if let Some(problem) = after.validate().into_iter().find(|p| p.key.starts_with("maintenance.users")) {
         return Err(unparsable(problem.to_string()));
     }
+    write_private(path, after_text.as_bytes()).map_err(io)
+}
+
+/// Replaces the file at `path` with `contents`, readable and writable by its owner only (0600): the
+/// configuration holds the PIN hashes, which must not be readable by every account on the kiosk (an
+/// offline guess of a six-digit PIN needs only the hash). Atomic: a temporary file created 0600 beside it,
+/// written and synced, renamed over the old one, and the directory synced, so a power cut leaves either
+/// the old file or the new one. The new file keeps the old one's owner and group when this process may
+/// give them (a technician running the tool as root must not leave the kiosk's account unable to read
+/// its own configuration).
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+
+    let owner = match std::fs::metadata(path) {
+        Ok(metadata) => Some((metadata.uid(), metadata.gid())),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+        Err(err) => return Err(err),
+    };
     let temporary = path.with_extension("toml.tmp");
-    let mut file = std::fs::File::create(&temporary).map_err(io)?;
-    file.write_all(after_text.as_bytes()).and_then(|()| file.sync_all()).map_err(io)?;
-    std::fs::rename(&temporary, path).map_err(io)
+    // A leftover of an interrupted run may have other permissions: never reuse it.
+    match std::fs::remove_file(&temporary) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
+        _ => {}
+    }
+    let written = (|| {
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temporary)?;
+        if let Some((uid, gid)) = owner {
+            // Only root may give a file away; anyone else already owns what they create.
+            match std::os::unix::fs::fchown(&file, Some(uid), Some(gid)) {
+                Err(err) if err.kind() != std::io::ErrorKind::PermissionDenied => return Err(err),
+                _ => {}
+            }
+        }
+        file.write_all(contents)?;
+        file.sync_all()
+    })();
+    if let Err(err) = written.and_then(|()| std::fs::rename(&temporary, path)) {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(err);
+    }
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(directory)?.sync_all()
 }
 
 fn user_table(user: &MaintenanceUser) -> String {
@@ -193,6 +236,31 @@ mod tests {
         assert!(super::super::pin::Argon2Verifier.verify(&users[0], "482913"));
         assert!(super::super::pin::Argon2Verifier.verify(&users[1], "771200"));
         assert!(!super::super::pin::Argon2Verifier.verify(&users[1], "482913"));
+    }
+
+    #[test]
+    fn the_configuration_is_left_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        // A file created by the tool, and one that was world-readable before.
+        let created = dir.path().join("created.toml");
+        add_user(&created, "T01", "Ana", Role::Technician, "482913").unwrap();
+        assert_eq!(mode(&created), 0o600);
+        let existing = dir.path().join("kiosk.toml");
+        std::fs::write(&existing, crate::config::EMBEDDED_SETTINGS).unwrap();
+        std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o644)).unwrap();
+        // A leftover temporary file of an interrupted run, world-readable, is not reused.
+        let leftover = existing.with_extension("toml.tmp");
+        std::fs::write(&leftover, "old").unwrap();
+        std::fs::set_permissions(&leftover, std::fs::Permissions::from_mode(0o666)).unwrap();
+        add_user(&existing, "T01", "Ana", Role::Technician, "482913").unwrap();
+        assert_eq!(mode(&existing), 0o600);
+        assert!(!leftover.exists(), "the temporary file was renamed over the configuration");
+        assert!(crate::config::load(Some(&existing)).is_ok());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 2, "nothing else left behind: {names:?}");
     }
 
     #[test]
