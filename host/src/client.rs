@@ -310,7 +310,7 @@ impl HostClient {
         match classify(err) {
             HostError::Network(detail) if !connecting => match self.probe_client_certificate().await {
                 Some(failure) => {
-                    tracing::debug!(%detail, %failure, "the request failed: the central refuses the client certificate");
+                    tracing::debug!(%detail, %failure, "the central refuses the client certificate");
                     HostError::Tls(failure)
                 }
                 None => HostError::Network(detail),
