@@ -2,7 +2,6 @@
 //! the database file; exit 2 when anything is wrong), exports records of a date range (Peruvian civil dates)
 //! as JSON lines or CSV for audits, and reseals the head after a technician has dealt with a refused journal.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -80,7 +79,7 @@ pub fn run(config: Option<&Path>, command: JournalCommand) -> ExitCode {
     let path = PathBuf::from(&settings.kiosk.data_dir).join(JOURNAL_FILE);
     let open = || {
         Journal::open_existing(&path).map_err(|err| {
-            eprintln!("journal: cannot open {}: {err}", path.display());
+            crate::cli_out::errln!("journal: cannot open {}: {err}", path.display());
             ExitCode::from(2)
         })
     };
@@ -92,21 +91,20 @@ pub fn run(config: Option<&Path>, command: JournalCommand) -> ExitCode {
             };
             match journal.verify() {
                 Ok(report) => {
-                    let mut out = std::io::stdout().lock();
                     for line in verify_lines(&report) {
-                        let _ = writeln!(out, "{line}");
+                        crate::cli_out::outln!("{line}");
                     }
                     if report.is_intact() { ExitCode::SUCCESS } else { ExitCode::from(2) }
                 }
                 Err(err) => {
-                    eprintln!("journal: {err}");
+                    crate::cli_out::errln!("journal: {err}");
                     ExitCode::from(2)
                 }
             }
         }
         JournalCommand::Export { from, to, format, out } => {
             if to < from {
-                eprintln!("journal: --to {to} is before --from {from}");
+                crate::cli_out::errln!("journal: --to {to} is before --from {from}");
                 return ExitCode::from(2);
             }
             let format = match format {
@@ -124,23 +122,22 @@ pub fn run(config: Option<&Path>, command: JournalCommand) -> ExitCode {
                         let mut writer = std::io::BufWriter::new(file);
                         journal.export(from, to, format, &mut writer).map_err(|err| err.to_string())
                     }),
-                None => journal.export(from, to, format, &mut std::io::stdout().lock()).map_err(|err| err.to_string()),
+                None => journal.export(from, to, format, &mut crate::cli_out::Stdout).map_err(|err| err.to_string()),
             };
             match result {
                 Ok(count) => {
-                    eprintln!("exported {count} records");
+                    crate::cli_out::errln!("exported {count} records");
                     ExitCode::SUCCESS
                 }
                 Err(err) => {
-                    eprintln!("journal: {err}");
+                    crate::cli_out::errln!("journal: {err}");
                     ExitCode::from(2)
                 }
             }
         }
         JournalCommand::Reseal { by } => match Journal::reseal(&path, chrono::Utc::now(), &by) {
             Ok(resealed) => {
-                let _ = writeln!(
-                    std::io::stdout().lock(),
+                crate::cli_out::outln!(
                     "resealed: {}; the head is now record {} ({} records)",
                     resealed.previous,
                     resealed.head.seq,
@@ -149,7 +146,7 @@ pub fn run(config: Option<&Path>, command: JournalCommand) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(err) => {
-                eprintln!("journal: cannot reseal {}: {err}", path.display());
+                crate::cli_out::errln!("journal: cannot reseal {}: {err}", path.display());
                 ExitCode::from(2)
             }
         },

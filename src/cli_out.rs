@@ -79,8 +79,6 @@ pub fn finish(code: ExitCode) -> ExitCode {
 /// succeed without writing anything (the producer runs to its end and exits as usual); another error is
 /// returned to the caller as it is, and makes [`finish`] report a failure.
 #[derive(Debug, Default, Clone, Copy)]
-// For `journal export` to standard output (src/cli_journal.rs), whose owner adopts it.
-#[allow(dead_code)]
 pub struct Stdout;
 
 impl Write for Stdout {

@@ -30,23 +30,49 @@ fn queue_list_into_a_reader_that_stops_after_three_lines_ends_quietly() {
     }
     drop(store);
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_servicaja"))
-        .args(["queue", "list", "--limit", "100000", "--config"])
-        .arg(&config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // `head -3`: three lines, then the reading end of the pipe is closed.
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let head: Vec<String> = lines.by_ref().take(3).map(Result::unwrap).collect();
-    drop(lines);
-    let output = child.wait_with_output().unwrap();
+    let (head, output) = first_three_lines(&["queue", "list", "--limit", "100000", "--config"], &config);
     let stderr = String::from_utf8_lossy(&output.stderr);
 
     assert_eq!(head.len(), 3);
     assert!(head[0].contains("state") && head[0].contains("kind"), "the header first: {head:?}");
     assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "stderr: {stderr}");
     assert!(stderr.is_empty(), "nothing to say when the reader leaves: {stderr}");
+    assert!(output.status.success(), "{:?}, stderr: {stderr}", output.status);
+}
+
+/// Runs the binary with `args` and `config`, reads three lines of its output, then closes the pipe (`head -3`).
+fn first_three_lines(args: &[&str], config: &std::path::Path) -> (Vec<String>, std::process::Output) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_servicaja"))
+        .args(args)
+        .arg(config)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let head: Vec<String> = lines.by_ref().take(3).map(Result::unwrap).collect();
+    drop(lines);
+    (head, child.wait_with_output().unwrap())
+}
+
+#[test]
+fn journal_export_into_a_reader_that_stops_after_three_lines_ends_quietly() {
+    use servicaja_host::journal::{JOURNAL_FILE, Journal, JournalEvent, SafeText};
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(&config, format!("[kiosk]\ndata_dir = {:?}\n", dir.path().display().to_string())).unwrap();
+    let mut journal = Journal::open(&dir.path().join(JOURNAL_FILE), 512).unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-21T15:00:00Z").unwrap().to_utc();
+    for index in 0..COMMANDS {
+        let detail = SafeText::new(format!("prueba de exportación {index}")).unwrap();
+        journal.append(at, &JournalEvent::Maintenance { user: "1001".into(), action: "test".into(), detail }).unwrap();
+    }
+    drop(journal);
+    let args = ["journal", "export", "--from", "2026-11-21", "--to", "2026-11-21", "--format", "jsonl", "--config"];
+    let (head, output) = first_three_lines(&args, &config);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(head.len(), 3);
+    assert!(head[0].contains("prueba de exportación"), "{head:?}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "stderr: {stderr}");
     assert!(output.status.success(), "{:?}, stderr: {stderr}", output.status);
 }
