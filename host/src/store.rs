@@ -397,6 +397,12 @@ impl OutboxStore {
                 conn.execute_batch(&format!("ALTER TABLE commands ADD COLUMN {column} {definition}"))?;
             }
         }
+        // The settlement journaling looks for payments not yet journaled after every answer: it must not
+        // scan every command ever stored.
+        conn.execute_batch(
+            "CREATE INDEX IF NOT EXISTS commands_unjournaled_payments ON commands(id)
+             WHERE kind = 'payment' AND journaled_ms IS NULL",
+        )?;
         Ok(OutboxStore { conn })
     }
 

@@ -382,3 +382,19 @@ fn a_damaged_outbox_file_is_refused_at_start_with_a_clear_error() {
     assert!(matches!(err, OutboxError::Damaged { .. }), "{err}");
     assert!(err.to_string().contains("outbox.sqlite") && err.to_string().contains("restore"), "{err}");
 }
+
+#[test]
+fn looking_for_unjournaled_payments_uses_an_index_not_a_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = OutboxStore::open(&dir.path().join("o.sqlite")).unwrap();
+    let plan: String = store
+        .connection()
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT id FROM commands WHERE kind = 'payment' AND journaled_ms IS NULL
+             AND state NOT IN ('pending', 'in_flight') ORDER BY id",
+            [],
+            |row| row.get(3),
+        )
+        .unwrap();
+    assert!(plan.contains("commands_unjournaled_payments"), "{plan}");
+}
