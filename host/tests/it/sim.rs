@@ -536,7 +536,7 @@ fn run(steps: &[Step]) -> Kiosk {
 }
 
 fn cases() -> u32 {
-    std::env::var("SERVICAJA_SIM_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000)
+    std::env::var("SERVICAJA_SIM_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(2_000)
 }
 
 proptest! {
