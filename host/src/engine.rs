@@ -136,7 +136,8 @@ impl Engine {
     ) -> Result<(Engine, Started), OutboxError> {
         let set_aside = store.set_aside_unreadable()?;
         let recovered = store.recover_in_flight()?;
-        let fallback = |payment: &StoredCommand| standby_reversal(&reversal, payment.key, &payment.payload, payment);
+        let fallback =
+            |payment: &StoredCommand| standby_reversal(&reversal, payment.key, &payment.payload, &payment.resources);
         let reversed = store.reverse_abandoned_payments(fallback, &policy, now)?;
         store.release_all_standby(now)?;
         let mut queue = Queue::new(policy);
@@ -251,7 +252,7 @@ impl Engine {
         }
         let policy = self.queue.settings().clone();
         let standby = (command.kind == CommandKind::Payment)
-            .then(|| standby_reversal(&self.reversal, command.key, &command.payload, command));
+            .then(|| standby_reversal(&self.reversal, command.key, &command.payload, &command.resources));
         let stored = self.store.enqueue_with_standby(command, standby.as_ref(), &policy, now);
         let stored = self.guard(stored)?;
         self.queue.insert(stored.open_view());
@@ -487,7 +488,7 @@ fn standby_reversal(
     reversal: &ReversalBuilder,
     payment_key: Uuid,
     payment_payload: &serde_json::Value,
-    payment: &impl HasResources,
+    resources: &[String],
 ) -> NewCommand {
     let (path, payload) = reversal(payment_key, payment_payload);
     NewCommand {
@@ -500,23 +501,7 @@ fn standby_reversal(
         interactive: false,
         reverses: Some(payment_key),
         session_token: None,
-        resources: payment.resources().to_vec(),
-    }
-}
-
-trait HasResources {
-    fn resources(&self) -> &[String];
-}
-
-impl HasResources for NewCommand {
-    fn resources(&self) -> &[String] {
-        &self.resources
-    }
-}
-
-impl HasResources for StoredCommand {
-    fn resources(&self) -> &[String] {
-        &self.resources
+        resources: resources.to_vec(),
     }
 }
 
