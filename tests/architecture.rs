@@ -257,6 +257,26 @@ fn no_crate_depends_on_one_above_it() {
 }
 
 #[test]
+fn a_production_build_carries_neither_the_simulator_nor_the_emulators() {
+    let app = fs::read_to_string(root().join("Cargo.toml")).unwrap_or_default();
+    let dependencies = app.split("\n[dependencies]").nth(1).unwrap_or_default();
+    let central = dependencies.lines().find(|line| line.starts_with("servicaja-central")).unwrap_or_default();
+    assert!(central.contains("optional = true"), "the central simulator must be optional: {central}");
+    assert!(app.contains("demo = [\"dep:servicaja-central\", \"servicaja-drivers/emulator\"]"), "no demo feature");
+    let drivers = fs::read_to_string(root().join("drivers/src/lib.rs")).unwrap_or_default();
+    for module in ["pub mod emulator;", "pub mod pty;"] {
+        assert!(
+            drivers.contains(&format!("#[cfg(feature = \"emulator\")]\n{module}")),
+            "drivers' `{module}` must be behind the emulator feature"
+        );
+    }
+    assert!(
+        crates_depending_on("servicaja-central").iter().all(|dir| *dir == "."),
+        "only the app (in demo builds) may carry the simulator"
+    );
+}
+
+#[test]
 fn every_module_says_what_it_is_for() {
     let mut missing = Vec::new();
     for dir in
