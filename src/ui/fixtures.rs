@@ -168,17 +168,16 @@ fn quote(loan_id: &str, option: PaymentOption, account_id: &str, amount: Option<
         .find(|l| l.id == loan_id)
         .unwrap_or_else(|| loan("L1", LoanProductType::Consumo, "", Currency::PEN, 0));
     let account = accounts().into_iter().find(|a| a.id == account_id).unwrap_or_else(|| accounts().remove(0));
-    let amount = Money::new(amount.unwrap_or_else(|| "520.00".parse().unwrap_or_default()), loan.currency);
+    // What the option charges, as the loan's terms said: the summary shows what the option showed.
+    let fixed = loan.terms(option).and_then(|t| t.amount).map(|m| m.amount);
+    let amount = Money::new(amount.or(fixed).unwrap_or_else(|| "520.00".parse().unwrap_or_default()), loan.currency);
     let (debit, exchange) = if account.currency == loan.currency {
         (amount, None)
     } else {
-        let rate: Decimal = "3.38".parse().unwrap_or_default();
-        let debit = if account.currency == Currency::PEN {
-            Money::new((amount.amount * rate).round_dp(2), Currency::PEN)
-        } else {
-            Money::new((amount.amount / rate).round_dp(2), Currency::USD)
-        };
-        let side = if account.currency == Currency::PEN { "Venta" } else { "Compra" };
+        let rates = exchange_rates();
+        let debit = loan.debit_from(amount, &account).unwrap_or(amount);
+        let (rate, side) =
+            if account.currency == Currency::PEN { (rates.sell, "Venta") } else { (rates.buy, "Compra") };
         (debit, Some(ExchangeApplied { rate, side_label: side.into(), from: account.currency, to: loan.currency }))
     };
     let zero = Money::zero(loan.currency);

@@ -199,9 +199,18 @@ pub fn scenes() -> Vec<Scene> {
                 rig.login();
                 rig.ui(Action::Menu(MenuItem::PayLoans));
                 rig.ui(Action::Select(0));
-                rig.ui(Action::PaymentOption(PaymentOption::Advance));
-                rig.keys("900000");
+                rig.ui(Action::PaymentOption(PaymentOption::PrepaymentReduceAmount));
+                rig.keys("900");
                 rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
+            name: "advance-installments",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+                rig.ui(Action::PaymentOption(PaymentOption::Advance));
             },
         },
         Scene {
@@ -211,6 +220,15 @@ pub fn scenes() -> Vec<Scene> {
                 rig.ui(Action::Menu(MenuItem::PayLoans));
                 rig.ui(Action::Select(0));
                 rig.ui(Action::PaymentOption(PaymentOption::DueInstallment));
+            },
+        },
+        Scene {
+            name: "debit-account-insufficient",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+                rig.ui(Action::PaymentOption(PaymentOption::Total));
             },
         },
         Scene { name: "summary", drive: |rig| pay_to_summary(rig, 0, 0) },
@@ -275,7 +293,15 @@ pub fn scenes() -> Vec<Scene> {
             drive: |rig| {
                 pay_to_delivery(rig);
                 rig.ui(Action::Deliver(DeliveryChoice::Email));
+                rig.ui(Action::TypeInstead);
                 rig.keys("jesus@correo");
+            },
+        },
+        Scene {
+            name: "delivery-email-registered",
+            drive: |rig| {
+                pay_to_delivery(rig);
+                rig.ui(Action::Deliver(DeliveryChoice::Email));
             },
         },
         Scene {
@@ -290,6 +316,13 @@ pub fn scenes() -> Vec<Scene> {
             drive: |rig| {
                 pay_to_delivery(rig);
                 rig.ui(Action::Deliver(DeliveryChoice::Print));
+            },
+        },
+        Scene {
+            name: "another-operation",
+            drive: |rig| {
+                pay_to_delivery(rig);
+                rig.ui(Action::Deliver(DeliveryChoice::None));
             },
         },
         Scene {
