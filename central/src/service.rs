@@ -540,14 +540,46 @@ fn option_terms(state: &loans::Loan, today: NaiveDate) -> Vec<OptionTerms> {
         terms.push(OptionTerms { option: PaymentOption::Advance, amount: None, installments, range: None });
     }
     let min = options.advance_limit + cent;
-    let max = options.payoff_amount - cent;
-    if min <= max {
-        let range = AmountRange { min: money(min, currency), max: money(max, currency) };
-        for option in [PaymentOption::PrepaymentReduceAmount, PaymentOption::PrepaymentReduceCount] {
+    for (option, choice) in [
+        (PaymentOption::PrepaymentReduceAmount, PrepaymentChoice::ReduceInstallment),
+        (PaymentOption::PrepaymentReduceCount, PrepaymentChoice::ReduceTerm),
+    ] {
+        let accepts = |amount: Decimal| state.apply_payment(today, money(amount, currency), Some(choice)).is_ok();
+        if min < options.payoff_amount && accepts(min) {
+            let max = largest_accepted(min, options.payoff_amount - cent, accepts);
+            let range = AmountRange { min: money(min, currency), max: money(max, currency) };
             terms.push(OptionTerms { option, amount: None, installments: Vec::new(), range: Some(range) });
         }
     }
     terms
+}
+
+/// The largest amount in cents between `accepted` (taken) and `ceiling` that `accepts` takes: just under the
+/// payoff a few cents of principal cannot make a new schedule, so the top of a prepayment's range is searched
+/// for (doubling steps down from the ceiling, then halving back up).
+fn largest_accepted(accepted: Decimal, ceiling: Decimal, accepts: impl Fn(Decimal) -> bool) -> Decimal {
+    if accepts(ceiling) {
+        return ceiling;
+    }
+    let cent = Decimal::new(1, 2);
+    let (mut good, mut bad) = (accepted, ceiling);
+    let mut step = cent;
+    while ceiling - step > good {
+        if accepts(ceiling - step) {
+            good = ceiling - step;
+            break;
+        }
+        bad = ceiling - step;
+        step *= Decimal::TWO;
+    }
+    while bad - good > cent {
+        let middle = (((good + bad) / Decimal::TWO) / cent).floor() * cent;
+        if middle <= good {
+            break;
+        }
+        if accepts(middle) { good = middle } else { bad = middle }
+    }
+    good
 }
 
 pub fn list_loans(conn: &Connection, ctx: &Ctx<'_>) -> OpResult<Vec<Loan>> {
