@@ -325,6 +325,80 @@ pub fn scenes() -> Vec<Scene> {
                 rig.ui(Action::Deliver(DeliveryChoice::None));
             },
         },
+        // The payment screens of issue 18 with large text (the setting survives the session's steps).
+        Scene {
+            name: "large-text-loan-options",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene {
+            name: "large-text-advance-installments",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+                rig.ui(Action::PaymentOption(PaymentOption::Advance));
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene {
+            name: "large-text-amount",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+                rig.ui(Action::PaymentOption(PaymentOption::PrepaymentReduceCount));
+                rig.keys("7000");
+                rig.ui(Action::Confirm);
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene {
+            name: "large-text-debit-account-insufficient",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+                rig.ui(Action::PaymentOption(PaymentOption::Total));
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene {
+            name: "large-text-summary-exchange",
+            drive: |rig| {
+                pay_to_summary(rig, 0, 1);
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene {
+            name: "large-text-payment-refused",
+            drive: |rig| {
+                pay_to_summary(rig, 0, 0);
+                refuse(rig, ErrorCode::InsufficientFunds, None);
+                rig.ui(Action::Confirm);
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene {
+            name: "large-text-delivery-email-registered",
+            drive: |rig| {
+                pay_to_delivery(rig);
+                rig.ui(Action::Deliver(DeliveryChoice::Email));
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene {
+            name: "large-text-delivered",
+            drive: |rig| {
+                pay_to_delivery(rig);
+                rig.ui(Action::Deliver(DeliveryChoice::Print));
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
         Scene {
             name: "internet",
             drive: |rig| {

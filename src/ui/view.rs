@@ -149,16 +149,16 @@ fn loan_rows(loan: &Loan) -> Vec<(String, String)> {
         row("installments", format!("{} / {}", loan.installments_paid, loan.installments_total)),
     ];
     if let Some(due) = &loan.due_installment {
-        rows.push(row("due-number", due.number));
         rows.push(row("due", due.outstanding));
         rows.push(row("due-date", due.due_date.format("%d/%m/%Y")));
     }
     if loan.overdue_installments > 0 {
         rows.push(row("overdue", loan.overdue_installments));
         rows.push(row("overdue-amount", loan.overdue_amount));
-    }
-    if let Some(now) = loan.due_now() {
-        rows.push(row("due-now", now));
+        // With overdue installments paying now costs more than the installment: say how much.
+        if let Some(now) = loan.due_now() {
+            rows.push(row("due-now", now));
+        }
     }
     rows
 }
