@@ -1063,6 +1063,45 @@ mod tests {
     }
 
     #[test]
+    fn a_debit_from_another_currency_uses_the_days_rate_as_the_quote_does() {
+        let rates = ExchangeRates {
+            date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            buy: "3.720".parse().unwrap(),
+            sell: "3.780".parse().unwrap(),
+        };
+        let account = |currency| Account {
+            id: "A".into(),
+            number: "1".into(),
+            product_name: "CTA".into(),
+            currency,
+            balance: Money::new(Decimal::ONE_HUNDRED, currency),
+            status: AccountStatus::Active,
+            signature: SignatureType::Individual,
+            internet_purchases: false,
+            restricted: false,
+        };
+        let loan: Loan = serde_json::from_value(serde_json::json!({
+            "id": "L", "number": "1", "product_type": "consumo", "product_name": "C", "currency": "PEN",
+            "status": "current", "disbursed": {"amount": "1000", "currency": "PEN"},
+            "outstanding_principal": {"amount": "1000", "currency": "PEN"}, "annual_rate_percent": "20",
+            "installments_total": 12, "installments_paid": 1, "overdue_installments": 0,
+            "overdue_amount": {"amount": "0", "currency": "PEN"}, "due_installment": null, "kiosk_payable": true,
+        }))
+        .unwrap();
+        let owed = Money::pen(Decimal::new(37200, 2));
+        assert_eq!(loan.debit_from(owed, &account(Currency::PEN)), Some(owed), "same currency");
+        assert_eq!(loan.debit_from(owed, &account(Currency::USD)), None, "no rates: unknown");
+        let loan = Loan { exchange_rates: Some(rates), ..loan };
+        assert_eq!(loan.debit_from(owed, &account(Currency::USD)), Some(Money::usd(Decimal::ONE_HUNDRED)));
+        let mut restricted = account(Currency::PEN);
+        assert!(restricted.debitable_alone());
+        restricted.restricted = true;
+        assert!(!restricted.debitable_alone());
+        let range = AmountRange { min: Money::pen(Decimal::ONE), max: Money::pen(Decimal::TEN) };
+        assert!(range.contains(Money::pen(Decimal::TEN)) && !range.contains(Money::usd(Decimal::TWO)));
+    }
+
+    #[test]
     fn path_parameters_are_filled() {
         assert_eq!(paths::fill(paths::PAYMENT_REVERSAL, "operation_id", "abc"), "/v1/payments/abc/reversal");
     }

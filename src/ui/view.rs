@@ -316,7 +316,8 @@ fn quote_rows(quote: &PaymentQuote, accounts: &[Account]) -> Vec<(String, String
         let covered: Vec<String> = quote.installments_covered.iter().map(u32::to_string).collect();
         rows.push(row("covered", covered.join(", ")));
     }
-    if let Some(schedule) = &quote.new_schedule {
+    // A cancellation leaves no installment to show (defect 3 of issue 18).
+    if let Some(schedule) = quote.new_schedule.as_ref().filter(|_| !quote.cancels_loan) {
         rows.push(row("new-installment", schedule.installment_amount));
         rows.push(row("remaining", schedule.installments_remaining));
     }

@@ -249,3 +249,36 @@ fn email_delivery_offers_the_registered_address_masked_in_one_tap() {
     assert!(sent, "sent to the whole registered address");
     assert!(shows(&ui, "We sent your certificate to j***@cmactacna.com.pe."), "only the masked address on screen");
 }
+
+/// Defect 3 (the summary's part): a total cancellation shows no "Nueva cuota" nor "Cuotas restantes", even
+/// when the quote carries the figures of the schedule it ends.
+#[test]
+fn a_cancellation_summary_shows_no_new_installment() {
+    let ui = window();
+    let rig = Rig::new(&ui);
+    to_loans(&rig);
+    rig.ui(Action::Select(0));
+    let mut rich = fixtures::accounts().remove(0);
+    rich.balance = pen("9000.00");
+    let quote: servicaja_core::api::PaymentQuote = serde_json::from_value(serde_json::json!({
+        "loan_id": "L1", "option": "total", "debit_account_id": rich.id,
+        "amount": {"amount": "6210.40", "currency": "PEN"}, "debit": {"amount": "6210.40", "currency": "PEN"},
+        "kind_label": "Pago anticipado total (cancelación)",
+        "overdue_part": {"amount": "0", "currency": "PEN"}, "principal_part": {"amount": "6000.00", "currency": "PEN"},
+        "interest_part": {"amount": "205.40", "currency": "PEN"}, "insurance_part": {"amount": "5.00", "currency": "PEN"},
+        "moratorium_part": {"amount": "0", "currency": "PEN"}, "refund": {"amount": "0", "currency": "PEN"},
+        "installments_covered": [11],
+        "new_schedule": {"installment_amount": {"amount": "520.00", "currency": "PEN"}, "installments_remaining": 0,
+            "outstanding_principal": {"amount": "0", "currency": "PEN"}},
+        "cancels_loan": true, "quoted_at": "2026-11-20T15:00:00Z"
+    }))
+    .unwrap();
+    rig.script.borrow_mut().answers.extend([Ok(Reply::Accounts(vec![rich])), Ok(Reply::Quote(quote))]);
+    rig.ui(Action::PaymentOption(PaymentOption::Total));
+    rig.ui(Action::Select(0));
+    assert_eq!(rig.screen(), "summary");
+    assert!(shows(&ui, "Cancela el crédito"));
+    assert!(!shows(&ui, "Nueva cuota") && !shows(&ui, "Cuotas restantes"));
+    rig.ui(Action::SetLanguage(Language::En));
+    assert!(!shows(&ui, "New installment"));
+}
