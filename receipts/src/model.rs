@@ -128,8 +128,16 @@ pub enum Block {
     Section(String),
     /// Free text, word-wrapped.
     Paragraph(String),
-    /// A short schedule summary: number, due date, installment.
+    /// A short schedule summary: number, due date, installment. Without rows nothing is printed, not
+    /// even the table's header.
     Schedule(Vec<ScheduleRow>),
+    /// An entry of a list, with no label colon: `20/11/2026 10:08:30      -S/ 150.00` (a movement), the
+    /// right part on the next line, right-aligned, when both do not fit; then its detail indented below.
+    Entry {
+        left: String,
+        right: String,
+        detail: String,
+    },
     /// A column ruler `1234567890123…` exactly as wide as the paper (the test page).
     Ruler,
     Separator,
