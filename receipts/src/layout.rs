@@ -58,6 +58,9 @@ pub fn layout(document: &Document, columns: Columns) -> Layout {
         out.field("Fecha original", &format::lima_date_time(document.issued_at), TextStyle::Normal);
         out.field("Reimpreso", &format::lima_date_time(mark.reprinted_at), TextStyle::Normal);
         out.field("Personal", &mark.staff_id, TextStyle::Normal);
+        if !mark.original_printed {
+            out.field("Original", "no impreso", TextStyle::Normal);
+        }
         out.rule('=');
     }
 
@@ -323,7 +326,7 @@ mod properties {
                 body,
                 footer,
                 qr: Some(QrCode { payload: "SERVICAJA|V1|K|1|ABCDE-12345".into(), verification_code: "ABCDE-12345".into() }),
-                duplicate: staff.map(|staff_id| DuplicateMark { reprint_count: 1, reprinted_at: at, staff_id }),
+                duplicate: staff.map(|staff_id| DuplicateMark { reprint_count: 1, reprinted_at: at, staff_id, original_printed: false }),
             };
             for columns in Columns::ALL {
                 for row in layout(&document, columns).rows {

@@ -159,6 +159,14 @@ pub struct DuplicateMark {
     pub reprint_count: u32,
     pub reprinted_at: DateTime<Utc>,
     pub staff_id: String,
+    /// False when the original never came out of the printer (no paper: the customer took the QR, the
+    /// e-mail, or nothing): the copy says so.
+    #[serde(default = "printed_by_default")]
+    pub original_printed: bool,
+}
+
+fn printed_by_default() -> bool {
+    true
 }
 
 /// A whole document, independent of paper width and output format.
@@ -176,6 +184,20 @@ pub struct Document {
     pub footer: Vec<String>,
     pub qr: Option<QrCode>,
     pub duplicate: Option<DuplicateMark>,
+}
+
+impl Document {
+    /// What the document's QR code carries — the printed QR's payload, which the screen shows too when
+    /// the printer has no paper. A document without a journal record (a balance slip) has no verification
+    /// code: its payload says who issued it, which number and when, with `-` for the code.
+    pub fn qr_payload(&self) -> String {
+        match &self.qr {
+            Some(qr) => qr.payload.clone(),
+            None => {
+                crate::verification::unverified_payload(&self.header.kiosk_id, &self.operation_number, self.issued_at)
+            }
+        }
+    }
 }
 
 /// Paper width in characters of font A.

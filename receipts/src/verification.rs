@@ -61,6 +61,12 @@ pub fn qr_code(
     }
 }
 
+/// The payload of a document no journal record vouches for: no amount, `-` for the code.
+pub fn unverified_payload(kiosk_id: &str, operation_number: &str, issued_at: DateTime<Utc>) -> String {
+    let when = format::lima_date_time(issued_at);
+    format!("{PREFIX}|{VERSION}|{kiosk_id}|{operation_number}|{when}|-|-")
+}
+
 /// What a scanned QR says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScannedReceipt {
