@@ -174,8 +174,8 @@ impl Mode {
 const OPERATION_MAX: usize = 24;
 
 /// The keys beside the digits in the operation mode: the letters and dash of the caja's other numbers
-/// (requests `REQ-…`, no-adeudo certificates `CND-…`, affiliations `AF…`).
-const OPERATION_PREFIXES: [&str; 4] = ["REQ-", "CND-", "AF", "-"];
+/// (requests `REQ-…`, no-adeudo certificates `CND-…`); affiliations (`AF…`) are found by their digits.
+const OPERATION_PREFIXES: [&str; 3] = ["REQ-", "CND-", "-"];
 
 enum Answer {
     Found(Result<Vec<Candidate>, ReprintError>),
