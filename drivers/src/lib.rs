@@ -4,6 +4,7 @@
 //! Architecture invariant: only this crate touches serial ports. Decoders (`rt_status`, `wpc1252`, the
 //! reader framers) are pure and never panic on any input; I/O lives in the drivers' thread loops.
 
+pub mod code_pages;
 pub mod completion;
 pub mod devices;
 #[cfg(feature = "emulator")]

@@ -461,6 +461,8 @@ pub struct ReceiptQuery {
     /// Exclusive.
     pub to: Option<DateTime<Utc>>,
     pub operation: Option<String>,
+    /// A SQL `LIKE` pattern on the operation number (ASCII case-insensitive), for a search as staff type it.
+    pub operation_like: Option<String>,
     pub card_last4: Option<String>,
     pub limit: Option<u32>,
 }
@@ -1172,6 +1174,7 @@ impl Journal {
             "SELECT {RAW_COLUMNS} FROM journal WHERE kind = 'receipt'
                AND (?1 IS NULL OR at_ms >= ?1) AND (?2 IS NULL OR at_ms < ?2)
                AND (?3 IS NULL OR operation = ?3) AND (?4 IS NULL OR card_last4 = ?4)
+               AND (?6 IS NULL OR operation LIKE ?6)
              ORDER BY seq DESC LIMIT ?5"
         ))?;
         let rows = statement.query_map(
@@ -1181,6 +1184,7 @@ impl Journal {
                 query.operation,
                 query.card_last4,
                 query.limit.unwrap_or(100),
+                query.operation_like,
             ],
             read_raw,
         )?;

@@ -24,6 +24,6 @@ pub use journal::JournalEntry;
 pub use paper::{PaperCounter, PaperEstimate};
 pub use reprint::{
     CriteriaError, OriginalReceipt, ReprintCriteria, ReprintDecision, ReprintRefusal, Requester, ValidCriteria,
-    decide_reprint,
+    decide_reprint, operation_key, operation_like_pattern, operation_matches,
 };
 pub use servicaja_core::settings::Role;

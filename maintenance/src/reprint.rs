@@ -17,7 +17,8 @@ pub struct ReprintCriteria {
     pub card_last4: Option<String>,
 }
 
-/// Criteria that passed [`ReprintCriteria::validate`]: trimmed, at least one given.
+/// Criteria that passed [`ReprintCriteria::validate`]: trimmed, at least one given; the operation number
+/// upper-cased, spaces between its groups read as dashes (match it with [`operation_matches`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ValidCriteria {
     pub from: Option<NaiveDate>,
@@ -34,14 +35,16 @@ pub enum CriteriaError {
     RangeReversed { from: NaiveDate, to: NaiveDate },
     #[error("the card's last digits must be exactly four digits")]
     CardLast4,
-    #[error("the operation number has letters or digits only (as printed on the receipt)")]
+    #[error("the operation number has letters, digits and dashes only (as printed on the receipt)")]
     Operation,
 }
 
 impl ReprintCriteria {
     pub fn validate(&self) -> Result<ValidCriteria, CriteriaError> {
         let given = |text: &Option<String>| text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
-        let operation = given(&self.operation);
+        // Spaces typed between groups read as the dashes printed there.
+        let operation = given(&self.operation)
+            .map(|typed| typed.split_whitespace().collect::<Vec<_>>().join("-").to_ascii_uppercase());
         let card_last4 = given(&self.card_last4);
         if let (Some(from), Some(to)) = (self.from, self.to)
             && to < from
@@ -51,7 +54,9 @@ impl ReprintCriteria {
         if card_last4.as_deref().is_some_and(|l| l.len() != 4 || !l.chars().all(|c| c.is_ascii_digit())) {
             return Err(CriteriaError::CardLast4);
         }
-        if operation.as_deref().is_some_and(|o| !o.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
+        if operation.as_deref().is_some_and(|o| {
+            !o.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || !o.chars().any(|c| c.is_ascii_alphanumeric())
+        }) {
             return Err(CriteriaError::Operation);
         }
         if self.from.is_none() && self.to.is_none() && operation.is_none() && card_last4.is_none() {
@@ -59,6 +64,62 @@ impl ReprintCriteria {
         }
         Ok(ValidCriteria { from: self.from, to: self.to, operation, card_last4 })
     }
+}
+
+/// An operation number reduced to what identifies it, so that staff may type it loosely: letter groups
+/// upper-cased, digit groups without their leading zeros, separators (dashes, spaces) dropped.
+/// `REQ-20261120-000004` → `[REQ, 20261120, 4]`; `00000008` → `[8]`; `af 12` → `[AF, 12]`.
+pub fn operation_key(text: &str) -> Vec<String> {
+    let mut groups: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut digits = false;
+    let close = |current: &mut String, digits: bool, groups: &mut Vec<String>| {
+        if current.is_empty() {
+            return;
+        }
+        let group = if digits {
+            let trimmed = current.trim_start_matches('0');
+            if trimmed.is_empty() { "0".to_owned() } else { trimmed.to_owned() }
+        } else {
+            current.to_ascii_uppercase()
+        };
+        groups.push(group);
+        current.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            if !current.is_empty() && c.is_ascii_digit() != digits {
+                close(&mut current, digits, &mut groups);
+            }
+            digits = c.is_ascii_digit();
+            current.push(c);
+        } else {
+            close(&mut current, digits, &mut groups);
+        }
+    }
+    close(&mut current, digits, &mut groups);
+    groups
+}
+
+/// Whether the operation number staff typed names `stored`. Typed with its letters (`REQ-…`, `CND-…`,
+/// `AF…`), it must be the whole number; typed as digits only, it may be the number's last groups (`8` finds
+/// `00000008` and `AF00000008`; `20261120-4` finds `REQ-20261120-000004`). Case, spaces, dashes and leading
+/// zeros never matter.
+pub fn operation_matches(typed: &str, stored: &str) -> bool {
+    let (typed, stored) = (operation_key(typed), operation_key(stored));
+    if typed.is_empty() {
+        return false;
+    }
+    let starts_with_letters = typed.first().is_some_and(|group| group.chars().all(|c| c.is_ascii_alphabetic()));
+    if starts_with_letters { typed == stored } else { stored.ends_with(&typed) }
+}
+
+/// A SQL `LIKE` pattern every operation number that [`operation_matches`] `typed` also matches (a coarse
+/// filter for the journal's index; the match itself is [`operation_matches`]). Only letters, digits and
+/// `%` appear in it.
+pub fn operation_like_pattern(typed: &str) -> String {
+    let groups = operation_key(typed);
+    format!("%{}", groups.join("%"))
 }
 
 /// Who asks for the reprint.
@@ -175,6 +236,47 @@ mod tests {
                 card_last4: Some("4242".into())
             })
         );
+    }
+
+    /// Issue 18: the search took digits only, so `REQ-…` and `CND-…` numbers could not be found, and a
+    /// number had to be typed with all its zeros.
+    #[test]
+    fn operation_numbers_are_matched_loosely_as_staff_type_them() {
+        let request = "REQ-20261120-000004";
+        let certificate = "CND-2026-000003";
+        for typed in ["REQ-20261120-000004", "req-20261120-4", " Req 20261120 000004 ", "20261120-4", "4"] {
+            let criteria = ReprintCriteria { operation: Some(typed.into()), ..Default::default() };
+            let valid = criteria.validate().unwrap_or_else(|err| panic!("{typed}: {err}"));
+            assert!(operation_matches(valid.operation.as_deref().unwrap(), request), "{typed}");
+        }
+        for typed in ["CND-2026-000003", "cnd-2026-3", "cnd 2026 3", "2026-3"] {
+            assert!(operation_matches(typed, certificate), "{typed}");
+        }
+        assert!(operation_matches("8", "00000008") && operation_matches("00000008", "00000008"));
+        assert!(operation_matches("af12", "AF00000012") && operation_matches("12", "AF00000012"));
+        assert!(!operation_matches("REQ-4", request), "with its letters the whole number is typed");
+        assert!(!operation_matches("CND-2026-3", request) && !operation_matches("REQ-20261120-5", request));
+        assert!(!operation_matches("18", "00000008") && !operation_matches("80", "00000008"));
+        assert!(!operation_matches("AF8", "00000008"));
+        // The coarse pattern lets every match through.
+        let like = |pattern: &str, text: &str| {
+            let parts: Vec<&str> = pattern.split('%').filter(|p| !p.is_empty()).collect();
+            let mut rest = text.to_ascii_uppercase();
+            parts.iter().all(|part| match rest.find(part) {
+                Some(at) => {
+                    rest = rest[at + part.len()..].to_owned();
+                    true
+                }
+                None => false,
+            }) && parts.last().is_none_or(|last| text.to_ascii_uppercase().ends_with(last))
+        };
+        for (typed, stored) in [("req 20261120 4", request), ("2026-3", certificate), ("8", "00000008")] {
+            assert!(like(&operation_like_pattern(typed), stored), "{typed}");
+        }
+        for bad in ["--", "REQ_1", "1/2"] {
+            let criteria = ReprintCriteria { operation: Some(bad.into()), ..Default::default() };
+            assert_eq!(criteria.validate(), Err(CriteriaError::Operation), "{bad}");
+        }
     }
 
     #[test]

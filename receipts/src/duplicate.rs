@@ -14,7 +14,11 @@ pub fn mark_duplicate(
     reprinted_at: DateTime<Utc>,
 ) -> Document {
     let mut copy = original.clone();
-    copy.duplicate =
-        Some(DuplicateMark { reprint_count: reprint_count.max(1), reprinted_at, staff_id: staff_id.to_owned() });
+    copy.duplicate = Some(DuplicateMark {
+        reprint_count: reprint_count.max(1),
+        reprinted_at,
+        staff_id: staff_id.to_owned(),
+        original_printed: true,
+    });
     copy
 }

@@ -113,7 +113,7 @@ pub fn payment(done: &api::PaymentDone, context: &PaymentContext) -> Result<Paym
     let summary = |figures: &api::ScheduleFigures| NewScheduleSummary {
         next_rows: context.new_schedule_rows.clone(),
         remaining_installments: figures.installments_remaining,
-        last_due: figures.last_due_date.unwrap_or_default(),
+        last_due: figures.last_due_date,
         remaining_principal: figures.outstanding_principal,
     };
     let choice = |option| {
@@ -273,5 +273,80 @@ mod tests {
             api::PaymentDone { option: api::PaymentOption::Advance, installments_covered: vec![7, 8], ..done };
         let PaymentDocument::Choice(choice) = payment(&advance, &context).unwrap() else { panic!("a constancia") };
         assert_eq!(choice.option, PrepaymentOption::Advance { installments_covered: vec![7, 8] });
+    }
+
+    /// Issue 18: a partial prepayment's constancia printed the schedule's header with no row under it (the
+    /// central's answer carries the headline figures only). It prints the figures and no empty table.
+    #[test]
+    fn a_prepayment_with_only_headline_figures_prints_them_and_no_empty_schedule_table() {
+        let pen = |cents| Money::from_cents(cents, Currency::PEN);
+        let done = api::PaymentDone {
+            operation_id: uuid::Uuid::nil(),
+            operation_number: "00000002".into(),
+            loan_id: "L1".into(),
+            loan_number: "003600010001".into(),
+            option: api::PaymentOption::PrepaymentReduceAmount,
+            kind_label: "Pago anticipado parcial".into(),
+            choice_label: None,
+            amount: pen(300_000),
+            debit: pen(300_000),
+            exchange: None,
+            principal_part: pen(300_000),
+            interest_part: pen(0),
+            insurance_part: pen(0),
+            moratorium_part: pen(0),
+            account_number: "00121110".into(),
+            account_balance_after: pen(100_000),
+            loan_outstanding_after: pen(7_265_589),
+            installments_covered: vec![],
+            new_schedule: Some(api::ScheduleFigures {
+                installment_amount: pen(102_264),
+                installments_remaining: 117,
+                last_due_date: chrono::NaiveDate::from_ymd_opt(2036, 8, 15),
+                outstanding_principal: pen(7_265_589),
+            }),
+            next_installment: None,
+            loan_cancelled: false,
+            at: crate::samples::instant(),
+        };
+        let context = PaymentContext {
+            customer_name: "JESUS".into(),
+            card: None,
+            loan_product: "CRÉDITO HIPOTECARIO".into(),
+            account_product_name: "CTA.AHORRO PN SOLES".into(),
+            account_currency: Currency::PEN,
+            previous_installment: Some(pen(106_487)),
+            previous_count: Some(117),
+            next_due: None,
+            new_schedule_rows: Vec::new(),
+        };
+        for option in [api::PaymentOption::PrepaymentReduceAmount, api::PaymentOption::PrepaymentReduceCount] {
+            let done = api::PaymentDone { option, ..done.clone() };
+            let PaymentDocument::Choice(choice) = payment(&done, &context).unwrap() else { panic!("a constancia") };
+            let document = crate::templates::prepayment_choice(&crate::samples::issue("00000002"), &choice);
+            for columns in crate::Columns::ALL {
+                let text = crate::render::text::render(&crate::layout(&document, columns));
+                assert!(!text.contains("Vencimiento") || text.contains("Último vencimiento"), "{text}");
+                assert!(!text.contains("N°   "), "no table header without rows:\n{text}");
+                assert!(text.contains("S/ 1,022.64"), "the new installment:\n{text}");
+                assert!(text.contains("Cuotas restantes") && text.contains("117"), "{text}");
+                assert!(text.contains("Último vencimiento") && text.contains("15/08/2036"), "{text}");
+            }
+        }
+        // The rows, when known, are printed under their header.
+        let with_rows = PaymentContext {
+            new_schedule_rows: vec![crate::ScheduleRow {
+                number: 5,
+                due: chrono::NaiveDate::from_ymd_opt(2026, 12, 15).unwrap(),
+                installment: pen(102_264),
+            }],
+            ..context
+        };
+        let PaymentDocument::Choice(choice) = payment(&done, &with_rows).unwrap() else { panic!("a constancia") };
+        let text = crate::render::text::render(&crate::layout(
+            &crate::templates::prepayment_choice(&crate::samples::issue("00000002"), &choice),
+            crate::Columns::C48,
+        ));
+        assert!(text.contains("N°   Vencimiento") && text.contains("  5  15/12/2026"), "{text}");
     }
 }

@@ -58,6 +58,9 @@ pub fn layout(document: &Document, columns: Columns) -> Layout {
         out.field("Fecha original", &format::lima_date_time(document.issued_at), TextStyle::Normal);
         out.field("Reimpreso", &format::lima_date_time(mark.reprinted_at), TextStyle::Normal);
         out.field("Personal", &mark.staff_id, TextStyle::Normal);
+        if !mark.original_printed {
+            out.field("Original", "no impreso", TextStyle::Normal);
+        }
         out.rule('=');
     }
 
@@ -139,8 +142,10 @@ impl Rows {
     }
 
     fn stacked_printable(&mut self, label: String, value: &str, style: TextStyle) {
-        for line in wrap(&label, self.width) {
-            self.push(line, style);
+        if !label.is_empty() {
+            for line in wrap(&label, self.width) {
+                self.push(line, style);
+            }
         }
         for line in wrap(value, self.width.saturating_sub(2)) {
             self.push(format!("  {line}"), style);
@@ -162,6 +167,12 @@ impl Rows {
             Block::Section(text) => self.paragraph(text, TextStyle::Bold),
             Block::Paragraph(text) => self.paragraph(text, TextStyle::Normal),
             Block::Schedule(rows) => self.schedule(rows),
+            Block::Entry { left, right, detail } => {
+                self.entry(left, right);
+                if !detail.trim().is_empty() {
+                    self.stacked_printable(String::new(), &format::printable(detail), TextStyle::Normal);
+                }
+            }
             Block::Ruler => {
                 let digits = (1..=self.width).map(|column| char::from(b'0' + (column % 10) as u8)).collect();
                 self.push(digits, TextStyle::Normal);
@@ -171,7 +182,26 @@ impl Rows {
         }
     }
 
+    fn entry(&mut self, left: &str, right: &str) {
+        let (left, right) = (format::printable(left), format::printable(right));
+        if char_len(&left) + 1 + char_len(&right) <= self.width {
+            let gap = self.width - char_len(&left) - char_len(&right);
+            self.push(format!("{left}{}{right}", " ".repeat(gap)), TextStyle::Normal);
+        } else {
+            for line in wrap(&left, self.width) {
+                self.push(line, TextStyle::Normal);
+            }
+            for line in wrap(&right, self.width) {
+                self.push(format!("{line:>width$}", width = self.width), TextStyle::Normal);
+            }
+        }
+    }
+
     fn schedule(&mut self, rows: &[ScheduleRow]) {
+        // A header over no rows reads as a schedule that went missing.
+        if rows.is_empty() {
+            return;
+        }
         let head = "N°   Vencimiento";
         let gap = self.width.saturating_sub(char_len(head) + char_len("Cuota"));
         self.push(format!("{head}{}Cuota", " ".repeat(gap)), TextStyle::Bold);
@@ -268,6 +298,8 @@ mod properties {
             }),
             any_text().prop_map(Block::Section),
             any_text().prop_map(Block::Paragraph),
+            (any_text(), any_text(), any_text()).prop_map(|(left, right, detail)| Block::Entry { left, right, detail }),
+            Just(Block::Schedule(Vec::new())),
             Just(Block::Ruler),
             Just(Block::Separator),
             Just(Block::Blank),
@@ -294,7 +326,7 @@ mod properties {
                 body,
                 footer,
                 qr: Some(QrCode { payload: "SERVICAJA|V1|K|1|ABCDE-12345".into(), verification_code: "ABCDE-12345".into() }),
-                duplicate: staff.map(|staff_id| DuplicateMark { reprint_count: 1, reprinted_at: at, staff_id }),
+                duplicate: staff.map(|staff_id| DuplicateMark { reprint_count: 1, reprinted_at: at, staff_id, original_printed: false }),
             };
             for columns in Columns::ALL {
                 for row in layout(&document, columns).rows {

@@ -128,8 +128,16 @@ pub enum Block {
     Section(String),
     /// Free text, word-wrapped.
     Paragraph(String),
-    /// A short schedule summary: number, due date, installment.
+    /// A short schedule summary: number, due date, installment. Without rows nothing is printed, not
+    /// even the table's header.
     Schedule(Vec<ScheduleRow>),
+    /// An entry of a list, with no label colon: `20/11/2026 10:08:30      -S/ 150.00` (a movement), the
+    /// right part on the next line, right-aligned, when both do not fit; then its detail indented below.
+    Entry {
+        left: String,
+        right: String,
+        detail: String,
+    },
     /// A column ruler `1234567890123…` exactly as wide as the paper (the test page).
     Ruler,
     Separator,
@@ -151,6 +159,14 @@ pub struct DuplicateMark {
     pub reprint_count: u32,
     pub reprinted_at: DateTime<Utc>,
     pub staff_id: String,
+    /// False when the original never came out of the printer (no paper: the customer took the QR, the
+    /// e-mail, or nothing): the copy says so.
+    #[serde(default = "printed_by_default")]
+    pub original_printed: bool,
+}
+
+fn printed_by_default() -> bool {
+    true
 }
 
 /// A whole document, independent of paper width and output format.
@@ -168,6 +184,20 @@ pub struct Document {
     pub footer: Vec<String>,
     pub qr: Option<QrCode>,
     pub duplicate: Option<DuplicateMark>,
+}
+
+impl Document {
+    /// What the document's QR code carries — the printed QR's payload, which the screen shows too when
+    /// the printer has no paper. A document without a journal record (a balance slip) has no verification
+    /// code: its payload says who issued it, which number and when, with `-` for the code.
+    pub fn qr_payload(&self) -> String {
+        match &self.qr {
+            Some(qr) => qr.payload.clone(),
+            None => {
+                crate::verification::unverified_payload(&self.header.kiosk_id, &self.operation_number, self.issued_at)
+            }
+        }
+    }
 }
 
 /// Paper width in characters of font A.

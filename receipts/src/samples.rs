@@ -52,7 +52,7 @@ fn schedule_summary(installment: i64) -> NewScheduleSummary {
             .map(|(number, due)| ScheduleRow { number, due, installment: pen(installment) })
             .collect(),
         remaining_installments: 17,
-        last_due: day(2028, 4, 15),
+        last_due: Some(day(2028, 4, 15)),
         remaining_principal: pen(448055),
     }
 }
@@ -206,8 +206,25 @@ pub fn all() -> Result<Vec<(&'static str, Document)>, ReceiptError> {
                             account: savings_pen.clone(),
                             available: pen(1234567),
                             accounting: pen(1240000),
+                            movements: vec![
+                                MovementLine {
+                                    at: instant() - chrono::TimeDelta::minutes(5),
+                                    description: "PAGO CRÉDITO 105-01-0004521 OP. 00000008".into(),
+                                    amount: pen(-40975),
+                                },
+                                MovementLine {
+                                    at: Utc.with_ymd_and_hms(2026, 11, 18, 14, 0, 0).single().unwrap_or_default(),
+                                    description: "DEPÓSITO EN EFECTIVO AGENCIA TACNA".into(),
+                                    amount: pen(150000),
+                                },
+                            ],
                         },
-                        AccountBalance { account: savings_usd.clone(), available: usd(25000), accounting: usd(25000) },
+                        AccountBalance {
+                            account: savings_usd.clone(),
+                            available: usd(25000),
+                            accounting: usd(25000),
+                            movements: Vec::new(),
+                        },
                     ],
                 },
             ),

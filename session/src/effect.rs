@@ -38,6 +38,12 @@ pub enum Effect {
         job: Uuid,
         document: Document,
     },
+    /// Make the QR code of a document, the very payload its printed copy carries (the printer has no
+    /// paper: the customer takes the QR instead); answer with `Event::QrReady { job, .. }`.
+    PrepareQr {
+        job: Uuid,
+        document: Document,
+    },
     /// Arm (or re-arm) a timer; answer with `Event::TimerFired(timer)` at or after `at`.
     StartTimer {
         timer: Timer,
@@ -61,19 +67,6 @@ pub enum Document {
     AffiliationConstancia(AffiliationConstancia),
     NoDebtCertificate(NoDebtCertificate),
     RequestTicket(RequestTicket),
-}
-
-impl Document {
-    /// The reference a QR code carries so the customer can find the document later.
-    pub fn reference(&self) -> String {
-        match self {
-            Self::PaymentReceipt { payment, .. } => format!("PAGO {}", payment.operation_number),
-            Self::BalanceSlip { account, at, .. } => format!("SALDO {} {}", account.number, at.format("%Y%m%d%H%M")),
-            Self::AffiliationConstancia(c) => format!("{} {}", c.operation.label(), c.operation_number),
-            Self::NoDebtCertificate(c) => format!("NOADEUDO {}", c.certificate_number),
-            Self::RequestTicket(t) => format!("SOLICITUD {}", t.ticket_number),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -28,6 +28,8 @@ pub enum Event {
     Paper(PaperStatus),
     /// A print job the session asked for finished.
     Printed { job: Uuid, outcome: PrintOutcome },
+    /// The QR code asked for with `Effect::PrepareQr`: its payload, `None` when it could not be made.
+    QrReady { job: Uuid, payload: Option<String> },
     /// The host client's view of the central API: reachable or not.
     Host { reachable: bool },
     /// The kiosk's own storage (outbox, journal): `Some` while it cannot be trusted with another operation

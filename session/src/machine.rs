@@ -216,6 +216,7 @@ pub(crate) enum Input {
     ReaderDown(Reader),
     Answer(Answer),
     Printed { job: Uuid, outcome: PrintOutcome },
+    QrReady { job: Uuid, payload: Option<String> },
     ResendAllowed,
 }
 
@@ -458,6 +459,7 @@ impl Session {
                 }
             }
             Event::Printed { job, outcome } => self.route(Input::Printed { job, outcome }, cx),
+            Event::QrReady { job, payload } => self.route(Input::QrReady { job, payload }, cx),
             Event::Ui(Action::Terminate) => {
                 if self.is_active() {
                     self.end(EndReason::Customer, cx);

@@ -565,6 +565,10 @@ pub enum DeliveryStage {
         typed: String,
         error: Option<InputError>,
     },
+    /// The QR code is being made (the same payload as the printed receipt's QR).
+    PreparingQr {
+        job: uuid::Uuid,
+    },
     Qr {
         payload: String,
     },

@@ -16,6 +16,7 @@ use servicaja_host::journal::{
 };
 use servicaja_maintenance::{
     CriteriaError, OriginalReceipt, ReprintCriteria, ReprintDecision, ReprintRefusal, Requester, decide_reprint,
+    operation_like_pattern, operation_matches,
 };
 use servicaja_receipts::layout::DUPLICATE_BANNER;
 use servicaja_receipts::{Columns, Document, Layout, ReceiptError, Row, TextStyle, format, layout, mark_duplicate};
@@ -42,15 +43,18 @@ pub enum ReprintError {
     Unavailable,
 }
 
-/// One search result for the staff screen.
+/// One search result for the staff screen: one document, however many times it was journaled (when the
+/// operation was done, then when it printed or failed to).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
+    /// The newest record of the document (the one reprinted).
     pub seq: i64,
     pub at: DateTime<Utc>,
     pub operation: String,
     pub title: String,
     pub card: Option<String>,
-    /// False when the job was cut short (paper out, cover open): the customer left without it.
+    /// False when it never came out of the printer (no paper, the QR or e-mail route, a job cut short):
+    /// the customer left without it on paper.
     pub printed: bool,
     /// How many times it was reprinted before.
     pub reprints: u32,
@@ -83,42 +87,65 @@ pub fn receipt_event(
     })
 }
 
-/// Searches printed documents, newest first, with how many times each was reprinted.
+/// The most documents one search lists.
+const SHOWN: usize = 50;
+
+/// Searches the documents customers were owed — printed or not —, newest first, one entry per document,
+/// with how many times each was reprinted. The operation number matches as staff type it
+/// ([`operation_matches`]: any case, spaces, missing leading zeros, `REQ-`/`CND-` numbers).
 pub fn search(journal: &Journal, criteria: &ReprintCriteria) -> Result<Vec<Candidate>, ReprintError> {
     let valid = criteria.validate()?;
+    let typed = valid.operation.clone();
     let query = ReceiptQuery {
         from: valid.from.map(start_of_day),
         to: valid.to.and_then(|to| to.succ_opt()).map(start_of_day),
-        operation: valid.operation,
+        operation: None,
+        operation_like: typed.as_deref().map(operation_like_pattern),
         card_last4: valid.card_last4,
-        limit: Some(50),
+        // A document is journaled up to three times (done, printed or not); the coarse pattern lets
+        // neighbours through.
+        limit: Some(u32::try_from(SHOWN * 10).unwrap_or(u32::MAX)),
     };
-    let records = journal.find_receipts(&query)?;
-    let reprints = reprint_counts(journal, records.iter().map(|record| record.at).min())?;
-    Ok(records
+    let records: Vec<JournalRecord> = journal
+        .find_receipts(&query)?
         .into_iter()
-        .filter_map(|record| match record.event {
-            JournalEvent::Receipt { operation, card, title, printed, .. } => Some(Candidate {
-                seq: record.seq,
-                at: record.at,
-                operation,
-                title: title.as_str().to_owned(),
-                card: card.map(|card| card.to_string()),
-                printed,
-                reprints: reprints.get(&record.seq).copied().unwrap_or(0),
-            }),
-            _ => None,
-        })
-        .collect())
+        .filter(|record| typed.as_deref().is_none_or(|typed| operation_matches(typed, operation_of(record))))
+        .collect();
+    let reprints = reprint_counts(journal, records.iter().map(|record| record.at).min())?;
+    let mut found: Vec<Candidate> = Vec::new();
+    // Newest first: the first record of a document is its newest; older ones only add "printed".
+    for record in records {
+        let JournalEvent::Receipt { operation, card, title, printed, .. } = record.event else { continue };
+        if let Some(known) =
+            found.iter_mut().find(|known| known.operation == operation && known.title == title.as_str())
+        {
+            known.printed |= printed;
+            continue;
+        }
+        if found.len() == SHOWN {
+            continue;
+        }
+        found.push(Candidate {
+            seq: record.seq,
+            at: record.at,
+            reprints: reprints.get(&operation).copied().unwrap_or(0),
+            operation,
+            title: title.as_str().to_owned(),
+            card: card.map(|card| card.to_string()),
+            printed,
+        });
+    }
+    Ok(found)
 }
 
-/// The reprints journaled since `since`, counted by original record (one pass over the journal).
-fn reprint_counts(journal: &Journal, since: Option<DateTime<Utc>>) -> Result<HashMap<i64, u32>, ReprintError> {
+/// The reprints journaled since `since`, counted by operation (one pass over the journal): a document
+/// journaled several times is one document.
+fn reprint_counts(journal: &Journal, since: Option<DateTime<Utc>>) -> Result<HashMap<String, u32>, ReprintError> {
     let mut counts = HashMap::new();
     let Some(since) = since else { return Ok(counts) };
     for record in journal.range(since, DateTime::<Utc>::MAX_UTC)? {
-        if let JournalEvent::Reprint { original_seq, .. } = record.event {
-            *counts.entry(original_seq).or_insert(0u32) += 1;
+        if let JournalEvent::Reprint { operation, .. } = record.event {
+            *counts.entry(operation).or_insert(0u32) += 1;
         }
     }
     Ok(counts)
@@ -160,9 +187,14 @@ pub fn reprint(
     let previous = previous_reprints(journal, &record)?;
     let original = OriginalReceipt { seq, operation, issued_at };
     let decision = decide_reprint(requester, &original, previous, now)?;
+    let original_printed = matches!(record.event, JournalEvent::Receipt { printed: true, .. });
     let marked = match &stored {
         Stored::Document(document) => {
-            layout(&mark_duplicate(document, decision.reprint_count, &decision.staff_id, now), columns)
+            let mut copy = mark_duplicate(document, decision.reprint_count, &decision.staff_id, now);
+            if let Some(mark) = copy.duplicate.as_mut() {
+                mark.original_printed = original_printed;
+            }
+            layout(&copy, columns)
         }
         Stored::Text(text) => text_layout(text, Some(&decision), issued_at, columns),
     };
@@ -205,12 +237,17 @@ fn operation_of(record: &JournalRecord) -> &str {
     }
 }
 
-/// How many times record `original` was reprinted before (the journal's `Reprint` records after it).
+/// How many times the document of record `original` was reprinted before (the journal's `Reprint` records
+/// of its operation after it: the same document journaled twice is reprinted under one count).
 fn previous_reprints(journal: &Journal, original: &JournalRecord) -> Result<u32, ReprintError> {
+    let operation = operation_of(original);
     let count = journal
         .range(original.at, DateTime::<Utc>::MAX_UTC)?
         .iter()
-        .filter(|r| matches!(r.event, JournalEvent::Reprint { original_seq, .. } if original_seq == original.seq))
+        .filter(|r| {
+            matches!(&r.event, JournalEvent::Reprint { original_seq, operation: reprinted, .. }
+                if *original_seq == original.seq || (!operation.is_empty() && reprinted == operation))
+        })
         .count();
     Ok(u32::try_from(count).unwrap_or(u32::MAX))
 }

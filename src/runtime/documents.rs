@@ -17,7 +17,7 @@ use servicaja_host::journal::Outcome;
 use servicaja_host::{Journal, JournalEvent, MaskedCard, PaymentSettlement, SafeText, StoredCommand};
 use servicaja_maintenance::{ReprintCriteria, Requester};
 use servicaja_receipts::from_api::{self, PaymentContext, PaymentDocument};
-use servicaja_receipts::templates::{self, AccountBalance, AccountRef, BalanceInquiry, Issue};
+use servicaja_receipts::templates::{self, AccountBalance, AccountRef, BalanceInquiry, Issue, MovementLine};
 use servicaja_receipts::{Columns, Header, MaskedNumber, ReceiptError, layout, render};
 use servicaja_session::{Document, EndReason, JournalEntry, Reply};
 use tokio::sync::oneshot;
@@ -328,6 +328,7 @@ impl Worker {
                 if let Some(hash) = self.append(&event) {
                     self.operation_hashes.insert(number, hash);
                 }
+                self.journal_owed_document(key);
                 return;
             }
             JournalEntry::PaymentReversed { original_key, reversal_key: _ } => self.operation_event(OperationRecord {
@@ -369,6 +370,32 @@ impl Worker {
             Some(Reply::NoDebt(certificate)) => (certificate.certificate_number.clone(), None),
             Some(Reply::RequestFiled(ticket)) => (ticket.ticket_number.clone(), None),
             _ => (key.to_string(), None),
+        }
+    }
+
+    /// The document a done operation owes the customer, journaled (not printed) right behind the
+    /// operation's record, whatever the customer then does with it: printed (journaled again as printed),
+    /// shown as a QR because the printer had no paper, e-mailed, or declined. Staff can find and reprint
+    /// every one of them.
+    fn journal_owed_document(&mut self, key: Uuid) {
+        let document = {
+            let cache = lock(&self.cache);
+            let profile = cache.profile.as_ref();
+            match cache.replies.get(&key) {
+                Some(Reply::PaymentDone(payment)) => Document::PaymentReceipt {
+                    payment: payment.clone(),
+                    masked_card: profile.map(|profile| profile.masked_card.clone()).unwrap_or_default(),
+                    customer_name: profile.map(|profile| profile.name.clone()).unwrap_or_default(),
+                },
+                Some(Reply::Affiliation(constancia)) => Document::AffiliationConstancia(constancia.clone()),
+                Some(Reply::NoDebt(certificate)) => Document::NoDebtCertificate(certificate.clone()),
+                Some(Reply::RequestFiled(ticket)) => Document::RequestTicket(ticket.clone()),
+                _ => return,
+            }
+        };
+        match self.render(&document, Medium::Printer) {
+            Ok(rendered) => self.journal_receipt(rendered, false),
+            Err(err) => tracing::error!(%err, "the document owed for an operation could not be laid out"),
         }
     }
 
@@ -454,7 +481,7 @@ impl Worker {
                     PaymentDocument::Choice(choice) => templates::prepayment_choice(&issue, &choice),
                 }
             }
-            Document::BalanceSlip { account, at, .. } => {
+            Document::BalanceSlip { account, movements, at, .. } => {
                 let inquiry = BalanceInquiry {
                     customer_name: customer,
                     accounts: vec![AccountBalance {
@@ -465,9 +492,18 @@ impl Worker {
                         },
                         available: account.balance,
                         accounting: account.balance,
+                        movements: movements
+                            .iter()
+                            .map(|movement| MovementLine {
+                                at: movement.at,
+                                description: movement.description.clone(),
+                                amount: movement.amount,
+                            })
+                            .collect(),
                     }],
                 };
-                let number = format!("SALDO-{}", at.format("%Y%m%d%H%M%S"));
+                // The customer reads this number: Lima time, like every time on the slip.
+                let number = balance_slip_number(*at);
                 templates::balance_inquiry(&self.issue(&number, *at), &inquiry)
             }
             Document::AffiliationConstancia(constancia) => templates::affiliation_constancia(
@@ -484,6 +520,11 @@ impl Worker {
             ),
         })
     }
+}
+
+/// The balance slip's operation number: `SALDO-` and the Lima date and time of the inquiry.
+pub fn balance_slip_number(at: DateTime<Utc>) -> String {
+    format!("SALDO-{}", servicaja_core::calendar::lima_time(at).format("%Y%m%d%H%M%S"))
 }
 
 struct OperationRecord {

@@ -305,6 +305,23 @@ impl Runtime {
                     (task.sink)(Event::Printed { job, outcome });
                 });
             }
+            Effect::PrepareQr { job, document } => {
+                // Laid out on the journal thread like the printed copy: the same QR payload, tied to the
+                // operation's journal record.
+                let rendered = inner.render(document, Medium::Printer);
+                let task = inner.clone();
+                inner.handle.spawn(async move {
+                    let payload = match rendered.await {
+                        Ok(Ok(rendered)) => Some(rendered.document.qr_payload()),
+                        Ok(Err(err)) => {
+                            tracing::error!(%err, "the document's QR could not be made");
+                            None
+                        }
+                        Err(_) => None,
+                    };
+                    (task.sink)(Event::QrReady { job, payload });
+                });
+            }
             Effect::Journal(entry) => inner.journal(Job::Journal(entry)),
             Effect::SessionEnded { .. } => {
                 // In order behind the session's last commands and journal records.

@@ -16,13 +16,59 @@ use servicaja_core::api::{
     PaymentDone, PaymentOption, PaymentQuote, Profile, RequestKind, RequestTicket, SessionOpened, SignatureType,
 };
 use servicaja_core::money::{Currency, Money};
-use servicaja_session::{Answer, Command, Effect, Event, PrintOutcome, Query, Reply};
+use servicaja_session::{Answer, Command, Document, Effect, Event, PrintOutcome, Query, Reply};
 
 use super::controller::EffectSink;
 
 pub const CARD: &str = "4111111111111111";
 pub const DNI: &str = "10117410";
 pub const CLAVE: &str = "482915";
+
+/// The QR the runtime would make for `document` (the receipts' own payload), here tied to a fixed journal
+/// hash ([`SCRIPTED_JOURNAL_HASH`]) since the scripted central keeps no journal.
+pub fn scripted_qr(document: &Document) -> String {
+    let kiosk = servicaja_core::settings::KioskSettings::default().id;
+    match document {
+        Document::PaymentReceipt { payment, .. } => {
+            servicaja_receipts::verification::qr_code(
+                &kiosk,
+                &payment.operation_number,
+                payment.at,
+                Some(&payment.amount),
+                &SCRIPTED_JOURNAL_HASH,
+            )
+            .payload
+        }
+        Document::BalanceSlip { at, .. } => servicaja_receipts::verification::unverified_payload(&kiosk, "SALDO", *at),
+        Document::AffiliationConstancia(c) => {
+            servicaja_receipts::verification::qr_code(&kiosk, &c.operation_number, c.at, None, &SCRIPTED_JOURNAL_HASH)
+                .payload
+        }
+        Document::NoDebtCertificate(c) => {
+            servicaja_receipts::verification::qr_code(
+                &kiosk,
+                &c.certificate_number,
+                c.issued_at,
+                None,
+                &SCRIPTED_JOURNAL_HASH,
+            )
+            .payload
+        }
+        Document::RequestTicket(t) => {
+            servicaja_receipts::verification::qr_code(
+                &kiosk,
+                &t.ticket_number,
+                t.filed_at,
+                None,
+                &SCRIPTED_JOURNAL_HASH,
+            )
+            .payload
+        }
+    }
+}
+
+/// The journal hash the scripted QR codes are tied to.
+pub const SCRIPTED_JOURNAL_HASH: [u8; 32] = [0x5A; 32];
 
 /// 20 Nov 2026, 10:00 in Lima.
 pub fn start_time() -> DateTime<Utc> {
@@ -388,6 +434,9 @@ impl EffectSink for ScriptedSink {
             Effect::Print { job, .. } => {
                 let outcome = script.print_outcome.unwrap_or(PrintOutcome::Printed);
                 return vec![Event::Printed { job: *job, outcome }];
+            }
+            Effect::PrepareQr { job, document } => {
+                return vec![Event::QrReady { job: *job, payload: Some(scripted_qr(document)) }];
             }
             _ => return Vec::new(),
         };

@@ -170,8 +170,12 @@ impl Mode {
     }
 }
 
-/// The longest operation number the keypad takes (the central's numbers are shorter).
-const OPERATION_MAX: usize = 20;
+/// The longest operation number the keypad takes (`REQ-20261120-000004` is 19).
+const OPERATION_MAX: usize = 24;
+
+/// The keys beside the digits in the operation mode: the letters and dash of the caja's other numbers
+/// (requests `REQ-…`, no-adeudo certificates `CND-…`); affiliations (`AF…`) are found by their digits.
+const OPERATION_PREFIXES: [&str; 3] = ["REQ-", "CND-", "-"];
 
 enum Answer {
     Found(Result<Vec<Candidate>, ReprintError>),
@@ -381,6 +385,13 @@ impl ReprintScreen {
             }
             digit if digit.len() == 1 && digit.chars().all(|c| c.is_ascii_digit()) && field.len() < max => {
                 field.push_str(digit);
+            }
+            prefix
+                if self.mode == Mode::Operation
+                    && OPERATION_PREFIXES.contains(&prefix)
+                    && field.len() + prefix.len() <= max =>
+            {
+                field.push_str(prefix);
             }
             _ => {}
         }

@@ -611,6 +611,13 @@ fn reprint_scenes() -> Vec<(&'static str, ReprintDrive)> {
             }
             page.invoke_search();
         }),
+        // The letters of request and constancia numbers, typed with the prefix keys (issue 18).
+        ("reprint-operation-keys", |page| {
+            page.invoke_set_mode("operation".into());
+            for key in ["REQ-", "2", "0", "2", "6", "1", "1", "2", "1", "-", "4"] {
+                page.invoke_key(key.into());
+            }
+        }),
         ("reprint-paper-out", |page| {
             page.invoke_range("week".into());
             page.invoke_search();

@@ -890,6 +890,7 @@ fn delivery_view(delivery: &Delivery, view: &mut View) {
     match &delivery.stage {
         DeliveryStage::Choose => view.step = "choose",
         DeliveryStage::Printing { .. } => wait(view, "printing"),
+        DeliveryStage::PreparingQr { .. } => wait(view, "processing"),
         DeliveryStage::PrinterFailed => {
             view.step = "failed";
             view.flag = false;

@@ -19,6 +19,7 @@ mod maintenance {
     pub(crate) use super::reprint_service as reprint;
 }
 
+mod documents;
 mod flows;
 mod gaps;
 mod reprint;

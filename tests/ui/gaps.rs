@@ -387,7 +387,7 @@ fn typing_the_card_or_dni_is_offered_only_where_the_kiosk_allows_it() {
     }
 }
 
-/// The delivery's QR fall-back draws the receipt's reference as a real QR code: every module of `qrcode`'s
+/// The delivery's QR fall-back draws the printed receipt's QR payload as a real QR code: every module of `qrcode`'s
 /// matrix, black on white, with the quiet zone and the three finder patterns.
 #[test]
 fn the_qr_fall_back_shows_the_receipts_reference_as_a_qr_code() {
@@ -402,7 +402,15 @@ fn the_qr_fall_back_shows_the_receipts_reference_as_a_qr_code() {
     rig.ui(Action::ShowQr);
     assert_eq!(ui.global::<Kiosk>().get_step(), "qr");
     let payload = ui.global::<Kiosk>().get_typed().to_string();
-    assert_eq!(payload, "PAGO OP-000123", "the receipt's reference");
+    // Issue 18: the printed receipt's own QR payload (operation, date, amount, verification code), not a
+    // bare "PAGO OP-000123".
+    let code =
+        servicaja_receipts::verification::verification_code("OP-000123", &crate::ui::fixtures::SCRIPTED_JOURNAL_HASH);
+    assert!(payload.starts_with("SERVICAJA|V2|") && payload.contains("|OP-000123|"), "{payload}");
+    assert!(payload.ends_with(&format!("|{code}")), "the verification code: {payload}");
+    let scanned = servicaja_receipts::verification::parse_payload(&payload).expect("a receipt QR");
+    assert!(scanned.amount.is_some_and(|amount| amount.starts_with("S/ ")), "the amount: {payload}");
+    assert!(scanned.issued_at.is_some(), "the date: {payload}");
 
     let shown: Vec<ElementHandle> =
         ElementHandle::find_by_accessible_label(&ui, "Código QR de su constancia").collect();
@@ -413,7 +421,7 @@ fn the_qr_fall_back_shows_the_receipts_reference_as_a_qr_code() {
     let pixels = ui.global::<Kiosk>().get_qr_code().to_rgb8().expect("the QR is a pixel image");
     let (side, dark) = servicaja_receipts::render::qr_modules(&payload).expect("qrcode encodes the reference");
     let side = side as u32;
-    assert_eq!(side, 21, "a short reference is a version 1 code");
+    assert!(side >= 21, "a QR code of {side} modules");
     let width = (side + 2 * QUIET_MODULES) * MODULE_PIXELS;
     assert_eq!((pixels.width(), pixels.height()), (width, width));
     let module = |x: u32, y: u32| -> bool {

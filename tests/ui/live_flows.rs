@@ -60,15 +60,16 @@ fn a_full_installment_payment_through_the_window_ends_in_a_printed_receipt() {
     assert!(!printed.contains(CARD) && !printed.contains(&CARD[..6]), "no card number: {printed}");
     assert!(longest_digit_run(printed) < 13, "nothing as long as a card number: {printed}");
 
-    // In the journal: the approved operation, then the receipt kept for reprints.
+    // In the journal: the approved operation, then the receipt kept for reprints (journaled as owed when the
+    // payment was done, and again once printed).
     let records = kiosk.stack.journal();
     assert!(records.iter().any(|r| matches!(&r.event,
         JournalEvent::Operation { operation, outcome: Outcome::Approved, .. } if *operation == payment.operation_number)));
     let receipt = records
         .iter()
         .find_map(|r| match &r.event {
-            JournalEvent::Receipt { operation, printed, text, .. } if *operation == payment.operation_number => {
-                Some((*printed, text.as_str().to_owned()))
+            JournalEvent::Receipt { operation, printed: true, text, .. } if *operation == payment.operation_number => {
+                Some((true, text.as_str().to_owned()))
             }
             _ => None,
         })

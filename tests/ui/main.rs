@@ -42,6 +42,7 @@ mod runtime;
 #[path = "../common/stack.rs"]
 mod stack;
 
+mod documents;
 mod flows;
 mod gaps;
 mod live;

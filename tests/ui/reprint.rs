@@ -46,6 +46,11 @@ struct Agency {
 
 impl Agency {
     fn open() -> Agency {
+        Agency::open_with(|_| {})
+    }
+
+    /// [`Agency::open`] with more documents journaled after the samples.
+    fn open_with(more: impl FnOnce(&mut Journal)) -> Agency {
         i_slint_backend_testing::init_no_event_loop();
         let ui = KioskWindow::new().expect("the window builds");
         ui.show().expect("the window shows");
@@ -53,6 +58,7 @@ impl Agency {
         let journal_path = dir.path().join("journal.sqlite");
         let mut journal = Journal::open(&journal_path, 64).unwrap();
         let samples = write_sample_receipts(&mut journal, now()).unwrap();
+        more(&mut journal);
 
         let settings = Settings::default();
         let emulators = EmulatorSet::start_temporary(48).unwrap();
@@ -578,4 +584,78 @@ fn staff_enter_by_the_gesture_and_pin_reprint_and_the_page_closes_when_the_pin_i
     assert!(ui.global::<Maintenance>().get_reauth());
     assert!(ui.global::<Reprint>().get_preview().is_empty() && ui.global::<Reprint>().get_rows().row_count() == 0);
     drop(devices);
+}
+
+/// Journals `sample` under `operation` as the runtime does (the document as JSON), printed or not.
+fn journal_document(journal: &mut Journal, sample: &str, operation: &str, printed: bool) {
+    let samples = servicaja_receipts::samples::all().unwrap();
+    let mut document = samples.into_iter().find(|(name, _)| *name == sample).unwrap().1;
+    document.operation_number = operation.to_owned();
+    document.issued_at = now() - chrono::TimeDelta::minutes(10);
+    let event = crate::maintenance::reprint::receipt_event(&document, None, None).unwrap();
+    let JournalEvent::Receipt { session, operation, card, title, text, .. } = event else { unreachable!() };
+    let event = JournalEvent::Receipt { session, operation, card, title, text, printed };
+    journal.append(document.issued_at, &event).unwrap();
+}
+
+/// Issue 18: the page took digits only, so requests (REQ-…) and constancias de no adeudo (CND-…) could not
+/// be searched, and a payment taken by QR (never printed) was not found. Letters come from the prefix keys;
+/// leading zeros may be left out; a document journaled when done and again when printed is listed once.
+#[test]
+fn requests_certificates_and_unprinted_receipts_are_found_by_their_numbers_typed_short() {
+    let agency = Agency::open_with(|journal| {
+        journal_document(journal, "request_ticket", "REQ-20261121-000004", true);
+        journal_document(journal, "no_debt", "CND-2026-000003", true);
+        // Paid by QR with no paper: only the record journaled when the payment was done.
+        journal_document(journal, "payment_voucher", "00000008", false);
+        // Printed: journaled when done, then again once printed.
+        journal_document(journal, "payment_voucher", "00000009", false);
+        journal_document(journal, "payment_voucher", "00000009", true);
+    });
+    agency.sign_in("S01");
+    let clear = || {
+        for _ in 0..24 {
+            touch(&agency.ui, "Borrar");
+        }
+    };
+
+    touch(&agency.ui, "Operación");
+    touch(&agency.ui, "REQ-");
+    type_digits(&agency.ui, "20261121");
+    touch(&agency.ui, "-");
+    type_digits(&agency.ui, "4");
+    assert_eq!(agency.ui.global::<Reprint>().get_operation(), "REQ-20261121-4");
+    touch(&agency.ui, "Buscar");
+    assert_eq!(agency.operations_listed(), ["REQ-20261121-000004"]);
+    touch(&agency.ui, "Operación REQ-20261121-000004");
+    assert!(agency.preview().contains("CONSTANCIA DE REQUERIMIENTO"), "{}", agency.preview());
+
+    clear();
+    touch(&agency.ui, "CND-");
+    type_digits(&agency.ui, "2026");
+    touch(&agency.ui, "-");
+    type_digits(&agency.ui, "3");
+    touch(&agency.ui, "Buscar");
+    assert_eq!(agency.operations_listed(), ["CND-2026-000003"]);
+
+    clear();
+    type_digits(&agency.ui, "8");
+    touch(&agency.ui, "Buscar");
+    assert_eq!(agency.operations_listed(), ["00000008"]);
+    assert_eq!(value_of(&agency.ui, "Estado de la operación 00000008"), "No impreso");
+
+    clear();
+    type_digits(&agency.ui, "9");
+    touch(&agency.ui, "Buscar");
+    assert_eq!(agency.operations_listed(), ["00000009"], "one document, journaled twice");
+    assert_eq!(value_of(&agency.ui, "Estado de la operación 00000009"), "Impreso");
+
+    // A reprint of the one never printed says so.
+    clear();
+    type_digits(&agency.ui, "00000008");
+    touch(&agency.ui, "Buscar");
+    touch(&agency.ui, "Operación 00000008");
+    touch(&agency.ui, REPRINT);
+    let printed = agency.emulators.control().last_receipt_text().unwrap();
+    assert!(printed.contains("DUPLICADO") && printed.contains("no impreso"), "{printed}");
 }

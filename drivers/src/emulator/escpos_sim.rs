@@ -11,10 +11,10 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use crate::code_pages;
 use crate::completion::{ProcessId, process_id_response};
 use crate::escpos_doc::{Align, TextSize};
 use crate::rt_status::{ErrorCauseByte, OfflineCauseByte, PrinterByte, PrinterSensors, RollPaperByte};
-use crate::wpc1252;
 
 /// The simulated paper supply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -418,7 +418,8 @@ impl PrinterSim {
             }
             0x00..=0x1F | 0x7F => Step::Done(1),
             byte => {
-                match wpc1252::char_for(byte) {
+                // Read by the page in force, as the printer does: a job that never selected WPC1252 shows it.
+                match code_pages::char_for(self.code_page, byte) {
                     Some(c) => self.push_char(c),
                     None => {
                         self.unprintable_bytes += 1;

@@ -1,17 +1,25 @@
 //! Renders an emulated receipt to a PNG as the roll would look: 12×24-dot character cells (font A on
 //! 80 mm paper), bold and double sizes, the QR code drawn module by module, Code 39 barcodes drawn bar
 //! by bar (modules from the `barcoders` crate) with their text below, and the logo as a labelled box.
-//! Glyphs come from the public-domain `font8x8` set.
+//!
+//! Glyphs are drawn from Noto Sans Mono (SIL OFL 1.1, bundled once for the whole project under
+//! `ui/fonts/`), scaled so one advance is the 12-dot cell, as the receipts' own preview does: an 8×8
+//! bitmap font has no room for an accent over a capital, so `CRÉDITO` and `DÓLARES` came out with small
+//! letters in their middle.
 
-use font8x8::UnicodeFonts;
+use std::sync::OnceLock;
+
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use image::{GrayImage, Luma};
 
 use super::escpos_sim::{PrintedItem, Receipt, Span};
 use crate::escpos_doc::{Align, TextSize};
 
-const CELL_W: u32 = 12;
-const CELL_H: u32 = 24;
-const MARGIN: u32 = 8;
+/// A character cell of font A, in dots.
+pub const CELL_W: u32 = 12;
+pub const CELL_H: u32 = 24;
+/// White paper around the printed area, in dots.
+pub const MARGIN: u32 = 8;
 const BLACK: Luma<u8> = Luma([0]);
 
 /// A band of the roll: its height in dots and how to draw it at a given top.
@@ -100,25 +108,53 @@ fn x_scale(size: TextSize) -> u32 {
     if matches!(size, TextSize::DoubleWidth | TextSize::Double) { 2 } else { 1 }
 }
 
-/// One 8×8 glyph in a 12×24 cell: 1 dot wide and 2 dots tall per font pixel, offset into the cell.
+const REGULAR_TTF: &[u8] = include_bytes!("../../../ui/fonts/NotoSansMono-Regular.ttf");
+const BOLD_TTF: &[u8] = include_bytes!("../../../ui/fonts/NotoSansMono-Bold.ttf");
+/// Baseline from the top of a 24-dot cell: room above for the accent of a capital, below for `g`.
+const BASELINE: f32 = 19.0;
+
+struct Faces {
+    regular: FontRef<'static>,
+    bold: FontRef<'static>,
+    /// The scale whose advance is exactly one cell.
+    cell_scale: f32,
+}
+
+/// The bundled faces, read once; `None` only if the bundled files were unreadable (then text is left
+/// blank rather than the emulator failing).
+fn faces() -> Option<&'static Faces> {
+    static FACES: OnceLock<Option<Faces>> = OnceLock::new();
+    FACES
+        .get_or_init(|| {
+            let regular = FontRef::try_from_slice(REGULAR_TTF).ok()?;
+            let bold = FontRef::try_from_slice(BOLD_TTF).ok()?;
+            let advance = regular.as_scaled(PxScale::from(1.0)).h_advance(regular.glyph_id('0'));
+            (advance > 0.0).then(|| Faces { regular, bold, cell_scale: CELL_W as f32 / advance })
+        })
+        .as_ref()
+}
+
+/// One character in its cell (`sx` × `sy` cells for double sizes), coverage blended into the paper
+/// (darkest wins).
 fn draw_glyph(img: &mut GrayImage, x0: u32, y0: u32, c: char, sx: u32, sy: u32, bold: bool) {
-    let Some(bitmap) = font8x8::BASIC_FONTS.get(c).or_else(|| font8x8::LATIN_FONTS.get(c)) else {
-        return;
-    };
-    for (row, bits) in bitmap.iter().enumerate() {
-        for bit in 0..8u32 {
-            if bits & (1 << bit) == 0 {
-                continue;
-            }
-            for dy in 0..2 * sy {
-                for dx in 0..sx * if bold { 2 } else { 1 } {
-                    let x = x0 + 2 * sx + bit * sx + dx;
-                    let y = y0 + 4 * sy + row as u32 * 2 * sy + dy;
-                    put(img, x, y);
-                }
-            }
+    let Some(faces) = faces() else { return };
+    let font = if bold { &faces.bold } else { &faces.regular };
+    let scale = PxScale { x: faces.cell_scale * sx as f32, y: faces.cell_scale * sy as f32 };
+    let glyph = font.glyph_id(c).with_scale_and_position(scale, point(x0 as f32, y0 as f32 + BASELINE * sy as f32));
+    let Some(outline) = font.outline_glyph(glyph) else { return };
+    let bounds = outline.px_bounds();
+    outline.draw(|x, y, coverage| {
+        let (Ok(px), Ok(py)) =
+            (u32::try_from(bounds.min.x as i64 + i64::from(x)), u32::try_from(bounds.min.y as i64 + i64::from(y)))
+        else {
+            return;
+        };
+        if px < img.width() && py < img.height() {
+            let shade = 255 - (coverage.clamp(0.0, 1.0) * 255.0) as u8;
+            let pixel = img.get_pixel_mut(px, py);
+            pixel.0[0] = pixel.0[0].min(shade);
         }
-    }
+    });
 }
 
 fn draw_qr(img: &mut GrayImage, y0: u32, code: &qrcode::QrCode, module: u32) {

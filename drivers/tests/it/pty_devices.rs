@@ -337,3 +337,82 @@ fn the_control_protocol_drives_a_temporary_emulator_set() {
     drop(emulators);
     assert!(!dir.exists(), "the temporary directory goes with the set");
 }
+
+/// The ink of one character cell of the first printed line, row by row (0 white … 255 black).
+fn cell_ink(image: &image::GrayImage, column: u32) -> Vec<Vec<u8>> {
+    use servicaja_drivers::emulator::png::{CELL_H, CELL_W, MARGIN};
+    (0..CELL_H)
+        .map(|y| (0..CELL_W).map(|x| 255 - image.get_pixel(MARGIN + column * CELL_W + x, MARGIN + y).0[0]).collect())
+        .collect()
+}
+
+fn first_inked_row(cell: &[Vec<u8>]) -> Option<usize> {
+    cell.iter().position(|row| row.iter().any(|&ink| ink > 96))
+}
+
+/// Issue 18: `CRÉDITO` and `DÓLARES` printed garbled on the emulated roll (an 8×8 bitmap font drew the
+/// capitals with their accent as small letters). Through the real driver on a pseudo-terminal, every
+/// accented letter must decode back to itself and be drawn as its base letter, unchanged, with its mark
+/// above it.
+#[test]
+fn accented_letters_decode_and_print_as_their_letter_with_the_mark_above() {
+    let dir = tempfile::tempdir().unwrap();
+    let emulators = EmulatorSet::start(dir.path(), 48).unwrap();
+    let control = emulators.control();
+    let port =
+        SerialConnector::new(serial(&emulators.paths().printer, 115_200, FlowControl::RtsCts)).connect().unwrap();
+    let mut printer = PrinterDriver::new(port);
+    let pairs = ["AÁ", "EÉ", "IÍ", "OÓ", "UÚ", "NÑ", "UÜ", "aá", "eé", "oó", "uú", "nñ", "uü"];
+    let line = pairs.concat();
+    let mut b = EscPosBuilder::new(48);
+    b.text(&line, TextStyle::NORMAL).text("CRÉDITO EN DÓLARES: íÍ", TextStyle::NORMAL.bold()).feed(1).cut();
+    printer.print(&b.finish().unwrap().into()).unwrap();
+
+    let receipt = control.last_receipt().expect("printed");
+    let text = receipt.plain_text(48);
+    assert_eq!(text.lines().take(2).collect::<Vec<_>>(), [line.as_str(), "CRÉDITO EN DÓLARES: íÍ"]);
+    assert_eq!(control.unprintable_bytes(), 0);
+
+    let image = servicaja_drivers::emulator::png::render(&receipt, 48);
+    for (index, pair) in pairs.iter().enumerate() {
+        let base = cell_ink(&image, 2 * index as u32);
+        let marked = cell_ink(&image, 2 * index as u32 + 1);
+        let top = first_inked_row(&base).unwrap_or_else(|| panic!("{pair}: the base letter is drawn"));
+        let mark_top = first_inked_row(&marked).unwrap_or_else(|| panic!("{pair}: the accented letter is drawn"));
+        assert!(mark_top < top, "{pair}: the mark sits above the letter (rows {mark_top} < {top})");
+        // Below the mark, the accented letter is the base letter itself, as large as the base letter.
+        let differing: usize = base[top + 1..]
+            .iter()
+            .zip(&marked[top + 1..])
+            .flat_map(|(a, b)| a.iter().zip(b).filter(|(a, b)| a.abs_diff(**b) > 96))
+            .count();
+        assert!(differing <= 3, "{pair}: {differing} dots of the letter body differ");
+    }
+}
+
+/// The emulator reads bytes by the code page in force: the kiosk's jobs select WPC1252, and a job that
+/// did not would show its accented letters wrong here as on paper, not silently right.
+#[test]
+fn the_emulator_reads_text_by_the_selected_code_page() {
+    use servicaja_drivers::emulator::PrinterSim;
+    let mut b = EscPosBuilder::new(48);
+    b.text("CRÉDITO DÓLARES Ñ", TextStyle::NORMAL).cut();
+    let job = b.finish().unwrap().bytes;
+    let mut sim = PrinterSim::new();
+    sim.feed(&job);
+    assert_eq!(sim.code_page, 16);
+    assert_eq!(sim.receipts[0].plain_text(48).lines().next(), Some("CRÉDITO DÓLARES Ñ"));
+
+    // The same text without `ESC t 16`: the power-on page (PC437) reads those bytes as other glyphs.
+    let mut forgot = vec![0x1B, b'@'];
+    forgot.extend(servicaja_drivers::wpc1252::encode("CRÉDITO Ñ").bytes);
+    forgot.push(b'\n');
+    let mut sim = PrinterSim::new();
+    sim.feed(&forgot);
+    sim.feed(&[0x1D, b'V', 66, 0]);
+    assert_eq!(sim.receipts[0].plain_text(48).lines().next(), Some("CR╔DITO ╤"));
+    // And PC437's own bytes read right on that page.
+    let mut sim = PrinterSim::new();
+    sim.feed(&[b'C', b'R', 0x90, b'D', b'I', b'T', b'O', b' ', 0xA5, b'\n', 0x1D, b'V', 66, 0]);
+    assert_eq!(sim.receipts[0].plain_text(48).lines().next(), Some("CRÉDITO Ñ"));
+}

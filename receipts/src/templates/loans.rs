@@ -147,16 +147,18 @@ pub fn payment_voucher(issue: &Issue, voucher: &PaymentVoucher) -> Document {
         footer.push(exchange_note(institution));
     }
     footer.push(claims_note(institution));
-    issue.document(DocumentKind::PaymentVoucher, "PAGO DE CUOTA DE CRÉDITO", body, footer)
+    issue.document_of(DocumentKind::PaymentVoucher, "PAGO DE CUOTA DE CRÉDITO", body, footer, Some(voucher.total_paid))
 }
 
 /// The short summary of a new schedule: the next rows (at most [`NewScheduleSummary::ROWS_SHOWN`] are
-/// printed), how many installments remain, the last due date and the principal still owed.
+/// printed; none when the central's answer carries only the headline figures), how many installments
+/// remain, the last due date and the principal still owed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewScheduleSummary {
     pub next_rows: Vec<ScheduleRow>,
     pub remaining_installments: u32,
-    pub last_due: NaiveDate,
+    /// `None` when the central did not say: the line is left out rather than printed as a wrong date.
+    pub last_due: Option<NaiveDate>,
     pub remaining_principal: Money,
 }
 
@@ -194,15 +196,24 @@ pub struct PrepaymentChoice {
 
 const APPLIED_TO_PRINCIPAL: &str = "Aplicación del monto al capital del crédito, con la consiguiente reducción de intereses, comisiones y gastos al día del pago.";
 
+/// The new schedule's summary: its first rows when known (a table header over no rows is never printed),
+/// then the figures the customer keeps (the installment itself is printed just above).
 fn schedule_blocks(schedule: &NewScheduleSummary) -> Vec<Block> {
-    let rows = schedule.next_rows.iter().take(NewScheduleSummary::ROWS_SHOWN).cloned().collect();
-    vec![
-        Block::Section("Nuevo cronograma de pagos (resumen)".into()),
-        Block::Schedule(rows),
-        field("Cuotas restantes", schedule.remaining_installments.to_string()),
-        field("Último vencimiento", format::date(schedule.last_due)),
-        Block::Amount { label: "Saldo de capital".into(), amount: schedule.remaining_principal, strong: false },
-    ]
+    let rows: Vec<ScheduleRow> = schedule.next_rows.iter().take(NewScheduleSummary::ROWS_SHOWN).cloned().collect();
+    let mut blocks = vec![Block::Section("Nuevo cronograma de pagos (resumen)".into())];
+    if !rows.is_empty() {
+        blocks.push(Block::Schedule(rows));
+    }
+    blocks.push(field("Cuotas restantes", schedule.remaining_installments.to_string()));
+    if let Some(last_due) = schedule.last_due {
+        blocks.push(field("Último vencimiento", format::date(last_due)));
+    }
+    blocks.push(Block::Amount {
+        label: "Saldo de capital".into(),
+        amount: schedule.remaining_principal,
+        strong: false,
+    });
+    blocks
 }
 
 /// The advance / prepayment constancia: what the customer chose and what it does to the loan.
@@ -275,7 +286,7 @@ pub fn prepayment_choice(issue: &Issue, choice: &PrepaymentChoice) -> Document {
         footer.push(exchange_note(institution));
     }
     footer.push(claims_note(institution));
-    issue.document(DocumentKind::PrepaymentChoice, title, body, footer)
+    issue.document_of(DocumentKind::PrepaymentChoice, title, body, footer, Some(choice.amount_paid))
 }
 
 /// Why a payment was not completed.

@@ -14,13 +14,13 @@ pub use loans::{
 pub use maintenance::{MaintenanceTest, maintenance_test};
 pub use services::{
     AccountBalance, AffiliationAction, AffiliationConstancia, BalanceInquiry, CancelledLoan, ClaveEnrollment,
-    NoDebtCertificate, NoDebtScope, RequestKind, RequestTicket, affiliation_constancia, balance_inquiry,
+    MovementLine, NoDebtCertificate, NoDebtScope, RequestKind, RequestTicket, affiliation_constancia, balance_inquiry,
     clave_enrollment, no_debt_certificate, request_ticket,
 };
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use servicaja_core::money::Currency;
+use servicaja_core::money::{Currency, Money};
 
 use crate::format;
 use crate::model::{Block, Document, DocumentKind, Header, MaskedNumber};
@@ -41,6 +41,18 @@ pub struct Issue {
 
 impl Issue {
     fn document(&self, kind: DocumentKind, title: &str, body: Vec<Block>, footer: Vec<String>) -> Document {
+        self.document_of(kind, title, body, footer, None)
+    }
+
+    /// A document whose QR carries `amount`, the operation's total as printed.
+    fn document_of(
+        &self,
+        kind: DocumentKind,
+        title: &str,
+        body: Vec<Block>,
+        footer: Vec<String>,
+        amount: Option<Money>,
+    ) -> Document {
         Document {
             kind,
             header: self.header.clone(),
@@ -49,9 +61,15 @@ impl Issue {
             operation_number: self.operation_number.clone(),
             body,
             footer,
-            qr: self
-                .journal_hash
-                .map(|hash| verification::qr_code(&self.header.kiosk_id, &self.operation_number, &hash)),
+            qr: self.journal_hash.map(|hash| {
+                verification::qr_code(
+                    &self.header.kiosk_id,
+                    &self.operation_number,
+                    self.issued_at,
+                    amount.as_ref(),
+                    &hash,
+                )
+            }),
             duplicate: None,
         }
     }

@@ -1,7 +1,7 @@
 //! Service documents: affiliation and disaffiliation constancias (R4), the constancia de no adeudo
 //! (R10), the request ticket (R11), the clave enrollment confirmation and the balance inquiry slip.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 pub use servicaja_core::api::RequestKind;
 use servicaja_core::money::Money;
@@ -208,6 +208,18 @@ pub struct AccountBalance {
     pub account: AccountRef,
     pub available: Money,
     pub accounting: Money,
+    /// The movements the customer was shown, newest first; empty for a balance alone.
+    pub movements: Vec<MovementLine>,
+}
+
+/// One movement of an account as the slip prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovementLine {
+    pub at: DateTime<Utc>,
+    /// As the caja's systems write it: `PAGO CUOTA CRÉDITO 00340001`.
+    pub description: String,
+    /// Signed: debits are negative.
+    pub amount: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -216,7 +228,7 @@ pub struct BalanceInquiry {
     pub accounts: Vec<AccountBalance>,
 }
 
-/// The balance inquiry slip.
+/// The balance inquiry slip, with the movements when the customer printed them from the movements screen.
 pub fn balance_inquiry(issue: &Issue, inquiry: &BalanceInquiry) -> Document {
     let mut body = vec![issue.date_time_field(), field("Cliente", inquiry.customer_name.clone())];
     for balance in &inquiry.accounts {
@@ -224,6 +236,17 @@ pub fn balance_inquiry(issue: &Issue, inquiry: &BalanceInquiry) -> Document {
         body.push(Block::Section(balance.account.describe()));
         body.push(Block::Amount { label: "Saldo disponible".into(), amount: balance.available, strong: true });
         body.push(Block::Amount { label: "Saldo contable".into(), amount: balance.accounting, strong: false });
+        if !balance.movements.is_empty() {
+            body.push(Block::Blank);
+            body.push(Block::Section("Últimos movimientos".into()));
+            for movement in &balance.movements {
+                body.push(Block::Entry {
+                    left: format::lima_date_time(movement.at),
+                    right: format::money(&movement.amount),
+                    detail: movement.description.clone(),
+                });
+            }
+        }
     }
     if inquiry.accounts.is_empty() {
         body.push(paragraph("No tiene cuentas de ahorro activas."));

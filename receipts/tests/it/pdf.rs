@@ -64,9 +64,11 @@ fn a_long_document_continues_on_a_second_page() {
     let reader = lopdf::Document::load_mem(&bytes).unwrap();
     let pages: Vec<u32> = reader.get_pages().keys().copied().collect();
     assert!(pages.len() >= 2, "{} pages", pages.len());
+    // The QR (date, amount and code since issue 18) may take a page of its own after the last loan.
+    let continued = reader.extract_text(&pages[1..]).unwrap();
+    assert!(continued.contains("105-01-0000030"), "the last loan is on a later page:\n{continued}");
     let last = reader.extract_text(&pages[pages.len() - 1..]).unwrap();
-    assert!(last.contains("105-01-0000030"), "the last loan is on the last page:\n{last}");
-    assert!(last.contains("Verificación:"));
+    assert!(last.contains("Verificación:"), "{last}");
 }
 
 #[test]

@@ -34,7 +34,7 @@ impl Session {
                 Input::Action(Action::Deliver(DeliveryChoice::None) | Action::Back) => {
                     return self.finish(delivery, cx);
                 }
-                Input::Action(Action::ShowQr) => DeliveryStage::Qr { payload: delivery.document.reference() },
+                Input::Action(Action::ShowQr) => self.prepare_qr(&delivery.document, cx),
                 _ => DeliveryStage::Choose,
             },
             DeliveryStage::Printing { job, then_email } => match input {
@@ -59,7 +59,7 @@ impl Session {
             },
             DeliveryStage::PrinterFailed => match input {
                 Input::Action(Action::Deliver(DeliveryChoice::Email | DeliveryChoice::Both)) => self.email_stage(),
-                Input::Action(Action::ShowQr) => DeliveryStage::Qr { payload: delivery.document.reference() },
+                Input::Action(Action::ShowQr) => self.prepare_qr(&delivery.document, cx),
                 Input::Action(Action::Deliver(DeliveryChoice::None) | Action::Confirm | Action::Back) => {
                     return self.finish(delivery, cx);
                 }
@@ -101,6 +101,25 @@ impl Session {
                 },
                 _ => DeliveryStage::Email { typed, error },
             },
+            DeliveryStage::PreparingQr { job } => match input {
+                Input::QrReady { job: ready, payload: Some(payload) } if ready == job => DeliveryStage::Qr { payload },
+                // No QR could be made: back to what the customer had, which still offers e-mail.
+                Input::QrReady { job: ready, payload: None } if ready == job => {
+                    if delivery.printer_ready {
+                        DeliveryStage::Choose
+                    } else {
+                        DeliveryStage::PrinterFailed
+                    }
+                }
+                Input::Action(Action::Back) => {
+                    if delivery.printer_ready {
+                        DeliveryStage::Choose
+                    } else {
+                        DeliveryStage::PrinterFailed
+                    }
+                }
+                _ => DeliveryStage::PreparingQr { job },
+            },
             DeliveryStage::Qr { payload } => match input {
                 Input::Action(Action::Confirm | Action::Back) => return self.finish(delivery, cx),
                 _ => DeliveryStage::Qr { payload },
@@ -135,6 +154,14 @@ impl Session {
         cx.fx.push(Effect::Print { job, document: document.clone() });
         self.arm_interactive(cx);
         DeliveryStage::Printing { job, then_email }
+    }
+
+    /// Asks the shell for the document's QR: the payload its printed copy carries (amount, date, the
+    /// verification code tied to the journal), which only the shell that journals the operation can make.
+    fn prepare_qr(&mut self, document: &Document, cx: &mut Cx<'_>) -> DeliveryStage {
+        let job = cx.supply.fresh_id();
+        cx.fx.push(Effect::PrepareQr { job, document: document.clone() });
+        DeliveryStage::PreparingQr { job }
     }
 
     /// The end of an operation: what was delivered, and "¿Desea realizar otra operación?" — the same

@@ -509,9 +509,24 @@ fn paper_running_out_while_printing_offers_a_qr() {
     k.send(Event::Printed { job: job.unwrap(), outcome: PrintOutcome::PaperOut });
     assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed));
     k.ui(Action::ShowQr);
+    // The shell makes the QR from the receipt itself (the printed QR's payload): the session asks for it.
+    let (job, document) = k
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::PrepareQr { job, document } => Some((*job, document.clone())),
+            _ => None,
+        })
+        .expect("the QR is asked for");
     assert!(
-        matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::Qr { payload: "PAGO OP-000123".into() })
+        matches!(document, Document::PaymentReceipt { ref payment, .. } if payment.operation_number == "OP-000123")
     );
+    assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PreparingQr { job }));
+    k.send(Event::QrReady { job: uuid::Uuid::nil(), payload: Some("another job's".into()) });
+    assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PreparingQr { job }));
+    let payload = "SERVICAJA|V2|KSK-TAC-001|OP-000123|20/11/2026 10:08:30|S/ 409.75|3FA9C-21B07";
+    k.send(Event::QrReady { job, payload: Some(payload.into()) });
+    assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::Qr { payload: payload.into() }));
     k.ui(Action::Confirm);
     assert_eq!(
         k.screen(),
@@ -519,6 +534,20 @@ fn paper_running_out_while_printing_offers_a_qr() {
     );
     k.ui(Action::Confirm);
     assert_eq!(k.screen(), &Screen::Menu);
+
+    // A QR that could not be made leaves the customer where they were, e-mail still offered.
+    let mut k = Kiosk::new();
+    to_delivery(&mut k);
+    k.send(Event::Paper(servicaja_session::PaperStatus::Out));
+    k.ui(Action::ShowQr);
+    let job = k.effects.iter().find_map(|e| match e {
+        Effect::PrepareQr { job, .. } => Some(*job),
+        _ => None,
+    });
+    k.send(Event::QrReady { job: job.unwrap(), payload: None });
+    assert!(
+        matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed || d.stage == DeliveryStage::Choose)
+    );
 }
 
 #[test]
