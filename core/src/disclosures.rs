@@ -465,7 +465,8 @@ mod tests {
     #[test]
     fn every_explanation_has_its_text_in_both_languages() {
         let t = tables();
-        for topic in [Explanation::Desgravamen, Explanation::Multirisk, Explanation::MiVivienda, Explanation::TechoPropio]
+        for topic in
+            [Explanation::Desgravamen, Explanation::Multirisk, Explanation::MiVivienda, Explanation::TechoPropio]
         {
             let (es, en) = (t.explanation(topic, false), t.explanation(topic, true));
             assert!(!es.is_empty() && !en.is_empty(), "{topic:?}");

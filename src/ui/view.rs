@@ -366,10 +366,17 @@ impl InfoTables {
                     {
                         rows.push(row(heading, ""));
                         for channel in table.channels.iter().filter(|c| c.group == group) {
-                            if channel.id == table.kiosk.channel && !kiosk_limits.is_empty() {
-                                let limits: Vec<String> = kiosk_limits.iter().map(Money::to_string).collect();
-                                rows.push(row("kiosk-limit", limits.join(" · ")));
-                                continue;
+                            if channel.id == table.kiosk.channel {
+                                let limits = if kiosk_limits.is_empty() {
+                                    kiosk_payment_limits(table)
+                                } else {
+                                    kiosk_limits.to_vec()
+                                };
+                                if !limits.is_empty() {
+                                    let limits: Vec<String> = limits.iter().map(Money::to_string).collect();
+                                    rows.push(row("kiosk-limit", limits.join(" · ")));
+                                    continue;
+                                }
                             }
                             for point in &channel.points {
                                 let name = if point.point.is_empty() {
@@ -395,6 +402,19 @@ impl InfoTables {
         }
         rows
     }
+}
+
+/// The kiosk's per-operation limits on a loan payment as the channel table configures them, soles first.
+fn kiosk_payment_limits(table: &ChannelTable) -> Vec<Money> {
+    use servicaja_core::channels::{KioskOperation, LimitPeriod};
+    use servicaja_core::money::Currency;
+    [Currency::PEN, Currency::USD]
+        .into_iter()
+        .filter_map(|currency| {
+            let max = table.kiosk.limit(KioskOperation::LoanPayment, currency, LimitPeriod::Operation)?;
+            Some(Money { amount: max, currency })
+        })
+        .collect()
 }
 
 impl InfoTables {

@@ -44,6 +44,7 @@ mod stack;
 
 mod flows;
 mod gaps;
+mod layout;
 mod live;
 mod live_flows;
 mod maintenance_mode;
