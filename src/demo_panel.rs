@@ -365,10 +365,26 @@ fn show_outbox(panel: &DemoPanel, messages: &[OutboxMessage]) {
     }
 }
 
+/// The environment variable that draws the demo kiosk's window smaller (`0.7`: at 70 %), for a screen that
+/// cannot hold the 1280x1024 kiosk and the panel side by side (a 1366x768 laptop).
+pub const DEMO_ZOOM: &str = "SERVICAJA_DEMO_ZOOM";
+
+/// The zoom asked for in `value`, when it is a number from 0.4 to 1 (anything else: the kiosk at full size).
+fn demo_zoom(value: Option<&str>) -> Option<f32> {
+    let zoom: f32 = value?.trim().parse().ok()?;
+    (0.4..1.0).contains(&zoom).then_some(zoom)
+}
+
+/// The kiosk's 1280x1024 window drawn at `zoom`, in pixels.
+fn zoomed(zoom: f32) -> slint::PhysicalSize {
+    slint::PhysicalSize::new((1280.0 * zoom).round() as u32, (1024.0 * zoom).round() as u32)
+}
+
 /// The open panel; dropping it closes the window and stops its refresh.
 pub struct DemoPanelWindow {
     _window: DemoPanel,
     _refresh: slint::Timer,
+    _placing: slint::Timer,
 }
 
 /// Opens the panel beside the kiosk's window, driving `emulators` and reading the central's demo outbox
@@ -384,12 +400,37 @@ pub fn open(
     let actions = PanelActions::new(emulators.clone(), customers.clone());
     connect(&panel, &actions, &customers);
     panel.show().map_err(|err| err.to_string())?;
-    // Once the kiosk's window has its size, stand to its right (where the window manager lets us).
+    // Once the kiosk's window is up (drawn smaller when asked), stand to its right (where the window manager
+    // lets us).
     let (kiosk_weak, panel_weak) = (kiosk.as_weak(), panel.as_weak());
-    slint::Timer::single_shot(Duration::from_millis(300), move || {
+    let zoom = demo_zoom(std::env::var(DEMO_ZOOM).ok().as_deref());
+    // The window system may settle the kiosk's window (its scale, its size) a while after it shows: for the
+    // first seconds the zoom is put back and the panel moved beside it again, then left to the user.
+    let placing = slint::Timer::default();
+    let mut ticks = 0;
+    placing.start(slint::TimerMode::Repeated, Duration::from_millis(250), move || {
+        ticks += 1;
+        if ticks > 16 {
+            return;
+        }
         if let (Some(kiosk), Some(panel)) = (kiosk_weak.upgrade(), panel_weak.upgrade()) {
             let kiosk_window = kiosk.window();
-            let right = kiosk_window.position().x + i32::try_from(kiosk_window.size().width).unwrap_or(1280);
+            if let Some(zoom) = zoom {
+                // The kiosk keeps its 1280x1024 layout, drawn at `zoom` of its pixels: the panel, at full
+                // size, still fits beside it on a laptop's screen.
+                let pixels = zoomed(zoom);
+                if (kiosk_window.scale_factor() - zoom).abs() > 0.001 {
+                    kiosk_window
+                        .dispatch_event(slint::platform::WindowEvent::ScaleFactorChanged { scale_factor: zoom });
+                }
+                if kiosk_window.size() != pixels {
+                    kiosk_window.set_size(pixels);
+                }
+            }
+            // A zoomed kiosk's width is known before the window system has resized it.
+            let width = zoom.map_or(kiosk_window.size().width, |zoom| zoomed(zoom).width);
+            let width = i32::try_from(width).unwrap_or(1280);
+            let right = kiosk_window.position().x + width;
             panel.window().set_position(slint::PhysicalPosition::new(right + 12, kiosk_window.position().y));
         }
     });
@@ -417,7 +458,21 @@ pub fn open(
     };
     let timer = slint::Timer::default();
     timer.start(slint::TimerMode::Repeated, Duration::from_secs(1), refresh);
-    Ok(DemoPanelWindow { _window: panel, _refresh: timer })
+    Ok(DemoPanelWindow { _window: panel, _refresh: timer, _placing: placing })
+}
+
+#[cfg(test)]
+mod zoom_tests {
+    use super::demo_zoom;
+
+    #[test]
+    fn the_demo_zoom_is_a_number_below_one_and_anything_else_keeps_the_kiosk_at_full_size() {
+        assert_eq!(demo_zoom(Some("0.7")), Some(0.7));
+        assert_eq!(demo_zoom(Some(" 0.5 ")), Some(0.5));
+        for ignored in [None, Some(""), Some("big"), Some("1"), Some("1.5"), Some("0.1"), Some("-0.7")] {
+            assert_eq!(demo_zoom(ignored), None, "{ignored:?}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -45,6 +45,12 @@ pub struct MiVivienda {
     pub sustainable_extra_uit: Decimal,
     pub bbp_text: String,
     pub bms_text: String,
+    /// The same texts in English, for a customer reading the kiosk in English; the Spanish text stands in
+    /// when a table has none.
+    #[serde(default)]
+    pub bbp_text_en: String,
+    #[serde(default)]
+    pub bms_text_en: String,
     pub bbp: Vec<BondRange>,
     pub bms: Vec<BondRange>,
 }
@@ -53,6 +59,8 @@ pub struct MiVivienda {
 #[serde(deny_unknown_fields)]
 pub struct TechoPropio {
     pub text: String,
+    #[serde(default)]
+    pub text_en: String,
     pub bfh: Vec<BfhRow>,
 }
 
@@ -77,6 +85,8 @@ pub struct BfhRow {
 #[serde(deny_unknown_fields)]
 pub struct DesgravamenCoverage {
     pub text: String,
+    #[serde(default)]
+    pub text_en: String,
     pub coverages: Vec<CoverageRow>,
     pub max_sum_insured: Vec<MaxSumInsured>,
 }
@@ -103,6 +113,8 @@ pub struct MaxSumInsured {
 pub struct Multirisk {
     pub max_total_insured: Decimal,
     pub text: String,
+    #[serde(default)]
+    pub text_en: String,
     pub deductibles: Vec<DeductibleRow>,
 }
 
@@ -188,7 +200,39 @@ fn round_cents(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// The caja's explanatory texts, each shown on the screen of the table it explains (R13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Explanation {
+    /// Desgravamen insurance: what it covers (§2.1), beside the coverage table.
+    Desgravamen,
+    /// Multirisk insurance: the sum insured (§2.4), beside the deductibles.
+    Multirisk,
+    /// MiVivienda: the BBP and the sustainable BMS (§VIII), beside the bond calculator.
+    MiVivienda,
+    /// Techo Propio: the BFH (§IX), beside its calculator.
+    TechoPropio,
+}
+
 impl Disclosures {
+    /// The explanatory text of `topic` as the guide words it, in English when `english` and the table has
+    /// the translation (else in Spanish, as the caja wrote it).
+    pub fn explanation(&self, topic: Explanation, english: bool) -> String {
+        let pick = |es: &str, en: &str| if english && !en.trim().is_empty() { en } else { es }.trim().to_owned();
+        match topic {
+            Explanation::Desgravamen => pick(&self.desgravamen.text, &self.desgravamen.text_en),
+            Explanation::Multirisk => pick(&self.multirisk.text, &self.multirisk.text_en),
+            Explanation::MiVivienda => {
+                let mv = &self.mivivienda;
+                [pick(&mv.bbp_text, &mv.bbp_text_en), pick(&mv.bms_text, &mv.bms_text_en)]
+                    .into_iter()
+                    .filter(|text| !text.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("\n\n")
+            }
+            Explanation::TechoPropio => pick(&self.techo_propio.text, &self.techo_propio.text_en),
+        }
+    }
+
     /// Parses and validates the tables; every problem is reported with its key and reason.
     pub fn from_toml(text: &str) -> Result<Self, Vec<Problem>> {
         let tables: Disclosures =
@@ -416,6 +460,23 @@ mod tests {
 
     fn tables() -> Disclosures {
         Disclosures::embedded().unwrap()
+    }
+
+    #[test]
+    fn every_explanation_has_its_text_in_both_languages() {
+        let t = tables();
+        for topic in
+            [Explanation::Desgravamen, Explanation::Multirisk, Explanation::MiVivienda, Explanation::TechoPropio]
+        {
+            let (es, en) = (t.explanation(topic, false), t.explanation(topic, true));
+            assert!(!es.is_empty() && !en.is_empty(), "{topic:?}");
+            assert_ne!(es, en, "{topic:?} is translated");
+        }
+        assert!(t.explanation(Explanation::MiVivienda, false).contains("El BMS es una ayuda"), "both bonds");
+        assert!(t.explanation(Explanation::TechoPropio, true).starts_with("The BFH"));
+        let mut untranslated = t.clone();
+        untranslated.desgravamen.text_en = String::new();
+        assert_eq!(untranslated.explanation(Explanation::Desgravamen, true), t.desgravamen.text, "Spanish stands in");
     }
 
     #[test]

@@ -526,6 +526,58 @@ pub fn scenes() -> Vec<Scene> {
             },
         },
         Scene {
+            name: "info-deductibles",
+            drive: |rig| {
+                rig.ui(Action::Menu(MenuItem::Information));
+                rig.ui(Action::InfoTopic(InfoTopic::MultiriskDeductibles));
+                rig.keys("25000");
+                rig.ui(Action::Confirm);
+            },
+        },
+        // Large text on the screens that carry the most text (issue 18: nothing may overflow or be clipped).
+        Scene {
+            name: "large-menu",
+            drive: |rig| {
+                rig.ui(Action::SetLargeText(true));
+                rig.login();
+            },
+        },
+        Scene {
+            name: "large-loan-options",
+            drive: |rig| {
+                rig.ui(Action::SetLargeText(true));
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+            },
+        },
+        Scene {
+            name: "large-info-channels",
+            drive: |rig| {
+                rig.ui(Action::SetLargeText(true));
+                rig.ui(Action::Menu(MenuItem::Information));
+                rig.ui(Action::InfoTopic(InfoTopic::PaymentChannels));
+            },
+        },
+        Scene {
+            name: "large-info-coverage",
+            drive: |rig| {
+                rig.ui(Action::SetLargeText(true));
+                rig.ui(Action::Menu(MenuItem::Information));
+                rig.ui(Action::InfoTopic(InfoTopic::InsuranceCoverage));
+            },
+        },
+        Scene {
+            name: "large-info-mivivienda",
+            drive: |rig| {
+                rig.ui(Action::SetLargeText(true));
+                rig.ui(Action::Menu(MenuItem::Information));
+                rig.ui(Action::InfoTopic(InfoTopic::MiViviendaBond));
+                rig.keys("150000");
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
             name: "english-menu",
             drive: |rig| {
                 rig.ui(Action::SetLanguage(Language::En));
@@ -546,11 +598,15 @@ pub fn render_all(out: &Path) -> Result<Vec<PathBuf>, String> {
     let kiosk = ui.global::<super::Kiosk>();
     kiosk.set_agency("Agencia Principal Tacna".into());
     kiosk.set_kiosk_id("KSK-TAC-001".into());
+    // SERVICAJA_SCREENSHOTS_ONLY=word renders only the scenes whose name contains it (a quicker look at a
+    // few screens while working on them).
+    let only = std::env::var("SERVICAJA_SCREENSHOTS_ONLY").ok().filter(|only| !only.is_empty());
+    let wanted = |name: &str| only.as_deref().is_none_or(|only| name.contains(only));
     let mut written = Vec::new();
     for (layout, width, height) in LAYOUTS {
         window.set_size(PhysicalSize::new(width, height));
         for language in LANGUAGES {
-            for scene in scenes() {
+            for scene in scenes().into_iter().filter(|scene| wanted(scene.name)) {
                 let rig = Rig::new(&ui);
                 if language == "en" {
                     rig.ui(Action::SetLanguage(Language::En));
@@ -564,8 +620,12 @@ pub fn render_all(out: &Path) -> Result<Vec<PathBuf>, String> {
                 save_png(&path, width, height, &pixels)?;
                 written.push(path);
             }
-            written.extend(render_reprint_scenes(&ui, &window, out, (layout, width, height), language)?);
-            written.extend(render_maintenance_scenes(&ui, &window, out, (layout, width, height), language)?);
+            if only.is_none() {
+                written.extend(render_reprint_scenes(&ui, &window, out, (layout, width, height), language)?);
+            }
+            if only.is_none() || wanted("maintenance") {
+                written.extend(render_maintenance_scenes(&ui, &window, out, (layout, width, height), language)?);
+            }
         }
     }
     Ok(written)

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use servicaja_core::api::{Account, AccountStatus, Loan, LoanStatus, PaymentOption, PaymentQuote, RequestKind};
 use servicaja_core::calendar::lima_time;
 use servicaja_core::channels::ChannelTable;
-use servicaja_core::disclosures::Disclosures;
+use servicaja_core::disclosures::{Disclosures, Explanation};
 use servicaja_core::money::Money;
 use servicaja_core::settings::Language;
 use servicaja_session::contract::PAYMENT_OPTIONS;
@@ -47,6 +47,8 @@ pub struct View {
     /// text and its cells (label ids such as "yes" / "no").
     pub table_columns: Vec<&'static str>,
     pub table: Vec<(String, Vec<String>)>,
+    /// The caja's explanatory text of the Información topic on screen, in the customer's language.
+    pub disclosure: String,
     pub options: Vec<ItemView>,
     pub keypad: Option<[u8; 10]>,
     pub entered: usize,
@@ -403,19 +405,40 @@ impl InfoTables {
         Self { channels: ChannelTable::embedded().ok(), disclosures: Disclosures::embedded().ok() }
     }
 
-    fn rows(&self, topic: InfoTopic) -> Vec<(String, String)> {
+    /// The lines of `topic`'s table. The channels come under their two groups (cash, then account debits
+    /// through electronic channels), and this kiosk's own channel shows the per-operation limits it
+    /// enforces (`kiosk_limits`, from its configuration) instead of the blank cell of the caja's table.
+    fn rows(&self, topic: InfoTopic, kiosk_limits: &[Money]) -> Vec<(String, String)> {
+        use servicaja_core::channels::ChannelGroup;
         let mut rows = Vec::new();
         match topic {
             InfoTopic::PaymentChannels => {
                 if let Some(table) = &self.channels {
-                    for channel in &table.channels {
-                        for point in &channel.points {
-                            let name = if point.point.is_empty() {
-                                channel.name.clone()
-                            } else {
-                                format!("{} · {}", channel.name, point.point)
-                            };
-                            rows.push(row(&name, &point.limit_text));
+                    for (group, heading) in
+                        [(ChannelGroup::Efectivo, "group:cash"), (ChannelGroup::CargoEnCuenta, "group:account")]
+                    {
+                        rows.push(row(heading, ""));
+                        for channel in table.channels.iter().filter(|c| c.group == group) {
+                            if channel.id == table.kiosk.channel {
+                                let limits = if kiosk_limits.is_empty() {
+                                    kiosk_payment_limits(table)
+                                } else {
+                                    kiosk_limits.to_vec()
+                                };
+                                if !limits.is_empty() {
+                                    let limits: Vec<String> = limits.iter().map(Money::to_string).collect();
+                                    rows.push(row("kiosk-limit", limits.join(" · ")));
+                                    continue;
+                                }
+                            }
+                            for point in &channel.points {
+                                let name = if point.point.is_empty() {
+                                    channel.name.clone()
+                                } else {
+                                    format!("{} · {}", channel.name, point.point)
+                                };
+                                rows.push(row(&name, &point.limit_text));
+                            }
                         }
                     }
                 }
@@ -434,7 +457,32 @@ impl InfoTables {
     }
 }
 
+/// The kiosk's per-operation limits on a loan payment as the channel table configures them, soles first.
+fn kiosk_payment_limits(table: &ChannelTable) -> Vec<Money> {
+    use servicaja_core::channels::{KioskOperation, LimitPeriod};
+    use servicaja_core::money::Currency;
+    [Currency::PEN, Currency::USD]
+        .into_iter()
+        .filter_map(|currency| {
+            let max = table.kiosk.limit(KioskOperation::LoanPayment, currency, LimitPeriod::Operation)?;
+            Some(Money { amount: max, currency })
+        })
+        .collect()
+}
+
 impl InfoTables {
+    /// The caja's explanatory text of `topic` (the one it explains, on its table or calculator screen).
+    fn disclosure(&self, topic: InfoTopic, english: bool) -> String {
+        let explanation = match topic {
+            InfoTopic::PaymentChannels => return String::new(),
+            InfoTopic::InsuranceCoverage => Explanation::Desgravamen,
+            InfoTopic::MultiriskDeductibles => Explanation::Multirisk,
+            InfoTopic::MiViviendaBond => Explanation::MiVivienda,
+            InfoTopic::TechoPropioBond => Explanation::TechoPropio,
+        };
+        self.disclosures.as_ref().map(|d| d.explanation(explanation, english)).unwrap_or_default()
+    }
+
     /// The table with several value columns of `topic`, if it has one: the desgravamen coverages under the
     /// two policies of the caja's guide, "Tradicional" and "Con Devolución".
     fn table(&self, topic: InfoTopic) -> (Vec<&'static str>, Vec<(String, Vec<String>)>) {
@@ -720,12 +768,14 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             Information::Table(topic) => {
                 view.screen = "info-table";
                 view.subject = topic_id(*topic).into();
-                view.rows = tables.rows(*topic);
+                view.rows = tables.rows(*topic, &session.config().payment_limits);
                 (view.table_columns, view.table) = tables.table(*topic);
+                view.disclosure = tables.disclosure(*topic, view.language == "en");
             }
             Information::Calculator { topic, typed, result, error, .. } => {
                 view.screen = "calculator";
                 view.subject = topic_id(*topic).into();
+                view.disclosure = tables.disclosure(*topic, view.language == "en");
                 view.typed = typed.clone();
                 if let Some(result) = result {
                     lookup_rows(result, &mut view);
@@ -946,6 +996,7 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     kiosk.set_table_columns(ModelRc::new(VecModel::from(
         view.table_columns.iter().map(|&c| SharedString::from(c)).collect::<Vec<_>>(),
     )));
+    kiosk.set_disclosure(view.disclosure.as_str().into());
     kiosk.set_table(ModelRc::new(VecModel::from(
         view.table
             .iter()

@@ -45,6 +45,7 @@ mod stack;
 mod documents;
 mod flows;
 mod gaps;
+mod layout;
 mod live;
 mod live_flows;
 mod maintenance_mode;

@@ -452,6 +452,85 @@ fn expired_commands_are_retried_or_cancelled_and_a_rejected_one_only_cancelled_w
     outbox.stop();
 }
 
+/// Issue 18: a mistyped SMS code the customer then corrected at the kiosk was listed as "Rechazado — atienda al
+/// cliente en ventanilla". Against a real outbox: an affiliation the customer waited for, refused for a wrong
+/// code (then done with the right one), is worded as seen by the customer with nothing to do; a request sent
+/// in the background and refused, and a reversal refused, still ask staff to act.
+#[test]
+fn a_rejection_the_customer_saw_and_corrected_at_the_kiosk_is_not_listed_as_needing_staff() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let policy = PolicySettings::from(&servicaja_core::settings::OutboxSettings::default());
+    let now = Utc::now();
+    let (mistyped, retyped, background, reversal);
+    {
+        let mut store = OutboxStore::open(&path).unwrap();
+        let mut answered = |command: NewCommand, state: State, status: u16, code: Option<&str>| {
+            let id = store.enqueue(&command, &policy, now).unwrap().id;
+            store.mark_in_flight(&[id]).unwrap();
+            let answer = match code {
+                Some(code) => serde_json::json!({ "code": code, "message": "rechazado" }),
+                None => serde_json::json!({ "ok": true }),
+            };
+            assert!(store.finish(id, state, Some(status), Some(&answer), now).unwrap());
+            id
+        };
+        let affiliation = |n: u32| {
+            let payload = serde_json::json!({ "account": "001", "attempt": n });
+            NewCommand::new(CommandKind::Affiliation, "customer", "/v1/affiliations", &payload).unwrap().interactive()
+        };
+        mistyped = answered(affiliation(1), State::Rejected, 422, Some("otp_invalid"));
+        retyped = answered(affiliation(2), State::Done, 200, None);
+        let payload = serde_json::json!({ "request": "address" });
+        let request = NewCommand::new(CommandKind::Request, "requests", "/v1/requests", &payload).unwrap();
+        background = answered(request, State::Rejected, 422, Some("otp_invalid"));
+        let payload = serde_json::json!({ "reverses": "x" });
+        let undo = NewCommand::new(CommandKind::Reversal, "loan-1", "/v1/reversals", &payload).unwrap().interactive();
+        reversal = answered(undo, State::Rejected, 409, Some("reversal_not_possible"));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let (outbox, _dispatcher) =
+        runtime.block_on(Outbox::start(&path, policy, Accepting, OutboxOptions::default())).unwrap();
+    let k = kiosk_with(Some((runtime.handle().clone(), outbox.clone())));
+    k.ui.window().set_size(slint::PhysicalSize::new(1280, 2400));
+    k.gesture();
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    for language in ["es", "en"] {
+        crate::ui::select_language(language).unwrap();
+        k.touch(if language == "es" { "Cola" } else { "Queue" });
+        let m = k.ui.global::<Maintenance>();
+        let listed: Vec<(i32, String, String)> = (0..slint::Model::row_count(&m.get_commands()))
+            .filter_map(|row| slint::Model::row_data(&m.get_commands(), row))
+            .map(|c| (c.id, c.state.to_string(), c.error.to_string()))
+            .collect();
+        let id = |command: CommandId| i32::try_from(command.0).unwrap();
+        assert_eq!(
+            listed,
+            [
+                (id(mistyped), "declined".to_owned(), "HTTP 422 · otp_invalid".to_owned()),
+                (id(background), "rejected".to_owned(), "HTTP 422 · otp_invalid".to_owned()),
+                (id(reversal), "rejected".to_owned(), "HTTP 409 · reversal_not_possible".to_owned()),
+            ],
+            "{language}: the corrected affiliation ({retyped:?}) is done and not listed"
+        );
+        let (seen, staff) = if language == "es" {
+            (
+                "El cliente vio este rechazo en el quiosco y pudo corregirlo allí (por ejemplo, un código SMS mal escrito). No requiere acción.",
+                "El sistema central la rechazó: no se reenvía. Atienda al cliente en ventanilla.",
+            )
+        } else {
+            (
+                "The customer saw this refusal at the kiosk and could correct it there (for example, a mistyped SMS code). No action needed.",
+                "The central system refused it: it is not sent again. Serve the customer at the counter.",
+            )
+        };
+        assert_eq!(k.find(seen).len(), 1, "{language}: only the mistyped code is worded as seen by the customer");
+        assert_eq!(k.find(staff).len(), 2, "{language}: the other two still ask staff to act");
+    }
+    crate::ui::select_language("es").unwrap();
+    outbox.stop();
+}
+
 #[test]
 fn fifteen_minutes_idle_cover_the_screens_with_the_pin_keypad_until_the_pin_is_typed_again() {
     let k = kiosk();

@@ -86,7 +86,7 @@ impl MaintenanceBackend for ShowcaseBackend {
     }
     fn queue(&mut self) -> Result<QueueReport, String> {
         let counts =
-            [("pending", 1), ("in_flight", 0), ("done", 148), ("rejected", 1), ("expired", 1), ("cancelled", 2)];
+            [("pending", 1), ("in_flight", 0), ("done", 148), ("rejected", 2), ("expired", 1), ("cancelled", 2)];
         Ok(QueueReport {
             counts: counts.iter().map(|(state, n)| ((*state).to_owned(), *n)).collect(),
             oldest_pending: Some(self.now - TimeDelta::minutes(7)),
@@ -104,6 +104,13 @@ impl MaintenanceBackend for ShowcaseBackend {
                     state: "rejected".into(),
                     created_at: self.now - TimeDelta::hours(3),
                     last_error: Some("the central answered 422: duplicate_request".into()),
+                },
+                QueueProblem {
+                    id: 418,
+                    kind: "affiliation".into(),
+                    state: super::queue::DECLINED.into(),
+                    created_at: self.now - TimeDelta::minutes(40),
+                    last_error: Some("HTTP 422 · otp_invalid".into()),
                 },
             ],
         })
