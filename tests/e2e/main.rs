@@ -21,6 +21,7 @@ mod maintenance {
 
 mod flows;
 mod gaps;
+mod model;
 mod reprint;
 mod storage;
 // The ui binary uses the rest (the window-driven flows).
