@@ -18,6 +18,7 @@
 
 use std::fmt::Write as _;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{Duration, Months, NaiveDate};
 use proptest::prelude::*;
@@ -83,14 +84,15 @@ enum Op {
 fn op_strategy() -> impl Strategy<Value = Op> {
     let loan = 0..LOANS.len();
     prop_oneof![
-        4 => (loan.clone(), any::<bool>()).prop_map(|(loan, other_currency)| Op::Due { loan, other_currency }),
-        3 => (loan.clone(), 1u8..=2, any::<bool>())
+        5 => (loan.clone(), any::<bool>()).prop_map(|(loan, other_currency)| Op::Due { loan, other_currency }),
+        4 => (loan.clone(), 1u8..=2, any::<bool>())
             .prop_map(|(loan, installments, other_currency)| Op::Advance { loan, installments, other_currency }),
-        3 => (loan.clone(), any::<bool>(), any::<u16>(), any::<bool>()).prop_map(
+        4 => (loan.clone(), any::<bool>(), any::<u16>(), any::<bool>()).prop_map(
             |(loan, keep_term, fraction, other_currency)| Op::Prepay { loan, keep_term, fraction, other_currency }
         ),
         1 => (loan, any::<bool>()).prop_map(|(loan, other_currency)| Op::Total { loan, other_currency }),
-        3 => (1u8..=45).prop_map(|days| Op::Wait { days }),
+        // Mostly days within a period; now and then more than a month (installments fall overdue).
+        3 => prop_oneof![4 => 1u8..=12, 1 => 25u8..=45].prop_map(|days| Op::Wait { days }),
     ]
 }
 
@@ -323,10 +325,12 @@ impl Model {
             | Op::Total { loan, other_currency } => (loan, other_currency),
             Op::Wait { .. } => return Err("not a payment".into()),
         };
+        // A cancelled loan is no longer offered: the operation goes to the next loan still open.
+        let loan_index = (0..self.loans.len())
+            .map(|offset| (loan_index + offset) % self.loans.len())
+            .find(|&i| !self.loans[i].cancelled())
+            .ok_or("every loan is cancelled")?;
         let loan = &self.loans[loan_index];
-        if loan.cancelled() {
-            return Err("cancelled".into());
-        }
         let today = self.today;
         let account = match (loan.currency, other_currency) {
             (Currency::PEN, false) | (Currency::USD, true) => PEN_ACCOUNT,
@@ -335,6 +339,14 @@ impl Model {
         let overdue = !loan.overdue(today).is_empty();
         let payoff = loan.payoff(today);
         let advance_limit = (loan.overdue_total(today) + loan.next_installments(today, 2)).min(payoff);
+        // R6: with installments overdue only "Pagar cuota" is offered (the options screen is checked for it);
+        // the customer pays the overdue ones instead.
+        let op = match op {
+            Op::Advance { .. } | Op::Prepay { .. } | Op::Total { .. } if overdue => {
+                Op::Due { loan: loan_index, other_currency }
+            }
+            other => other,
+        };
         let (option, typed) = match op {
             Op::Due { .. } => {
                 if loan.due_amount(today).is_zero() {
@@ -342,9 +354,7 @@ impl Model {
                 }
                 (PaymentOption::DueInstallment, None)
             }
-            Op::Total { .. } if overdue => return Err("overdue first (R6)".into()),
             Op::Total { .. } => (PaymentOption::Total, None),
-            Op::Advance { .. } | Op::Prepay { .. } if overdue => return Err("overdue first (R6)".into()),
             Op::Advance { installments, .. } => {
                 let amount = loan.next_installments(today, usize::from(installments));
                 // An advance must stay below the payoff (the last installments paid early are a cancellation).
@@ -592,7 +602,7 @@ async fn step(
     clock: &ManualClock,
     op: Op,
     log: &mut String,
-) -> Checked<()> {
+) -> Checked<bool> {
     if let Op::Wait { days } = op {
         clock.advance(Duration::days(i64::from(days)));
         model.today += Duration::days(i64::from(days));
@@ -606,7 +616,7 @@ async fn step(
             Ok(plan) => plan,
             Err(why) => {
                 let _ = writeln!(log, "  {op:?}: skipped ({why})");
-                return Ok(());
+                return Ok(false);
             }
         };
         let debit = model.debit(&plan);
@@ -683,10 +693,10 @@ async fn step(
     for loan in &model.loans {
         check_loan(&listed, loan, model.today)?;
     }
-    Ok(())
+    Ok(!matches!(op, Op::Wait { .. }))
 }
 
-async fn run_case(ops: &[Op], steps_done: &std::sync::atomic::AtomicU64) -> Result<(), TestCaseError> {
+async fn run_case(ops: &[Op], counts: &[std::sync::atomic::AtomicU64; 2]) -> Result<(), TestCaseError> {
     let start = chrono::Utc::now();
     let clock = ManualClock::new(start);
     let central_clock: Arc<dyn servicaja_central::Clock> = Arc::new(clock.clone());
@@ -715,13 +725,18 @@ async fn run_case(ops: &[Op], steps_done: &std::sync::atomic::AtomicU64) -> Resu
         }
     }
     for (index, &op) in ops.iter().enumerate() {
-        if let Err(message) = step(&mut w, &mut model, &mut reader, &clock, op, &mut log).await {
-            return Err(TestCaseError::fail(format!(
-                "step {index} ({op:?}) on {}: {message}\nsequence: {ops:?}\nwhat each step did:\n{log}",
-                model.today
-            )));
+        match step(&mut w, &mut model, &mut reader, &clock, op, &mut log).await {
+            Ok(paid) => {
+                counts[0].fetch_add(1, Ordering::Relaxed);
+                counts[1].fetch_add(u64::from(paid), Ordering::Relaxed);
+            }
+            Err(message) => {
+                return Err(TestCaseError::fail(format!(
+                    "step {index} ({op:?}) on {}: {message}\nsequence: {ops:?}\nwhat each step did:\n{log}",
+                    model.today
+                )));
+            }
         }
-        steps_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
     if std::env::var_os("SERVICAJA_MODEL_LOG").is_some() {
         println!("{log}");
@@ -731,21 +746,23 @@ async fn run_case(ops: &[Op], steps_done: &std::sync::atomic::AtomicU64) -> Resu
 
 #[test]
 fn random_payment_sequences_agree_with_the_model_on_every_screen_debit_loan_and_receipt() {
-    let cases = env_number("SERVICAJA_MODEL_CASES", 6) as u32;
-    let steps = env_number("SERVICAJA_MODEL_STEPS", 40) as usize;
+    let cases = env_number("SERVICAJA_MODEL_CASES", 8) as u32;
+    let steps = env_number("SERVICAJA_MODEL_STEPS", 60) as usize;
     let seed = env_number("SERVICAJA_MODEL_SEED", 18);
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
     let config = Config { cases, max_shrink_iters: 24, failure_persistence: None, ..Config::default() };
     let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
     let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let steps_done = std::sync::atomic::AtomicU64::new(0);
+    let counts = [AtomicU64::new(0), AtomicU64::new(0)];
     let started = std::time::Instant::now();
-    let result = runner
-        .run(&prop::collection::vec(op_strategy(), steps..=steps), |ops| tokio.block_on(run_case(&ops, &steps_done)));
+    let result =
+        runner.run(&prop::collection::vec(op_strategy(), steps..=steps), |ops| tokio.block_on(run_case(&ops, &counts)));
     println!(
-        "model test: {} steps in {cases} sequence(s) of {steps}, seed {seed}, {:.1} s",
-        steps_done.load(std::sync::atomic::Ordering::Relaxed),
+        "model test: {} steps ({} payments) in {cases} sequence(s) of {steps} (with shrinking, if any), seed {seed}, \
+         {:.1} s",
+        counts[0].load(Ordering::Relaxed),
+        counts[1].load(Ordering::Relaxed),
         started.elapsed().as_secs_f64()
     );
     if let Err(failure) = result {
