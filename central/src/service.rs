@@ -556,16 +556,20 @@ fn compute_payment(
     };
     let owed = money(amount, loan.currency);
     let outcome = loan.state.apply_payment(today, owed, choice).map_err(rejection)?;
-    let kind_matches = matches!(
-        (option, outcome.quote.kind),
-        (PaymentOption::DueInstallment, PaymentKind::DueInstallment | PaymentKind::TotalPrepayment)
-            | (PaymentOption::Total, PaymentKind::TotalPrepayment)
-            | (PaymentOption::Advance, PaymentKind::InstallmentAdvance | PaymentKind::DueInstallment)
-            | (
-                PaymentOption::PrepaymentReduceAmount | PaymentOption::PrepaymentReduceCount,
-                PaymentKind::PartialPrepayment(_),
-            )
-    );
+    // "Cancelación total" costs the payoff; when that is exactly the installment(s) due (the last one, on
+    // or after its due date), core classifies it as paying them, and the loan is cancelled all the same.
+    let cancels = outcome.loan.is_cancelled();
+    let kind_matches =
+        matches!(
+            (option, outcome.quote.kind),
+            (PaymentOption::DueInstallment, PaymentKind::DueInstallment | PaymentKind::TotalPrepayment)
+                | (PaymentOption::Total, PaymentKind::TotalPrepayment)
+                | (PaymentOption::Advance, PaymentKind::InstallmentAdvance | PaymentKind::DueInstallment)
+                | (
+                    PaymentOption::PrepaymentReduceAmount | PaymentOption::PrepaymentReduceCount,
+                    PaymentKind::PartialPrepayment(_),
+                )
+        ) || (option == PaymentOption::Total && outcome.quote.kind == PaymentKind::DueInstallment && cancels);
     if !kind_matches {
         return Err(fail(
             ErrorCode::AmountInvalid,

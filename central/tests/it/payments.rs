@@ -361,3 +361,59 @@ async fn a_cancellation_after_a_prepayment_charges_the_capital_balance_and_the_i
     assert_eq!(done["loan_cancelled"], true);
     assert_eq!(amount(&h.loan(&token, "L-00350001").await["outstanding_principal"]), Decimal::ZERO);
 }
+
+/// Found by the end-to-end model test: "reduce the installment, keep the term" leaving a few cents of
+/// capital over the remaining term was an internal error (the kiosk said the service was unavailable). It
+/// is a refusal of the amount that says what to do instead, and nothing is charged.
+#[tokio::test]
+async fn a_prepayment_leaving_too_little_capital_for_the_term_is_refused_as_an_amount() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    let total = h.get(&quote_path("L-00340001", "total", "A-00121110", None), Some(&token)).await.ok();
+    let almost = (amount(&total["amount"]) - Decimal::new(5, 2)).to_string();
+    let refused = h
+        .get(&quote_path("L-00340001", "prepayment_reduce_amount", "A-00121110", Some(&almost)), Some(&token))
+        .await
+        .problem("amount_invalid");
+    let message = refused["message"].as_str().unwrap();
+    assert!(message.contains("reducir el número de cuotas") && message.contains("S/ 0.05"), "{message}");
+    h.post(
+        paths::PAYMENTS,
+        Some(&token),
+        &payment("L-00340001", "A-00121110", "prepayment_reduce_amount", Some(&almost)),
+    )
+    .await
+    .problem("amount_invalid");
+    assert_eq!(amount(&h.account(&token, "A-00121110").await["balance"]), Decimal::new(850000, 2));
+    h.get(&quote_path("L-00340001", "prepayment_reduce_count", "A-00121110", Some(&almost)), Some(&token)).await.ok();
+}
+
+/// Found by the end-to-end model test: "Cancelación total" on the due date of a loan's last installment
+/// costs exactly that installment; core classifies the amount as paying it, and the central refused the
+/// option ("corresponde a «Pago de cuota»"). The loan is cancelled either way: the option is accepted.
+#[tokio::test]
+async fn cancelling_on_the_last_installments_due_date_is_accepted() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    let total = h.get(&quote_path("L-00350001", "total", "A-00121210", None), Some(&token)).await.ok();
+    let leave_fifty = (amount(&total["amount"]) - Decimal::from(50)).to_string();
+    h.post(
+        paths::PAYMENTS,
+        Some(&token),
+        &payment("L-00350001", "A-00121210", "prepayment_reduce_count", Some(&leave_fifty)),
+    )
+    .await
+    .ok();
+    let loan = h.loan(&token, "L-00350001").await;
+    let last = &loan["due_installment"];
+    assert_eq!(loan["installments_total"].as_u64().unwrap() - loan["installments_paid"].as_u64().unwrap(), 1);
+    let due_date: chrono::NaiveDate = last["due_date"].as_str().unwrap().parse().unwrap();
+    h.clock.advance(chrono::Duration::days((due_date - today()).num_days()));
+    let token = h.login(JESUS).await;
+    let total = h.get(&quote_path("L-00350001", "total", "A-00121210", None), Some(&token)).await.ok();
+    assert_eq!(amount(&total["amount"]), amount(&last["outstanding"]), "on its due date the payoff is the installment");
+    assert!(total["new_schedule"].is_null());
+    let done = h.post(paths::PAYMENTS, Some(&token), &payment("L-00350001", "A-00121210", "total", None)).await.ok();
+    assert_eq!(done["loan_cancelled"], true);
+    assert_eq!(h.loan(&token, "L-00350001").await["status"], "cancelled");
+}

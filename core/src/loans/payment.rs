@@ -262,6 +262,13 @@ pub enum PaymentRejection {
         "Es un pago anticipado: elija reducir el monto de la cuota o reducir el número de cuotas antes de confirmar."
     )]
     PrepaymentChoiceRequired,
+    /// "Reduce the installment, keep the term" with so little capital left that no installment in cents
+    /// spreads it over the remaining due dates.
+    #[error(
+        "Con este monto quedarían {balance} de capital, muy poco para repartirlo en {installments} cuotas: elija \
+         reducir el número de cuotas, pague un monto menor o pague {payoff} para cancelar el crédito."
+    )]
+    BalanceTooSmallForTerm { balance: Money, installments: u32, payoff: Money },
     #[error("No se pudo calcular el nuevo cronograma: {0}")]
     Schedule(#[from] ScheduleError),
 }
@@ -442,7 +449,18 @@ impl Loan {
                 }
             }
             PaymentKind::PartialPrepayment(choice) => {
-                let (application, credit, rows) = loan.prepay(today, &options.payoff, &mut available, Some(choice))?;
+                let (application, credit, rows) = loan
+                    .prepay(today, &options.payoff, &mut available, Some(choice))
+                    .map_err(|rejection| match rejection {
+                        PaymentRejection::BalanceTooSmallForTerm { balance, installments, .. } => {
+                            PaymentRejection::BalanceTooSmallForTerm {
+                                balance,
+                                installments,
+                                payoff: money(options.payoff_amount, self.currency),
+                            }
+                        }
+                        other => other,
+                    })?;
                 prepayment = Some(application);
                 advance_credit = credit;
                 new_schedule = Some(rows);
@@ -538,7 +556,20 @@ impl Loan {
             first_number,
         };
         let (fixed, mut rows) = match choice {
-            PrepaymentChoice::ReduceInstallment => plan.amortize_to_zero(new_balance, &due_dates)?,
+            PrepaymentChoice::ReduceInstallment => match plan.amortize_to_zero(new_balance, &due_dates) {
+                Ok(schedule) => schedule,
+                // A few cents over many due dates: no installment in cents repays them. The customer is told
+                // what to do instead; nothing is applied.
+                Err(ScheduleError::NotAmortizing { .. } | ScheduleError::LastInstallmentTooLarge { .. }) => {
+                    // The payoff (overdue installments included) is filled in by `apply_payment`.
+                    return Err(PaymentRejection::BalanceTooSmallForTerm {
+                        balance: money(new_balance, self.currency),
+                        installments: u32::try_from(due_dates.len()).unwrap_or(u32::MAX),
+                        payoff: money(payoff.owed.total(), self.currency),
+                    });
+                }
+                Err(other) => return Err(other.into()),
+            },
             PrepaymentChoice::ReduceTerm => {
                 (self.fixed_payment, plan.amortize_with_payment(new_balance, &due_dates, self.fixed_payment)?)
             }
@@ -877,6 +908,31 @@ mod tests {
             assert_eq!(outcome.quote.remaining_installments_after, 0);
             assert!(outcome.loan.installments[..2].iter().all(Installment::is_settled));
         }
+    }
+
+    /// Found by the end-to-end model test: "reduce the installment, keep the term" leaving a few cents of
+    /// capital over several due dates failed to build a schedule, and the central answered an internal
+    /// error (the kiosk said the service was unavailable). It is a refusal that says what to do instead.
+    #[test]
+    fn a_prepayment_leaving_too_little_capital_for_the_term_is_refused_with_the_alternatives() {
+        let loan = loan();
+        let today = date(2025, 2, 10);
+        let options = loan.payment_options(today).unwrap();
+        let amount = options.payoff_amount - dec!(0.05);
+        let refused = loan.apply_payment(today, pen(amount), Some(PrepaymentChoice::ReduceInstallment)).unwrap_err();
+        assert_eq!(
+            refused,
+            PaymentRejection::BalanceTooSmallForTerm {
+                balance: pen(dec!(0.05)),
+                installments: 12,
+                payoff: pen(options.payoff_amount)
+            }
+        );
+        assert!(refused.to_string().contains("reducir el número de cuotas"), "{refused}");
+        // Fewer installments of the same amount: one row takes the five cents.
+        let fewer = loan.apply_payment(today, pen(amount), Some(PrepaymentChoice::ReduceTerm)).unwrap();
+        assert_eq!(fewer.loan.outstanding_principal(), dec!(0.05));
+        assert_eq!(fewer.quote.remaining_installments_after, 1);
     }
 
     #[test]
