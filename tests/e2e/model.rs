@@ -545,6 +545,16 @@ async fn pay_through_the_kiosk(w: &mut World, model: &Model, plan: &Plan) -> Che
     let Screen::Payment(Payment::Loans { loans }) = w.screen() else { unreachable!() };
     let loan_id = model.loans[plan.loan].id;
     let index = loans.iter().position(|l| l.id == loan_id).ok_or_else(|| format!("{loan_id} is not offered"))?;
+    // What the loan's screen shows for "Pagar cuota" with nothing overdue: the installment due, which is what
+    // that option charges (unless it is the last one paid early, which costs the payoff, less).
+    let shown_due = loans[index].due_installment.as_ref().map(|due| due.outstanding.amount);
+    let model_loan = &model.loans[plan.loan];
+    if plan.option == PaymentOption::DueInstallment
+        && model_loan.overdue(model.today).is_empty()
+        && plan.amount == model_loan.next_installments(model.today, 1)
+    {
+        check_eq!(shown_due, Some(plan.amount), "the installment the loan's screen shows (vs the amount charged)");
+    }
     w.ui(Action::Select(index));
     let Screen::Payment(Payment::Loan { options, .. }) = w.screen() else {
         return Err(format!("the loan's options are not shown: {:?}", w.screen()));
@@ -802,8 +812,8 @@ async fn run_case(ops: &[Op], counts: &[std::sync::atomic::AtomicU64; 2]) -> Res
 
 #[test]
 fn random_payment_sequences_agree_with_the_model_on_every_screen_debit_loan_and_receipt() {
-    let cases = env_number("SERVICAJA_MODEL_CASES", 8) as u32;
-    let steps = env_number("SERVICAJA_MODEL_STEPS", 60) as usize;
+    let cases = env_number("SERVICAJA_MODEL_CASES", 6) as u32;
+    let steps = env_number("SERVICAJA_MODEL_STEPS", 50) as usize;
     let seed = env_number("SERVICAJA_MODEL_SEED", 18);
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
