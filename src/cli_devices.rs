@@ -2,19 +2,25 @@
 //! document) and `servicaja devsim` (the three device emulators on pseudo-terminals, driven over a Unix
 //! socket).
 
+#[cfg(feature = "demo")]
 use std::io::{BufRead, BufReader, Write};
+#[cfg(feature = "demo")]
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use crate::cli_out::{errln, outln};
+#[cfg(feature = "demo")]
+use crate::cli_out::errln;
+use crate::cli_out::outln;
 use clap::Subcommand;
 use servicaja_core::identity::mrz::{Mrz, MrzFormat};
 use servicaja_core::identity::track::{CardSwipe, LrcMode};
 use servicaja_core::settings::{SerialSettings, Settings};
 use servicaja_drivers::devices::lrc_mode;
+#[cfg(feature = "demo")]
 use servicaja_drivers::emulator::control_socket::ControlSocket;
+#[cfg(feature = "demo")]
 use servicaja_drivers::emulator::{EmulatorSet, control};
 use servicaja_drivers::escpos_doc::{EscPosBuilder, TextSize, TextStyle};
 use servicaja_drivers::framing::{MrzFramer, SwipeFramer};
@@ -32,6 +38,7 @@ pub enum DeviceCommand {
     },
     /// Start the printer, card reader and document reader emulators on pseudo-terminals, print their
     /// device paths, and take control commands (one per line) on a Unix socket until interrupted.
+    #[cfg(feature = "demo")]
     Devsim {
         /// Directory for the device links and the socket (default: a new directory under /tmp).
         #[arg(long)]
@@ -101,6 +108,7 @@ pub fn run(command: DeviceCommand) -> ExitCode {
                 )
             }),
         },
+        #[cfg(feature = "demo")]
         DeviceCommand::Devsim { dir, columns } => devsim(dir, columns),
     }
 }
@@ -292,6 +300,7 @@ fn print_mrz(mrz: &Mrz) {
     outln!("sexo: {:?}  nacionalidad: {}", mrz.sex, mrz.nationality);
 }
 
+#[cfg(feature = "demo")]
 fn devsim(dir: Option<PathBuf>, columns: u8) -> ExitCode {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let dir = dir.unwrap_or_else(|| std::env::temp_dir().join(format!("servicaja-devsim-{}", std::process::id())));
@@ -345,6 +354,7 @@ fn devsim(dir: Option<PathBuf>, columns: u8) -> ExitCode {
 }
 
 /// One control connection: a command per line, each answered by its result and a line with `.`.
+#[cfg(feature = "demo")]
 fn serve(stream: UnixStream, emulators: &servicaja_drivers::emulator::EmulatorControl) {
     let Ok(mut writer) = stream.try_clone() else { return };
     for line in BufReader::new(stream).lines() {

@@ -17,8 +17,10 @@ use servicaja_session::{Session, Supply};
 use slint::ComponentHandle;
 use uuid::Uuid;
 
+#[cfg(feature = "demo")]
 use crate::cli_out::outln;
 use crate::config::Loaded;
+#[cfg(feature = "demo")]
 use crate::demo::DemoWorld;
 use crate::maintenance::reprint::{Candidate, Reprinted};
 use crate::runtime::{KioskServices, Runtime, RuntimeOptions};
@@ -68,6 +70,13 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|err| format!("cannot start the async runtime: {err}"))?;
+    #[cfg(not(feature = "demo"))]
+    if settings.kiosk.mode == Mode::Demo && settings.host.embedded_simulator {
+        return Err("this build has no demo mode (it was built without the `demo` feature): configure the \
+                    caja's central (host.embedded_simulator = false) and the real devices"
+            .to_owned());
+    }
+    #[cfg(feature = "demo")]
     let world = if settings.kiosk.mode == Mode::Demo && settings.host.embedded_simulator {
         let world = DemoWorld::start(settings, &runtime)?;
         outln!("central API simulator: {}", world.central.base_url());
@@ -82,8 +91,13 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
     } else {
         None
     };
-    let host_settings = world.as_ref().map_or_else(|| settings.host.clone(), |world| world.host_settings(settings));
-    let emulator_paths = world.as_ref().map(DemoWorld::device_paths);
+    #[cfg(feature = "demo")]
+    let (host_settings, emulator_paths) = (
+        world.as_ref().map_or_else(|| settings.host.clone(), |world| world.host_settings(settings)),
+        world.as_ref().map(DemoWorld::device_paths),
+    );
+    #[cfg(not(feature = "demo"))]
+    let (host_settings, emulator_paths) = (settings.host.clone(), None);
     let services = runtime.block_on(KioskServices::start(
         settings,
         &host_settings,
@@ -119,6 +133,7 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
     // Staff reprints through the runtime's journal thread and printer, opened from the desk's staff home.
     let reprint = crate::ui::reprint::ReprintScreen::attach(&ui, Box::new(services.runtime.clone()), system_clock());
     crate::ui::reprint::link_desk(&reprint, &maintenance);
+    #[cfg(feature = "demo")]
     let _demo_panel = match &world {
         Some(world) => Some(crate::demo_panel::open(
             &ui,
@@ -132,6 +147,7 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
     ui.run().map_err(|err| err.to_string())?;
     drop(controller);
     drop(services);
+    #[cfg(feature = "demo")]
     drop(world);
     Ok(())
 }

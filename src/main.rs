@@ -5,7 +5,9 @@ mod cli_journal;
 mod cli_out;
 mod cli_queue;
 mod config;
+#[cfg(feature = "demo")]
 mod demo;
+#[cfg(feature = "demo")]
 mod demo_panel;
 mod kiosk;
 mod logging;

@@ -58,6 +58,9 @@ pub struct AccountFixture {
     pub signature: SignatureType,
     #[serde(default)]
     pub internet_purchases: bool,
+    /// Funds the customer may not draw on at will (an intangible AFP deposit): listed with `restricted`.
+    #[serde(default)]
+    pub restricted: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

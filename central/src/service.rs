@@ -276,6 +276,7 @@ fn account_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         status: enum_from(&row.get::<_, String>(5)?)?,
         signature: enum_from(&row.get::<_, String>(6)?)?,
         internet_purchases: row.get(7)?,
+        restricted: false,
     })
 }
 
@@ -283,7 +284,19 @@ pub fn list_accounts(conn: &Connection, ctx: &Ctx<'_>) -> OpResult<Vec<Account>>
     let mut statement =
         conn.prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE customer_id = ?1 ORDER BY id"))?;
     let accounts = statement.query_map(params![ctx.customer()?], account_from_row)?.collect::<Result<Vec<_>, _>>()?;
-    Ok(accounts)
+    Ok(accounts.into_iter().map(|account| with_restriction(ctx, account)).collect())
+}
+
+/// Marks the accounts whose funds the customer may not draw on at will: which ones is fixture data (the
+/// caja's product rules), read from the fixtures so databases made before it need no migration.
+fn with_restriction(ctx: &Ctx<'_>, mut account: Account) -> Account {
+    account.restricted = ctx
+        .fixtures
+        .customers
+        .iter()
+        .flat_map(|c| &c.accounts)
+        .any(|fixture| fixture.id == account.id && fixture.restricted);
+    account
 }
 
 fn own_account(conn: &Connection, customer_id: &str, account_id: &str) -> OpResult<Account> {
@@ -475,7 +488,98 @@ fn loan_view(ctx: &Ctx<'_>, row: &LoanRow, today: NaiveDate) -> Loan {
         due_installment: views.iter().find(|i| i.status == InstallmentStatus::Due).cloned(),
         kiosk_payable: !cancelled && refusal.is_none(),
         kiosk_refusal: if cancelled { Some("El crédito está cancelado.".to_owned()) } else { refusal },
+        option_terms: if cancelled { Vec::new() } else { option_terms(state, today) },
+        exchange_rates: Some(exchange_rates(ctx)),
     }
+}
+
+/// The amount a payment option with one amount charges (the due installment, the total), from the core's
+/// figures of the day: the quote charges exactly this (`compute_payment`), so the option shows it.
+fn fixed_amount(options: &loans::PaymentOptions, option: PaymentOption) -> Option<Decimal> {
+    match option {
+        // The installment due with the overdue ones and their moratorium ("la cuota exigible y las vencidas").
+        PaymentOption::DueInstallment => Some(options.overdue_and_next_amount),
+        PaymentOption::Total => Some(options.payoff_amount),
+        _ => None,
+    }
+}
+
+/// What each option charges today (R6, R7): the fixed amounts, the advance's one and two installments, the
+/// partial prepayments' range (more than the advance limit, less than the payoff). Options R6 forbids (an
+/// overdue loan) or that no amount fits are left out.
+fn option_terms(state: &loans::Loan, today: NaiveDate) -> Vec<OptionTerms> {
+    let Ok(options) = state.payment_options(today) else { return Vec::new() };
+    let currency = state.currency;
+    let overdue = options.overdue.count > 0;
+    let cent = Decimal::new(1, 2);
+    let mut terms = Vec::new();
+    for option in [PaymentOption::DueInstallment, PaymentOption::Total] {
+        if let Some(amount) = fixed_amount(&options, option).filter(|a| *a > Decimal::ZERO) {
+            terms.push(OptionTerms {
+                option,
+                amount: Some(money(amount, currency)),
+                installments: Vec::new(),
+                range: None,
+            });
+        }
+    }
+    if overdue {
+        return terms;
+    }
+    // One installment, then two: each kept only when the core takes it as an advance (or the due installment),
+    // never when it already is the payoff.
+    let mut installments = Vec::new();
+    for amount in [options.due_amount, options.advance_limit] {
+        let advance =
+            matches!(options.classify(amount), Ok(PaymentKind::InstallmentAdvance | PaymentKind::DueInstallment));
+        if advance && amount > Decimal::ZERO && installments.last().is_none_or(|m: &Money| m.amount < amount) {
+            installments.push(money(amount, currency));
+        }
+    }
+    if !installments.is_empty() {
+        terms.push(OptionTerms { option: PaymentOption::Advance, amount: None, installments, range: None });
+    }
+    let min = options.advance_limit + cent;
+    for (option, choice) in [
+        (PaymentOption::PrepaymentReduceAmount, PrepaymentChoice::ReduceInstallment),
+        (PaymentOption::PrepaymentReduceCount, PrepaymentChoice::ReduceTerm),
+    ] {
+        let accepts = |amount: Decimal| state.apply_payment(today, money(amount, currency), Some(choice)).is_ok();
+        if min < options.payoff_amount && accepts(min) {
+            let max = largest_accepted(min, options.payoff_amount - cent, accepts);
+            let range = AmountRange { min: money(min, currency), max: money(max, currency) };
+            terms.push(OptionTerms { option, amount: None, installments: Vec::new(), range: Some(range) });
+        }
+    }
+    terms
+}
+
+/// The largest amount in cents between `accepted` (taken) and `ceiling` that `accepts` takes: just under the
+/// payoff a few cents of principal cannot make a new schedule, so the top of a prepayment's range is searched
+/// for (doubling steps down from the ceiling, then halving back up).
+fn largest_accepted(accepted: Decimal, ceiling: Decimal, accepts: impl Fn(Decimal) -> bool) -> Decimal {
+    if accepts(ceiling) {
+        return ceiling;
+    }
+    let cent = Decimal::new(1, 2);
+    let (mut good, mut bad) = (accepted, ceiling);
+    let mut step = cent;
+    while ceiling - step > good {
+        if accepts(ceiling - step) {
+            good = ceiling - step;
+            break;
+        }
+        bad = ceiling - step;
+        step *= Decimal::TWO;
+    }
+    while bad - good > cent {
+        let middle = (((good + bad) / Decimal::TWO) / cent).floor() * cent;
+        if middle <= good {
+            break;
+        }
+        if accepts(middle) { good = middle } else { bad = middle }
+    }
+    good
 }
 
 pub fn list_loans(conn: &Connection, ctx: &Ctx<'_>) -> OpResult<Vec<Loan>> {
@@ -548,8 +652,9 @@ fn compute_payment(
         ));
     }
     let (amount, choice) = match option {
-        PaymentOption::DueInstallment => (options.due_amount, None),
-        PaymentOption::Total => (options.payoff_amount, None),
+        PaymentOption::DueInstallment | PaymentOption::Total => {
+            (fixed_amount(&options, option).unwrap_or(options.payoff_amount), None)
+        }
         PaymentOption::Advance => (required_amount(amount)?, None),
         PaymentOption::PrepaymentReduceAmount => (required_amount(amount)?, Some(PrepaymentChoice::ReduceInstallment)),
         PaymentOption::PrepaymentReduceCount => (required_amount(amount)?, Some(PrepaymentChoice::ReduceTerm)),

@@ -403,6 +403,19 @@ pub struct Account {
     pub signature: SignatureType,
     /// Whether this account is the one affiliated to internet purchases.
     pub internet_purchases: bool,
+    /// Funds the customer may not draw on at will (an intangible AFP deposit): never debited at the kiosk
+    /// nor affiliated to internet purchases.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restricted: bool,
+}
+
+impl Account {
+    /// Whether the customer may debit this account alone, at the kiosk: active, individual signature (a
+    /// joint account needs every holder) and not restricted (R2, and the payment's debit account). The one
+    /// place that says which accounts a payment or an affiliation may use.
+    pub fn debitable_alone(&self) -> bool {
+        self.status == AccountStatus::Active && self.signature == SignatureType::Individual && !self.restricted
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -505,6 +518,67 @@ pub struct Loan {
     /// Spanish reason when it may not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kiosk_refusal: Option<String>,
+    /// What each payment option possible today charges (R6, R7), computed with the core's loan math — the
+    /// figures the central's quote charges. Empty when the loan cannot be paid (cancelled, inconsistent).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub option_terms: Vec<OptionTerms>,
+    /// The caja's exchange rates the day the loan was read, for what a payment debits from an account in
+    /// the other currency (R5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rates: Option<ExchangeRates>,
+}
+
+impl Loan {
+    /// The terms of `option`, when the central offers it today.
+    pub fn terms(&self, option: PaymentOption) -> Option<&OptionTerms> {
+        self.option_terms.iter().find(|t| t.option == option)
+    }
+
+    /// What paying now costs: the due installment with the overdue ones and their moratorium.
+    pub fn due_now(&self) -> Option<Money> {
+        self.terms(PaymentOption::DueInstallment).and_then(|t| t.amount)
+    }
+
+    /// What paying `amount` of this loan debits from `account`: the same amount in the loan's currency, or
+    /// its conversion at the day's rate (the conversion the central's quote applies, R5). `None` when the
+    /// currencies differ and the rates are unknown.
+    pub fn debit_from(&self, amount: Money, account: &Account) -> Option<Money> {
+        if account.currency == amount.currency {
+            return Some(amount);
+        }
+        let rates = self.exchange_rates.as_ref()?;
+        let rate = crate::money::ExchangeRate { buy: rates.buy, sell: rates.sell };
+        rate.convert_for_payment(amount, account.currency).ok().map(|c| c.debited)
+    }
+}
+
+/// What one payment option charges today (R6, R7). Options with one amount (the due installment, the total)
+/// carry `amount`; the advance offers whole installments (`installments`: one installment, then two); a
+/// partial prepayment takes a typed amount within `range`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptionTerms {
+    pub option: PaymentOption,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Money>,
+    /// Advance: what paying 1 and 2 installments costs, in that order (fewer when the loan ends sooner).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub installments: Vec<Money>,
+    /// Partial prepayments: the smallest and the largest amount accepted, both included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<AmountRange>,
+}
+
+/// An inclusive range of amounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmountRange {
+    pub min: Money,
+    pub max: Money,
+}
+
+impl AmountRange {
+    pub fn contains(&self, amount: Money) -> bool {
+        amount.currency == self.min.currency && self.min.amount <= amount.amount && amount.amount <= self.max.amount
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -11,13 +11,21 @@ use servicaja_core::identity::track::LrcMode;
 use servicaja_core::settings::{CardLrc, CardReaderSettings, DocumentReaderSettings, PrinterSettings, SerialSettings};
 use zeroize::Zeroizing;
 
-use crate::emulator::EmulatorPaths;
 use crate::framing::{MrzFramer, SwipeFramer};
 use crate::printer::{FailReason, PrintError, PrintJob, PrintedJob, PrinterDriver, StatusError};
 use crate::readers::{DeviceEvent, document_event, swipe_event};
 use crate::rt_status::PrinterSensors;
 use crate::status::{DeviceKind, DeviceState, DeviceStatus, ErrorAction};
 use crate::transport::{Connector, SerialConnector, Transport, is_disconnect};
+
+/// Where the three emulated devices of demo mode are: a device whose port is `"emulator"` opens its link.
+/// Plain paths, so production builds (without the emulators) read the same configuration.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EmulatorPaths {
+    pub printer: std::path::PathBuf,
+    pub card_reader: std::path::PathBuf,
+    pub document_reader: std::path::PathBuf,
+}
 
 /// Timings of the thread shells (the printer's poll period comes from its settings).
 #[derive(Debug, Clone, Copy)]

@@ -6,11 +6,13 @@
 
 pub mod completion;
 pub mod devices;
+#[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod escpos_doc;
 pub mod framing;
 pub mod paper_usage;
 pub mod printer;
+#[cfg(feature = "emulator")]
 pub mod pty;
 pub mod readers;
 pub mod rt_status;

@@ -14,6 +14,7 @@ pub mod journal;
 pub mod outbox;
 pub mod policy;
 pub mod seal;
+pub mod server_cert;
 pub mod settlement;
 pub mod store;
 

@@ -9,18 +9,19 @@ use servicaja_core::identity::dni::Dni;
 use uuid::Uuid;
 
 pub use servicaja_core::api::{
-    Account, AccountStatus, AffiliationConstancia, AffiliationOperation, EnrollmentAnswer, EnrollmentAnswers,
-    EnrollmentCompleted, EnrollmentQuestion, EnrollmentStarted, EnrollmentVerified, ErrorCode, FileRequest,
-    Installment, Loan, LoanStatus, Movement, NoDebtCertificate, NoDebtRequest, OtpPurpose, OtpSent, PaymentDone,
-    PaymentOption, PaymentQuote, PaymentRequest, Problem, Profile, QuoteQuery, RequestKind, RequestTicket,
-    ReversalDone, ReversalRequest, SessionOpened, SignatureType,
+    Account, AccountStatus, AffiliationConstancia, AffiliationOperation, AmountRange, EnrollmentAnswer,
+    EnrollmentAnswers, EnrollmentCompleted, EnrollmentQuestion, EnrollmentStarted, EnrollmentVerified, ErrorCode,
+    ExchangeRates, FileRequest, Installment, Loan, LoanStatus, Movement, NoDebtCertificate, NoDebtRequest, OptionTerms,
+    OtpPurpose, OtpSent, PaymentDone, PaymentOption, PaymentQuote, PaymentRequest, Problem, Profile, QuoteQuery,
+    RequestKind, RequestTicket, ReversalDone, ReversalRequest, SessionOpened, SignatureType,
 };
 
 use crate::secret::SecretDigits;
 
-/// R2: only active accounts with individual signature may be affiliated.
+/// R2: only accounts the customer may debit alone (active, individual signature, not restricted) may be
+/// affiliated.
 pub fn affiliable(account: &Account) -> bool {
-    account.status == AccountStatus::Active && account.signature == SignatureType::Individual
+    account.debitable_alone()
 }
 
 /// Whether the customer types the amount on a keypad for this option (advance, partial prepayments).

@@ -680,11 +680,18 @@ impl Session {
         self.screen = self.home();
     }
 
+    /// "No" to "¿Desea realizar otra operación?": the session ends the normal way (card and document
+    /// returned, goodbye).
+    pub(crate) fn no_other_operation(&mut self, cx: &mut Cx<'_>) -> Screen {
+        self.end(EndReason::Finished, cx);
+        self.home()
+    }
+
     /// Follows a notice's or a delivery's `then`.
     pub(crate) fn go(&mut self, then: Then, cx: &mut Cx<'_>) -> Screen {
         match then {
-            Then::Menu if self.customer.is_some() => Screen::Menu,
-            Then::Menu | Then::Start | Then::End => {
+            Then::Menu | Then::Another if self.customer.is_some() => Screen::Menu,
+            Then::Menu | Then::Another | Then::Start | Then::End => {
                 self.end(EndReason::Finished, cx);
                 self.home()
             }

@@ -47,6 +47,9 @@ pub enum Screen {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Then {
     Menu,
+    /// At the end of an operation: "¿Desea realizar otra operación?" — Sí (Confirm) leads to the menu, No
+    /// (Back) ends the session the normal way.
+    Another,
     /// The attract (or out-of-service) screen without ending anything: used before identification.
     Start,
     /// End the session (zeroize) and return to the attract screen.
@@ -220,6 +223,10 @@ pub enum AmountError {
     AboveLimit(Money),
     /// Above the loan's outstanding principal: use Cancelación total.
     AboveOutstanding(Money),
+    /// Below the smallest amount the option takes (R7: a prepayment is more than two installments' worth).
+    BelowMinimum(Money),
+    /// Above the largest amount the option takes (the payoff is Cancelación total).
+    AboveMaximum(Money),
     /// The central refused the amount for this option (R7 `amount_invalid`) or the channel (R9
     /// `limit_exceeded`); `message` is its Spanish explanation.
     Refused {
@@ -256,6 +263,12 @@ pub enum Payment {
         loan: Loan,
         options: Vec<(PaymentOption, bool)>,
     },
+    /// The advance: one or two installments, each with what it costs (`choices`, from the loan's terms).
+    Installments {
+        order: Order,
+        choices: Vec<Money>,
+    },
+    /// A typed amount (partial prepayments), within the option's range when the central gave one.
     Amount {
         order: Order,
         typed: String,
@@ -295,6 +308,14 @@ pub enum Payment {
     Done {
         payment: PaymentDone,
     },
+    /// The central refused the quote or the payment (insufficient balance, inactive account, limit…): the
+    /// customer reads why and goes back to the account choice (Confirm) or to the menu (Back).
+    Refused {
+        order: Order,
+        accounts: Vec<Account>,
+        code: ErrorCode,
+        message: String,
+    },
 }
 
 /// What the customer has chosen so far in the payment flow.
@@ -304,6 +325,21 @@ pub struct Order {
     pub loan: Loan,
     pub option: PaymentOption,
     pub amount: Option<Money>,
+}
+
+impl Order {
+    /// What the option charges, in the loan's currency: the chosen or typed amount, or the option's fixed
+    /// amount from the loan's terms; `None` when the central gave no terms.
+    pub fn charge(&self) -> Option<Money> {
+        self.amount.or_else(|| self.loan.terms(self.option).and_then(|t| t.amount))
+    }
+
+    /// What paying this order debits from `account`, and whether its balance covers it (R5: at the day's
+    /// rate when the currencies differ). `None` when the charge or the rate is unknown: the central decides.
+    pub fn debit_from(&self, account: &Account) -> Option<(Money, bool)> {
+        let debit = self.loan.debit_from(self.charge()?, account)?;
+        Some((debit, account.balance.amount >= debit.amount))
+    }
 }
 
 /// Compras por Internet (R2–R4).
@@ -520,6 +556,11 @@ pub enum DeliveryStage {
     },
     /// The printer ran out of paper or failed: email or QR offered, the operation stands.
     PrinterFailed,
+    /// The registered e-mail address offered in one tap (`masked`, as shown: j***@gmail.com), or "Otro
+    /// correo" to type another.
+    EmailChoice {
+        masked: String,
+    },
     Email {
         typed: String,
         error: Option<InputError>,

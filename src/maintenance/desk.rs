@@ -377,7 +377,8 @@ pub struct KioskParts {
     pub devices: DeviceHandles,
 }
 
-#[cfg(test)]
+// The tests run the desk against the central simulator and the emulated devices of a demo build.
+#[cfg(all(test, feature = "demo"))]
 mod tests {
     use super::*;
     use chrono::Datelike;

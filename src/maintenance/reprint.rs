@@ -254,7 +254,8 @@ fn text_layout(text: &str, mark: Option<&ReprintDecision>, issued_at: DateTime<U
     Layout { columns, rows }
 }
 
-#[cfg(test)]
+// The tests print on the emulated printer, which only a demo build has.
+#[cfg(all(test, feature = "demo"))]
 mod tests {
     use std::sync::mpsc::Receiver;
     use std::time::Duration;

@@ -1,106 +1,12 @@
-//! The central's own TLS certificate, for the Host page: a TLS handshake with the host URL using the kiosk's
-//! TLS configuration (the pinned CA as the only root, the kiosk's client certificate), whose peer
-//! certificate gives the server's not-after date. A separate handshake because the host client (reqwest)
-//! does not hand out the peer certificate of its pooled connections.
-
-use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+//! The central's own TLS certificate, for the Host page: the host layer's handshake gives the leaf the server
+//! showed (`servicaja_host::server_cert`), and its not-after date is read here with the kiosk's expiry policy.
 
 use chrono::{DateTime, Utc};
-use rustls::client::WebPkiServerVerifier;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 use servicaja_core::settings::HostSettings;
-use servicaja_host::client::{TlsFiles, tls_config};
+use servicaja_host::server_cert::{ServerLeaf, server_leaf};
 use servicaja_maintenance::cert_status;
 
 use super::certs::CertExpiry;
-
-/// The host and port of an `https://host[:port][/path]` URL (IPv6 in brackets). Hand-written: the root
-/// package has no URL crate and needs only these two parts.
-pub fn host_and_port(base_url: &str) -> Result<(String, u16), String> {
-    let rest = base_url.strip_prefix("https://").ok_or_else(|| format!("{base_url} is not an https:// URL"))?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let authority = authority.rsplit('@').next().unwrap_or_default();
-    let (host, port) = match authority.strip_prefix('[') {
-        Some(v6) => {
-            let (host, after) = v6.split_once(']').ok_or_else(|| format!("{base_url}: unclosed [ in the host"))?;
-            (host, after.strip_prefix(':'))
-        }
-        None => match authority.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        },
-    };
-    if host.is_empty() {
-        return Err(format!("{base_url} has no host"));
-    }
-    let port = match port {
-        Some(port) => port.parse().map_err(|_| format!("{base_url}: the port {port:?} is not a number"))?,
-        None => 443,
-    };
-    Ok((host.to_owned(), port))
-}
-
-/// Verifies exactly as the kiosk does (the pinned CA only), and keeps the leaf the server showed, so that a
-/// certificate refused because it expired still gives the technician its date.
-#[derive(Debug)]
-struct KeepLeaf {
-    inner: Arc<WebPkiServerVerifier>,
-    leaf: Arc<Mutex<Option<Vec<u8>>>>,
-}
-
-impl ServerCertVerifier for KeepLeaf {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if let Ok(mut leaf) = self.leaf.lock() {
-            *leaf = Some(end_entity.as_ref().to_vec());
-        }
-        self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-}
-
-/// The pinned CA's verifier, as `tls_config` builds it.
-fn pinned_verifier(ca_cert: &Path) -> Result<Arc<WebPkiServerVerifier>, String> {
-    let mut roots = RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(ca_cert).map_err(|err| format!("{}: {err}", ca_cert.display()))? {
-        roots.add(cert.map_err(|err| format!("{}: {err}", ca_cert.display()))?).map_err(|err| err.to_string())?;
-    }
-    WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::new(rustls::crypto::ring::default_provider()))
-        .build()
-        .map_err(|err| err.to_string())
-}
 
 /// A certificate's subject and expiry.
 fn expiry_of(der: &[u8], now: DateTime<Utc>) -> Result<CertExpiry, String> {
@@ -111,41 +17,21 @@ fn expiry_of(der: &[u8], now: DateTime<Utc>) -> Result<CertExpiry, String> {
     Ok(CertExpiry { subject: cert.subject().to_string(), not_after, status: cert_status(not_after, now) })
 }
 
-/// Connects to the central of `settings` and reads its certificate's expiry (the leaf the server showed).
-/// A certificate refused because it has expired is answered with its date; any other refusal is an error.
-pub async fn server_certificate(settings: &HostSettings, now: DateTime<Utc>) -> Result<CertExpiry, String> {
-    let present = |value: &str| (!value.trim().is_empty()).then(|| Path::new(value).to_owned());
-    let (client_cert, client_key) = (present(&settings.client_cert), present(&settings.client_key));
-    let files = TlsFiles {
-        ca_cert: Path::new(&settings.ca_cert),
-        client_cert: client_cert.as_deref(),
-        client_key: client_key.as_deref(),
-    };
-    let mut config = tls_config(&files).map_err(|err| err.to_string())?;
-    let leaf = Arc::new(Mutex::new(None));
-    let verifier = KeepLeaf { inner: pinned_verifier(files.ca_cert)?, leaf: leaf.clone() };
-    config.dangerous().set_certificate_verifier(Arc::new(verifier));
-    let (host, port) = host_and_port(&settings.base_url)?;
-    let name = ServerName::try_from(host.clone()).map_err(|err| format!("{host}: {err}"))?;
-    let timeout = Duration::from_millis(settings.connect_timeout_ms.into()).max(Duration::from_secs(1));
-    let handshake = async {
-        let tcp = tokio::net::TcpStream::connect((host.as_str(), port)).await.map_err(|err| err.to_string())?;
-        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-        connector.connect(name, tcp).await.map_err(|err| err.to_string())
-    };
-    let outcome = tokio::time::timeout(timeout, handshake)
-        .await
-        .map_err(|_| format!("no TLS answer from {host}:{port} within {} ms", timeout.as_millis()))?;
-    let shown = leaf.lock().ok().and_then(|leaf| leaf.clone());
-    match (outcome, shown) {
-        (Ok(_), Some(der)) => expiry_of(&der, now),
-        (Ok(_), None) => Err("the server showed no certificate".to_owned()),
-        (Err(err), Some(der)) => match expiry_of(&der, now) {
+/// What the Host page says of the certificate the server showed: its date when it was accepted, or when it
+/// was refused only for having expired; the handshake's error otherwise.
+fn expiry_shown(leaf: ServerLeaf, now: DateTime<Utc>) -> Result<CertExpiry, String> {
+    match leaf.accepted {
+        Ok(()) => expiry_of(&leaf.der, now),
+        Err(err) => match expiry_of(&leaf.der, now) {
             Ok(expired) if expired.not_after <= now => Ok(expired),
             _ => Err(err),
         },
-        (Err(err), None) => Err(err),
     }
+}
+
+/// Connects to the central of `settings` and reads its certificate's expiry.
+pub async fn server_certificate(settings: &HostSettings, now: DateTime<Utc>) -> Result<CertExpiry, String> {
+    expiry_shown(server_leaf(settings).await?, now)
 }
 
 #[cfg(test)]
@@ -154,77 +40,35 @@ mod tests {
     use chrono::TimeZone;
     use servicaja_maintenance::CertStatus;
 
-    /// A TLS server on loopback showing a certificate from a CA of its own, valid until `not_after`;
-    /// answers its port and the CA file.
-    async fn server_with_certificate(dir: &Path, not_after: (i32, u8, u8)) -> (u16, std::path::PathBuf) {
-        let ca_key = rcgen::KeyPair::generate().unwrap();
-        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca.distinguished_name.push(rcgen::DnType::CommonName, "Test CA");
-        let ca_cert = ca.self_signed(&ca_key).unwrap();
-        let issuer = rcgen::Issuer::new(ca, ca_key);
-        let server_key = rcgen::KeyPair::generate().unwrap();
+    fn certificate_until(year: i32) -> Vec<u8> {
+        let key = rcgen::KeyPair::generate().unwrap();
         let mut params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
         params.not_before = rcgen::date_time_ymd(2024, 1, 1);
-        params.not_after = rcgen::date_time_ymd(not_after.0, not_after.1, not_after.2);
-        let server_cert = params.signed_by(&server_key, &issuer).unwrap();
-        let ca_file = dir.join("ca.pem");
-        std::fs::write(&ca_file, ca_cert.pem()).unwrap();
-        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(server_key.serialize_der().into());
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(vec![server_cert.der().clone()], key)
-            .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-        tokio::spawn(async move {
-            if let Ok((tcp, _)) = listener.accept().await {
-                let _ = acceptor.accept(tcp).await;
-            }
-        });
-        (port, ca_file)
+        params.not_after = rcgen::date_time_ymd(year, 1, 1);
+        params.self_signed(&key).unwrap().der().to_vec()
     }
 
-    fn host_settings(port: u16, ca_file: &Path) -> HostSettings {
-        HostSettings {
-            base_url: format!("https://127.0.0.1:{port}"),
-            ca_cert: ca_file.display().to_string(),
-            client_cert: String::new(),
-            client_key: String::new(),
-            ..HostSettings::default()
-        }
-    }
-
-    #[tokio::test]
-    async fn an_expired_server_certificate_is_refused_but_still_gives_its_date() {
-        let dir = tempfile::tempdir().unwrap();
-        let (port, ca_file) = server_with_certificate(dir.path(), (2025, 1, 1)).await;
+    #[test]
+    fn an_expired_server_certificate_is_refused_but_still_gives_its_date() {
         let now = Utc.with_ymd_and_hms(2026, 12, 2, 12, 0, 0).unwrap();
-        let expired = server_certificate(&host_settings(port, &ca_file), now).await.expect("its date");
+        let leaf = ServerLeaf { der: certificate_until(2025), accepted: Err("certificate expired".into()) };
+        let expired = expiry_shown(leaf, now).expect("its date");
         assert_eq!(expired.not_after, Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap());
         assert!(matches!(expired.status, CertStatus::Expired { .. }), "{:?}", expired.status);
     }
 
-    #[tokio::test]
-    async fn a_certificate_from_another_ca_is_an_error_not_a_date() {
-        let dir = tempfile::tempdir().unwrap();
-        let (port, _) = server_with_certificate(dir.path(), (2099, 1, 1)).await;
-        let other = tempfile::tempdir().unwrap();
-        let (_, other_ca) = server_with_certificate(other.path(), (2099, 1, 1)).await;
-        let refused = server_certificate(&host_settings(port, &other_ca), Utc::now()).await;
-        assert!(refused.is_err(), "{refused:?}");
+    #[test]
+    fn a_certificate_refused_for_another_reason_is_an_error_not_a_date() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 12, 0, 0).unwrap();
+        let leaf = ServerLeaf { der: certificate_until(2099), accepted: Err("unknown issuer".into()) };
+        assert_eq!(expiry_shown(leaf, now), Err("unknown issuer".to_owned()));
     }
 
     #[test]
-    fn the_host_and_port_come_from_the_url() {
-        assert_eq!(host_and_port("https://127.0.0.1:8443/api/v1"), Ok(("127.0.0.1".into(), 8443)));
-        assert_eq!(host_and_port("https://api.cajatacna.pe"), Ok(("api.cajatacna.pe".into(), 443)));
-        assert_eq!(host_and_port("https://[::1]:9000/"), Ok(("::1".into(), 9000)));
-        assert!(host_and_port("http://api.cajatacna.pe").is_err());
-        assert!(host_and_port("https://:80/").is_err());
-        assert!(host_and_port("https://host:x/").is_err());
+    fn an_accepted_certificate_gives_its_date() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 12, 0, 0).unwrap();
+        let leaf = ServerLeaf { der: certificate_until(2099), accepted: Ok(()) };
+        let valid = expiry_shown(leaf, now).expect("its date");
+        assert_eq!(valid.not_after, Utc.with_ymd_and_hms(2099, 1, 1, 0, 0, 0).unwrap());
     }
 }

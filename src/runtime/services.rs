@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use servicaja_core::settings::{HostSettings, Settings};
+use servicaja_drivers::devices::EmulatorPaths;
 use servicaja_drivers::devices::{Devices, DriverOptions};
-use servicaja_drivers::emulator::EmulatorPaths;
 use servicaja_host::HostClient;
 
 use super::{EventSink, LateSink, Runtime, RuntimeOptions, current_status, pump_devices};

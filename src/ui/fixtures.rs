@@ -10,10 +10,10 @@ use std::rc::Rc;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 use servicaja_core::api::{
-    Account, AccountStatus, AffiliationConstancia, AffiliationOperation, EnrollmentCompleted, EnrollmentQuestion,
-    EnrollmentStarted, EnrollmentVerified, ExchangeApplied, Installment, InstallmentStatus, Loan, LoanProductType,
-    LoanStatus, Movement, NoDebtCertificate, OtpSent, PaymentDone, PaymentOption, PaymentQuote, Profile, RequestKind,
-    RequestTicket, SessionOpened, SignatureType,
+    Account, AccountStatus, AffiliationConstancia, AffiliationOperation, AmountRange, EnrollmentCompleted,
+    EnrollmentQuestion, EnrollmentStarted, EnrollmentVerified, ExchangeApplied, ExchangeRates, Installment,
+    InstallmentStatus, Loan, LoanProductType, LoanStatus, Movement, NoDebtCertificate, OptionTerms, OtpSent,
+    PaymentDone, PaymentOption, PaymentQuote, Profile, RequestKind, RequestTicket, SessionOpened, SignatureType,
 };
 use servicaja_core::money::{Currency, Money};
 use servicaja_session::{Answer, Command, Effect, Event, PrintOutcome, Query, Reply};
@@ -53,6 +53,7 @@ fn account(id: &str, number: &str, balance: Money, status: AccountStatus, signat
         status,
         signature,
         internet_purchases: false,
+        restricted: false,
     }
 }
 
@@ -109,7 +110,41 @@ fn loan(id: &str, product: LoanProductType, name: &str, currency: Currency, over
         due_installment: Some(installment(11, money("520.00", currency))),
         kiosk_payable: payable,
         kiosk_refusal: (!payable).then(|| "Los créditos pignoraticios se pagan en ventanilla.".into()),
+        option_terms: if payable { option_terms(currency, overdue) } else { Vec::new() },
+        exchange_rates: Some(exchange_rates()),
     }
+}
+
+/// The caja's rates of the fixtures' day.
+pub fn exchange_rates() -> ExchangeRates {
+    ExchangeRates {
+        date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
+        buy: "3.35".parse().unwrap_or_default(),
+        sell: "3.38".parse().unwrap_or_default(),
+    }
+}
+
+/// What each option of a fixture loan charges: an installment of 520.00 (and as much overdue), a payoff
+/// of 6,210.40.
+fn option_terms(currency: Currency, overdue: u32) -> Vec<OptionTerms> {
+    let terms = |option, amount: Option<&str>, installments: &[&str], range: Option<(&str, &str)>| OptionTerms {
+        option,
+        amount: amount.map(|a| money(a, currency)),
+        installments: installments.iter().map(|a| money(a, currency)).collect(),
+        range: range.map(|(min, max)| AmountRange { min: money(min, currency), max: money(max, currency) }),
+    };
+    let due = if overdue > 0 { "1040.00" } else { "520.00" };
+    let mut list = vec![
+        terms(PaymentOption::DueInstallment, Some(due), &[], None),
+        terms(PaymentOption::Total, Some("6210.40"), &[], None),
+    ];
+    if overdue == 0 {
+        list.push(terms(PaymentOption::Advance, None, &["520.00", "1040.00"], None));
+        for option in [PaymentOption::PrepaymentReduceAmount, PaymentOption::PrepaymentReduceCount] {
+            list.push(terms(option, None, &[], Some(("1040.01", "6210.39"))));
+        }
+    }
+    list
 }
 
 pub fn loans() -> Vec<Loan> {
@@ -133,17 +168,16 @@ fn quote(loan_id: &str, option: PaymentOption, account_id: &str, amount: Option<
         .find(|l| l.id == loan_id)
         .unwrap_or_else(|| loan("L1", LoanProductType::Consumo, "", Currency::PEN, 0));
     let account = accounts().into_iter().find(|a| a.id == account_id).unwrap_or_else(|| accounts().remove(0));
-    let amount = Money::new(amount.unwrap_or_else(|| "520.00".parse().unwrap_or_default()), loan.currency);
+    // What the option charges, as the loan's terms said: the summary shows what the option showed.
+    let fixed = loan.terms(option).and_then(|t| t.amount).map(|m| m.amount);
+    let amount = Money::new(amount.or(fixed).unwrap_or_else(|| "520.00".parse().unwrap_or_default()), loan.currency);
     let (debit, exchange) = if account.currency == loan.currency {
         (amount, None)
     } else {
-        let rate: Decimal = "3.38".parse().unwrap_or_default();
-        let debit = if account.currency == Currency::PEN {
-            Money::new((amount.amount * rate).round_dp(2), Currency::PEN)
-        } else {
-            Money::new((amount.amount / rate).round_dp(2), Currency::USD)
-        };
-        let side = if account.currency == Currency::PEN { "Venta" } else { "Compra" };
+        let rates = exchange_rates();
+        let debit = loan.debit_from(amount, &account).unwrap_or(amount);
+        let (rate, side) =
+            if account.currency == Currency::PEN { (rates.sell, "Venta") } else { (rates.buy, "Compra") };
         (debit, Some(ExchangeApplied { rate, side_label: side.into(), from: account.currency, to: loan.currency }))
     };
     let zero = Money::zero(loan.currency);

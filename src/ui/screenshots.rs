@@ -199,9 +199,18 @@ pub fn scenes() -> Vec<Scene> {
                 rig.login();
                 rig.ui(Action::Menu(MenuItem::PayLoans));
                 rig.ui(Action::Select(0));
-                rig.ui(Action::PaymentOption(PaymentOption::Advance));
-                rig.keys("900000");
+                rig.ui(Action::PaymentOption(PaymentOption::PrepaymentReduceAmount));
+                rig.keys("900");
                 rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
+            name: "advance-installments",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+                rig.ui(Action::PaymentOption(PaymentOption::Advance));
             },
         },
         Scene {
@@ -211,6 +220,15 @@ pub fn scenes() -> Vec<Scene> {
                 rig.ui(Action::Menu(MenuItem::PayLoans));
                 rig.ui(Action::Select(0));
                 rig.ui(Action::PaymentOption(PaymentOption::DueInstallment));
+            },
+        },
+        Scene {
+            name: "debit-account-insufficient",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+                rig.ui(Action::PaymentOption(PaymentOption::Total));
             },
         },
         Scene { name: "summary", drive: |rig| pay_to_summary(rig, 0, 0) },
@@ -275,7 +293,15 @@ pub fn scenes() -> Vec<Scene> {
             drive: |rig| {
                 pay_to_delivery(rig);
                 rig.ui(Action::Deliver(DeliveryChoice::Email));
+                rig.ui(Action::TypeInstead);
                 rig.keys("jesus@correo");
+            },
+        },
+        Scene {
+            name: "delivery-email-registered",
+            drive: |rig| {
+                pay_to_delivery(rig);
+                rig.ui(Action::Deliver(DeliveryChoice::Email));
             },
         },
         Scene {
@@ -290,6 +316,87 @@ pub fn scenes() -> Vec<Scene> {
             drive: |rig| {
                 pay_to_delivery(rig);
                 rig.ui(Action::Deliver(DeliveryChoice::Print));
+            },
+        },
+        Scene {
+            name: "another-operation",
+            drive: |rig| {
+                pay_to_delivery(rig);
+                rig.ui(Action::Deliver(DeliveryChoice::None));
+            },
+        },
+        // The payment screens of issue 18 with large text (the setting survives the session's steps).
+        Scene {
+            name: "large-text-loan-options",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene {
+            name: "large-text-advance-installments",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+                rig.ui(Action::PaymentOption(PaymentOption::Advance));
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene {
+            name: "large-text-amount",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+                rig.ui(Action::PaymentOption(PaymentOption::PrepaymentReduceCount));
+                rig.keys("7000");
+                rig.ui(Action::Confirm);
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene {
+            name: "large-text-debit-account-insufficient",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::PayLoans));
+                rig.ui(Action::Select(0));
+                rig.ui(Action::PaymentOption(PaymentOption::Total));
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene {
+            name: "large-text-summary-exchange",
+            drive: |rig| {
+                pay_to_summary(rig, 0, 1);
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene {
+            name: "large-text-payment-refused",
+            drive: |rig| {
+                pay_to_summary(rig, 0, 0);
+                refuse(rig, ErrorCode::InsufficientFunds, None);
+                rig.ui(Action::Confirm);
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene {
+            name: "large-text-delivery-email-registered",
+            drive: |rig| {
+                pay_to_delivery(rig);
+                rig.ui(Action::Deliver(DeliveryChoice::Email));
+                rig.ui(Action::SetLargeText(true));
+            },
+        },
+        Scene {
+            name: "large-text-delivered",
+            drive: |rig| {
+                pay_to_delivery(rig);
+                rig.ui(Action::Deliver(DeliveryChoice::Print));
+                rig.ui(Action::SetLargeText(true));
             },
         },
         Scene {

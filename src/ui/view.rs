@@ -12,7 +12,8 @@ use servicaja_core::settings::Language;
 use servicaja_session::contract::PAYMENT_OPTIONS;
 use servicaja_session::state::{
     AmountError, Balances, Certificates, CodeEntry, Delivery, DeliveryStage, Enrollment, Identify, IdentifyStep,
-    Information, InputError, Internet, Lookup, Notice, OutOfServiceReason, Payment, Requests, Screen, StorageProblem,
+    Information, InputError, Internet, Lookup, Notice, Order, OutOfServiceReason, Payment, Requests, Screen,
+    StorageProblem, Then,
 };
 use servicaja_session::{Device, DeviceStatus, Health, InfoTopic, PaperStatus, Session, SwitchOffReason};
 use slint::{ModelRc, SharedString, VecModel};
@@ -108,6 +109,13 @@ fn account_item(account: &Account) -> ItemView {
     }
 }
 
+/// An account offered to debit a payment: disabled, saying why, when its balance does not cover what the
+/// payment debits from it (at the day's rate when the currencies differ).
+fn debit_account_item(order: &Order, account: &Account) -> ItemView {
+    let enough = order.debit_from(account).is_none_or(|(_, enough)| enough);
+    ItemView { enabled: enough, note: if enough { "" } else { "insufficient" }.into(), ..account_item(account) }
+}
+
 fn loan_item(loan: &Loan) -> ItemView {
     let note = if loan.status == LoanStatus::Cancelled {
         "cancelled"
@@ -121,7 +129,12 @@ fn loan_item(loan: &Loan) -> ItemView {
     ItemView {
         title: loan.product_name.clone(),
         detail: loan.number.clone(),
-        value: loan.due_installment.as_ref().map(|i| i.outstanding.to_string()).unwrap_or_default(),
+        // What paying now costs: the due installment with the overdue ones (defect 4 of issue 18).
+        value: loan
+            .due_now()
+            .or_else(|| loan.due_installment.as_ref().map(|i| i.outstanding))
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
         note: note.into(),
         enabled: true,
         selected: false,
@@ -136,14 +149,38 @@ fn loan_rows(loan: &Loan) -> Vec<(String, String)> {
         row("installments", format!("{} / {}", loan.installments_paid, loan.installments_total)),
     ];
     if let Some(due) = &loan.due_installment {
-        rows.push(row("due", format!("N.° {} · {}", due.number, due.outstanding)));
+        rows.push(row("due", due.outstanding));
         rows.push(row("due-date", due.due_date.format("%d/%m/%Y")));
     }
     if loan.overdue_installments > 0 {
         rows.push(row("overdue", loan.overdue_installments));
         rows.push(row("overdue-amount", loan.overdue_amount));
+        // With overdue installments paying now costs more than the installment: say how much.
+        if let Some(now) = loan.due_now() {
+            rows.push(row("due-now", now));
+        }
     }
     rows
+}
+
+/// What an option charges, as its row on the loan screen shows it: the amount, the advance's one and two
+/// installments, or a prepayment's range (defects 4 and 5 of issue 18).
+fn option_value(loan: &Loan, option: PaymentOption) -> String {
+    let Some(terms) = loan.terms(option) else {
+        return match option {
+            PaymentOption::DueInstallment => {
+                loan.due_installment.as_ref().map(|i| i.outstanding.to_string()).unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+    };
+    if let Some(amount) = terms.amount {
+        amount.to_string()
+    } else if let Some(range) = terms.range {
+        format!("{} – {}", range.min, range.max)
+    } else {
+        terms.installments.iter().map(Money::to_string).collect::<Vec<_>>().join(" / ")
+    }
 }
 
 pub fn option_id(option: PaymentOption) -> &'static str {
@@ -252,14 +289,14 @@ pub fn payment_label(label: &str) -> String {
 fn quote_rows(quote: &PaymentQuote, accounts: &[Account]) -> Vec<(String, String)> {
     let mut rows = vec![row("option", payment_label(&quote.kind_label))];
     if let Some(choice) = &quote.choice_label {
-        rows.push(row("option", payment_label(choice)));
+        rows.push(row("choice", payment_label(choice)));
     }
     rows.push(row("amount", quote.amount));
     if let Some(account) = accounts.iter().find(|a| a.id == quote.debit_account_id) {
         rows.push(row("account", format!("{} {}", account.product_name, account.number)));
     }
     if let Some(exchange) = &quote.exchange {
-        rows.push(row("exchange", format!("{} ({})", exchange.rate, exchange.side_label)));
+        rows.push(exchange_row(exchange));
     }
     rows.push(row("debit", quote.debit));
     for (key, part) in [
@@ -275,9 +312,9 @@ fn quote_rows(quote: &PaymentQuote, accounts: &[Account]) -> Vec<(String, String
         }
     }
     if !quote.installments_covered.is_empty() {
-        // Installment numbers, not a count: "N.° 2" or "N.° 2, 3".
+        // Installment numbers, not a count ("2, 3"); the label says they are numbers.
         let covered: Vec<String> = quote.installments_covered.iter().map(u32::to_string).collect();
-        rows.push(row("covered", format!("N.° {}", covered.join(", "))));
+        rows.push(row("covered", covered.join(", ")));
     }
     if let Some(schedule) = &quote.new_schedule {
         rows.push(row("new-installment", schedule.installment_amount));
@@ -287,6 +324,13 @@ fn quote_rows(quote: &PaymentQuote, accounts: &[Account]) -> Vec<(String, String
         rows.push(row("cancels", yes_no(true)));
     }
     rows
+}
+
+/// The rate applied, its side in the label ("Tipo de cambio (compra)") so the window translates it.
+fn exchange_row(exchange: &servicaja_core::api::ExchangeApplied) -> (String, String) {
+    use servicaja_core::money::RateSide;
+    let key = if exchange.side_label == RateSide::Buy.label_es() { "exchange-buy" } else { "exchange-sell" };
+    row(key, exchange.rate)
 }
 
 fn input_error(error: &Option<InputError>, view: &mut View) {
@@ -307,6 +351,14 @@ fn input_error(error: &Option<InputError>, view: &mut View) {
         InputError::Amount(AmountError::AboveOutstanding(outstanding)) => {
             view.error_arg = outstanding.to_string();
             "amount-outstanding"
+        }
+        InputError::Amount(AmountError::BelowMinimum(min)) => {
+            view.error_arg = min.to_string();
+            "amount-below-min"
+        }
+        InputError::Amount(AmountError::AboveMaximum(max)) => {
+            view.error_arg = max.to_string();
+            "amount-above-max"
         }
         InputError::Amount(AmountError::Refused { code, message }) => {
             view.error_arg = message.clone();
@@ -681,8 +733,12 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             }
         },
         Screen::Delivery(delivery) => delivery_view(delivery, &mut view),
-        Screen::Notice { notice, .. } => {
+        Screen::Notice { notice, then } => {
             view.screen = "notice";
+            // The end of an operation asks "¿Desea realizar otra operación?" (Sí / No).
+            if *then == Then::Another {
+                view.step = "another";
+            }
             view.notice = match notice {
                 Notice::CardLocked => "card-locked",
                 Notice::PaymentNotDone => "payment-not-done",
@@ -754,13 +810,22 @@ fn payment_view(payment: &Payment, view: &mut View) {
                 .iter()
                 .map(|option| {
                     let enabled = options.iter().any(|(o, possible)| o == option && *possible);
-                    let value = match option {
-                        PaymentOption::DueInstallment => {
-                            loan.due_installment.as_ref().map(|i| i.outstanding.to_string()).unwrap_or_default()
-                        }
-                        _ => String::new(),
-                    };
+                    let value = if enabled { option_value(loan, *option) } else { String::new() };
                     ItemView { title: option_id(*option).into(), value, enabled, ..ItemView::default() }
+                })
+                .collect();
+        }
+        Payment::Installments { order, choices } => {
+            view.screen = "installments";
+            view.subject = order.loan.number.clone();
+            view.items = choices
+                .iter()
+                .enumerate()
+                .map(|(i, amount)| ItemView {
+                    title: (i + 1).to_string(),
+                    value: amount.to_string(),
+                    enabled: true,
+                    ..ItemView::default()
                 })
                 .collect();
         }
@@ -769,12 +834,17 @@ fn payment_view(payment: &Payment, view: &mut View) {
             view.subject = option_id(order.option).into();
             view.masked = order.loan.currency.symbol().to_owned();
             view.typed = typed.clone();
+            // The valid range, shown before anything is typed (defect 5 of issue 18).
+            if let Some(range) = order.loan.terms(order.option).and_then(|t| t.range) {
+                view.rows = vec![row("min", range.min), row("max", range.max)];
+            }
             input_error(error, view);
         }
-        Payment::Accounts { accounts, .. } => {
+        Payment::Accounts { order, accounts } => {
             view.screen = "accounts";
             view.step = "debit";
-            view.items = accounts.iter().map(account_item).collect();
+            view.masked = order.charge().map(|m| m.to_string()).unwrap_or_default();
+            view.items = accounts.iter().map(|a| debit_account_item(order, a)).collect();
         }
         Payment::Summary { quote, accounts, .. } => {
             view.screen = "summary";
@@ -789,7 +859,7 @@ fn payment_view(payment: &Payment, view: &mut View) {
                 row("operation-number", &payment.operation_number),
                 row("loan", &payment.loan_number),
                 row("option", payment_label(&payment.kind_label)),
-                row("amount", payment.amount),
+                row("amount-paid", payment.amount),
                 row("debit", payment.debit),
                 row("account", &payment.account_number),
                 row("balance-after", payment.account_balance_after),
@@ -800,8 +870,15 @@ fn payment_view(payment: &Payment, view: &mut View) {
                 view.rows.push(row("next-due", format!("{} · {}", next.due_date.format("%d/%m/%Y"), next.amount)));
             }
             if let Some(exchange) = &payment.exchange {
-                view.rows.insert(4, row("exchange", format!("{} ({})", exchange.rate, exchange.side_label)));
+                view.rows.insert(4, exchange_row(exchange));
             }
+        }
+        Payment::Refused { code, message, .. } => {
+            view.screen = "notice";
+            view.step = "payment-refused";
+            view.notice = "refused";
+            view.notice_arg = message.clone();
+            view.refusal_code = code.as_str();
         }
     }
 }
@@ -815,6 +892,10 @@ fn delivery_view(delivery: &Delivery, view: &mut View) {
         DeliveryStage::PrinterFailed => {
             view.step = "failed";
             view.flag = false;
+        }
+        DeliveryStage::EmailChoice { masked } => {
+            view.step = "email-choice";
+            view.masked = masked.clone();
         }
         DeliveryStage::Email { typed, error } => {
             view.step = "email";

@@ -275,6 +275,8 @@ async fn a_printer_out_of_paper_offers_email_and_the_receipt_reaches_the_custome
         w.screen()
     );
     w.ui(Action::Deliver(DeliveryChoice::Email));
+    // Another address than the registered one ("Otro correo").
+    w.ui(Action::TypeInstead);
     let address = "jesus.quispe@correo.pe";
     w.keys(address);
     w.ui(Action::Confirm);

@@ -210,6 +210,12 @@ fn customer_scenes() -> Vec<Scene> {
             rig.login();
             rig.ui(Action::Menu(MenuItem::PayLoans));
             rig.ui(Action::Select(0));
+            rig.ui(Action::PaymentOption(PaymentOption::PrepaymentReduceAmount));
+        }),
+        ("installments", |rig| {
+            rig.login();
+            rig.ui(Action::Menu(MenuItem::PayLoans));
+            rig.ui(Action::Select(0));
             rig.ui(Action::PaymentOption(PaymentOption::Advance));
         }),
         ("delivery", |rig| {

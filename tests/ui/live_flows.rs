@@ -133,6 +133,8 @@ fn an_affiliation_through_the_window_is_confirmed_with_the_code_the_simulator_se
     kiosk.touch("Continuar");
     kiosk.until_screen("delivery");
     kiosk.touch("No, gracias");
+    kiosk.until_screen("notice");
+    kiosk.touch("Sí, otra operación");
     kiosk.until_screen("menu");
     kiosk.touch("Compras por internet");
     kiosk.until_screen("internet");
@@ -222,6 +224,7 @@ fn with_the_emulated_printer_out_of_paper_the_receipt_is_offered_and_sent_by_ema
     kiosk.until_screen("delivery");
     assert!(!kiosk.shows("Imprimir"), "printing is not offered without paper: {:?}", kiosk.labels());
     kiosk.touch("Enviar por correo");
+    kiosk.touch("Otro correo");
     let address = "jesus@caja.pe";
     for key in ["j", "e", "s", "u", "s", "@", "c", "a", "j", "a", ".pe"] {
         kiosk.touch(key);

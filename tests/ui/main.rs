@@ -49,5 +49,6 @@ mod live_flows;
 mod maintenance_mode;
 mod money;
 mod other_flows;
+mod payment_screens;
 mod reprint;
 mod translations;

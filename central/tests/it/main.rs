@@ -7,6 +7,7 @@ mod documents;
 mod enrollment;
 mod harness;
 mod idempotency;
+mod loan_terms;
 mod openapi;
 mod payments;
 mod reversals;

@@ -88,13 +88,7 @@ impl EmulatedPort {
     }
 }
 
-/// Where the three emulated devices are.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct EmulatorPaths {
-    pub printer: PathBuf,
-    pub card_reader: PathBuf,
-    pub document_reader: PathBuf,
-}
+pub use crate::devices::EmulatorPaths;
 
 struct Shared {
     printer_port: EmulatedPort,

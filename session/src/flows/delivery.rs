@@ -30,9 +30,7 @@ impl Session {
             DeliveryStage::Choose => match input {
                 Input::Action(Action::Deliver(DeliveryChoice::Print)) => self.print(&delivery.document, false, cx),
                 Input::Action(Action::Deliver(DeliveryChoice::Both)) => self.print(&delivery.document, true, cx),
-                Input::Action(Action::Deliver(DeliveryChoice::Email)) => {
-                    DeliveryStage::Email { typed: String::new(), error: None }
-                }
+                Input::Action(Action::Deliver(DeliveryChoice::Email)) => self.email_stage(),
                 Input::Action(Action::Deliver(DeliveryChoice::None) | Action::Back) => {
                     return self.finish(delivery, cx);
                 }
@@ -46,7 +44,7 @@ impl Session {
                         PrintOutcome::Printed => {
                             delivery.printed = true;
                             if then_email {
-                                DeliveryStage::Email { typed: String::new(), error: None }
+                                self.email_stage()
                             } else {
                                 return self.finish(delivery, cx);
                             }
@@ -60,14 +58,26 @@ impl Session {
                 _ => DeliveryStage::Printing { job, then_email },
             },
             DeliveryStage::PrinterFailed => match input {
-                Input::Action(Action::Deliver(DeliveryChoice::Email | DeliveryChoice::Both)) => {
-                    DeliveryStage::Email { typed: String::new(), error: None }
-                }
+                Input::Action(Action::Deliver(DeliveryChoice::Email | DeliveryChoice::Both)) => self.email_stage(),
                 Input::Action(Action::ShowQr) => DeliveryStage::Qr { payload: delivery.document.reference() },
                 Input::Action(Action::Deliver(DeliveryChoice::None) | Action::Confirm | Action::Back) => {
                     return self.finish(delivery, cx);
                 }
                 _ => DeliveryStage::PrinterFailed,
+            },
+            DeliveryStage::EmailChoice { masked } => match input {
+                Input::Action(Action::Confirm) => match self.registered_email() {
+                    Some(to) => {
+                        let command = Command::EmailDocument { to, document: delivery.document.clone() };
+                        self.submit(command, false, Credentials::default(), cx);
+                        delivery.emailed_to = Some(masked);
+                        return self.finish(delivery, cx);
+                    }
+                    None => DeliveryStage::Email { typed: String::new(), error: None },
+                },
+                Input::Action(Action::TypeInstead) => DeliveryStage::Email { typed: String::new(), error: None },
+                Input::Action(Action::Back) => self.delivery_start(&delivery),
+                _ => DeliveryStage::EmailChoice { masked },
             },
             DeliveryStage::Email { mut typed, error } => match input {
                 Input::Action(Action::Key(key)) => {
@@ -85,13 +95,10 @@ impl Session {
                     return self.finish(delivery, cx);
                 }
                 Input::Action(Action::Confirm) => DeliveryStage::Email { typed, error: Some(InputError::InvalidEmail) },
-                Input::Action(Action::Back) => {
-                    if delivery.printer_ready {
-                        DeliveryStage::Choose
-                    } else {
-                        DeliveryStage::PrinterFailed
-                    }
-                }
+                Input::Action(Action::Back) => match self.email_stage() {
+                    choice @ DeliveryStage::EmailChoice { .. } => choice,
+                    _ => self.delivery_start(&delivery),
+                },
                 _ => DeliveryStage::Email { typed, error },
             },
             DeliveryStage::Qr { payload } => match input {
@@ -100,6 +107,24 @@ impl Session {
             },
         };
         Screen::Delivery(delivery)
+    }
+
+    /// Where Back leads from the e-mail screens: the choice, or the printer's failure when it cannot print.
+    fn delivery_start(&self, delivery: &Delivery) -> DeliveryStage {
+        if delivery.printer_ready { DeliveryStage::Choose } else { DeliveryStage::PrinterFailed }
+    }
+
+    /// The customer's registered address, when it looks like one.
+    fn registered_email(&self) -> Option<String> {
+        self.customer.as_ref().map(|c| c.email.trim().to_lowercase()).filter(|e| valid_email(e))
+    }
+
+    /// The registered address offered in one tap, or the keyboard when there is none (no customer).
+    fn email_stage(&self) -> DeliveryStage {
+        match self.registered_email() {
+            Some(address) => DeliveryStage::EmailChoice { masked: mask_email(&address) },
+            None => DeliveryStage::Email { typed: String::new(), error: None },
+        }
     }
 
     fn print(&mut self, document: &Document, then_email: bool, cx: &mut Cx<'_>) -> DeliveryStage {
@@ -112,14 +137,32 @@ impl Session {
         DeliveryStage::Printing { job, then_email }
     }
 
+    /// The end of an operation: what was delivered, and "¿Desea realizar otra operación?" — the same
+    /// question after printing, e-mailing, the QR or "No, gracias".
     fn finish(&mut self, delivery: Delivery, cx: &mut Cx<'_>) -> Screen {
-        if delivery.printed || delivery.emailed_to.is_some() {
+        let then = match delivery.then {
+            Then::Menu | Then::Another if self.customer.is_some() => Then::Another,
+            then => then,
+        };
+        if delivery.printed || delivery.emailed_to.is_some() || then == Then::Another {
             Screen::Notice {
                 notice: Notice::Delivered { printed: delivery.printed, emailed_to: delivery.emailed_to },
-                then: delivery.then,
+                then,
             }
         } else {
-            self.go(delivery.then, cx)
+            self.go(then, cx)
         }
+    }
+}
+
+/// An e-mail address as a screen may show it: the first letter of the name, then `***`, and the domain
+/// (`jesus.quispe@gmail.com` → `j***@gmail.com`).
+pub fn mask_email(address: &str) -> String {
+    match address.split_once('@') {
+        Some((name, domain)) => {
+            let first: String = name.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".to_owned(),
     }
 }

@@ -16,6 +16,7 @@ use crate::state::{
     Balances, Certificates, Identify, IdentifyStep, Information, Internet, Payment, Purpose, Requests, Screen,
 };
 
+pub use delivery::mask_email;
 pub use others::weak_clave;
 pub use payment::payment_options;
 pub use typing::{parse_amount, valid_email};
@@ -36,6 +37,7 @@ impl Session {
             Screen::Information(step) => self.on_information(step, input, cx),
             Screen::Delivery(delivery) => self.on_delivery(delivery, input, cx),
             Screen::Notice { notice, then } => match input {
+                Input::Action(Action::Back) if then == crate::state::Then::Another => self.no_other_operation(cx),
                 Input::Action(Action::Confirm | Action::Back) => self.go(then, cx),
                 _ => Screen::Notice { notice, then },
             },

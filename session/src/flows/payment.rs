@@ -3,7 +3,7 @@
 //! charge stands.
 
 use crate::contract::{
-    AccountStatus, Command, Credentials, ErrorCode, Failure, Loan, LoanStatus, PAYMENT_OPTIONS, PaymentOption,
+    Account, Command, Credentials, ErrorCode, Failure, Loan, LoanStatus, PAYMENT_OPTIONS, PaymentOption,
     PaymentRequest, Query, QuoteQuery, Reply, needs_amount,
 };
 use crate::effect::{Document, Effect, JournalEntry};
@@ -14,7 +14,8 @@ use crate::state::{AmountError, InputError, Notice, Order, Payment, Screen, Then
 use super::parse_amount;
 use super::typing::{amount_char, amount_key, edit};
 
-/// R6: with overdue installments only "Pagar cuota" (which includes them) is possible.
+/// R6: with overdue installments only "Pagar cuota" (which includes them) is possible; and only the options
+/// the central priced today.
 pub fn payment_options(loan: &Loan) -> Vec<(PaymentOption, bool)> {
     let overdue = loan.overdue_installments > 0;
     PAYMENT_OPTIONS
@@ -24,7 +25,9 @@ pub fn payment_options(loan: &Loan) -> Vec<(PaymentOption, bool)> {
                 PaymentOption::DueInstallment => loan.due_installment.is_some() || overdue,
                 _ => !overdue,
             };
-            (option, allowed)
+            // An option the central gave no terms for has no amount that fits it today.
+            let offered = loan.option_terms.is_empty() || loan.terms(option).is_some();
+            (option, allowed && offered)
         })
         .collect()
 }
@@ -67,8 +70,12 @@ impl Session {
                 Input::Action(Action::PaymentOption(option))
                     if options.iter().any(|&(o, allowed)| o == option && allowed) =>
                 {
+                    let choices = loan.terms(option).map(|t| t.installments.clone()).unwrap_or_default();
                     let order = Order { loans, loan, option, amount: None };
-                    if needs_amount(option) {
+                    if option == PaymentOption::Advance && !choices.is_empty() {
+                        // Defect 5: an advance is one or two whole installments, offered with their amounts.
+                        Screen::Payment(Payment::Installments { order, choices })
+                    } else if needs_amount(option) {
                         Screen::Payment(Payment::Amount { order, typed: String::new(), error: None })
                     } else {
                         self.load_debit_accounts(order, cx)
@@ -76,6 +83,14 @@ impl Session {
                 }
                 _ if back => Screen::Payment(Payment::Loans { loans }),
                 _ => Screen::Payment(Payment::Loan { loans, loan, options }),
+            },
+            Payment::Installments { mut order, choices } => match input {
+                Input::Action(Action::Select(i)) if i < choices.len() => {
+                    order.amount = choices.get(i).copied();
+                    self.load_debit_accounts(order, cx)
+                }
+                _ if back => self.back_to_loan(order),
+                _ => Screen::Payment(Payment::Installments { order, choices }),
             },
             Payment::Amount { mut order, mut typed, error } => match input {
                 Input::Action(Action::Key(key)) => {
@@ -94,7 +109,8 @@ impl Session {
             },
             Payment::LoadingAccounts { request, order } => match input {
                 Input::Answer(Ok(Reply::Accounts(accounts))) => {
-                    let accounts: Vec<_> = accounts.into_iter().filter(|a| a.status == AccountStatus::Active).collect();
+                    // Only accounts the customer may debit alone: not a joint or a restricted (AFP) one.
+                    let accounts: Vec<_> = accounts.into_iter().filter(Account::debitable_alone).collect();
                     if accounts.is_empty() {
                         Screen::Notice {
                             notice: Notice::Refused {
@@ -117,7 +133,12 @@ impl Session {
             },
             Payment::Accounts { order, accounts } => match input {
                 Input::Action(Action::Select(i)) if i < accounts.len() => {
-                    let Some(account_id) = accounts.get(i).map(|a| a.id.clone()) else {
+                    // Defect 8: an account whose balance does not cover the debit is shown, disabled, with why.
+                    let Some(account_id) = accounts
+                        .get(i)
+                        .filter(|a| order.debit_from(a).is_none_or(|(_, enough)| enough))
+                        .map(|a| a.id.clone())
+                    else {
                         return Screen::Payment(Payment::Accounts { order, accounts });
                     };
                     self.request_quote(order, accounts, account_id, cx)
@@ -142,7 +163,7 @@ impl Session {
                     };
                     Screen::Payment(Payment::Amount { order, typed, error: Some(InputError::Amount(error)) })
                 }
-                Input::Answer(Err(failure)) => self.refusal(failure),
+                Input::Answer(Err(failure)) => self.payment_refused(order, accounts, failure),
                 _ if back => {
                     self.abandon_pending(cx);
                     Screen::Payment(Payment::Accounts { order, accounts })
@@ -253,7 +274,7 @@ impl Session {
                             let account_id = quote.debit_account_id.clone();
                             self.request_quote(order, accounts, account_id, cx)
                         }
-                        _ => self.refusal(failure),
+                        _ => self.payment_refused(order, accounts, failure),
                     }
                 }
                 _ => Screen::Payment(Payment::Processing { key, order, accounts, quote, started, deadline, settling }),
@@ -265,10 +286,32 @@ impl Session {
                         masked_card: self.masked_card.clone().unwrap_or_default(),
                         customer_name: self.customer.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
                     };
-                    self.open_delivery(document, Then::Menu)
+                    self.open_delivery(document, Then::Another)
                 }
                 _ => Screen::Payment(Payment::Done { payment }),
             },
+            Payment::Refused { order, accounts, code, message } => match input {
+                Input::Action(Action::Confirm) => Screen::Payment(Payment::Accounts { order, accounts }),
+                Input::Action(Action::Back) => Screen::Menu,
+                _ => Screen::Payment(Payment::Refused { order, accounts, code, message }),
+            },
+        }
+    }
+
+    /// Defect 8: a refused quote or payment (balance, account, limit) takes the customer back to the account
+    /// choice, not the menu; a session that ended or a central that did not answer is handled as anywhere.
+    fn payment_refused(&mut self, order: Order, accounts: Vec<Account>, failure: Failure) -> Screen {
+        match failure {
+            Failure::Refused(problem)
+                if !problem.code.is_transient()
+                    && !matches!(
+                        problem.code,
+                        ErrorCode::SessionExpired | ErrorCode::SessionRequired | ErrorCode::CardLocked
+                    ) =>
+            {
+                Screen::Payment(Payment::Refused { order, accounts, code: problem.code, message: problem.message })
+            }
+            failure => self.refusal(failure),
         }
     }
 
@@ -284,10 +327,16 @@ impl Session {
         {
             return Err(AmountError::AboveLimit(limit));
         }
-        if amount.amount > order.loan.outstanding_principal.amount {
-            return Err(AmountError::AboveOutstanding(order.loan.outstanding_principal));
+        // Defect 5: the option's range (R7) is checked here, before an account is chosen.
+        match order.loan.terms(order.option).and_then(|t| t.range) {
+            Some(range) if amount.amount < range.min.amount => Err(AmountError::BelowMinimum(range.min)),
+            Some(range) if amount.amount > range.max.amount => Err(AmountError::AboveMaximum(range.max)),
+            Some(_) => Ok(amount),
+            None if amount.amount > order.loan.outstanding_principal.amount => {
+                Err(AmountError::AboveOutstanding(order.loan.outstanding_principal))
+            }
+            None => Ok(amount),
         }
-        Ok(amount)
     }
 
     fn load_debit_accounts(&mut self, order: Order, cx: &mut Cx<'_>) -> Screen {

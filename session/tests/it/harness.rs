@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 use servicaja_core::api::{
-    Account, AccountStatus, AffiliationConstancia, AffiliationOperation, EnrollmentCompleted, EnrollmentQuestion,
-    EnrollmentStarted, EnrollmentVerified, ErrorCode, Installment, InstallmentStatus, Loan, LoanProductType,
-    LoanStatus, Movement, NoDebtCertificate, OtpSent, PaymentDone, PaymentOption, PaymentQuote, Problem, Profile,
-    RequestKind, RequestTicket, SessionOpened, SignatureType,
+    Account, AccountStatus, AffiliationConstancia, AffiliationOperation, AmountRange, EnrollmentCompleted,
+    EnrollmentQuestion, EnrollmentStarted, EnrollmentVerified, ErrorCode, ExchangeRates, Installment,
+    InstallmentStatus, Loan, LoanProductType, LoanStatus, Movement, NoDebtCertificate, OptionTerms, OtpSent,
+    PaymentDone, PaymentOption, PaymentQuote, Problem, Profile, RequestKind, RequestTicket, SessionOpened,
+    SignatureType,
 };
 use servicaja_core::money::{Currency, Money};
 use servicaja_session::secret::{CardNumber, Dni};
@@ -208,6 +209,7 @@ pub fn account(id: &str, number: &str, balance: Money, status: AccountStatus, si
         status,
         signature,
         internet_purchases: false,
+        restricted: false,
     }
 }
 
@@ -256,7 +258,37 @@ pub fn loan(id: &str, currency: Currency, overdue: u32, payable: bool) -> Loan {
         due_installment: Some(installment(11, money("520.00"), InstallmentStatus::Due, 0)),
         kiosk_payable: payable,
         kiosk_refusal: (!payable).then(|| "Los créditos pignoraticios se pagan en ventanilla.".into()),
+        option_terms: if payable { option_terms(currency, overdue) } else { Vec::new() },
+        exchange_rates: Some(ExchangeRates {
+            date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            buy: "3.35".parse().unwrap(),
+            sell: "3.38".parse().unwrap(),
+        }),
     }
+}
+
+/// What each option of a fixture loan charges: an installment of 520.00 (and as much overdue), a payoff of
+/// 6,210.40; a partial prepayment from 1,040.01 to 6,210.39.
+pub fn option_terms(currency: Currency, overdue: u32) -> Vec<OptionTerms> {
+    let money = |s: &str| Money::new(s.parse::<Decimal>().unwrap(), currency);
+    let terms = |option, amount: Option<&str>, installments: &[&str], range: Option<(&str, &str)>| OptionTerms {
+        option,
+        amount: amount.map(money),
+        installments: installments.iter().map(|a| money(a)).collect(),
+        range: range.map(|(min, max)| AmountRange { min: money(min), max: money(max) }),
+    };
+    let due = if overdue > 0 { "1040.00" } else { "520.00" };
+    let mut list = vec![
+        terms(PaymentOption::DueInstallment, Some(due), &[], None),
+        terms(PaymentOption::Total, Some("6210.40"), &[], None),
+    ];
+    if overdue == 0 {
+        list.push(terms(PaymentOption::Advance, None, &["520.00", "1040.00"], None));
+        for option in [PaymentOption::PrepaymentReduceAmount, PaymentOption::PrepaymentReduceCount] {
+            list.push(terms(option, None, &[], Some(("1040.01", "6210.39"))));
+        }
+    }
+    list
 }
 
 pub fn cancelled_loan(id: &str) -> Loan {

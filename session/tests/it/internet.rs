@@ -86,7 +86,7 @@ fn affiliation_lists_only_active_individual_accounts_and_confirms_with_the_sms_c
     ));
     assert!(matches!(
         k.screen(),
-        Screen::Notice { notice: Notice::Delivered { printed: false, .. }, then: Then::Menu }
+        Screen::Notice { notice: Notice::Delivered { printed: false, .. }, then: Then::Another }
     ));
 }
 

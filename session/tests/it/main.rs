@@ -6,5 +6,6 @@ mod identify;
 mod inactivity;
 mod internet;
 mod others;
+mod payflow;
 mod payment;
 mod props;

@@ -40,7 +40,7 @@ fn balances_movements_and_a_printed_slip() {
     k.send(Event::Printed { job, outcome: PrintOutcome::Printed });
     assert_eq!(
         k.screen(),
-        &Screen::Notice { notice: Notice::Delivered { printed: true, emailed_to: None }, then: Then::Menu }
+        &Screen::Notice { notice: Notice::Delivered { printed: true, emailed_to: None }, then: Then::Another }
     );
 }
 
@@ -71,7 +71,7 @@ fn confirm_on_the_movements_prints_the_slip_or_offers_email_without_a_printer() 
     k.send(Event::Printed { job, outcome: PrintOutcome::Printed });
     assert_eq!(
         k.screen(),
-        &Screen::Notice { notice: Notice::Delivered { printed: true, emailed_to: None }, then: Then::Menu }
+        &Screen::Notice { notice: Notice::Delivered { printed: true, emailed_to: None }, then: Then::Another }
     );
 
     let mut k = Kiosk::new();
@@ -81,11 +81,13 @@ fn confirm_on_the_movements_prints_the_slip_or_offers_email_without_a_printer() 
     k.ui(Action::Confirm);
     assert!(!k.effects.iter().any(|e| matches!(e, Effect::Print { .. })), "nothing is sent to a printer without paper");
     assert!(
-        matches!(k.screen(), Screen::Delivery(d) if matches!(d.stage, servicaja_session::state::DeliveryStage::Email { .. })
+        matches!(k.screen(), Screen::Delivery(d) if matches!(d.stage, servicaja_session::state::DeliveryStage::EmailChoice { .. })
             && matches!(d.document, Document::BalanceSlip { .. })),
         "the slip is offered by email: {:?}",
         k.screen()
     );
+    // "Otro correo": another address than the registered one.
+    k.ui(Action::TypeInstead);
     k.keys("ana@caja.pe");
     k.ui(Action::Confirm);
     assert!(k.submits().iter().any(
@@ -133,6 +135,8 @@ fn no_debt_for_specific_cancelled_loans_or_all_of_them() {
     k.answer(Reply::NoDebt(no_debt(false)));
     k.ui(Action::Confirm);
     k.ui(Action::Deliver(DeliveryChoice::None));
+    // "¿Desea realizar otra operación?" → Sí.
+    k.ui(Action::Confirm);
     assert_eq!(k.screen(), &Screen::Menu);
     // Every loan cancelled: "todos mis créditos" asks for all (an empty list).
     k.ui(Action::Menu(MenuItem::Certificates));

@@ -30,8 +30,9 @@ fn to_summary(k: &mut Kiosk, account_index: usize, quote: servicaja_core::api::P
     assert!(matches!(k.screen(), Screen::Payment(Payment::Summary { .. })), "{:?}", k.screen());
 }
 
+/// The `index`th account the payment offers: the ones the customer may debit alone.
 fn active(index: usize) -> Account {
-    accounts().into_iter().filter(|a| a.status == servicaja_core::api::AccountStatus::Active).nth(index).unwrap()
+    accounts().into_iter().filter(Account::debitable_alone).nth(index).unwrap()
 }
 
 /// Runs to the processing screen of a due-installment payment and returns the payment's key.
@@ -75,7 +76,7 @@ fn paying_the_due_installment_ends_in_a_printed_receipt() {
     k.answer(Reply::Accounts(accounts()));
     match k.screen() {
         Screen::Payment(Payment::Accounts { accounts, .. }) => {
-            assert_eq!(accounts.len(), 3, "only active accounts can be debited")
+            assert_eq!(accounts.len(), 2, "only active individual accounts can be debited (not the joint one)")
         }
         other => panic!("{other:?}"),
     }
@@ -120,7 +121,7 @@ fn paying_the_due_installment_ends_in_a_printed_receipt() {
     k.send(Event::Printed { job, outcome: PrintOutcome::Printed });
     assert_eq!(
         k.screen(),
-        &Screen::Notice { notice: Notice::Delivered { printed: true, emailed_to: None }, then: Then::Menu }
+        &Screen::Notice { notice: Notice::Delivered { printed: true, emailed_to: None }, then: Then::Another }
     );
     k.ui(Action::Confirm);
     assert_eq!(k.screen(), &Screen::Menu);
@@ -164,7 +165,7 @@ fn overdue_installments_allow_only_paying_them_first() {
 }
 
 #[test]
-fn the_amount_keypad_checks_zero_limit_and_outstanding_principal() {
+fn the_amount_keypad_checks_zero_limit_and_the_option_range() {
     let config = SessionConfig { payment_limits: vec![pen("5000.00")], ..SessionConfig::default() };
     let mut k = Kiosk::with_config(config);
     to_option(&mut k, vec![loan("L1", Currency::PEN, 0, true)], PaymentOption::PrepaymentReduceCount);
@@ -186,7 +187,7 @@ fn the_amount_keypad_checks_zero_limit_and_outstanding_principal() {
     to_option(&mut k, vec![loan("L1", Currency::PEN, 0, true)], PaymentOption::PrepaymentReduceCount);
     k.keys("7000");
     k.ui(Action::Confirm);
-    assert_eq!(error(&k), Some(InputError::Amount(AmountError::AboveOutstanding(pen("6000.00")))));
+    assert_eq!(error(&k), Some(InputError::Amount(AmountError::AboveMaximum(pen("6210.39")))));
     k.ui(Action::Key(servicaja_session::Key::Clear));
     k.keys("1500,5");
     k.ui(Action::Confirm);
@@ -205,8 +206,8 @@ fn the_amount_keypad_checks_zero_limit_and_outstanding_principal() {
 #[test]
 fn an_amount_the_central_refuses_for_the_option_returns_to_the_keypad() {
     let mut k = Kiosk::new();
-    to_option(&mut k, vec![loan("L1", Currency::PEN, 0, true)], PaymentOption::Advance);
-    k.keys("3000");
+    to_option(&mut k, vec![loan("L1", Currency::PEN, 0, true)], PaymentOption::PrepaymentReduceAmount);
+    k.keys("2000");
     k.ui(Action::Confirm);
     k.answer(Reply::Accounts(accounts()));
     k.ui(Action::Select(0));
@@ -217,7 +218,7 @@ fn an_amount_the_central_refuses_for_the_option_returns_to_the_keypad() {
             error: Some(InputError::Amount(AmountError::Refused { code, .. })),
             ..
         }) => {
-            assert_eq!((typed.as_str(), *code), ("3000.00", ErrorCode::AmountInvalid))
+            assert_eq!((typed.as_str(), *code), ("2000.00", ErrorCode::AmountInvalid))
         }
         other => panic!("{other:?}"),
     }
@@ -230,13 +231,13 @@ fn the_kiosk_limits_come_from_the_channel_table() {
     let pen_limit = config.limit_for(Currency::PEN).expect("a PEN per-operation limit");
     assert!(pen_limit.amount > rust_decimal::Decimal::ZERO);
     let mut k = Kiosk::with_config(config);
-    to_option(&mut k, vec![loan("L1", Currency::PEN, 0, true)], PaymentOption::Advance);
+    to_option(&mut k, vec![loan("L1", Currency::PEN, 0, true)], PaymentOption::PrepaymentReduceCount);
     k.keys(&(pen_limit.amount + rust_decimal::Decimal::ONE).to_string());
     k.ui(Action::Confirm);
     assert!(matches!(
         k.screen(),
         Screen::Payment(Payment::Amount {
-            error: Some(InputError::Amount(AmountError::AboveLimit(_) | AmountError::AboveOutstanding(_))),
+            error: Some(InputError::Amount(AmountError::AboveLimit(_) | AmountError::AboveMaximum(_))),
             ..
         })
     ));
@@ -389,8 +390,16 @@ fn every_problem_code_at_the_payment_step_has_an_outcome() {
                 assert_eq!(k.screen(), &Screen::Attract);
                 assert!(!k.session.holds_secrets());
             }
+            ErrorCode::CardLocked => {
+                assert_eq!(k.screen(), &Screen::Notice { notice: Notice::CardLocked, then: Then::End });
+            }
             _ => {
-                assert!(matches!(k.screen(), Screen::Notice { .. }), "{code:?}: {:?}", k.screen());
+                // Defect 8 of issue 18: the refusal is told, and the customer goes back to the account choice.
+                assert!(
+                    matches!(k.screen(), Screen::Payment(Payment::Refused { code: c, .. }) if *c == code),
+                    "{code:?}: {:?}",
+                    k.screen()
+                );
                 assert!(
                     k.effects.iter().any(|e| matches!(e, Effect::Journal(JournalEntry::Operation { outcome, .. }) if outcome.contains(code.as_str()))),
                     "{code:?} journaled"
@@ -464,6 +473,8 @@ fn paper_out_before_the_receipt_offers_email_instead_without_blocking() {
     assert!(!k.effects.iter().any(|e| matches!(e, Effect::Print { .. })));
     assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed));
     k.ui(Action::Deliver(DeliveryChoice::Email));
+    // Another address than the registered one ("Otro correo").
+    k.ui(Action::TypeInstead);
     k.keys("jesus");
     k.ui(Action::Confirm);
     assert!(
@@ -481,7 +492,7 @@ fn paper_out_before_the_receipt_offers_email_instead_without_blocking() {
         k.screen(),
         &Screen::Notice {
             notice: Notice::Delivered { printed: false, emailed_to: Some("jesus@gmail.com".into()) },
-            then: Then::Menu
+            then: Then::Another
         }
     );
 }
@@ -502,6 +513,11 @@ fn paper_running_out_while_printing_offers_a_qr() {
         matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::Qr { payload: "PAGO OP-000123".into() })
     );
     k.ui(Action::Confirm);
+    assert_eq!(
+        k.screen(),
+        &Screen::Notice { notice: Notice::Delivered { printed: false, emailed_to: None }, then: Then::Another }
+    );
+    k.ui(Action::Confirm);
     assert_eq!(k.screen(), &Screen::Menu);
 }
 
@@ -513,7 +529,7 @@ fn a_printer_that_never_finishes_is_treated_as_failed() {
     k.fire(Timer::Interactive);
     assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed));
     k.ui(Action::Deliver(DeliveryChoice::None));
-    assert_eq!(k.screen(), &Screen::Menu);
+    assert!(matches!(k.screen(), Screen::Notice { then: Then::Another, .. }), "{:?}", k.screen());
 }
 
 #[test]
