@@ -216,13 +216,10 @@ impl ModelLoan {
         self.overdue_total(today) + self.outstanding() + self.accrued(today)
     }
 
+    /// "Pagar cuota — la cuota exigible y las vencidas": the overdue installments with their moratorium and
+    /// the installment of the period, never more than the payoff.
     fn due_amount(&self, today: NaiveDate) -> Decimal {
-        let due = if self.overdue(today).is_empty() {
-            self.current(today).map_or(Decimal::ZERO, |k| remaining(&self.rows[k]))
-        } else {
-            self.overdue_total(today)
-        };
-        due.min(self.payoff(today))
+        (self.overdue_total(today) + self.next_installments(today, 1)).min(self.payoff(today))
     }
 
     /// The next `count` installments not yet due, after the overdue ones.
@@ -545,26 +542,58 @@ async fn pay_through_the_kiosk(w: &mut World, model: &Model, plan: &Plan) -> Che
     let Screen::Payment(Payment::Loans { loans }) = w.screen() else { unreachable!() };
     let loan_id = model.loans[plan.loan].id;
     let index = loans.iter().position(|l| l.id == loan_id).ok_or_else(|| format!("{loan_id} is not offered"))?;
-    // What the loan's screen shows for "Pagar cuota" with nothing overdue: the installment due, which is what
-    // that option charges (unless it is the last one paid early, which costs the payoff, less).
-    let shown_due = loans[index].due_installment.as_ref().map(|due| due.outstanding.amount);
+    // The option's own terms, as the loan's screen shows them: the amount it charges, the installments an
+    // advance offers, the range a prepayment accepts.
+    let terms = loans[index].terms(plan.option).cloned();
     let model_loan = &model.loans[plan.loan];
-    if plan.option == PaymentOption::DueInstallment
-        && model_loan.overdue(model.today).is_empty()
-        && plan.amount == model_loan.next_installments(model.today, 1)
-    {
-        check_eq!(shown_due, Some(plan.amount), "the installment the loan's screen shows (vs the amount charged)");
+    let today = model.today;
+    match plan.option {
+        PaymentOption::DueInstallment | PaymentOption::Total => {
+            let shown = terms.as_ref().and_then(|t| t.amount).map(|m| m.amount);
+            check_eq!(shown, Some(plan.amount), format!("the amount the option {:?} shows", plan.option));
+        }
+        PaymentOption::Advance => {
+            let shown: Vec<Decimal> =
+                terms.as_ref().map(|t| t.installments.iter().map(|m| m.amount).collect()).unwrap_or_default();
+            check!(
+                shown.contains(&plan.amount),
+                "the advance of {} is not among the installments shown {shown:?}",
+                plan.amount
+            );
+        }
+        PaymentOption::PrepaymentReduceAmount | PaymentOption::PrepaymentReduceCount => {
+            let range = terms.as_ref().and_then(|t| t.range).ok_or("a prepayment without its range")?;
+            let advance_limit = model_loan.overdue_total(today) + model_loan.next_installments(today, 2);
+            check_eq!(range.min.amount, advance_limit + Decimal::new(1, 2), "the prepayment's minimum shown");
+            check!(
+                plan.refused || plan.amount <= range.max.amount,
+                "the prepayment's maximum shown ({}) excludes {}, which the caja takes",
+                range.max,
+                plan.amount
+            );
+        }
     }
     w.ui(Action::Select(index));
     let Screen::Payment(Payment::Loan { options, .. }) = w.screen() else {
         return Err(format!("the loan's options are not shown: {:?}", w.screen()));
     };
-    let overdue = !model.loans[plan.loan].overdue(model.today).is_empty();
+    let overdue = !model_loan.overdue(today).is_empty();
     for &(option, allowed) in options {
-        check_eq!(allowed, option == PaymentOption::DueInstallment || !overdue, format!("{option:?} offered"));
+        if overdue && option != PaymentOption::DueInstallment {
+            check!(!allowed, "{option:?} offered with installments overdue (R6)");
+        }
+        if option == plan.option {
+            check!(allowed, "{option:?} is not offered");
+        }
     }
     w.ui(Action::PaymentOption(plan.option));
-    if let Some(typed) = plan.typed {
+    if plan.option == PaymentOption::Advance {
+        let Screen::Payment(Payment::Installments { choices, .. }) = w.screen() else {
+            return Err(format!("no choice of installments: {:?}", w.screen()));
+        };
+        let choice = choices.iter().position(|m| m.amount == plan.amount).ok_or("the advance is not a choice")?;
+        w.ui(Action::Select(choice));
+    } else if let Some(typed) = plan.typed {
         check!(matches!(w.screen(), Screen::Payment(Payment::Amount { .. })), "no amount screen: {:?}", w.screen());
         w.keys(&typed.to_string());
         w.ui(Action::Confirm);
@@ -573,6 +602,11 @@ async fn pay_through_the_kiosk(w: &mut World, model: &Model, plan: &Plan) -> Che
         matches!(s.screen(), Screen::Payment(Payment::Accounts { .. } | Payment::Amount { error: Some(_), .. }))
     })
     .await;
+    if plan.refused && matches!(w.screen(), Screen::Payment(Payment::Amount { error: Some(_), .. })) {
+        // Refused on the amount screen itself, with the range (defect 5).
+        to_menu(w).await;
+        return Ok(None);
+    }
     let Screen::Payment(Payment::Accounts { accounts, .. }) = w.screen() else {
         return Err(format!("the amount was refused: {:?}", w.screen()));
     };
