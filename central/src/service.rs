@@ -661,16 +661,20 @@ fn compute_payment(
     };
     let owed = money(amount, loan.currency);
     let outcome = loan.state.apply_payment(today, owed, choice).map_err(rejection)?;
-    let kind_matches = matches!(
-        (option, outcome.quote.kind),
-        (PaymentOption::DueInstallment, PaymentKind::DueInstallment | PaymentKind::TotalPrepayment)
-            | (PaymentOption::Total, PaymentKind::TotalPrepayment)
-            | (PaymentOption::Advance, PaymentKind::InstallmentAdvance | PaymentKind::DueInstallment)
-            | (
-                PaymentOption::PrepaymentReduceAmount | PaymentOption::PrepaymentReduceCount,
-                PaymentKind::PartialPrepayment(_),
-            )
-    );
+    // "Cancelación total" costs the payoff; when that is exactly the installment(s) due (the last one, on
+    // or after its due date), core classifies it as paying them, and the loan is cancelled all the same.
+    let cancels = outcome.loan.is_cancelled();
+    let kind_matches =
+        matches!(
+            (option, outcome.quote.kind),
+            (PaymentOption::DueInstallment, PaymentKind::DueInstallment | PaymentKind::TotalPrepayment)
+                | (PaymentOption::Total, PaymentKind::TotalPrepayment)
+                | (PaymentOption::Advance, PaymentKind::InstallmentAdvance | PaymentKind::DueInstallment)
+                | (
+                    PaymentOption::PrepaymentReduceAmount | PaymentOption::PrepaymentReduceCount,
+                    PaymentKind::PartialPrepayment(_),
+                )
+        ) || (option == PaymentOption::Total && outcome.quote.kind == PaymentKind::DueInstallment && cancels);
     if !kind_matches {
         return Err(fail(
             ErrorCode::AmountInvalid,
@@ -711,22 +715,7 @@ fn compute_payment(
         core_quote.installments.iter().filter(|i| i.days_late > 0).map(|i| i.applied.total()).sum();
     let currency = loan.currency;
     let cancels_loan = outcome.loan.is_cancelled();
-    let new_schedule = match core_quote.kind {
-        PaymentKind::PartialPrepayment(_) | PaymentKind::TotalPrepayment => Some(ScheduleFigures {
-            installment_amount: money(
-                core_quote.next_installment_amount_after.unwrap_or(core_quote.fixed_payment_after),
-                currency,
-            ),
-            installments_remaining: core_quote.remaining_installments_after,
-            last_due_date: core_quote
-                .new_schedule
-                .as_ref()
-                .and_then(|s| s.last().map(|i| i.due_date))
-                .or_else(|| outcome.loan.installments.iter().rev().find(|i| !i.is_settled()).map(|i| i.due_date)),
-            outstanding_principal: money(core_quote.outstanding_principal_after, currency),
-        }),
-        _ => None,
-    };
+    let new_schedule = schedule_figures(core_quote, &outcome.loan);
     let choice_label = match core_quote.kind {
         PaymentKind::PartialPrepayment(choice) => Some(choice.label_es().to_owned()),
         _ => None,
@@ -752,6 +741,30 @@ fn compute_payment(
         quoted_at: ctx.now,
     };
     Ok(Computed { quote, outcome })
+}
+
+/// The figures of the new schedule a partial prepayment issues. A cancellation issues none (there is no
+/// next installment), and neither do a due installment or an advance (R7: the schedule is unchanged).
+///
+/// "Nueva cuota" is the regular installment of the rebuilt rows — principal and interest of the first new
+/// row plus its period's premium — not what is left to pay of some row afterwards; "Cuotas restantes" is
+/// the number of rows still to pay (with "reduce the installment" it is the term kept).
+fn schedule_figures(quote: &loans::PaymentQuote, loan: &loans::Loan) -> Option<ScheduleFigures> {
+    if !matches!(quote.kind, PaymentKind::PartialPrepayment(_)) {
+        return None;
+    }
+    let rows = quote.new_schedule.as_ref()?;
+    let first = rows.first()?;
+    let currency = loan.currency;
+    Some(ScheduleFigures {
+        installment_amount: money(
+            first.principal + first.interest + loan.desgravamen.premium(first.opening_balance),
+            currency,
+        ),
+        installments_remaining: quote.remaining_installments_after,
+        last_due_date: rows.last().map(|row| row.due_date),
+        outstanding_principal: money(quote.outstanding_principal_after, currency),
+    })
 }
 
 /// What the customer already paid at the kiosk today and this month (Peru dates) in `currency`, for the

@@ -42,9 +42,21 @@ impl Stack {
     /// Starts the central, the emulators and the kiosk's services with `settings` pointed at them (data in
     /// a new temporary directory, quick outbox retries); printed receipts are also written as files under
     /// [`Stack::receipt_dir`].
-    pub async fn start(mut settings: Settings, options: RuntimeOptions) -> Stack {
+    pub async fn start(settings: Settings, options: RuntimeOptions) -> Stack {
+        Stack::start_with_central(settings, options, |_| {}).await
+    }
+
+    /// [`Stack::start`] with the central's configuration changed by the test first (a manual clock, other
+    /// fixtures or channel limits).
+    pub async fn start_with_central(
+        mut settings: Settings,
+        options: RuntimeOptions,
+        configure: impl FnOnce(&mut CentralConfig),
+    ) -> Stack {
         let dir = tempfile::tempdir().unwrap();
-        let central = servicaja_central::start(CentralConfig::demo(dir.path().join("central"))).await.unwrap();
+        let mut config = CentralConfig::demo(dir.path().join("central"));
+        configure(&mut config);
+        let central = servicaja_central::start(config).await.unwrap();
         settings.kiosk.data_dir = dir.path().join("kiosk").display().to_string();
         settings.host.base_url = central.base_url();
         settings.host.ca_cert = central.ca_cert_path().display().to_string();

@@ -22,6 +22,7 @@ mod maintenance {
 mod documents;
 mod flows;
 mod gaps;
+mod model;
 mod reprint;
 mod storage;
 // The ui binary uses the rest (the window-driven flows).

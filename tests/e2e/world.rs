@@ -42,12 +42,21 @@ impl World {
 
     /// [`World::start`] with the kiosk's configuration changed by the test.
     pub async fn start_with(settings: Settings) -> World {
+        World::start_with_central(settings, |_| {}).await
+    }
+
+    /// [`World::start_with`] with the central's configuration changed by the test (see
+    /// [`Stack::start_with_central`]).
+    pub async fn start_with_central(
+        settings: Settings,
+        configure: impl FnOnce(&mut servicaja_central::CentralConfig),
+    ) -> World {
         let options = RuntimeOptions {
             health_every: Duration::from_secs(1),
             free_space_every: Duration::from_millis(200),
             ..RuntimeOptions::default()
         };
-        let stack = Stack::start(settings, options).await;
+        let stack = Stack::start_with_central(settings, options, configure).await;
         let (sender, events) = mpsc::unbounded_channel();
         stack.services.bind(Arc::new(move |event| {
             let _ = sender.send(event);

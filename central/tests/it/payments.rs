@@ -266,3 +266,154 @@ async fn the_daily_kiosk_limit_counts_todays_payments_but_not_reversed_ones() {
     let token = h.login(JESUS).await;
     h.post(paths::PAYMENTS, Some(&token), &payment("L-00340001", "A-00121110", "due_installment", None)).await.ok();
 }
+
+/// Issue 18, defect 1: on the mortgage with its due installment paid, "reduce the installment, keep the
+/// term" for S/ 3,000.00 quoted the old installment and one installment too many (the paid one rebuilt).
+#[tokio::test]
+async fn a_prepayment_keeping_the_term_quotes_the_new_lower_installment_and_the_same_count() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00360001", "A-00121110", "due_installment", None)).await.ok();
+    let before = h.loan(&token, "L-00360001").await;
+    assert_eq!(before["installments_paid"], 3);
+    let remaining_before = 120 - 3;
+    let old_installment = amount(&before["due_installment"]["total"]);
+
+    let mut expected = core_loan("L-00360001");
+    let due = expected.payment_options(today()).unwrap().due_amount;
+    expected = expected.apply_payment(today(), Money::pen(due), None).unwrap().loan;
+    let expected = expected
+        .apply_payment(today(), Money::pen("3000.00".parse().unwrap()), Some(PrepaymentChoice::ReduceInstallment))
+        .unwrap();
+
+    let quote = h
+        .get(&quote_path("L-00360001", "prepayment_reduce_amount", "A-00121110", Some("3000.00")), Some(&token))
+        .await
+        .ok();
+    let figures = &quote["new_schedule"];
+    assert_eq!(figures["installments_remaining"], remaining_before, "the term is kept: {quote:#}");
+    let new_installment = amount(&figures["installment_amount"]);
+    assert!(new_installment < old_installment, "{new_installment} is lower than {old_installment}: {quote:#}");
+    assert_eq!(new_installment, expected.loan.fixed_payment);
+    assert_eq!(amount(&quote["principal_part"]), "3000.00".parse::<Decimal>().unwrap(), "the period was paid");
+
+    h.post(
+        paths::PAYMENTS,
+        Some(&token),
+        &payment("L-00360001", "A-00121110", "prepayment_reduce_amount", Some("3000.00")),
+    )
+    .await
+    .ok();
+    let after = h.loan(&token, "L-00360001").await;
+    assert_eq!(after["installments_paid"], 3, "the installment paid stays paid");
+    assert_eq!(amount(&after["outstanding_principal"]), amount(&before["outstanding_principal"]) - Decimal::from(3000));
+    assert_eq!(amount(&after["due_installment"]["total"]), new_installment, "the next installment is the one quoted");
+    let schedule = h.schedule(&token, "L-00360001").await;
+    let unpaid = schedule["installments"].as_array().unwrap().iter().filter(|row| row["status"] != "paid").count();
+    assert_eq!(unpaid, remaining_before);
+}
+
+/// Issue 18, defect 3: the dollar loan's installment paid early, US$ 500 prepaid (fewer installments), then
+/// cancelled: the capital falls by exactly 500.00, the payoff's principal is the capital balance the loan
+/// shows, the interest accrued to the day is charged, and a cancellation shows no new schedule.
+#[tokio::test]
+async fn a_cancellation_after_a_prepayment_charges_the_capital_balance_and_the_interest_to_date() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    h.post(paths::PAYMENTS, Some(&token), &payment("L-00350001", "A-00121210", "due_installment", None)).await.ok();
+    let paid = h.loan(&token, "L-00350001").await;
+    assert_eq!(paid["installments_paid"], 2);
+    h.post(
+        paths::PAYMENTS,
+        Some(&token),
+        &payment("L-00350001", "A-00121210", "prepayment_reduce_count", Some("500.00")),
+    )
+    .await
+    .ok();
+    let prepaid = h.loan(&token, "L-00350001").await;
+    let balance = amount(&prepaid["outstanding_principal"]);
+    assert_eq!(balance, amount(&paid["outstanding_principal"]) - Decimal::from(500), "500.00 prepaid, 500.00 less");
+    assert_eq!(prepaid["installments_paid"], 2, "the installment paid early stays paid");
+
+    // The same day: the period up to installment 2's due date is paid, nothing has accrued since.
+    let total = h.get(&quote_path("L-00350001", "total", "A-00121210", None), Some(&token)).await.ok();
+    assert_eq!(amount(&total["principal_part"]), balance, "{total:#}");
+    assert_eq!(amount(&total["amount"]), balance);
+    assert!(total["new_schedule"].is_null(), "a cancellation has no new installment: {total:#}");
+    assert_eq!(total["cancels_loan"], true);
+
+    // Twenty days later, ten days into installment 3's period: those ten days of interest are owed.
+    h.clock.advance(chrono::Duration::days(20));
+    let token = h.login(JESUS).await;
+    let later = h.loan(&token, "L-00350001").await;
+    assert_eq!(amount(&later["outstanding_principal"]), balance);
+    let total = h.get(&quote_path("L-00350001", "total", "A-00121210", None), Some(&token)).await.ok();
+    let tea: Decimal = "0.1850".parse().unwrap();
+    let interest = servicaja_core::loans::interest_for(balance, tea, 10).unwrap();
+    assert!(interest > Decimal::ZERO);
+    assert_eq!(amount(&total["principal_part"]), balance, "{total:#}");
+    assert_eq!(amount(&total["interest_part"]), interest, "{total:#}");
+    assert_eq!(amount(&total["amount"]), balance + interest);
+    assert!(total["new_schedule"].is_null(), "{total:#}");
+    let done = h.post(paths::PAYMENTS, Some(&token), &payment("L-00350001", "A-00121210", "total", None)).await.ok();
+    assert_eq!(amount(&done["principal_part"]), balance);
+    assert!(done["new_schedule"].is_null());
+    assert_eq!(done["loan_cancelled"], true);
+    assert_eq!(amount(&h.loan(&token, "L-00350001").await["outstanding_principal"]), Decimal::ZERO);
+}
+
+/// Found by the end-to-end model test: "reduce the installment, keep the term" leaving a few cents of
+/// capital over the remaining term was an internal error (the kiosk said the service was unavailable). It
+/// is a refusal of the amount that says what to do instead, and nothing is charged.
+#[tokio::test]
+async fn a_prepayment_leaving_too_little_capital_for_the_term_is_refused_as_an_amount() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    let total = h.get(&quote_path("L-00340001", "total", "A-00121110", None), Some(&token)).await.ok();
+    let almost = (amount(&total["amount"]) - Decimal::new(5, 2)).to_string();
+    let refused = h
+        .get(&quote_path("L-00340001", "prepayment_reduce_amount", "A-00121110", Some(&almost)), Some(&token))
+        .await
+        .problem("amount_invalid");
+    let message = refused["message"].as_str().unwrap();
+    assert!(message.contains("reducir el número de cuotas") && message.contains("S/ 0.05"), "{message}");
+    h.post(
+        paths::PAYMENTS,
+        Some(&token),
+        &payment("L-00340001", "A-00121110", "prepayment_reduce_amount", Some(&almost)),
+    )
+    .await
+    .problem("amount_invalid");
+    assert_eq!(amount(&h.account(&token, "A-00121110").await["balance"]), Decimal::new(850000, 2));
+    h.get(&quote_path("L-00340001", "prepayment_reduce_count", "A-00121110", Some(&almost)), Some(&token)).await.ok();
+}
+
+/// Found by the end-to-end model test: "Cancelación total" on the due date of a loan's last installment
+/// costs exactly that installment; core classifies the amount as paying it, and the central refused the
+/// option ("corresponde a «Pago de cuota»"). The loan is cancelled either way: the option is accepted.
+#[tokio::test]
+async fn cancelling_on_the_last_installments_due_date_is_accepted() {
+    let h = Harness::start().await;
+    let token = h.login(JESUS).await;
+    let total = h.get(&quote_path("L-00350001", "total", "A-00121210", None), Some(&token)).await.ok();
+    let leave_fifty = (amount(&total["amount"]) - Decimal::from(50)).to_string();
+    h.post(
+        paths::PAYMENTS,
+        Some(&token),
+        &payment("L-00350001", "A-00121210", "prepayment_reduce_count", Some(&leave_fifty)),
+    )
+    .await
+    .ok();
+    let loan = h.loan(&token, "L-00350001").await;
+    let last = &loan["due_installment"];
+    assert_eq!(loan["installments_total"].as_u64().unwrap() - loan["installments_paid"].as_u64().unwrap(), 1);
+    let due_date: chrono::NaiveDate = last["due_date"].as_str().unwrap().parse().unwrap();
+    h.clock.advance(chrono::Duration::days((due_date - today()).num_days()));
+    let token = h.login(JESUS).await;
+    let total = h.get(&quote_path("L-00350001", "total", "A-00121210", None), Some(&token)).await.ok();
+    assert_eq!(amount(&total["amount"]), amount(&last["outstanding"]), "on its due date the payoff is the installment");
+    assert!(total["new_schedule"].is_null());
+    let done = h.post(paths::PAYMENTS, Some(&token), &payment("L-00350001", "A-00121210", "total", None)).await.ok();
+    assert_eq!(done["loan_cancelled"], true);
+    assert_eq!(h.loan(&token, "L-00350001").await["status"], "cancelled");
+}

@@ -8,4 +8,7 @@ pub use payment::{
     Breakdown, InstallmentApplication, OverdueSummary, PaymentKind, PaymentOptions, PaymentOutcome, PaymentQuote,
     PaymentRejection, Payoff, PrepaymentApplication, PrepaymentChoice,
 };
-pub use schedule::{DayCount, Desgravamen, Installment, Loan, LoanTerms, Paid, ScheduleError, build};
+pub use schedule::{
+    DayCount, Desgravamen, Installment, Loan, LoanTerms, Paid, PeriodPlan, ScheduleError, build, interest_for,
+    monthly_due_dates, period_rate, round_cents,
+};

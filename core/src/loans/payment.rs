@@ -262,6 +262,13 @@ pub enum PaymentRejection {
         "Es un pago anticipado: elija reducir el monto de la cuota o reducir el número de cuotas antes de confirmar."
     )]
     PrepaymentChoiceRequired,
+    /// "Reduce the installment, keep the term" with so little capital left that no installment in cents
+    /// spreads it over the remaining due dates.
+    #[error(
+        "Con este monto quedarían {balance} de capital, muy poco para repartirlo en {installments} cuotas: elija \
+         reducir el número de cuotas, pague un monto menor o pague {payoff} para cancelar el crédito."
+    )]
+    BalanceTooSmallForTerm { balance: Money, installments: u32, payoff: Money },
     #[error("No se pudo calcular el nuevo cronograma: {0}")]
     Schedule(#[from] ScheduleError),
 }
@@ -442,7 +449,18 @@ impl Loan {
                 }
             }
             PaymentKind::PartialPrepayment(choice) => {
-                let (application, credit, rows) = loan.prepay(today, &options.payoff, &mut available, Some(choice))?;
+                let (application, credit, rows) = loan
+                    .prepay(today, &options.payoff, &mut available, Some(choice))
+                    .map_err(|rejection| match rejection {
+                        PaymentRejection::BalanceTooSmallForTerm { balance, installments, .. } => {
+                            PaymentRejection::BalanceTooSmallForTerm {
+                                balance,
+                                installments,
+                                payoff: money(options.payoff_amount, self.currency),
+                            }
+                        }
+                        other => other,
+                    })?;
                 prepayment = Some(application);
                 advance_credit = credit;
                 new_schedule = Some(rows);
@@ -538,7 +556,20 @@ impl Loan {
             first_number,
         };
         let (fixed, mut rows) = match choice {
-            PrepaymentChoice::ReduceInstallment => plan.amortize_to_zero(new_balance, &due_dates)?,
+            PrepaymentChoice::ReduceInstallment => match plan.amortize_to_zero(new_balance, &due_dates) {
+                Ok(schedule) => schedule,
+                // A few cents over many due dates: no installment in cents repays them. The customer is told
+                // what to do instead; nothing is applied.
+                Err(ScheduleError::NotAmortizing { .. } | ScheduleError::LastInstallmentTooLarge { .. }) => {
+                    // The payoff (overdue installments included) is filled in by `apply_payment`.
+                    return Err(PaymentRejection::BalanceTooSmallForTerm {
+                        balance: money(new_balance, self.currency),
+                        installments: u32::try_from(due_dates.len()).unwrap_or(u32::MAX),
+                        payoff: money(payoff.owed.total(), self.currency),
+                    });
+                }
+                Err(other) => return Err(other.into()),
+            },
             PrepaymentChoice::ReduceTerm => {
                 (self.fixed_payment, plan.amortize_with_payment(new_balance, &due_dates, self.fixed_payment)?)
             }
@@ -784,6 +815,124 @@ mod tests {
             let options = after.payment_options(date(2025, 3, 5)).unwrap();
             assert_eq!(options.next_installment, Some(3), "{choice:?}: installment 2 is not due again");
         }
+    }
+
+    /// S/ 80,000 at TEA 11.90 % in 120 installments, like the fixture mortgage, no desgravamen.
+    fn mortgage() -> Loan {
+        build(&LoanTerms {
+            currency: Currency::PEN,
+            principal: dec!(80000),
+            tea: dec!(0.119),
+            moratorium_tea: dec!(0.08),
+            installments: 120,
+            disbursement_date: date(2025, 1, 20),
+            first_due_date: date(2025, 2, 20),
+            day_count: DayCount::Actual,
+            desgravamen: Desgravamen::None,
+        })
+        .unwrap()
+    }
+
+    /// Issue 18, defect 1: three installments paid (the third ahead of its due date), then S/ 3,000.00
+    /// prepaid keeping the term: the same 117 installments remain, each lower than before.
+    #[test]
+    fn a_prepayment_keeping_the_term_lowers_the_installment_over_the_same_count() {
+        let mut loan = mortgage();
+        for day in [date(2025, 2, 20), date(2025, 3, 20), date(2025, 4, 10)] {
+            let due = loan.payment_options(day).unwrap().due_amount;
+            loan = loan.apply_payment(day, pen(due), None).unwrap().loan;
+        }
+        assert_eq!((loan.unpaid_count(), loan.installments[2].is_settled()), (117, true));
+        let outcome =
+            loan.apply_payment(date(2025, 4, 10), pen(dec!(3000)), Some(PrepaymentChoice::ReduceInstallment)).unwrap();
+        let quote = &outcome.quote;
+        assert_sums(quote);
+        assert_eq!(quote.remaining_installments_after, 117, "the term is kept");
+        assert_eq!(quote.new_schedule.as_ref().map(Vec::len), Some(117));
+        assert!(
+            outcome.loan.fixed_payment < loan.fixed_payment,
+            "{} < {}",
+            outcome.loan.fixed_payment,
+            loan.fixed_payment
+        );
+        assert_eq!(
+            quote.next_installment_amount_after,
+            Some(outcome.loan.fixed_payment),
+            "the next one is the new one"
+        );
+        assert_eq!(quote.next_due_date_after, Some(date(2025, 5, 20)));
+        assert_eq!(quote.applied.principal, dec!(3000), "the period was paid: all of it goes to capital");
+        assert_eq!(loan.outstanding_principal() - outcome.loan.outstanding_principal(), dec!(3000));
+        let last = outcome.loan.installments.last().unwrap();
+        assert_eq!(last.due_date, loan.installments.last().unwrap().due_date, "the last due date is kept");
+    }
+
+    /// Issue 18, defect 3 (and the 504.80 of defect 2): a dollar loan's installment paid early, US$ 500
+    /// prepaid, then cancelled: the payoff's principal is the capital balance, with the interest accrued to
+    /// the day and nothing else taken off it.
+    #[test]
+    fn a_cancellation_after_a_prepayment_is_the_capital_balance_plus_interest_to_date() {
+        let usd = |amount| Money { amount, currency: Currency::USD };
+        let mut loan = build(&LoanTerms {
+            currency: Currency::USD,
+            principal: dec!(1200),
+            tea: dec!(0.185),
+            moratorium_tea: dec!(0.10),
+            installments: 6,
+            disbursement_date: date(2025, 1, 20),
+            first_due_date: date(2025, 2, 20),
+            day_count: DayCount::Actual,
+            desgravamen: Desgravamen::None,
+        })
+        .unwrap();
+        let first = loan.payment_options(date(2025, 2, 20)).unwrap().due_amount;
+        loan = loan.apply_payment(date(2025, 2, 20), usd(first), None).unwrap().loan;
+        let early = loan.payment_options(date(2025, 3, 10)).unwrap().due_amount;
+        loan = loan.apply_payment(date(2025, 3, 10), usd(early), None).unwrap().loan;
+        let before = loan.outstanding_principal();
+        let prepaid =
+            loan.apply_payment(date(2025, 3, 10), usd(dec!(500)), Some(PrepaymentChoice::ReduceTerm)).unwrap();
+        assert_eq!(before - prepaid.loan.outstanding_principal(), dec!(500), "500.00 prepaid, 500.00 less capital");
+        let loan = prepaid.loan;
+        let balance = loan.outstanding_principal();
+        for (day, days) in [(date(2025, 3, 10), 0u32), (date(2025, 3, 20), 0), (date(2025, 3, 30), 10)] {
+            let options = loan.payment_options(day).unwrap();
+            let interest = interest_for(balance, dec!(0.185), days).unwrap();
+            assert_eq!(options.payoff.owed.principal, balance, "{day}: the capital balance shown");
+            assert_eq!(options.payoff.owed.interest, interest, "{day}: the interest accrued to the day");
+            assert_eq!(options.payoff_amount, balance + interest, "{day}");
+            let outcome = loan.apply_payment(day, usd(options.payoff_amount), None).unwrap();
+            assert_eq!(outcome.quote.kind, PaymentKind::TotalPrepayment);
+            assert_eq!(outcome.quote.applied.principal, balance);
+            assert!(outcome.quote.new_schedule.is_none(), "a cancellation issues no schedule");
+            assert_eq!(outcome.quote.remaining_installments_after, 0);
+            assert!(outcome.loan.installments[..2].iter().all(Installment::is_settled));
+        }
+    }
+
+    /// Found by the end-to-end model test: "reduce the installment, keep the term" leaving a few cents of
+    /// capital over several due dates failed to build a schedule, and the central answered an internal
+    /// error (the kiosk said the service was unavailable). It is a refusal that says what to do instead.
+    #[test]
+    fn a_prepayment_leaving_too_little_capital_for_the_term_is_refused_with_the_alternatives() {
+        let loan = loan();
+        let today = date(2025, 2, 10);
+        let options = loan.payment_options(today).unwrap();
+        let amount = options.payoff_amount - dec!(0.05);
+        let refused = loan.apply_payment(today, pen(amount), Some(PrepaymentChoice::ReduceInstallment)).unwrap_err();
+        assert_eq!(
+            refused,
+            PaymentRejection::BalanceTooSmallForTerm {
+                balance: pen(dec!(0.05)),
+                installments: 12,
+                payoff: pen(options.payoff_amount)
+            }
+        );
+        assert!(refused.to_string().contains("reducir el número de cuotas"), "{refused}");
+        // Fewer installments of the same amount: one row takes the five cents.
+        let fewer = loan.apply_payment(today, pen(amount), Some(PrepaymentChoice::ReduceTerm)).unwrap();
+        assert_eq!(fewer.loan.outstanding_principal(), dec!(0.05));
+        assert_eq!(fewer.quote.remaining_installments_after, 1);
     }
 
     #[test]

@@ -329,9 +329,10 @@ pub fn build(terms: &LoanTerms) -> Result<Loan, ScheduleError> {
     })
 }
 
-/// How a (re)schedule's periods are laid out: where interest starts and how rows are numbered.
+/// How a (re)schedule's periods are laid out: where interest starts and how rows are numbered. Public so
+/// that an independent model (the end-to-end model test) can rebuild a schedule from a loan's history.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct PeriodPlan {
+pub struct PeriodPlan {
     pub tea: Decimal,
     pub day_count: DayCount,
     pub desgravamen: Desgravamen,

@@ -117,9 +117,24 @@ fn check_outcome(before: &Loan, outcome: &PaymentOutcome) {
             assert!(after.is_cancelled());
             assert_eq!(after.outstanding_principal(), zero);
         }
-        PaymentKind::PartialPrepayment(_) => {
+        PaymentKind::PartialPrepayment(choice) => {
             assert!(quote.new_schedule.is_some());
             assert!(after.outstanding_principal() > zero);
+            // Installments still to pay after today, before and after: the term is kept or shortened.
+            let later =
+                |loan: &Loan| loan.installments.iter().filter(|i| !i.is_settled() && i.due_date > quote.date).count();
+            let new_rows = quote.new_schedule.as_ref().map_or(0, Vec::len);
+            match choice {
+                PrepaymentChoice::ReduceInstallment => {
+                    assert_eq!(later(after), later(before), "keeping the term keeps the count: {quote:#?}");
+                    assert!(after.fixed_payment < before.fixed_payment, "a lower installment: {quote:#?}");
+                }
+                PrepaymentChoice::ReduceTerm => {
+                    assert!(later(after) <= later(before));
+                    assert_eq!(after.fixed_payment, before.fixed_payment);
+                }
+            }
+            assert_eq!(u32::try_from(new_rows).unwrap(), quote.remaining_installments_after, "{quote:#?}");
         }
         PaymentKind::DueInstallment | PaymentKind::InstallmentAdvance => {
             assert!(quote.new_schedule.is_none());
