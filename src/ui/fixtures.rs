@@ -265,7 +265,7 @@ pub fn answer_query(query: &Query, now: DateTime<Utc>, affiliated: bool) -> Answ
         Query::Quote { loan_id, query } => {
             Reply::Quote(quote(loan_id, query.option, &query.debit_account_id, query.amount))
         }
-        Query::RequestOtp { .. } => Reply::OtpSent(otp(now)),
+        Query::RequestOtp { .. } | Query::ResendEnrollmentCode { .. } => Reply::OtpSent(otp(now)),
         Query::StartEnrollment { .. } => Reply::EnrollmentStarted(enrollment_started()),
     })
 }

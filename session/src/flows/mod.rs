@@ -16,7 +16,7 @@ use crate::state::{
     Balances, Certificates, Identify, IdentifyStep, Information, Internet, Payment, Purpose, Requests, Screen,
 };
 
-pub use others::weak_clave;
+pub use others::{all_cancelled, weak_clave};
 pub use payment::payment_options;
 pub use typing::{parse_amount, valid_email};
 
