@@ -17,8 +17,10 @@ use super::{KioskWindow, LANGUAGES, LAYOUTS};
 use crate::cli_out::outln;
 use crate::maintenance::reprint::{Candidate, ReprintError};
 
-struct HeadlessPlatform {
-    window: Rc<MinimalSoftwareWindow>,
+/// A platform with one software-rendered window and no display (also what the UI tests draw with when they
+/// look at pixels).
+pub struct HeadlessPlatform {
+    pub window: Rc<MinimalSoftwareWindow>,
 }
 
 impl slint::platform::Platform for HeadlessPlatform {

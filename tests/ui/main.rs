@@ -50,4 +50,5 @@ mod maintenance_mode;
 mod money;
 mod other_flows;
 mod reprint;
+mod screens;
 mod translations;

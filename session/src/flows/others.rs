@@ -458,16 +458,16 @@ impl Session {
             Enrollment::Code { enrollment_id, entry } => {
                 let resend = Query::ResendEnrollmentCode { enrollment_id: enrollment_id.clone() };
                 match self.on_code_entry(entry, input, resend, cx) {
-                CodeStep::Stay(entry) => Screen::Enrollment(Enrollment::Code { enrollment_id, entry }),
-                CodeStep::Left => self.quit(cx),
-                CodeStep::Refused(screen) => screen,
-                CodeStep::Complete(entry) => {
-                    let otp = std::mem::take(&mut self.secrets.otp);
-                    let credentials = Credentials { otp: Some(otp), new_clave: Some(self.secrets.clave.clone()) };
-                    let command = Command::SetClave { enrollment_id: enrollment_id.clone() };
-                    let key = self.submit(command, true, credentials, cx);
-                    Screen::Enrollment(Enrollment::Setting { key, enrollment_id, entry })
-                }
+                    CodeStep::Stay(entry) => Screen::Enrollment(Enrollment::Code { enrollment_id, entry }),
+                    CodeStep::Left => self.quit(cx),
+                    CodeStep::Refused(screen) => screen,
+                    CodeStep::Complete(entry) => {
+                        let otp = std::mem::take(&mut self.secrets.otp);
+                        let credentials = Credentials { otp: Some(otp), new_clave: Some(self.secrets.clave.clone()) };
+                        let command = Command::SetClave { enrollment_id: enrollment_id.clone() };
+                        let key = self.submit(command, true, credentials, cx);
+                        Screen::Enrollment(Enrollment::Setting { key, enrollment_id, entry })
+                    }
                 }
             }
             Enrollment::Setting { key, enrollment_id, entry } => match input {

@@ -172,11 +172,7 @@ fn a_refused_no_debt_constancia_returns_to_the_choice() {
     }
     k.ui(Action::Confirm);
     assert!(matches!(k.submits().as_slice(), [(Command::NoDebtCertificate(r), true)] if r.loan_ids == ["C1"]));
-    assert!(
-        matches!(k.screen(), Screen::Certificates(Certificates::Processing { .. })),
-        "{:?}",
-        k.screen()
-    );
+    assert!(matches!(k.screen(), Screen::Certificates(Certificates::Processing { .. })), "{:?}", k.screen());
 }
 
 #[test]
