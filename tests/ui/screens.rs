@@ -362,6 +362,15 @@ fn the_attract_screen_tells_customers_what_a_missing_device_means_in_their_words
     );
     rig.send(Event::Device { device: Device::DocumentReader, status: DeviceStatus::Offline });
     assert!(shows(&ui, "El lector de DNI no está disponible: podrá ingresar su DNI con el teclado."));
+    // Two notices still fit the landscape panel, as every control does.
+    for label in [no_print, "El lector de DNI no está disponible: podrá ingresar su DNI con el teclado."] {
+        for e in ElementHandle::find_by_accessible_label(&ui, label) {
+            assert!(e.absolute_position().y + e.size().height <= 1024.0, "{label:?} leaves the screen");
+        }
+    }
+    for (label, [_, y, _, h]) in controls(&ui) {
+        assert!(y + h <= 1024, "{label:?} leaves the screen");
+    }
     rig.ui(Action::SetLanguage(Language::En));
     assert!(shows(&ui, "We cannot print receipts right now: you can get them by e-mail or see them as a QR code."));
     assert!(shows(&ui, "The ID reader is not available: you can type your DNI on the keypad."));
