@@ -72,6 +72,7 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, paths::ENROLLMENTS, post(start_enrollment)),
         (Method::POST, paths::ENROLLMENT_ANSWERS, post(answer_enrollment)),
         (Method::POST, paths::ENROLLMENT_CLAVE, post(set_clave)),
+        (Method::POST, paths::ENROLLMENT_OTP, post(resend_enrollment_code)),
         (Method::POST, paths::EMAILS, post(send_email)),
         (Method::GET, paths::DEMO_OUTBOX, get(demo_outbox)),
         (Method::GET, paths::DEMO_FAULTS, get(demo_faults)),
@@ -488,6 +489,19 @@ async fn set_clave(
     let path = paths::fill(paths::ENROLLMENT_CLAVE, "enrollment_id", &enrollment_id);
     write(state, headers, path, body, Auth::None, move |conn, ctx, request| {
         service::set_enrollment_clave(conn, ctx, &enrollment_id, request)
+    })
+    .await
+}
+
+async fn resend_enrollment_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(enrollment_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let path = paths::fill(paths::ENROLLMENT_OTP, "enrollment_id", &enrollment_id);
+    write(state, headers, path, body, Auth::None, move |conn, ctx, _: serde_json::Value| {
+        service::resend_enrollment_code(conn, ctx, &enrollment_id)
     })
     .await
 }

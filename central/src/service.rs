@@ -1570,6 +1570,19 @@ pub fn answer_enrollment(
     Ok(EnrollmentVerified { enrollment_id: id.to_owned(), otp })
 }
 
+/// A new SMS code for an enrollment whose answers passed: the earlier code stops counting (the enrollment
+/// keeps only the newest), as a resent affiliation code does.
+pub fn resend_enrollment_code(conn: &Connection, ctx: &Ctx<'_>, id: &str) -> OpResult<OtpSent> {
+    let (customer_id, _, state, _) = enrollment(conn, id)?;
+    if state != "verified" {
+        return Err(fail(ErrorCode::EnrollmentState, "Primero responda correctamente las preguntas de validación."));
+    }
+    let customer = customer_by_id(conn, &customer_id)?;
+    let otp = issue_otp(conn, ctx, &customer, "clave_enrollment")?;
+    conn.execute("UPDATE enrollments SET otp_id = ?2 WHERE id = ?1", params![id, otp.otp_id])?;
+    Ok(otp)
+}
+
 pub fn set_enrollment_clave(
     conn: &Connection,
     ctx: &Ctx<'_>,

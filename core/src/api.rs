@@ -60,6 +60,8 @@ pub mod paths {
     pub const ENROLLMENTS: &str = "/v1/enrollments";
     pub const ENROLLMENT_ANSWERS: &str = "/v1/enrollments/{enrollment_id}/answers";
     pub const ENROLLMENT_CLAVE: &str = "/v1/enrollments/{enrollment_id}/clave";
+    /// A new SMS code for an enrollment whose answers passed (the customer did not get or lost the first).
+    pub const ENROLLMENT_OTP: &str = "/v1/enrollments/{enrollment_id}/otp";
     pub const EMAILS: &str = "/v1/emails";
     /// Demo mode only: the SMS and emails the simulator "sent".
     pub const DEMO_OUTBOX: &str = "/v1/demo/outbox";

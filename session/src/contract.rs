@@ -72,6 +72,10 @@ pub enum Query {
     RequestOtp {
         purpose: OtpPurpose,
     },
+    /// R12: a new SMS code for an enrollment whose answers passed (`POST /v1/enrollments/{id}/otp`).
+    ResendEnrollmentCode {
+        enrollment_id: String,
+    },
     /// R12: card + DNI open an enrollment and return the questions.
     StartEnrollment {
         card: CardNumber,

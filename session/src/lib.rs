@@ -35,7 +35,7 @@ pub use event::{
     Action, DeliveryChoice, Device, DeviceStatus, Event, InfoTopic, Key, MenuItem, PaperStatus, PrintOutcome, Reader,
     RequestId, Timer,
 };
-pub use flows::{mask_email, parse_amount, payment_options, valid_email, weak_clave};
+pub use flows::{all_cancelled, mask_email, parse_amount, payment_options, valid_email, weak_clave};
 pub use keypad::ShuffledKeypad;
 pub use machine::{Accessibility, Health, SequenceSupply, Session, SessionConfig, Supply, step};
 pub use state::{Screen, SwitchOffReason};

@@ -353,6 +353,12 @@ pub enum Internet {
         accounts: Vec<Account>,
         affiliated: Option<Account>,
     },
+    /// R2: Afiliación while `account` is affiliated: one account at a time; Desafiliar goes to its
+    /// disaffiliation, Aceptar back to the menu of Compras por Internet.
+    AlreadyAffiliated {
+        accounts: Vec<Account>,
+        account: Account,
+    },
     /// Only active, individual-signature accounts (R2).
     ChooseAccount {
         accounts: Vec<Account>,
@@ -392,8 +398,10 @@ pub struct CodeEntry {
     /// The central's id of the code that was sent (not secret).
     pub otp_id: String,
     pub masked_phone: String,
-    /// Whether this flow can ask for a new code at all (enrollment codes cannot be resent).
+    /// Whether this flow can ask for a new code at all.
     pub resend_possible: bool,
+    /// How long the code is valid, in whole minutes from when it was sent (the central's `expires_at`).
+    pub valid_minutes: i64,
     pub entered: usize,
     pub resend_at: DateTime<Utc>,
     pub resend_allowed: bool,
@@ -421,13 +429,18 @@ pub enum Certificates {
     Loading {
         request: RequestId,
     },
-    /// Cancelled loans can be ticked; "Todos mis créditos" when every loan is cancelled.
+    /// Cancelled loans can be ticked; "Todos mis créditos" when every loan is cancelled. `refused`: the
+    /// central refused the last constancia asked for (its code and message); the customer chooses again.
     Choose {
         loans: Vec<Loan>,
         selected: Vec<bool>,
+        refused: Option<(ErrorCode, String)>,
     },
+    /// `loans` and `selected`: the choice to return to when the central refuses.
     Processing {
         key: RequestId,
+        loans: Vec<Loan>,
+        selected: Vec<bool>,
     },
     Done {
         certificate: NoDebtCertificate,

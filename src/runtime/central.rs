@@ -149,6 +149,10 @@ pub async fn query(client: &HostClient, request: Uuid, token: Option<&str>, quer
         Query::RequestOtp { purpose } => {
             client.post(paths::OTPS, request, token, &OtpRequest { purpose }).await.map(Reply::OtpSent)
         }
+        Query::ResendEnrollmentCode { enrollment_id } => {
+            let path = paths::fill(paths::ENROLLMENT_OTP, "enrollment_id", &enrollment_id);
+            client.post(&path, request, token, &serde_json::json!({})).await.map(Reply::OtpSent)
+        }
         Query::StartEnrollment { card, dni } => {
             let mut body =
                 StartEnrollmentRequest { card_number: card.expose_digits().to_owned(), dni: dni.as_str().to_owned() };

@@ -345,7 +345,7 @@ pub fn answer_query(query: &Query, now: DateTime<Utc>, affiliated: bool) -> Answ
         Query::Quote { loan_id, query } => {
             Reply::Quote(quote(loan_id, query.option, &query.debit_account_id, query.amount))
         }
-        Query::RequestOtp { .. } => Reply::OtpSent(otp(now)),
+        Query::RequestOtp { .. } | Query::ResendEnrollmentCode { .. } => Reply::OtpSent(otp(now)),
         Query::StartEnrollment { .. } => Reply::EnrollmentStarted(enrollment_started()),
     })
 }
@@ -361,7 +361,20 @@ pub fn answer_command(command: &Command, now: DateTime<Utc>) -> Answer {
             customer_name: "JESUS".into(),
             masked_dni: "*****410".into(),
             all_loans: request.loan_ids.is_empty(),
-            loans: Vec::new(),
+            // The cancelled loans it covers: the ones asked for, or every cancelled one for "todos".
+            loans: loans()
+                .into_iter()
+                .filter(|l| l.status == servicaja_core::api::LoanStatus::Cancelled)
+                .filter(|l| request.loan_ids.is_empty() || request.loan_ids.contains(&l.id))
+                .map(|l| servicaja_core::api::CancelledLoan {
+                    loan_id: l.id.clone(),
+                    loan_number: l.number.clone(),
+                    product_name: l.product_name.clone(),
+                    currency: l.currency,
+                    disbursed: l.disbursed,
+                    cancelled_on: NaiveDate::from_ymd_opt(2026, 6, 30),
+                })
+                .collect(),
             issued_at: now,
             issued_at_local: "20/11/2026 10:00:00".into(),
         }),

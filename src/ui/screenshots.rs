@@ -17,8 +17,10 @@ use super::{KioskWindow, LANGUAGES, LAYOUTS};
 use crate::cli_out::outln;
 use crate::maintenance::reprint::{Candidate, ReprintError};
 
-struct HeadlessPlatform {
-    window: Rc<MinimalSoftwareWindow>,
+/// A platform with one software-rendered window and no display (also what the UI tests draw with when they
+/// look at pixels).
+pub struct HeadlessPlatform {
+    pub window: Rc<MinimalSoftwareWindow>,
 }
 
 impl slint::platform::Platform for HeadlessPlatform {
@@ -121,6 +123,24 @@ pub fn scenes() -> Vec<Scene> {
                 rig.swipe();
                 rig.show_dni();
                 rig.keys("482");
+            },
+        },
+        Scene {
+            name: "clave-last-attempt-large",
+            drive: |rig| {
+                rig.ui(Action::SetLargeText(true));
+                refuse(rig, ErrorCode::ClaveInvalid, Some(1));
+                rig.login();
+            },
+        },
+        Scene {
+            name: "attract-printer-out",
+            drive: |rig| {
+                rig.send(Event::Paper(PaperStatus::Out));
+                rig.send(Event::Device {
+                    device: servicaja_session::Device::DocumentReader,
+                    status: servicaja_session::DeviceStatus::Offline,
+                });
             },
         },
         Scene {
@@ -441,6 +461,44 @@ pub fn scenes() -> Vec<Scene> {
             },
         },
         Scene {
+            name: "certificates-refused",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::Certificates));
+                rig.ui(Action::Select(3));
+                refuse(rig, ErrorCode::LoansNotCancelled, None);
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
+            name: "certificate-issued",
+            drive: |rig| {
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::Certificates));
+                rig.ui(Action::Select(3));
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
+            name: "already-affiliated",
+            drive: |rig| {
+                rig.script.borrow_mut().affiliated = true;
+                rig.login();
+                rig.ui(Action::Menu(MenuItem::InternetPurchases));
+                rig.ui(Action::Affiliate);
+            },
+        },
+        Scene {
+            name: "offline-requests-central-up",
+            drive: |rig| {
+                rig.send(Event::Device {
+                    device: servicaja_session::Device::CardReader,
+                    status: servicaja_session::DeviceStatus::HardwareError,
+                });
+                rig.ui(Action::Menu(MenuItem::Requests));
+            },
+        },
+        Scene {
             name: "certificates",
             drive: |rig| {
                 rig.login();
@@ -481,6 +539,41 @@ pub fn scenes() -> Vec<Scene> {
             },
         },
         Scene { name: "enroll-questions", drive: enroll_to_questions },
+        Scene {
+            name: "enroll-code-large",
+            drive: |rig| {
+                rig.ui(Action::SetLargeText(true));
+                enroll_to_questions(rig);
+                for option in [1, 2, 0] {
+                    rig.ui(Action::Answer(option));
+                }
+                rig.ui(Action::Confirm);
+                for _ in 0..2 {
+                    rig.keys("739146");
+                    rig.ui(Action::Confirm);
+                }
+                rig.keys("12");
+            },
+        },
+        Scene {
+            name: "internet-code-large",
+            drive: |rig| {
+                rig.ui(Action::SetLargeText(true));
+                affiliate_to_code(rig);
+                refuse(rig, ErrorCode::OtpInvalid, Some(1));
+                rig.keys("123456");
+                rig.ui(Action::Confirm);
+            },
+        },
+        Scene {
+            name: "dni-keyed-large",
+            drive: |rig| {
+                rig.ui(Action::SetLargeText(true));
+                rig.swipe();
+                rig.ui(Action::TypeInstead);
+                rig.keys("10117410");
+            },
+        },
         Scene {
             name: "enroll-new-clave",
             drive: |rig| {

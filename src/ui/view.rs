@@ -71,6 +71,13 @@ pub struct View {
     /// The card or DNI screen offers to type the number instead (`allow_keyed_card` / `allow_keyed_dni`).
     pub keyed_entry_allowed: bool,
     pub seconds: Option<i64>,
+    /// How many minutes the SMS code on screen is valid (from the central's `expires_at`).
+    pub code_minutes: Option<i64>,
+    /// The certificates screen offers "Todos mis créditos" (every loan is cancelled, R10).
+    pub all_loans_allowed: bool,
+    /// What a customer should know on the attract screen while a device is missing, as ids the window words
+    /// ("no-print", "card-keyed", "dni-keyed"); never the technician's line.
+    pub customer_notices: Vec<&'static str>,
     pub out_of_service: Vec<&'static str>,
     /// Requests may be filed while out of service (not when the kiosk cannot record them).
     pub offline_requests: bool,
@@ -379,8 +386,32 @@ fn input_error(error: &Option<InputError>, view: &mut View) {
     };
 }
 
+/// An account number as a customer sees it away from their own statement: the last four digits.
+pub fn masked_account(number: &str) -> String {
+    let digits: Vec<char> = number.chars().collect();
+    let tail: String = digits[digits.len().saturating_sub(4)..].iter().collect();
+    format!("****{tail}")
+}
+
+/// What a customer should know on the attract screen while the kiosk serves without a device.
+pub fn customer_notices(session: &Session) -> Vec<&'static str> {
+    let health = session.health();
+    let mut notices = Vec::new();
+    if !session.printer_ready() {
+        notices.push("no-print");
+    }
+    if !health.card_reader.usable() {
+        notices.push("card-keyed");
+    }
+    if !health.document_reader.usable() {
+        notices.push("dni-keyed");
+    }
+    notices
+}
+
 fn code_entry(entry: &CodeEntry, now: DateTime<Utc>, view: &mut View) {
     view.screen = "code";
+    view.code_minutes = Some(entry.valid_minutes);
     view.masked = entry.masked_phone.clone();
     view.entered = entry.entered;
     view.secret_length = 6;
@@ -543,7 +574,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
     match session.screen() {
         Screen::Attract => {
             view.screen = "attract";
-            view.status_line = status_line(session.health());
+            view.customer_notices = customer_notices(session);
         }
         Screen::OutOfService { reasons } => {
             view.screen = "out-of-service";
@@ -650,7 +681,20 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 view.flag = *ticked;
             }
             Internet::RequestingCode { .. } => wait(&mut view, "sending"),
-            Internet::Code { entry, .. } => code_entry(entry, now, &mut view),
+            Internet::AlreadyAffiliated { account, .. } => {
+                view.screen = "notice";
+                view.notice = "already-affiliated";
+                view.step = "offer-disaffiliation";
+                view.notice_arg = format!("{} {}", account.product_name, masked_account(&account.number));
+            }
+            Internet::Code { entry, operation, account } => {
+                code_entry(entry, now, &mut view);
+                view.step = match operation {
+                    servicaja_core::api::AffiliationOperation::Affiliation => "affiliation",
+                    servicaja_core::api::AffiliationOperation::Disaffiliation => "disaffiliation",
+                };
+                view.subject = format!("{} {}", account.product_name, masked_account(&account.number));
+            }
             Internet::Processing { .. } => wait(&mut view, "processing"),
             Internet::Done { constancia } => {
                 view.screen = "done";
@@ -671,8 +715,14 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         },
         Screen::Certificates(certificates) => match certificates {
             Certificates::Loading { .. } => wait(&mut view, "loading"),
-            Certificates::Choose { loans, selected } => {
+            Certificates::Choose { loans, selected, refused } => {
                 view.screen = "certificates";
+                view.all_loans_allowed = servicaja_session::all_cancelled(loans);
+                if let Some((code, message)) = refused {
+                    view.error = "refused";
+                    view.refusal_code = code.as_str();
+                    view.error_arg = message.clone();
+                }
                 view.items = loans
                     .iter()
                     .zip(selected.iter().chain(std::iter::repeat(&false)))
@@ -695,12 +745,22 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                     row("dni", &certificate.masked_dni),
                     row("date", &certificate.issued_at_local),
                 ];
+                // The loans it covers, one row each, so the customer checks them before taking it away.
+                if certificate.all_loans {
+                    view.rows.push(row("covers", "all-loans"));
+                }
+                for loan in &certificate.loans {
+                    view.rows.push(row("loan", format!("{} {}", loan.product_name, loan.loan_number)));
+                }
             }
         },
         Screen::Requests(requests) => match requests {
             Requests::Choose { offline } => {
                 view.screen = "requests";
                 view.flag = *offline;
+                // Out of service is not the central away: say which, so no one reads "the system is not
+                // available" while it answers (a device or a technician took the kiosk out of service).
+                view.step = if session.health().host_reachable { "central-up" } else { "central-down" };
             }
             Requests::Dni { kind, typed, error } => {
                 view.screen = "request-dni";
@@ -760,7 +820,10 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 view.entered = *entered;
                 input_error(error, &mut view);
             }
-            Enrollment::Code { entry, .. } => code_entry(entry, now, &mut view),
+            Enrollment::Code { entry, .. } => {
+                code_entry(entry, now, &mut view);
+                view.step = "enrollment";
+            }
             Enrollment::Setting { .. } => wait(&mut view, "processing"),
         },
         Screen::Information(information) => match information {
@@ -809,6 +872,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 Notice::NotConfirmed => "not-confirmed",
                 Notice::RequestQueued { kind } => {
                     view.notice_arg = request_id(*kind).into();
+                    view.step = if session.health().host_reachable { "central-up" } else { "central-down" };
                     "request-queued"
                 }
                 Notice::EnrollmentBlocked => "enrollment-blocked",
@@ -1028,6 +1092,11 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     kiosk.set_out_of_service_note(view.out_of_service_note.as_str().into());
     kiosk.set_offline_requests(view.offline_requests);
     kiosk.set_status_line(view.status_line.as_str().into());
+    kiosk.set_customer_notices(ModelRc::new(VecModel::from(
+        view.customer_notices.iter().map(|&n| SharedString::from(n)).collect::<Vec<_>>(),
+    )));
+    kiosk.set_code_minutes(view.code_minutes.map_or(-1, |m| m as i32));
+    kiosk.set_all_loans_allowed(view.all_loans_allowed);
     kiosk.set_out_of_service_reasons(ModelRc::new(VecModel::from(
         view.out_of_service.iter().map(|&r| SharedString::from(r)).collect::<Vec<_>>(),
     )));

@@ -83,7 +83,12 @@ fn a_wrong_clave_three_times_locks_the_card_and_sends_the_customer_to_the_counte
         assert!(shows(&ui, "6 de 6 dígitos ingresados"), "the dots show six digits typed");
         touch(&ui, "Continuar");
         assert_eq!(screen(&ui), "clave");
-        assert!(shows(&ui, &format!("Clave incorrecta. Le quedan {attempts_left} intentos.")));
+        let line = if attempts_left == 1 {
+            "Clave incorrecta. Le queda 1 intento: si vuelve a equivocarse, su tarjeta se bloqueará.".to_owned()
+        } else {
+            format!("Clave incorrecta. Le quedan {attempts_left} intentos.")
+        };
+        assert!(shows(&ui, &line), "{line}");
         assert!(shows(&ui, "0 de 6 dígitos ingresados"), "the entry starts again");
     }
     type_digits(&ui, "111111");

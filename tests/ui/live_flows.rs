@@ -152,7 +152,11 @@ fn a_wrong_clave_three_times_locks_the_card_at_the_central_and_sends_the_custome
     let kiosk = LiveKiosk::start();
     kiosk.identify("111111");
     for attempts_left in [2, 1] {
-        kiosk.until_shows(&format!("Clave incorrecta. Le quedan {attempts_left} intentos."));
+        kiosk.until_shows(&if attempts_left == 1 {
+            "Clave incorrecta. Le queda 1 intento: si vuelve a equivocarse, su tarjeta se bloqueará.".to_owned()
+        } else {
+            format!("Clave incorrecta. Le quedan {attempts_left} intentos.")
+        });
         assert_eq!(kiosk.screen(), "clave");
         assert!(kiosk.shows("0 de 6 dígitos ingresados"), "the entry starts again: {:?}", kiosk.labels());
         kiosk.type_digits("111111");

@@ -53,4 +53,5 @@ mod money;
 mod other_flows;
 mod payment_screens;
 mod reprint;
+mod screens;
 mod translations;

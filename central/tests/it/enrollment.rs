@@ -98,3 +98,25 @@ async fn a_locked_card_cannot_enroll() {
         .await
         .problem("card_not_recognized");
 }
+
+/// Issue 18: the enrollment's code can be resent (as an affiliation code): only after right answers, and
+/// the newest code is the one that sets the clave.
+#[tokio::test]
+async fn an_enrollment_code_is_resent_and_only_the_newest_counts() {
+    let h = Harness::start().await;
+    let started = start(&h).await;
+    let otp_path = paths::fill(paths::ENROLLMENT_OTP, "enrollment_id", started["enrollment_id"].as_str().unwrap());
+    h.post(&otp_path, None, &json!({})).await.problem("enrollment_state");
+    h.post(&answers_path(&started), None, &answers(&started, true)).await.ok();
+    let first = h.last_sms_code().await;
+    let sent = h.post(&otp_path, None, &json!({})).await.ok();
+    assert_eq!(sent["masked_phone"], "95*****654");
+    let newest = h.last_sms_code().await;
+    if newest != first {
+        h.post(&clave_path(&started), None, &json!({"new_clave": "908070", "otp_code": first}))
+            .await
+            .problem("otp_invalid");
+    }
+    h.post(&clave_path(&started), None, &json!({"new_clave": "908070", "otp_code": newest})).await.ok();
+    h.login((LUIS.0, LUIS.1, "908070")).await;
+}

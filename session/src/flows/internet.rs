@@ -28,9 +28,8 @@ impl Session {
             },
             Internet::Menu { accounts, affiliated } => match input {
                 Input::Action(Action::Affiliate) => {
-                    if let Some(account) = &affiliated {
-                        let notice = Notice::AlreadyAffiliated { account: Some(account.number.clone()) };
-                        return Screen::Notice { notice, then: Then::Menu };
+                    if let Some(account) = affiliated {
+                        return Screen::Internet(Internet::AlreadyAffiliated { accounts, account });
                     }
                     let eligible: Vec<_> = accounts.iter().filter(|a| affiliable(a)).cloned().collect();
                     if eligible.is_empty() {
@@ -45,6 +44,13 @@ impl Session {
                 },
                 _ if back => Screen::Menu,
                 _ => Screen::Internet(Internet::Menu { accounts, affiliated }),
+            },
+            Internet::AlreadyAffiliated { accounts, account } => match input {
+                Input::Action(Action::Disaffiliate) => {
+                    Screen::Internet(Internet::Consent { accounts, account, ticked: false })
+                }
+                Input::Action(Action::Confirm) | Input::Action(Action::Back) => internet_menu(accounts),
+                _ => Screen::Internet(Internet::AlreadyAffiliated { accounts, account }),
             },
             Internet::ChooseAccount { accounts, eligible, selected } => match input {
                 Input::Action(Action::Select(i)) if i < eligible.len() => {
@@ -83,7 +89,8 @@ impl Session {
                 _ => Screen::Internet(Internet::RequestingCode { request, operation, account }),
             },
             Internet::Code { operation, account, entry } => {
-                match self.on_code_entry(entry, input, Some(otp_purpose(operation)), cx) {
+                let resend = Query::RequestOtp { purpose: otp_purpose(operation) };
+                match self.on_code_entry(entry, input, resend, cx) {
                     CodeStep::Stay(entry) => Screen::Internet(Internet::Code { operation, account, entry }),
                     CodeStep::Left => Screen::Menu,
                     CodeStep::Refused(screen) => screen,
@@ -142,10 +149,13 @@ impl Session {
     pub(crate) fn fresh_code_entry(&mut self, sent: OtpSent, resend_possible: bool, cx: &mut Cx<'_>) -> CodeEntry {
         self.secrets.otp.clear();
         let resend_at = if resend_possible { self.arm_resend(cx) } else { cx.now };
+        // Whole minutes, rounded up: a code valid 4 min 59 s after a slow answer still reads "5 minutos".
+        let valid_seconds = (sent.expires_at - cx.now).num_seconds().max(0);
         CodeEntry {
             otp_id: sent.otp_id,
             masked_phone: sent.masked_phone,
             resend_possible,
+            valid_minutes: (valid_seconds + 59) / 60,
             entered: 0,
             resend_at,
             resend_allowed: false,
@@ -173,13 +183,13 @@ impl Session {
         }
     }
 
-    /// SMS code entry shared by affiliation and enrollment: digits as dots, resend after the wait (when the
-    /// flow has a `resend` purpose).
+    /// SMS code entry shared by affiliation and enrollment: digits as dots, and after the wait "Reenviar
+    /// código" asks the central for a new code with `resend`.
     pub(crate) fn on_code_entry(
         &mut self,
         mut entry: CodeEntry,
         input: Input,
-        resend: Option<OtpPurpose>,
+        resend: Query,
         cx: &mut Cx<'_>,
     ) -> CodeStep {
         match input {
@@ -204,13 +214,8 @@ impl Session {
                     && entry.resend_possible
                     && (entry.resend_allowed || cx.now >= entry.resend_at) =>
             {
-                match resend {
-                    Some(purpose) => {
-                        entry.resending = Some(self.query(Query::RequestOtp { purpose }, cx));
-                        CodeStep::Stay(entry)
-                    }
-                    None => CodeStep::Stay(entry),
-                }
+                entry.resending = Some(self.query(resend, cx));
+                CodeStep::Stay(entry)
             }
             Input::ResendAllowed => {
                 entry.resend_allowed = entry.resend_possible;

@@ -17,7 +17,7 @@ use crate::state::{
 };
 
 pub use delivery::mask_email;
-pub use others::weak_clave;
+pub use others::{all_cancelled, weak_clave};
 pub use payment::payment_options;
 pub use typing::{parse_amount, valid_email};
 

@@ -2,7 +2,7 @@
 //! deadline (R11), clave enrollment (R12) and the información screens (R13).
 
 use crate::contract::{
-    Command, Credentials, EnrollmentAnswer, EnrollmentAnswers, ErrorCode, Failure, FileRequest, LoanStatus,
+    Command, Credentials, EnrollmentAnswer, EnrollmentAnswers, ErrorCode, Failure, FileRequest, Loan, LoanStatus,
     NoDebtRequest, Query, Reply,
 };
 use crate::effect::{Document, EndReason, JournalEntry};
@@ -22,6 +22,11 @@ use super::parse_amount;
 use super::typing::{amount_char, amount_key, detail_char, dni_char, edit};
 
 const CLAVE_DIGITS: usize = 6;
+
+/// Whether the customer has loans and every one of them is cancelled: then "Todos mis créditos" (R10).
+pub fn all_cancelled(loans: &[Loan]) -> bool {
+    !loans.is_empty() && loans.iter().all(|l| l.status == LoanStatus::Cancelled)
+}
 
 /// A clave the caja would refuse anyway: one repeated digit or a straight run (123456, 654321).
 pub fn weak_clave(digits: &str) -> bool {
@@ -108,7 +113,7 @@ impl Session {
             Certificates::Loading { request } => match input {
                 Input::Answer(Ok(Reply::Loans(loans))) => {
                     let selected = vec![false; loans.len()];
-                    Screen::Certificates(Certificates::Choose { loans, selected })
+                    Screen::Certificates(Certificates::Choose { loans, selected, refused: None })
                 }
                 Input::Answer(Ok(_)) => self.refusal(Failure::NoAnswer),
                 Input::Answer(Err(failure)) => self.refusal(failure),
@@ -118,32 +123,30 @@ impl Session {
                 }
                 _ => Screen::Certificates(Certificates::Loading { request }),
             },
-            Certificates::Choose { loans, mut selected } => match input {
+            Certificates::Choose { loans, mut selected, refused } => match input {
                 Input::Action(Action::Select(i)) => {
                     if let (Some(loan), Some(tick)) = (loans.get(i), selected.get_mut(i))
                         && loan.status == LoanStatus::Cancelled
                     {
                         *tick = !*tick;
                     }
-                    Screen::Certificates(Certificates::Choose { loans, selected })
+                    Screen::Certificates(Certificates::Choose { loans, selected, refused: None })
                 }
-                Input::Action(Action::AllLoans) => {
-                    if !loans.is_empty() && loans.iter().all(|l| l.status == LoanStatus::Cancelled) {
-                        // An empty list asks for all loans (R10).
-                        self.request_certificate(Vec::new(), cx)
-                    } else {
-                        Screen::Notice { notice: Notice::NotAllLoansCancelled, then: Then::Menu }
-                    }
+                // "Todos mis créditos" is offered only when every loan is cancelled (R10); otherwise the
+                // screen shows it disabled with why, and a stray touch changes nothing.
+                Input::Action(Action::AllLoans) if all_cancelled(&loans) => {
+                    // An empty list asks for all loans (R10).
+                    self.request_certificate(Vec::new(), loans, selected, cx)
                 }
                 Input::Action(Action::Confirm) if selected.iter().any(|s| *s) => {
                     let loan_ids =
                         loans.iter().zip(&selected).filter(|(_, s)| **s).map(|(l, _)| l.id.clone()).collect();
-                    self.request_certificate(loan_ids, cx)
+                    self.request_certificate(loan_ids, loans, selected, cx)
                 }
                 _ if back => Screen::Menu,
-                _ => Screen::Certificates(Certificates::Choose { loans, selected }),
+                _ => Screen::Certificates(Certificates::Choose { loans, selected, refused }),
             },
-            Certificates::Processing { key } => match input {
+            Certificates::Processing { key, loans, selected } => match input {
                 Input::Answer(Ok(Reply::NoDebt(certificate))) => {
                     self.journal(
                         JournalEntry::Operation {
@@ -156,8 +159,13 @@ impl Session {
                     Screen::Certificates(Certificates::Done { certificate })
                 }
                 Input::Answer(Ok(_)) => self.refusal(Failure::NoAnswer),
+                // A refusal returns to the choice with the central's reason: the customer may choose again.
+                Input::Answer(Err(Failure::Refused(problem))) if !problem.code.is_transient() => {
+                    let refused = Some((problem.code, problem.message));
+                    Screen::Certificates(Certificates::Choose { loans, selected, refused })
+                }
                 Input::Answer(Err(failure)) => self.refusal(failure),
-                _ => Screen::Certificates(Certificates::Processing { key }),
+                _ => Screen::Certificates(Certificates::Processing { key, loans, selected }),
             },
             Certificates::Done { certificate } => match input {
                 Input::Action(Action::Confirm) => {
@@ -168,10 +176,16 @@ impl Session {
         }
     }
 
-    fn request_certificate(&mut self, loan_ids: Vec<String>, cx: &mut Cx<'_>) -> Screen {
+    fn request_certificate(
+        &mut self,
+        loan_ids: Vec<String>,
+        loans: Vec<Loan>,
+        selected: Vec<bool>,
+        cx: &mut Cx<'_>,
+    ) -> Screen {
         let command = Command::NoDebtCertificate(NoDebtRequest { loan_ids });
         let key = self.submit(command, true, Credentials::default(), cx);
-        Screen::Certificates(Certificates::Processing { key })
+        Screen::Certificates(Certificates::Processing { key, loans, selected })
     }
 
     pub(crate) fn on_requests(&mut self, step: Requests, input: Input, cx: &mut Cx<'_>) -> Screen {
@@ -267,12 +281,13 @@ impl Session {
                     }
                     self.secrets.dni = None;
                     let answers = vec![None; started.questions.len()];
+                    // No attempts are shown before the first answer: `attempts_left` is set by a wrong round.
                     Screen::Enrollment(Enrollment::Questions {
                         enrollment_id: started.enrollment_id,
                         questions: started.questions,
                         answers,
                         current: 0,
-                        attempts_left: Some(started.attempts_left),
+                        attempts_left: None,
                     })
                 }
                 Input::Answer(Ok(_)) => self.refusal(Failure::NoAnswer),
@@ -431,8 +446,7 @@ impl Session {
                         })
                     } else {
                         self.secrets.clave_confirm.clear();
-                        // The contract offers no resend for enrollment codes.
-                        let entry = self.fresh_code_entry(otp, false, cx);
+                        let entry = self.fresh_code_entry(otp, true, cx);
                         Screen::Enrollment(Enrollment::Code { enrollment_id, entry })
                     }
                 }
@@ -441,18 +455,21 @@ impl Session {
                     Screen::Enrollment(Enrollment::NewClave { enrollment_id, otp, keypad, confirming, entered, error })
                 }
             },
-            Enrollment::Code { enrollment_id, entry } => match self.on_code_entry(entry, input, None, cx) {
-                CodeStep::Stay(entry) => Screen::Enrollment(Enrollment::Code { enrollment_id, entry }),
-                CodeStep::Left => self.quit(cx),
-                CodeStep::Refused(screen) => screen,
-                CodeStep::Complete(entry) => {
-                    let otp = std::mem::take(&mut self.secrets.otp);
-                    let credentials = Credentials { otp: Some(otp), new_clave: Some(self.secrets.clave.clone()) };
-                    let command = Command::SetClave { enrollment_id: enrollment_id.clone() };
-                    let key = self.submit(command, true, credentials, cx);
-                    Screen::Enrollment(Enrollment::Setting { key, enrollment_id, entry })
+            Enrollment::Code { enrollment_id, entry } => {
+                let resend = Query::ResendEnrollmentCode { enrollment_id: enrollment_id.clone() };
+                match self.on_code_entry(entry, input, resend, cx) {
+                    CodeStep::Stay(entry) => Screen::Enrollment(Enrollment::Code { enrollment_id, entry }),
+                    CodeStep::Left => self.quit(cx),
+                    CodeStep::Refused(screen) => screen,
+                    CodeStep::Complete(entry) => {
+                        let otp = std::mem::take(&mut self.secrets.otp);
+                        let credentials = Credentials { otp: Some(otp), new_clave: Some(self.secrets.clave.clone()) };
+                        let command = Command::SetClave { enrollment_id: enrollment_id.clone() };
+                        let key = self.submit(command, true, credentials, cx);
+                        Screen::Enrollment(Enrollment::Setting { key, enrollment_id, entry })
+                    }
                 }
-            },
+            }
             Enrollment::Setting { key, enrollment_id, entry } => match input {
                 Input::Answer(Ok(Reply::ClaveSet(_))) => {
                     self.secrets.clave.clear();

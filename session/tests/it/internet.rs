@@ -158,11 +158,32 @@ fn one_affiliated_account_at_a_time() {
     let mut k = Kiosk::new();
     open(&mut k, with_one);
     k.ui(Action::Affiliate);
-    assert_eq!(
-        k.screen(),
-        &Screen::Notice { notice: Notice::AlreadyAffiliated { account: Some(number) }, then: Then::Menu },
-        "the notice names the affiliated account"
-    );
+    match k.screen() {
+        Screen::Internet(Internet::AlreadyAffiliated { account, .. }) => {
+            assert_eq!(account.number, number, "the screen names the affiliated account");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Aceptar: back to the menu of Compras por Internet.
+    k.ui(Action::Confirm);
+    assert!(matches!(k.screen(), Screen::Internet(Internet::Menu { .. })), "{:?}", k.screen());
+}
+
+/// Issue 18: "Ya tiene una cuenta afiliada" was a dead end; Desafiliar there opens the disaffiliation of
+/// that account (the explicit tick, R3).
+#[test]
+fn already_affiliated_offers_the_disaffiliation_of_that_account() {
+    let mut with_one = accounts();
+    with_one[0].internet_purchases = true;
+    let id = with_one[0].id.clone();
+    let mut k = Kiosk::new();
+    open(&mut k, with_one);
+    k.ui(Action::Affiliate);
+    k.ui(Action::Disaffiliate);
+    match k.screen() {
+        Screen::Internet(Internet::Consent { account, ticked: false, .. }) => assert_eq!(account.id, id),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -10,7 +10,7 @@ use servicaja_session::state::{
 };
 use servicaja_session::{
     Action, Command, DeliveryChoice, Device, DeviceStatus, Document, Effect, Event, InfoTopic, Key, MenuItem,
-    PrintOutcome, Query, Reply, SessionConfig,
+    PrintOutcome, Query, Reply, SessionConfig, Timer,
 };
 
 use crate::harness::*;
@@ -115,11 +115,11 @@ fn no_debt_for_specific_cancelled_loans_or_all_of_them() {
     k.login();
     k.ui(Action::Menu(MenuItem::Certificates));
     k.answer(Reply::Loans(vec![cancelled_loan("C1"), loan("L1", Currency::PEN, 0, true)]));
+    // A loan is still owed: "todos" is not offered (the screen shows it disabled), and a stray touch changes
+    // nothing: no request, no dead-end notice.
     k.ui(Action::AllLoans);
-    assert_eq!(k.screen(), &Screen::Notice { notice: Notice::NotAllLoansCancelled, then: Then::Menu });
-    k.ui(Action::Confirm);
-    k.ui(Action::Menu(MenuItem::Certificates));
-    k.answer(Reply::Loans(vec![cancelled_loan("C1"), loan("L1", Currency::PEN, 0, true)]));
+    assert!(k.submits().is_empty());
+    assert!(matches!(k.screen(), Screen::Certificates(Certificates::Choose { refused: None, .. })));
     k.ui(Action::Select(1)); // a current loan cannot be ticked
     k.ui(Action::Confirm);
     assert!(k.submits().is_empty());
@@ -144,10 +144,39 @@ fn no_debt_for_specific_cancelled_loans_or_all_of_them() {
     k.ui(Action::AllLoans);
     assert!(matches!(k.submits().as_slice(), [(Command::NoDebtCertificate(r), true)] if r.loan_ids.is_empty()));
     k.refuse(ErrorCode::LoansNotCancelled, None);
-    assert!(matches!(
-        k.screen(),
-        Screen::Notice { notice: Notice::Refused { code: ErrorCode::LoansNotCancelled, .. }, .. }
-    ));
+    assert!(
+        matches!(
+            k.screen(),
+            Screen::Certificates(Certificates::Choose { refused: Some((ErrorCode::LoansNotCancelled, _)), loans, .. })
+                if loans.len() == 2
+        ),
+        "a refusal returns to the choice with its reason: {:?}",
+        k.screen()
+    );
+}
+
+/// Issue 18: "Todos" used to be offered with loans still active, refused, and Aceptar then left the
+/// customer on the main menu. Now it is not taken while a loan is active, and any refusal of the central
+/// returns to the choice (with its reason), where the customer can pick the cancelled loans.
+#[test]
+fn a_refused_no_debt_constancia_returns_to_the_choice() {
+    let mut k = Kiosk::new();
+    k.login();
+    k.ui(Action::Menu(MenuItem::Certificates));
+    k.answer(Reply::Loans(vec![cancelled_loan("C1"), loan("L1", Currency::PEN, 0, true)]));
+    k.ui(Action::Select(0));
+    k.ui(Action::Confirm);
+    k.refuse(ErrorCode::NoCancelledLoans, None);
+    match k.screen() {
+        Screen::Certificates(Certificates::Choose { refused: Some((code, _)), selected, .. }) => {
+            assert_eq!(*code, ErrorCode::NoCancelledLoans);
+            assert_eq!(selected, &[true, false], "the choice is kept");
+        }
+        other => panic!("{other:?}"),
+    }
+    k.ui(Action::Confirm);
+    assert!(matches!(k.submits().as_slice(), [(Command::NoDebtCertificate(r), true)] if r.loan_ids == ["C1"]));
+    assert!(matches!(k.screen(), Screen::Certificates(Certificates::Processing { .. })), "{:?}", k.screen());
 }
 
 #[test]
@@ -215,7 +244,7 @@ fn a_request_without_an_answer_stays_queued_and_the_customer_is_told() {
     k.ui(Action::Menu(MenuItem::Requests));
     k.ui(Action::RequestKind(RequestKind::PremiumRefund));
     k.ui(Action::Confirm);
-    k.fire(servicaja_session::Timer::Interactive);
+    k.fire(Timer::Interactive);
     assert_eq!(
         k.screen(),
         &Screen::Notice { notice: Notice::RequestQueued { kind: RequestKind::PremiumRefund }, then: Then::Menu }
@@ -331,6 +360,11 @@ fn clave_enrollment_with_questions_new_clave_twice_and_the_sms_code() {
     k.show_dni();
     assert!(matches!(k.queries().as_slice(), [Query::StartEnrollment { .. }]));
     k.answer(Reply::EnrollmentStarted(enrollment_started()));
+    assert!(
+        matches!(k.screen(), Screen::Enrollment(Enrollment::Questions { attempts_left: None, .. })),
+        "no wrong answers (nor attempts) are shown before the first answer: {:?}",
+        k.screen()
+    );
     k.ui(Action::Answer(1));
     k.ui(Action::Answer(2));
     k.ui(Action::Confirm); // one question unanswered
@@ -375,7 +409,8 @@ fn clave_enrollment_with_questions_new_clave_twice_and_the_sms_code() {
     match k.screen() {
         Screen::Enrollment(Enrollment::Code { entry, .. }) => {
             assert_eq!(entry.masked_phone, "95*****480");
-            assert!(!entry.resend_possible, "the contract cannot resend enrollment codes");
+            assert!(entry.resend_possible, "an enrollment code can be resent, as an affiliation code");
+            assert_eq!(entry.valid_minutes, 5, "the central's expires_at: five minutes");
         }
         other => panic!("{other:?}"),
     }
@@ -492,4 +527,39 @@ fn the_calculators_answer_from_core_disclosure_tables() {
         "{:?}",
         k.screen()
     );
+}
+
+/// Issue 18: the enrollment's SMS code screen had no "Reenviar código"; it now resends as affiliation does,
+/// after the same wait, through `POST /v1/enrollments/{id}/otp`, and the new code replaces the old.
+#[test]
+fn an_enrollment_code_can_be_resent_after_the_wait() {
+    let mut k = Kiosk::new();
+    k.ui(Action::CreateClave);
+    k.swipe();
+    k.show_dni();
+    k.answer(Reply::EnrollmentStarted(enrollment_started()));
+    for option in [1, 2, 0] {
+        k.ui(Action::Answer(option));
+    }
+    k.ui(Action::Confirm);
+    k.answer(Reply::EnrollmentVerified(enrollment_verified()));
+    k.keys(CLAVE);
+    k.ui(Action::Confirm);
+    k.keys(CLAVE);
+    k.ui(Action::Confirm);
+    assert!(matches!(k.screen(), Screen::Enrollment(Enrollment::Code { .. })));
+    k.ui(Action::ResendCode);
+    assert!(k.queries().is_empty(), "not before the wait");
+    k.fire(Timer::OtpResend);
+    k.ui(Action::ResendCode);
+    assert_eq!(k.queries(), vec![&Query::ResendEnrollmentCode { enrollment_id: "E-1".into() }]);
+    k.answer(Reply::OtpSent(otp_sent("OTP-2")));
+    match k.screen() {
+        Screen::Enrollment(Enrollment::Code { entry, .. }) => assert_eq!(entry.otp_id, "OTP-2"),
+        other => panic!("{other:?}"),
+    }
+    k.keys("777111");
+    k.ui(Action::Confirm);
+    assert!(matches!(k.submits().as_slice(), [(Command::SetClave { .. }, true)]));
+    assert!(k.session.holds_secrets(), "the new clave is kept until the central answers");
 }
