@@ -11,7 +11,7 @@ use servicaja_drivers::emulator::SimPaper;
 use servicaja_host::journal::JOURNAL_FILE;
 use servicaja_host::{Journal, JournalEvent};
 use servicaja_maintenance::{ReprintCriteria, Requester};
-use servicaja_session::state::{Balances, DeliveryStage, Notice, Payment, Screen};
+use servicaja_session::state::{Balances, DeliveryStage, Notice, Payment, Screen, Then};
 use servicaja_session::{Action, MenuItem};
 
 use crate::maintenance::reprint::ReprintError;
@@ -114,6 +114,9 @@ async fn the_balance_slip_printed_from_the_movements_lists_them_and_its_number_i
     pay_due_installment(&mut w).await;
     w.ui(Action::Confirm);
     w.ui(Action::Back);
+    // "¿Desea realizar otra operación?": Sí.
+    w.until("the question", |s| matches!(s.screen(), Screen::Notice { then: Then::Another, .. })).await;
+    w.ui(Action::Confirm);
     w.until("the menu", |s| matches!(s.screen(), Screen::Menu)).await;
     let today = servicaja_core::calendar::lima_date(Utc::now());
     w.now = Utc.from_utc_datetime(&today.and_hms_opt(13, 58, 33).unwrap());
