@@ -239,7 +239,15 @@ fn cancelacion_total_is_reachable_with_large_text_on_both_panels() {
             .expect("the options scroll");
         list.scroll(0.0, -100_000.0);
         let frame = area(&list);
-        let total: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(&ui, "Cancelación total")
+        // The option's label also reads its amount ("Cancelación total S/ …").
+        let label = ElementQuery::from_root(&ui)
+            .match_descendants()
+            .find_all()
+            .into_iter()
+            .filter_map(|e| e.accessible_label())
+            .find(|label| label.starts_with("Cancelación total"))
+            .expect("the option is built once scrolled to");
+        let total: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(&ui, &label)
             .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
             .collect();
         assert_eq!(total.len(), 1);

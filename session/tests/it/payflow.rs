@@ -246,6 +246,15 @@ fn every_operation_ends_asking_for_another_one() {
     let mut k = Kiosk::new();
     to_delivery(&mut k);
     k.ui(Action::ShowQr);
+    let job = k
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            servicaja_session::Effect::PrepareQr { job, .. } => Some(*job),
+            _ => None,
+        })
+        .expect("the QR is asked for");
+    k.send(Event::QrReady { job, payload: Some("SERVICAJA|V2|KSK-TAC-001|OP-000123".into()) });
     k.ui(Action::Confirm);
     assert!(matches!(k.screen(), Screen::Notice { then: Then::Another, .. }), "{:?}", k.screen());
     k.ui(Action::Confirm);
