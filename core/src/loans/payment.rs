@@ -273,6 +273,12 @@ pub enum PaymentRejection {
     Schedule(#[from] ScheduleError),
 }
 
+/// The smallest principal that "reduce the installment, keep the term" spreads over `installments` due dates:
+/// one unit of the loan's currency (S/ 1.00 or US$ 1.00) for each.
+fn min_balance_to_keep_term(installments: usize) -> Decimal {
+    Decimal::from(installments)
+}
+
 fn money(amount: Decimal, currency: Currency) -> Money {
     Money { amount, currency }
 }
@@ -555,18 +561,25 @@ impl Loan {
             start: today.max(current.period_start),
             first_number,
         };
+        let too_small_for_term = || PaymentRejection::BalanceTooSmallForTerm {
+            balance: money(new_balance, self.currency),
+            installments: u32::try_from(due_dates.len()).unwrap_or(u32::MAX),
+            payoff: money(payoff.owed.total(), self.currency),
+        };
         let (fixed, mut rows) = match choice {
+            // Below one unit of currency per remaining installment the installment in cents is at the mercy
+            // of rounding (one balance spreads, the next cent does not): the floor keeps the amounts the caja
+            // takes one unbroken range, which the kiosk can show.
+            PrepaymentChoice::ReduceInstallment if new_balance < min_balance_to_keep_term(due_dates.len()) => {
+                return Err(too_small_for_term());
+            }
             PrepaymentChoice::ReduceInstallment => match plan.amortize_to_zero(new_balance, &due_dates) {
                 Ok(schedule) => schedule,
                 // A few cents over many due dates: no installment in cents repays them. The customer is told
                 // what to do instead; nothing is applied.
                 Err(ScheduleError::NotAmortizing { .. } | ScheduleError::LastInstallmentTooLarge { .. }) => {
                     // The payoff (overdue installments included) is filled in by `apply_payment`.
-                    return Err(PaymentRejection::BalanceTooSmallForTerm {
-                        balance: money(new_balance, self.currency),
-                        installments: u32::try_from(due_dates.len()).unwrap_or(u32::MAX),
-                        payoff: money(payoff.owed.total(), self.currency),
-                    });
+                    return Err(too_small_for_term());
                 }
                 Err(other) => return Err(other.into()),
             },

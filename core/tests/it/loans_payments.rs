@@ -265,3 +265,88 @@ fn paying_overdue_then_the_rest_of_the_loan_in_two_steps() {
         outcome.loan.apply_payment(today, Money { amount: rest.payoff_amount, currency: Currency::PEN }, None).unwrap();
     assert!(closed.loan.is_cancelled());
 }
+
+/// The amounts "reduce the installment, keep the term" accepts on `loan` at `today`, scanned cent by cent over
+/// the top of the range (where the balance left is a few units per installment): `true` for each accepted.
+fn keep_term_acceptance_near_payoff(loan: &Loan, today: NaiveDate, units_per_installment: i64) -> Vec<bool> {
+    let options = loan.payment_options(today).unwrap();
+    let remaining = loan.installments.iter().filter(|i| !i.is_settled() && i.due_date > today).count() as i64;
+    let lowest = (options.payoff_amount - Decimal::from(remaining * units_per_installment)).max(options.advance_limit);
+    let mut accepted = Vec::new();
+    let mut amount = lowest + cents(1);
+    while amount < options.payoff_amount {
+        let money = Money { amount, currency: loan.currency };
+        accepted.push(loan.apply_payment(today, money, Some(PrepaymentChoice::ReduceInstallment)).is_ok());
+        amount += cents(1);
+    }
+    accepted
+}
+
+/// Regression (model test, seed 7): on the caja's consumer loan with 7 installments left, a prepayment
+/// leaving S/ 0.16 was taken while one leaving S/ 0.18 was refused, so the top of the range the kiosk showed
+/// cut off amounts the caja took. With the floor of one unit per installment the amounts taken are one
+/// unbroken range ending where the balance left reaches it.
+#[test]
+fn keep_term_prepayments_taken_are_one_unbroken_range() {
+    let disbursement = NaiveDate::from_ymd_opt(2026, 8, 15).unwrap();
+    let mut loan = build(&LoanTerms {
+        currency: Currency::PEN,
+        principal: Decimal::from(6_000),
+        tea: Decimal::new(2599, 4),
+        moratorium_tea: Decimal::new(1200, 4),
+        installments: 12,
+        disbursement_date: disbursement,
+        first_due_date: NaiveDate::from_ymd_opt(2026, 9, 15).unwrap(),
+        day_count: DayCount::Actual,
+        desgravamen: Desgravamen::None,
+    })
+    .unwrap();
+    for k in 0..5 {
+        let due = loan.installments[k].due_date;
+        let amount = Money { amount: loan.installments[k].amount(), currency: Currency::PEN };
+        loan = loan.apply_payment(due, amount, None).unwrap().loan;
+    }
+    let today = loan.installments[5].period_start;
+    let accepted = keep_term_acceptance_near_payoff(&loan, today, 3);
+    let first_refused = accepted.iter().position(|ok| !ok).expect("a balance too small is refused");
+    assert!(first_refused > 0, "amounts leaving a few units per installment are taken");
+    assert!(
+        accepted[first_refused..].iter().all(|ok| !ok),
+        "an amount above a refused one is taken: {:?}",
+        accepted.iter().enumerate().filter(|(i, ok)| **ok && *i > first_refused).map(|(i, _)| i).collect::<Vec<_>>()
+    );
+    let payoff = loan.payment_options(today).unwrap().payoff_amount;
+    let top = payoff - Decimal::from(7 * 3) + cents(first_refused as i64);
+    let refusal = loan
+        .apply_payment(
+            today,
+            Money { amount: top + cents(1), currency: Currency::PEN },
+            Some(PrepaymentChoice::ReduceInstallment),
+        )
+        .unwrap_err();
+    assert!(refusal.to_string().contains("7 cuotas"), "the refusal names the installments: {refusal}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// On any ordinary loan, at any day of its life, "keep the term" takes an unbroken range of amounts up to
+    /// the floor of one unit per installment left: the range the kiosk shows is exactly what the caja takes.
+    #[test]
+    fn keep_term_acceptance_has_no_gaps(terms in terms_strategy(), paid in 0usize..6, day in 0i64..40) {
+        prop_assume!(terms.installments <= 24 && terms.tea <= Decimal::ONE);
+        let Some(mut loan) = schedule(&terms) else { return Ok(()) };
+        let paid = paid.min(loan.installments.len().saturating_sub(2));
+        for k in 0..paid {
+            let due = loan.installments[k].due_date;
+            let amount = Money { amount: loan.installments[k].amount(), currency: Currency::PEN };
+            loan = loan.apply_payment(due, amount, None).unwrap().loan;
+        }
+        let current = &loan.installments[paid];
+        let today = (current.period_start + Duration::days(day)).min(current.due_date);
+        let accepted = keep_term_acceptance_near_payoff(&loan, today, 2);
+        if let Some(first_refused) = accepted.iter().position(|ok| !ok) {
+            prop_assert!(accepted[first_refused..].iter().all(|ok| !ok), "a gap in the accepted amounts");
+        }
+    }
+}
