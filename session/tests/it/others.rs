@@ -215,7 +215,7 @@ fn a_request_gets_a_ticket_with_its_deadline() {
         other => panic!("{other:?}"),
     }
     k.ui(Action::Confirm);
-    assert!(matches!(k.screen(), Screen::Delivery(d) if matches!(d.document, Document::RequestTicket(_))));
+    assert!(matches!(k.screen(), Screen::Delivery(d) if matches!(d.document, Document::RequestTicket { .. })));
 }
 
 #[test]
