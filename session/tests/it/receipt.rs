@@ -3,7 +3,7 @@
 //! the kiosk's header, prints it and journals it. Checked here on the effects alone, with no runtime.
 
 use chrono::NaiveDate;
-use servicaja_core::api::{NextInstallment, PaymentOption};
+use servicaja_core::api::{NextInstallment, PaymentDone, PaymentOption, PaymentQuote};
 use servicaja_core::money::Currency;
 use servicaja_session::contract::Account;
 use servicaja_session::state::{Payment, Screen};
@@ -11,12 +11,8 @@ use servicaja_session::{Action, DeliveryChoice, Document, Effect, JournalEntry, 
 
 use crate::harness::*;
 
-/// Pays loan L1's due installment from `account` and returns the payment's key and the central's answer.
-fn pay_from(
-    k: &mut Kiosk,
-    account: &Account,
-    done: impl FnOnce(servicaja_core::api::PaymentDone) -> servicaja_core::api::PaymentDone,
-) -> (uuid::Uuid, servicaja_core::api::PaymentDone) {
+/// Runs a due-installment payment of loan L1 from `account` to the processing screen: its key and quote.
+fn to_processing(k: &mut Kiosk, account: &Account) -> (uuid::Uuid, PaymentQuote) {
     let l = loan("L1", Currency::PEN, 0, true);
     k.login();
     k.ui(Action::Menu(MenuItem::PayLoans));
@@ -30,10 +26,23 @@ fn pay_from(
     k.answer(Reply::Quote(q.clone()));
     k.ui(Action::Confirm);
     let Screen::Payment(Payment::Processing { key, .. }) = k.screen() else { panic!("{:?}", k.screen()) };
-    let key = *key;
+    (*key, q)
+}
+
+/// Pays loan L1's due installment from `account`, the central answering `done` of its usual answer.
+fn pay_from(
+    k: &mut Kiosk,
+    account: &Account,
+    done: impl FnOnce(PaymentDone) -> PaymentDone,
+) -> (uuid::Uuid, PaymentDone) {
+    let (key, q) = to_processing(k, account);
     let answer = done(payment_done(&q, key));
     k.answer(Reply::PaymentDone(answer.clone()));
     (key, answer)
+}
+
+fn account(id: &str) -> Account {
+    accounts().into_iter().find(|a| a.id == id).unwrap()
 }
 
 fn account_debit(account: &Account) -> servicaja_core::money::Money {
@@ -68,12 +77,9 @@ fn journaled_and_printed(k: &mut Kiosk, key: uuid::Uuid) -> (Document, Document)
 #[test]
 fn a_payments_print_effect_carries_the_complete_receipt() {
     let mut k = Kiosk::new();
-    let from = accounts().into_iter().find(|a| a.id == "A1").unwrap();
+    let from = account("A1");
     let next = NextInstallment { due_date: NaiveDate::from_ymd_opt(2026, 12, 15).unwrap(), amount: pen("520.00") };
-    let (key, answer) = pay_from(&mut k, &from, |done| servicaja_core::api::PaymentDone {
-        next_installment: Some(next.clone()),
-        ..done
-    });
+    let (key, answer) = pay_from(&mut k, &from, |done| PaymentDone { next_installment: Some(next.clone()), ..done });
     let (journaled, printed) = journaled_and_printed(&mut k, key);
     let expected = Document::PaymentReceipt {
         payment: answer.clone(),
@@ -105,11 +111,8 @@ fn a_payments_print_effect_carries_the_complete_receipt() {
 #[test]
 fn a_debit_from_a_dollar_account_names_that_account_on_the_receipt() {
     let mut k = Kiosk::new();
-    let from = accounts().into_iter().find(|a| a.id == "A4").unwrap();
-    let (key, _) = pay_from(&mut k, &from, |done| servicaja_core::api::PaymentDone {
-        account_number: from.number.clone(),
-        ..done
-    });
+    let from = account("A4");
+    let (key, _) = pay_from(&mut k, &from, |done| PaymentDone { account_number: from.number.clone(), ..done });
     let (journaled, printed) = journaled_and_printed(&mut k, key);
     assert_eq!(journaled, printed);
     let Document::PaymentReceipt { payment, context, .. } = printed else { panic!("{printed:?}") };
@@ -122,17 +125,7 @@ fn a_debit_from_a_dollar_account_names_that_account_on_the_receipt() {
 #[test]
 fn operations_that_owe_no_document_journal_none() {
     let mut k = Kiosk::new();
-    let from = accounts().into_iter().find(|a| a.id == "A1").unwrap();
-    let l = loan("L1", Currency::PEN, 0, true);
-    k.login();
-    k.ui(Action::Menu(MenuItem::PayLoans));
-    k.answer(Reply::Loans(vec![l.clone()]));
-    k.ui(Action::Select(0));
-    k.ui(Action::PaymentOption(PaymentOption::DueInstallment));
-    k.answer(Reply::Accounts(accounts()));
-    k.ui(Action::Select(0));
-    k.answer(Reply::Quote(quote(&l, &from, PaymentOption::DueInstallment, pen("520.00"), pen("520.00"))));
-    k.ui(Action::Confirm);
+    to_processing(&mut k, &account("A1"));
     k.refuse(servicaja_core::api::ErrorCode::InsufficientFunds, None);
     let records: Vec<_> = k
         .effects
@@ -145,4 +138,22 @@ fn operations_that_owe_no_document_journal_none() {
         })
         .collect();
     assert!(matches!(records.as_slice(), [(outcome, false)] if outcome.starts_with("rechazado")), "{records:?}");
+}
+
+/// The answer the outbox kept when the wait ended arrives under the settlement's request, not the
+/// payment's: the payment's record still carries its receipt (a cache of answers by request key missed it).
+#[test]
+fn a_payment_settled_with_its_stored_answer_still_journals_its_receipt() {
+    let mut k = Kiosk::new();
+    let (key, q) = to_processing(&mut k, &account("A1"));
+    k.fire(servicaja_session::Timer::Interactive);
+    let Screen::Payment(Payment::Processing { settling: Some(settle), .. }) = k.screen() else {
+        panic!("{:?}", k.screen())
+    };
+    assert_ne!(*settle, key);
+    let answer = payment_done(&q, key);
+    k.answer(Reply::PaymentDone(answer.clone()));
+    let (journaled, printed) = journaled_and_printed(&mut k, key);
+    assert_eq!(journaled, printed);
+    assert!(matches!(printed, Document::PaymentReceipt { payment, .. } if payment == answer));
 }
