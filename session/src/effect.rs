@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use servicaja_core::money::{Currency, Money};
 use uuid::Uuid;
 
 use crate::contract::{
@@ -59,14 +60,61 @@ pub enum Effect {
     },
 }
 
-/// The documents the kiosk prints, emails or shows as a QR; the receipts crate lays them out.
+/// The documents the kiosk prints, emails or shows as a QR, each complete: everything the customer reads on
+/// it comes from the session, which had it from the central's answers. The shell adds only what the kiosk
+/// itself knows (its header, the paper width, the QR's tie to the journal record) and lays it out with the
+/// receipts crate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Document {
-    PaymentReceipt { payment: PaymentDone, masked_card: String, customer_name: String },
-    BalanceSlip { account: Account, movements: Vec<Movement>, masked_card: String, at: DateTime<Utc> },
+    PaymentReceipt {
+        payment: PaymentDone,
+        /// The card as the central masked it in the customer's profile.
+        masked_card: String,
+        customer_name: String,
+        context: PaymentContext,
+    },
+    BalanceSlip {
+        account: Account,
+        movements: Vec<Movement>,
+        masked_card: String,
+        customer_name: String,
+        at: DateTime<Utc>,
+    },
     AffiliationConstancia(AffiliationConstancia),
     NoDebtCertificate(NoDebtCertificate),
-    RequestTicket(RequestTicket),
+    RequestTicket {
+        ticket: RequestTicket,
+        customer_name: String,
+    },
+}
+
+impl Document {
+    /// The number the customer quotes for the document's operation; `None` for a balance slip, which the
+    /// shell numbers by its instant.
+    pub fn operation_number(&self) -> Option<&str> {
+        match self {
+            Document::PaymentReceipt { payment, .. } => Some(&payment.operation_number),
+            Document::BalanceSlip { .. } => None,
+            Document::AffiliationConstancia(constancia) => Some(&constancia.operation_number),
+            Document::NoDebtCertificate(certificate) => Some(&certificate.certificate_number),
+            Document::RequestTicket { ticket, .. } => Some(&ticket.ticket_number),
+        }
+    }
+}
+
+/// What a payment's receipt says beside the central's answer: the loan and the debited account as the
+/// customer chose them, before the payment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentContext {
+    /// The loan's product (`CRÉDITO CONSUMO`).
+    pub loan_product: String,
+    /// The installment due before the payment ("Cuota anterior" on a prepayment's constancia).
+    pub installment_before: Option<Money>,
+    /// How many installments were left before the payment.
+    pub installments_left_before: Option<u32>,
+    /// The debited account's type and currency as the caja names it (`CTA.AHORRO PN SOLES`).
+    pub account_product_name: String,
+    pub account_currency: Currency,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,12 +130,32 @@ pub enum EndReason {
 }
 
 /// Journal records the session produces. Card numbers appear masked; no secret ever appears.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum JournalEntry {
-    SessionStarted { masked_card: String },
-    Identified { masked_card: String },
-    IdentificationRefused { masked_card: String, code: String },
-    Operation { key: Uuid, operation: String, outcome: String },
-    PaymentReversed { original_key: Uuid, reversal_key: Uuid },
-    SessionEnded { reason: EndReason },
+    SessionStarted {
+        masked_card: String,
+    },
+    Identified {
+        masked_card: String,
+    },
+    IdentificationRefused {
+        masked_card: String,
+        code: String,
+    },
+    /// An operation's outcome. `document` is what a done operation owes the customer, as the central
+    /// answered it: its number and amount head the record, and it is journaled (not printed) right behind,
+    /// so staff can reprint it whatever the customer then does with it.
+    Operation {
+        key: Uuid,
+        operation: String,
+        outcome: String,
+        document: Option<Box<Document>>,
+    },
+    PaymentReversed {
+        original_key: Uuid,
+        reversal_key: Uuid,
+    },
+    SessionEnded {
+        reason: EndReason,
+    },
 }

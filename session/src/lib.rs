@@ -30,7 +30,7 @@ pub mod secret;
 pub mod state;
 
 pub use contract::{Answer, Command, Credentials, ErrorCode, Failure, Problem, Query, Reply};
-pub use effect::{Document, Effect, EndReason, JournalEntry};
+pub use effect::{Document, Effect, EndReason, JournalEntry, PaymentContext};
 pub use event::{
     Action, DeliveryChoice, Device, DeviceStatus, Event, InfoTopic, Key, MenuItem, PaperStatus, PrintOutcome, Reader,
     RequestId, Timer,

@@ -723,6 +723,11 @@ impl Session {
         Screen::Notice { notice, then }
     }
 
+    /// The customer's name on documents, as the central's profile gives it (empty before identification).
+    pub(crate) fn customer_name(&self) -> String {
+        self.customer.as_ref().map(|customer| customer.name.clone()).unwrap_or_default()
+    }
+
     pub(crate) fn journal(&mut self, entry: JournalEntry, cx: &mut Cx<'_>) {
         cx.fx.push(Effect::Journal(entry));
     }

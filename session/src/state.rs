@@ -305,8 +305,10 @@ pub enum Payment {
         deadline: DateTime<Utc>,
         settling: Option<RequestId>,
     },
+    /// `context`: what the receipt says beside the answer (the loan and account as they were chosen).
     Done {
         payment: PaymentDone,
+        context: crate::effect::PaymentContext,
     },
     /// The central refused the quote or the payment (insufficient balance, inactive account, limit…): the
     /// customer reads why and goes back to the account choice (Confirm) or to the menu (Back).

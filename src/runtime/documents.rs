@@ -1,17 +1,16 @@
 //! The journal and the documents, on one thread that owns the journal: the session's journal entries
-//! become hash-chained records (masked data only), every document is built from the central's answers
-//! with the receipts crate — its QR verification code derived from the hash of the journal record of
-//! its operation — and the text of every printed document is journaled for staff reprints. One thread
+//! become hash-chained records (masked data only), every document the session hands over (complete: it
+//! carries all the customer reads) is laid out with the receipts crate — under the kiosk's header, its QR
+//! verification code derived from the hash of the journal record of its operation — and the text of every
+//! printed document is journaled for staff reprints. One thread
 //! keeps them in the order the session asked for them: an operation is journaled before its receipt is
 //! laid out. Staff reprints run here too: they read the journal and append to it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender};
-use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
-use servicaja_core::api::{Account, Loan, Profile};
 use servicaja_drivers::devices::PrinterHandle;
 use servicaja_host::journal::Outcome;
 use servicaja_host::{Journal, JournalEvent, MaskedCard, PaymentSettlement, SafeText, StoredCommand};
@@ -19,47 +18,13 @@ use servicaja_maintenance::{ReprintCriteria, Requester};
 use servicaja_receipts::from_api::{self, PaymentContext, PaymentDocument};
 use servicaja_receipts::templates::{self, AccountBalance, AccountRef, BalanceInquiry, Issue, MovementLine};
 use servicaja_receipts::{Columns, Header, MaskedNumber, ReceiptError, layout, render};
-use servicaja_session::{Document, EndReason, JournalEntry, Reply};
+use servicaja_session::{Document, EndReason, JournalEntry};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use super::storage::StorageHealth;
 use crate::maintenance::paper::PaperStore;
 use crate::maintenance::reprint::{self, Candidate, ReprintError, Reprinted, Reprinter};
-
-/// What the runtime learnt from the central during the current customer session, to fill documents and
-/// journal records. Forgotten when the session ends.
-#[derive(Default)]
-pub struct Cache {
-    pub profile: Option<Profile>,
-    pub accounts: HashMap<String, Account>,
-    pub loans: HashMap<String, Loan>,
-    /// Replies to commands, by idempotency key.
-    pub replies: HashMap<Uuid, Reply>,
-}
-
-impl Cache {
-    /// Remembers what a later document or journal record needs from an answer.
-    pub fn remember(&mut self, key: Uuid, reply: &Reply) {
-        match reply {
-            Reply::SessionOpened(opened) => self.profile = Some(opened.profile.clone()),
-            Reply::Accounts(accounts) => {
-                self.accounts.extend(accounts.iter().map(|account| (account.number.clone(), account.clone())));
-            }
-            Reply::Loans(loans) => self.loans.extend(loans.iter().map(|loan| (loan.id.clone(), loan.clone()))),
-            Reply::PaymentDone(_) | Reply::Affiliation(_) | Reply::NoDebt(_) | Reply::RequestFiled(_) => {
-                self.replies.insert(key, reply.clone());
-            }
-            _ => {}
-        }
-    }
-}
-
-pub type SharedCache = Arc<Mutex<Cache>>;
-
-pub fn lock(cache: &SharedCache) -> MutexGuard<'_, Cache> {
-    cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
 
 /// What a document is rendered for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,22 +126,22 @@ pub struct DocumentSettings {
 /// Runs the journal thread until every sender is gone.
 pub fn spawn(
     journal: Journal,
-    cache: SharedCache,
     settings: DocumentSettings,
     storage: StorageHealth,
 ) -> std::io::Result<(Sender<Job>, std::thread::JoinHandle<()>)> {
     let (sender, receiver) = std::sync::mpsc::channel();
-    let worker = Worker { journal, cache, settings, session: None, operation_hashes: HashMap::new(), storage };
+    let worker = Worker { journal, settings, session: None, card: None, operation_hashes: HashMap::new(), storage };
     let thread = std::thread::Builder::new().name("journal".into()).spawn(move || worker.run(receiver))?;
     Ok((sender, thread))
 }
 
 struct Worker {
     journal: Journal,
-    cache: SharedCache,
     settings: DocumentSettings,
     /// The journal's id of the current customer session.
     session: Option<String>,
+    /// The card of the customer identified in the current session, for the records that follow.
+    card: Option<MaskedCard>,
     /// The hash of the journal record of each operation of this session, by operation number.
     operation_hashes: HashMap<String, [u8; 32]>,
     /// Told when a record cannot be written: the kiosk goes out of service.
@@ -222,8 +187,8 @@ impl Worker {
                 }
                 Job::Forget => {
                     self.session = None;
+                    self.card = None;
                     self.operation_hashes.clear();
-                    *lock(&self.cache) = Cache::default();
                 }
                 Job::ReprintSearch { criteria, reply } => reply(reprint::search(&self.journal, &criteria)),
                 Job::ReprintPreview { seq, reply } => reply(
@@ -306,17 +271,20 @@ impl Worker {
                 self.session = Some(Uuid::now_v7().to_string());
                 JournalEvent::SessionStarted { session: self.session_id(), card: masked(&masked_card) }
             }
-            JournalEntry::Identified { masked_card } => self.operation_event(OperationRecord {
-                card: masked(&masked_card),
-                ..OperationRecord::new("IDENTIFICACION", "identificación", Outcome::Approved)
-            }),
+            JournalEntry::Identified { masked_card } => {
+                self.card = masked(&masked_card);
+                self.operation_event(OperationRecord {
+                    card: self.card(),
+                    ..OperationRecord::new("IDENTIFICACION", "identificación", Outcome::Approved)
+                })
+            }
             JournalEntry::IdentificationRefused { masked_card, code } => self.operation_event(OperationRecord {
                 card: masked(&masked_card),
                 detail: code,
                 ..OperationRecord::new("IDENTIFICACION", "identificación", Outcome::Refused)
             }),
-            JournalEntry::Operation { key, operation, outcome } => {
-                let (number, amount) = self.operation_of(key);
+            JournalEntry::Operation { key, operation, outcome, document } => {
+                let (number, amount) = operation_of(key, document.as_deref());
                 let record = OperationRecord {
                     card: self.card(),
                     amount,
@@ -328,7 +296,9 @@ impl Worker {
                 if let Some(hash) = self.append(&event) {
                     self.operation_hashes.insert(number, hash);
                 }
-                self.journal_owed_document(key);
+                if let Some(document) = document {
+                    self.journal_owed_document(&document);
+                }
                 return;
             }
             JournalEntry::PaymentReversed { original_key, reversal_key: _ } => self.operation_event(OperationRecord {
@@ -359,41 +329,15 @@ impl Worker {
     }
 
     fn card(&self) -> Option<MaskedCard> {
-        lock(&self.cache).profile.as_ref().and_then(|profile| masked(&profile.masked_card))
-    }
-
-    /// The operation number the central gave the command, and its amount; the key when it gave none.
-    fn operation_of(&self, key: Uuid) -> (String, Option<String>) {
-        match lock(&self.cache).replies.get(&key) {
-            Some(Reply::PaymentDone(done)) => (done.operation_number.clone(), Some(done.debit.to_string())),
-            Some(Reply::Affiliation(constancia)) => (constancia.operation_number.clone(), None),
-            Some(Reply::NoDebt(certificate)) => (certificate.certificate_number.clone(), None),
-            Some(Reply::RequestFiled(ticket)) => (ticket.ticket_number.clone(), None),
-            _ => (key.to_string(), None),
-        }
+        self.card.clone()
     }
 
     /// The document a done operation owes the customer, journaled (not printed) right behind the
     /// operation's record, whatever the customer then does with it: printed (journaled again as printed),
     /// shown as a QR because the printer had no paper, e-mailed, or declined. Staff can find and reprint
     /// every one of them.
-    fn journal_owed_document(&mut self, key: Uuid) {
-        let document = {
-            let cache = lock(&self.cache);
-            let profile = cache.profile.as_ref();
-            match cache.replies.get(&key) {
-                Some(Reply::PaymentDone(payment)) => Document::PaymentReceipt {
-                    payment: payment.clone(),
-                    masked_card: profile.map(|profile| profile.masked_card.clone()).unwrap_or_default(),
-                    customer_name: profile.map(|profile| profile.name.clone()).unwrap_or_default(),
-                },
-                Some(Reply::Affiliation(constancia)) => Document::AffiliationConstancia(constancia.clone()),
-                Some(Reply::NoDebt(certificate)) => Document::NoDebtCertificate(certificate.clone()),
-                Some(Reply::RequestFiled(ticket)) => Document::RequestTicket(ticket.clone()),
-                _ => return,
-            }
-        };
-        match self.render(&document, Medium::Printer) {
+    fn journal_owed_document(&mut self, document: &Document) {
+        match self.render(document, Medium::Printer) {
             Ok(rendered) => self.journal_receipt(rendered, false),
             Err(err) => tracing::error!(%err, "the document owed for an operation could not be laid out"),
         }
@@ -449,26 +393,18 @@ impl Worker {
         }
     }
 
-    /// The receipts crate's document for a session document, with what the session's answers taught us.
+    /// The receipts crate's document for a session document: the session's data under the kiosk's header.
     fn build(&self, document: &Document) -> Result<servicaja_receipts::Document, ReceiptError> {
-        let cache = lock(&self.cache);
-        let customer = cache.profile.as_ref().map(|profile| profile.name.clone()).unwrap_or_default();
         Ok(match document {
-            Document::PaymentReceipt { payment, customer_name, .. } => {
-                let loan = cache.loans.get(&payment.loan_id);
-                let account = cache.accounts.get(&payment.account_number);
+            Document::PaymentReceipt { payment, masked_card, customer_name, context } => {
                 let context = PaymentContext {
                     customer_name: customer_name.clone(),
-                    card: cache
-                        .profile
-                        .as_ref()
-                        .and_then(|profile| MaskedNumber::new(profile.masked_card.clone()).ok()),
-                    loan_product: loan.map_or_else(|| payment.kind_label.clone(), |loan| loan.product_name.clone()),
-                    account_product_name: account
-                        .map_or_else(|| "CTA AHORRO".to_owned(), |account| account.product_name.clone()),
-                    account_currency: account.map_or(payment.debit.currency, |account| account.currency),
-                    previous_installment: loan.and_then(|loan| loan.due_installment.as_ref()).map(|due| due.total),
-                    previous_count: loan.map(|loan| loan.installments_total.saturating_sub(loan.installments_paid)),
+                    card: MaskedNumber::new(masked_card.clone()).ok(),
+                    loan_product: context.loan_product.clone(),
+                    account_product_name: context.account_product_name.clone(),
+                    account_currency: context.account_currency,
+                    previous_installment: context.installment_before,
+                    previous_count: context.installments_left_before,
                     next_due: payment
                         .next_installment
                         .as_ref()
@@ -481,9 +417,9 @@ impl Worker {
                     PaymentDocument::Choice(choice) => templates::prepayment_choice(&issue, &choice),
                 }
             }
-            Document::BalanceSlip { account, movements, at, .. } => {
+            Document::BalanceSlip { account, movements, customer_name, at, .. } => {
                 let inquiry = BalanceInquiry {
-                    customer_name: customer,
+                    customer_name: customer_name.clone(),
                     accounts: vec![AccountBalance {
                         account: AccountRef {
                             number: MaskedNumber::new(account.number.clone())?,
@@ -514,9 +450,9 @@ impl Worker {
                 &self.issue(&certificate.certificate_number, certificate.issued_at),
                 &from_api::no_debt(certificate),
             ),
-            Document::RequestTicket(ticket) => templates::request_ticket(
+            Document::RequestTicket { ticket, customer_name } => templates::request_ticket(
                 &self.issue(&ticket.ticket_number, ticket.filed_at),
-                &from_api::request_ticket(ticket, &customer, "correo electrónico registrado"),
+                &from_api::request_ticket(ticket, customer_name, "correo electrónico registrado"),
             ),
         })
     }
@@ -548,6 +484,18 @@ impl OperationRecord {
             detail: String::new(),
             command_key: None,
         }
+    }
+}
+
+/// The number the central gave a done operation (its document's) and its amount; the command's key when it
+/// gave none.
+fn operation_of(key: Uuid, document: Option<&Document>) -> (String, Option<String>) {
+    match document {
+        Some(Document::PaymentReceipt { payment, .. }) => {
+            (payment.operation_number.clone(), Some(payment.debit.to_string()))
+        }
+        Some(document) => (document.operation_number().map_or_else(|| key.to_string(), str::to_owned), None),
+        None => (key.to_string(), None),
     }
 }
 

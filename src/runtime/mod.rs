@@ -141,7 +141,6 @@ struct Inner {
     /// The kiosk's data directory (the paper counter lives there).
     data_dir: PathBuf,
     journal: Mutex<std::sync::mpsc::Sender<Job>>,
-    cache: documents::SharedCache,
     submits: mpsc::UnboundedSender<Submission>,
     sink: EventSink,
     storage: StorageHealth,
@@ -184,14 +183,13 @@ impl Runtime {
         let (outbox, dispatcher, started) =
             Outbox::start_reporting(&data_dir.join(OUTBOX_FILE), policy, transport, options.outbox.clone()).await?;
         let storage = StorageHealth::new(sink.clone());
-        let cache = documents::SharedCache::default();
         let document_settings = documents::DocumentSettings {
             header: Header::from_settings(&settings.kiosk),
             columns: Columns::new(settings.printer.columns)?,
             logo_key: settings.printer.logo_key.clone(),
         };
-        let (journal, _thread) = documents::spawn(journal, cache.clone(), document_settings, storage.clone())
-            .map_err(RuntimeError::Thread)?;
+        let (journal, _thread) =
+            documents::spawn(journal, document_settings, storage.clone()).map_err(RuntimeError::Thread)?;
         for payment in started.reversed {
             let _ = journal.send(Job::Abandoned(Box::new(payment)));
         }
@@ -204,7 +202,6 @@ impl Runtime {
             printer,
             data_dir,
             journal: Mutex::new(journal),
-            cache,
             submits,
             sink,
             storage: storage.clone(),
@@ -280,9 +277,6 @@ impl Runtime {
                 inner.handle.spawn(async move {
                     let token = token.as_ref().map(|token| token.expose().to_owned());
                     let answer = central::query(&task.client, request, token.as_deref(), query).await;
-                    if let Ok(reply) = &answer {
-                        documents::lock(&task.cache).remember(request, reply);
-                    }
                     (task.sink)(Event::Central { request, answer });
                 });
             }
@@ -414,9 +408,6 @@ impl Inner {
     }
 
     fn answer(&self, request: Uuid, answer: servicaja_session::Answer) {
-        if let Ok(reply) = &answer {
-            documents::lock(&self.cache).remember(request, reply);
-        }
         (self.sink)(Event::Central { request, answer });
     }
 }

@@ -54,7 +54,7 @@ pub fn scripted_qr(document: &Document) -> String {
             )
             .payload
         }
-        Document::RequestTicket(t) => {
+        Document::RequestTicket { ticket: t, .. } => {
             servicaja_receipts::verification::qr_code(
                 &kiosk,
                 &t.ticket_number,

@@ -967,7 +967,7 @@ fn payment_view(payment: &Payment, view: &mut View) {
             view.rows = quote_rows(quote, accounts);
         }
         Payment::Processing { .. } => wait(view, "processing"),
-        Payment::Done { payment } => {
+        Payment::Done { payment, .. } => {
             view.screen = "payment-done";
             view.flag = payment.loan_cancelled;
             view.rows = vec![

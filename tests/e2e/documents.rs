@@ -44,7 +44,7 @@ async fn pay_due_installment(w: &mut World) -> String {
     w.until("the quote", |s| matches!(s.screen(), Screen::Payment(Payment::Summary { .. }))).await;
     w.ui(Action::Confirm);
     w.until("the payment", |s| matches!(s.screen(), Screen::Payment(Payment::Done { .. }))).await;
-    let Screen::Payment(Payment::Done { payment }) = w.screen() else { unreachable!() };
+    let Screen::Payment(Payment::Done { payment, .. }) = w.screen() else { unreachable!() };
     payment.operation_number.clone()
 }
 

@@ -43,7 +43,7 @@ async fn to_summary(w: &mut World) -> Money {
 async fn pay(w: &mut World) -> PaymentDone {
     w.ui(Action::Confirm);
     w.until("the payment", |s| matches!(s.screen(), Screen::Payment(Payment::Done { .. }))).await;
-    let Screen::Payment(Payment::Done { payment }) = w.screen() else { unreachable!() };
+    let Screen::Payment(Payment::Done { payment, .. }) = w.screen() else { unreachable!() };
     payment.clone()
 }
 

@@ -50,7 +50,7 @@ async fn the_installment_voucher_prints_the_loans_next_due_date() {
     w.until("the quote", |s| matches!(s.screen(), Screen::Payment(Payment::Summary { .. }))).await;
     w.ui(Action::Confirm);
     w.until("the payment", |s| matches!(s.screen(), Screen::Payment(Payment::Done { .. }))).await;
-    let Screen::Payment(Payment::Done { payment }) = w.screen() else { unreachable!() };
+    let Screen::Payment(Payment::Done { payment, .. }) = w.screen() else { unreachable!() };
     let next = payment.next_installment.clone().expect("the central names the next installment");
     assert!(!payment.loan_cancelled);
     assert!(next.due_date > payment.at.date_naive(), "{next:?} after {}", payment.at);

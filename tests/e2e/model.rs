@@ -656,7 +656,7 @@ async fn pay_through_the_kiosk(w: &mut World, model: &Model, plan: &Plan) -> Che
     };
     w.ui(Action::Confirm);
     w.until("the payment", |s| !matches!(s.screen(), Screen::Payment(Payment::Processing { .. }))).await;
-    let Screen::Payment(Payment::Done { payment }) = w.screen().clone() else {
+    let Screen::Payment(Payment::Done { payment, .. }) = w.screen().clone() else {
         return Err(format!("the payment was not done: {:?}", w.screen()));
     };
     w.ui(Action::Confirm);

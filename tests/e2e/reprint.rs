@@ -45,7 +45,7 @@ async fn pay_with_the_receipt_cut_short(w: &mut World) -> String {
     w.until("the quote", |s| matches!(s.screen(), Screen::Payment(Payment::Summary { .. }))).await;
     w.ui(Action::Confirm);
     w.until("the payment", |s| matches!(s.screen(), Screen::Payment(Payment::Done { .. }))).await;
-    let Screen::Payment(Payment::Done { payment }) = w.screen() else { unreachable!() };
+    let Screen::Payment(Payment::Done { payment, .. }) = w.screen() else { unreachable!() };
     let operation = payment.operation_number.clone();
     w.ui(Action::Confirm);
     w.control().paper_runs_out_after(5);

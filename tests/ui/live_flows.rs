@@ -33,7 +33,7 @@ fn pay_due_installment(kiosk: &LiveKiosk) -> servicaja_core::api::PaymentDone {
     kiosk.until_screen("payment-done");
     assert!(kiosk.shows("Pago realizado"), "{:?}", kiosk.labels());
     let controller = kiosk.controller.borrow();
-    let Screen::Payment(Payment::Done { payment }) = controller.session().screen() else {
+    let Screen::Payment(Payment::Done { payment, .. }) = controller.session().screen() else {
         panic!("{:?}", controller.session().screen())
     };
     payment.clone()

@@ -115,8 +115,9 @@ impl Session {
                         AffiliationOperation::Affiliation => "afiliación compras por internet",
                         AffiliationOperation::Disaffiliation => "desafiliación compras por internet",
                     };
+                    let document = Some(Box::new(Document::AffiliationConstancia(constancia.clone())));
                     self.journal(
-                        JournalEntry::Operation { key, operation: name.into(), outcome: "realizado".into() },
+                        JournalEntry::Operation { key, operation: name.into(), outcome: "realizado".into(), document },
                         cx,
                     );
                     Screen::Internet(Internet::Done { constancia })

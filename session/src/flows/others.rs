@@ -3,7 +3,7 @@
 
 use crate::contract::{
     Command, Credentials, EnrollmentAnswer, EnrollmentAnswers, ErrorCode, Failure, FileRequest, Loan, LoanStatus,
-    NoDebtRequest, Query, Reply,
+    NoDebtRequest, Query, Reply, RequestTicket,
 };
 use crate::effect::{Document, EndReason, JournalEntry};
 use crate::event::{Action, DeliveryChoice, InfoTopic, Key};
@@ -96,6 +96,7 @@ impl Session {
                         account,
                         movements,
                         masked_card: self.masked_card.clone().unwrap_or_default(),
+                        customer_name: self.customer_name(),
                         at: cx.now,
                     };
                     let delivery = self.open_delivery(document, Then::Menu);
@@ -153,6 +154,7 @@ impl Session {
                             key,
                             operation: "constancia de no adeudo".into(),
                             outcome: "emitida".into(),
+                            document: Some(Box::new(Document::NoDebtCertificate(certificate.clone()))),
                         },
                         cx,
                     );
@@ -188,6 +190,11 @@ impl Session {
         Screen::Certificates(Certificates::Processing { key, loans, selected })
     }
 
+    /// A filed request's ticket, with the customer's name.
+    fn request_ticket(&self, ticket: RequestTicket) -> Document {
+        Document::RequestTicket { ticket, customer_name: self.customer_name() }
+    }
+
     pub(crate) fn on_requests(&mut self, step: Requests, input: Input, cx: &mut Cx<'_>) -> Screen {
         let back = matches!(input, Input::Action(Action::Back));
         match step {
@@ -216,7 +223,12 @@ impl Session {
                         let command = Command::FileOfflineRequest { kind, dni, filed_at: cx.now };
                         let key = self.submit(command, false, Credentials::default(), cx);
                         self.journal(
-                            JournalEntry::Operation { key, operation: "solicitud".into(), outcome: "en cola".into() },
+                            JournalEntry::Operation {
+                                key,
+                                operation: "solicitud".into(),
+                                outcome: "en cola".into(),
+                                document: None,
+                            },
                             cx,
                         );
                         Screen::Notice { notice: Notice::RequestQueued { kind }, then: Then::End }
@@ -251,6 +263,7 @@ impl Session {
                             key,
                             operation: "solicitud".into(),
                             outcome: ticket.ticket_number.clone(),
+                            document: Some(Box::new(self.request_ticket(ticket.clone()))),
                         },
                         cx,
                     );
@@ -265,7 +278,10 @@ impl Session {
                 _ => Screen::Requests(Requests::Processing { key, kind }),
             },
             Requests::Filed { ticket } => match input {
-                Input::Action(Action::Confirm) => self.open_delivery(Document::RequestTicket(ticket), Then::Menu),
+                Input::Action(Action::Confirm) => {
+                    let document = self.request_ticket(ticket);
+                    self.open_delivery(document, Then::Menu)
+                }
                 _ => Screen::Requests(Requests::Filed { ticket }),
             },
         }
@@ -478,6 +494,7 @@ impl Session {
                             key,
                             operation: "creación de clave".into(),
                             outcome: "realizado".into(),
+                            document: None,
                         },
                         cx,
                     );

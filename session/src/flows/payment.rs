@@ -3,10 +3,10 @@
 //! charge stands.
 
 use crate::contract::{
-    Account, Command, Credentials, ErrorCode, Failure, Loan, LoanStatus, PAYMENT_OPTIONS, PaymentOption,
+    Account, Command, Credentials, ErrorCode, Failure, Loan, LoanStatus, PAYMENT_OPTIONS, PaymentDone, PaymentOption,
     PaymentRequest, Query, QuoteQuery, Reply, needs_amount,
 };
-use crate::effect::{Document, Effect, JournalEntry};
+use crate::effect::{Document, Effect, JournalEntry, PaymentContext};
 use crate::event::Action;
 use crate::machine::{Cx, Input, Session};
 use crate::state::{AmountError, InputError, Notice, Order, Payment, Screen, Then};
@@ -198,11 +198,18 @@ impl Session {
             },
             Payment::Processing { key, order, accounts, quote, started, deadline, settling } => match input {
                 Input::Answer(Ok(Reply::PaymentDone(payment))) => {
+                    let context = payment_context(&order.loan, &accounts, &payment);
+                    let receipt = self.payment_receipt(payment.clone(), context.clone());
                     self.journal(
-                        JournalEntry::Operation { key, operation: "pago de cuota".into(), outcome: "realizado".into() },
+                        JournalEntry::Operation {
+                            key,
+                            operation: "pago de cuota".into(),
+                            outcome: "realizado".into(),
+                            document: Some(Box::new(receipt)),
+                        },
                         cx,
                     );
-                    Screen::Payment(Payment::Done { payment })
+                    Screen::Payment(Payment::Done { payment, context })
                 }
                 Input::Answer(Ok(Reply::ReversalStored)) if settling.is_some() => {
                     // The outbox stored the reversal (in the transaction that withdrew the payment): only now
@@ -212,7 +219,12 @@ impl Session {
                         reversal_key: settling.unwrap_or(key),
                     }));
                     self.journal(
-                        JournalEntry::Operation { key, operation: "pago de cuota".into(), outcome: "revertido".into() },
+                        JournalEntry::Operation {
+                            key,
+                            operation: "pago de cuota".into(),
+                            outcome: "revertido".into(),
+                            document: None,
+                        },
                         cx,
                     );
                     Screen::Notice { notice: Notice::PaymentNotDone, then: Then::Menu }
@@ -223,6 +235,7 @@ impl Session {
                             key,
                             operation: "pago de cuota".into(),
                             outcome: "no enviado: anulación anterior pendiente".into(),
+                            document: None,
                         },
                         cx,
                     );
@@ -251,7 +264,7 @@ impl Session {
                     Some(_) => {
                         let outcome = "sin confirmar: atender en ventanilla".into();
                         let operation = "pago de cuota".into();
-                        self.journal(JournalEntry::Operation { key, operation, outcome }, cx);
+                        self.journal(JournalEntry::Operation { key, operation, outcome, document: None }, cx);
                         Screen::Notice { notice: Notice::PaymentUnconfirmed, then: Then::End }
                     }
                 },
@@ -262,6 +275,7 @@ impl Session {
                             key,
                             operation: "pago de cuota".into(),
                             outcome: format!("rechazado: {code}"),
+                            document: None,
                         },
                         cx,
                     );
@@ -279,16 +293,12 @@ impl Session {
                 }
                 _ => Screen::Payment(Payment::Processing { key, order, accounts, quote, started, deadline, settling }),
             },
-            Payment::Done { payment } => match input {
+            Payment::Done { payment, context } => match input {
                 Input::Action(Action::Confirm) => {
-                    let document = Document::PaymentReceipt {
-                        payment,
-                        masked_card: self.masked_card.clone().unwrap_or_default(),
-                        customer_name: self.customer.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
-                    };
+                    let document = self.payment_receipt(payment, context);
                     self.open_delivery(document, Then::Another)
                 }
-                _ => Screen::Payment(Payment::Done { payment }),
+                _ => Screen::Payment(Payment::Done { payment, context }),
             },
             Payment::Refused { order, accounts, code, message } => match input {
                 Input::Action(Action::Confirm) => Screen::Payment(Payment::Accounts { order, accounts }),
@@ -300,6 +310,21 @@ impl Session {
 
     /// Defect 8: a refused quote or payment (balance, account, limit) takes the customer back to the account
     /// choice, not the menu; a session that ended or a central that did not answer is handled as anywhere.
+    /// A payment's receipt, complete: the central's answer, the customer's name and card as the central's
+    /// profile gives them, and the loan and account the payment was made on.
+    fn payment_receipt(&self, payment: PaymentDone, context: PaymentContext) -> Document {
+        let profile = self.customer.as_ref();
+        Document::PaymentReceipt {
+            payment,
+            masked_card: profile
+                .map(|profile| profile.masked_card.clone())
+                .or_else(|| self.masked_card.clone())
+                .unwrap_or_default(),
+            customer_name: self.customer_name(),
+            context,
+        }
+    }
+
     fn payment_refused(&mut self, order: Order, accounts: Vec<Account>, failure: Failure) -> Screen {
         match failure {
             Failure::Refused(problem)
@@ -357,5 +382,18 @@ impl Session {
         };
         let request = self.query(query, cx);
         Screen::Payment(Payment::Quoting { request, order, accounts })
+    }
+}
+
+/// What the receipt of `payment` says beside the answer, from the loan as listed before it and the debited
+/// account among `accounts` (its product and the debit's currency when the account is not among them).
+fn payment_context(loan: &Loan, accounts: &[Account], payment: &PaymentDone) -> PaymentContext {
+    let account = accounts.iter().find(|account| account.number == payment.account_number);
+    PaymentContext {
+        loan_product: loan.product_name.clone(),
+        installment_before: loan.due_installment.as_ref().map(|due| due.total),
+        installments_left_before: Some(loan.installments_total.saturating_sub(loan.installments_paid)),
+        account_product_name: account.map_or_else(|| "CTA AHORRO".to_owned(), |account| account.product_name.clone()),
+        account_currency: account.map_or(payment.debit.currency, |account| account.currency),
     }
 }

@@ -9,3 +9,4 @@ mod others;
 mod payflow;
 mod payment;
 mod props;
+mod receipt;

@@ -9,8 +9,8 @@ use servicaja_session::state::{
     OutOfServiceReason, Purpose, Requests, Screen, Then,
 };
 use servicaja_session::{
-    Action, Command, DeliveryChoice, Device, DeviceStatus, Document, Effect, Event, InfoTopic, Key, MenuItem,
-    PrintOutcome, Query, Reply, SessionConfig, Timer,
+    Action, Command, DeliveryChoice, Device, DeviceStatus, Document, Effect, Event, InfoTopic, JournalEntry, Key,
+    MenuItem, PrintOutcome, Query, Reply, SessionConfig, Timer,
 };
 
 use crate::harness::*;
@@ -30,8 +30,9 @@ fn balances_movements_and_a_printed_slip() {
         .effects
         .iter()
         .find_map(|e| match e {
-            Effect::Print { job, document: Document::BalanceSlip { masked_card, .. } } => {
+            Effect::Print { job, document: Document::BalanceSlip { masked_card, customer_name, .. } } => {
                 assert_eq!(masked_card, "**** **** **** 1111");
+                assert_eq!(customer_name, "JESUS", "the slip carries the name the central's profile gives");
                 Some(*job)
             }
             _ => None,
@@ -210,12 +211,21 @@ fn a_request_gets_a_ticket_with_its_deadline() {
         k.submits()
     );
     k.answer(Reply::RequestFiled(ticket(RequestKind::AddressChange)));
+    let owed = k.effects.iter().find_map(|e| match e {
+        Effect::Journal(JournalEntry::Operation { document: Some(document), .. }) => Some((**document).clone()),
+        _ => None,
+    });
+    assert!(
+        matches!(&owed, Some(Document::RequestTicket { ticket, customer_name })
+            if ticket.kind == RequestKind::AddressChange && customer_name == "JESUS"),
+        "the request's record carries the ticket it owes: {owed:?}"
+    );
     match k.screen() {
         Screen::Requests(Requests::Filed { ticket }) => assert_eq!(ticket.deadline.to_string(), "2026-12-14"),
         other => panic!("{other:?}"),
     }
     k.ui(Action::Confirm);
-    assert!(matches!(k.screen(), Screen::Delivery(d) if matches!(d.document, Document::RequestTicket(_))));
+    assert!(matches!(k.screen(), Screen::Delivery(d) if Some(&d.document) == owed.as_ref()));
 }
 
 #[test]
