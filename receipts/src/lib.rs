@@ -37,5 +37,5 @@ pub enum ReceiptError {
     #[error("the PNG preview could not be encoded: {0}")]
     Png(String),
     #[error("the ESC/POS job could not be encoded: {0}")]
-    EscPos(#[from] servicaja_drivers::escpos_doc::EncodeError),
+    EscPos(#[from] servicaja_escpos::EncodeError),
 }
