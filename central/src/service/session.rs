@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use servicaja_core::api::*;
-use servicaja_core::identity::card::CardNumber;
+use servicaja_core::identity::card::{CardNumber, masked_from_last_four};
 use servicaja_core::identity::dni::Dni;
 use servicaja_core::identity::phone::mask_phone;
 
@@ -87,7 +87,7 @@ fn profile(customer: &CustomerRow) -> Profile {
         name: customer.name.clone(),
         masked_phone: mask_phone(&customer.phone),
         email: customer.email.clone(),
-        masked_card: format!("**** **** **** {}", customer.card_last4),
+        masked_card: masked_from_last_four(&customer.card_last4),
     }
 }
 
