@@ -45,7 +45,7 @@ async fn a_card_swiped_on_the_emulated_reader_reaches_the_session() {
 async fn an_installment_paid_ends_with_its_receipt_printed_journaled_and_applied_once() {
     let mut w = World::start().await;
     w.log_in().await;
-    let debit = w.to_due_installment_summary().await;
+    let debit = w.reach_the_due_installment_summary().await;
     let payment = w.confirm_payment().await;
     assert_eq!(payment.debit, debit, "the debit confirmed on screen is the one charged");
     w.ui(Action::Confirm);
@@ -158,7 +158,7 @@ async fn a_receipt_cut_short_by_paper_out_is_journaled_not_printed_for_a_staff_r
 async fn a_payment_answer_lost_after_commit_is_reversed_and_the_customer_told_no_charge_stands() {
     let mut w = World::start().await;
     w.log_in().await;
-    w.to_due_installment_summary().await;
+    w.reach_the_due_installment_summary().await;
     w.central.set_fault(paths::PAYMENTS, Fault::drop_after_commit(u32::MAX));
     w.ui(Action::Confirm);
     let Screen::Payment(Payment::Processing { key, .. }) = w.screen().clone() else { panic!("{:?}", w.screen()) };

@@ -148,7 +148,7 @@ impl World {
 
     /// From the menu to the summary of the consumer loan's due installment, debited from the savings
     /// account; returns the debit the summary shows.
-    pub async fn to_due_installment_summary(&mut self) -> Money {
+    pub async fn reach_the_due_installment_summary(&mut self) -> Money {
         self.ui(Action::Menu(MenuItem::PayLoans));
         self.until("the loans", |s| matches!(s.screen(), Screen::Payment(Payment::Loans { .. }))).await;
         let Screen::Payment(Payment::Loans { loans }) = self.screen() else { unreachable!() };
@@ -175,7 +175,7 @@ impl World {
     /// The consumer loan's due installment paid from the savings account (the test script several tests
     /// share), ending on the Done screen.
     pub async fn pay_due_installment(&mut self) -> PaymentDone {
-        self.to_due_installment_summary().await;
+        self.reach_the_due_installment_summary().await;
         self.confirm_payment().await
     }
 
