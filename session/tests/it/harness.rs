@@ -15,7 +15,7 @@ use servicaja_core::money::{Currency, Money};
 use servicaja_session::secret::{CardNumber, Dni};
 use servicaja_session::state::Screen;
 use servicaja_session::{
-    Action, Effect, Event, Failure, Key, Reply, RequestId, SequenceSupply, Session, SessionConfig, Timer,
+    Action, Effect, Event, Failure, Key, PrintOutcome, Reply, RequestId, SequenceSupply, Session, SessionConfig, Timer,
 };
 
 pub use servicaja_core::fixtures::{CARD, CLAVE, DNI, accounts, profile, start_time as t0};
@@ -162,6 +162,19 @@ impl Kiosk {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The printer ends the job the last step started, with `outcome`.
+    pub fn finish_printing(&mut self, outcome: PrintOutcome) -> &[Effect] {
+        let job = self
+            .effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::Print { job, .. } => Some(*job),
+                _ => None,
+            })
+            .expect("the last step started a print job");
+        self.send(Event::Printed { job, outcome })
     }
 
     pub fn ended(&self) -> bool {

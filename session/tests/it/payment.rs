@@ -502,11 +502,7 @@ fn paper_running_out_while_printing_offers_a_qr() {
     let mut k = Kiosk::new();
     to_delivery(&mut k);
     k.ui(Action::Deliver(DeliveryChoice::Both));
-    let job = k.effects.iter().find_map(|e| match e {
-        Effect::Print { job, .. } => Some(*job),
-        _ => None,
-    });
-    k.send(Event::Printed { job: job.unwrap(), outcome: PrintOutcome::PaperOut });
+    k.finish_printing(PrintOutcome::PaperOut);
     assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed));
     k.ui(Action::ShowQr);
     // The shell makes the QR from the receipt itself (the printed QR's payload): the session asks for it.
@@ -604,11 +600,7 @@ fn a_print_job_failing_half_way_offers_email_instead() {
     let mut k = Kiosk::new();
     to_delivery(&mut k);
     k.ui(Action::Deliver(DeliveryChoice::Print));
-    let job = k.effects.iter().find_map(|e| match e {
-        Effect::Print { job, .. } => Some(*job),
-        _ => None,
-    });
-    k.send(Event::Printed { job: job.unwrap(), outcome: PrintOutcome::Failed });
+    k.finish_printing(PrintOutcome::Failed);
     assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed && !d.printed));
     k.ui(Action::Deliver(DeliveryChoice::Email));
     assert!(matches!(k.screen(), Screen::Delivery(d) if matches!(d.stage, DeliveryStage::EmailChoice { .. })));
