@@ -22,12 +22,12 @@ use servicaja_drivers::devices::lrc_mode;
 use servicaja_drivers::emulator::control_socket::ControlSocket;
 #[cfg(feature = "demo")]
 use servicaja_drivers::emulator::{EmulatorSet, control};
-use servicaja_drivers::escpos_doc::{EscPosBuilder, TextSize, TextStyle};
 use servicaja_drivers::framing::{MrzFramer, SwipeFramer};
 use servicaja_drivers::printer::{FailReason, PrintJob, PrinterDriver};
 use servicaja_drivers::readers::{DeviceEvent, document_event, swipe_event};
 use servicaja_drivers::rt_status::PrinterSensors;
 use servicaja_drivers::transport::{Connector, SerialConnector, Transport};
+use servicaja_escpos::{EscPosBuilder, TextSize, TextStyle};
 
 #[derive(Subcommand)]
 pub enum DeviceCommand {

@@ -103,6 +103,12 @@ fn the_session_state_machine_does_no_io_and_reads_no_clock() {
 }
 
 #[test]
+fn the_escpos_encoder_does_no_io_and_reads_no_clock() {
+    let found = offenders("escpos", IMPURE);
+    assert!(found.is_empty(), "servicaja-escpos must stay pure:\n{}", found.join("\n"));
+}
+
+#[test]
 fn the_maintenance_rules_do_no_io_and_read_no_clock() {
     let found = offenders("maintenance", IMPURE);
     assert!(found.is_empty(), "servicaja-maintenance must stay pure:\n{}", found.join("\n"));
@@ -133,7 +139,7 @@ fn manifest_dependencies(crate_dir: &str) -> Vec<String> {
     names
 }
 
-const CRATES: [&str; 8] = ["core", "session", "maintenance", "drivers", "host", "receipts", "central", "."];
+const CRATES: [&str; 9] = ["core", "escpos", "session", "maintenance", "drivers", "host", "receipts", "central", "."];
 
 fn crates_depending_on(dependency: &str) -> Vec<&'static str> {
     CRATES.into_iter().filter(|dir| manifest_dependencies(dir).iter().any(|name| name == dependency)).collect()
@@ -163,6 +169,10 @@ fn the_token_matcher_ignores_longer_names() {
 #[test]
 fn only_the_drivers_touch_serial_ports() {
     assert_eq!(crates_depending_on("serialport"), ["drivers"]);
+    assert!(
+        !crates_depending_on("servicaja-drivers").contains(&"receipts"),
+        "receipts encodes through servicaja-escpos and never needs the serial drivers"
+    );
 }
 
 #[test]
@@ -185,7 +195,7 @@ const NETWORK: &[&str] =
 
 #[test]
 fn only_the_host_layer_opens_connections() {
-    let found: Vec<String> = ["src", "core", "session", "maintenance", "drivers", "receipts"]
+    let found: Vec<String> = ["src", "core", "escpos", "session", "maintenance", "drivers", "receipts"]
         .into_iter()
         .flat_map(|dir| {
             let sources = if dir == "src" { root().join("src") } else { root().join(dir).join("src") };
@@ -208,7 +218,7 @@ fn only_the_host_layer_opens_connections() {
 fn the_pure_crates_depend_on_nothing_that_does_io() {
     let io =
         ["tokio", "reqwest", "rustls", "tokio-rustls", "rusqlite", "serialport", "axum", "hyper", "rand", "rustix"];
-    for pure in ["core", "session", "maintenance"] {
+    for pure in ["core", "escpos", "session", "maintenance"] {
         let offending: Vec<_> =
             manifest_dependencies(pure).into_iter().filter(|name| io.contains(&name.as_str())).collect();
         assert!(offending.is_empty(), "{pure} depends on {offending:?}");
@@ -216,8 +226,9 @@ fn the_pure_crates_depend_on_nothing_that_does_io() {
 }
 
 /// The layers, lowest first: a crate may depend only on crates of a lower layer, so no import runs back up.
-const LAYERS: [(&str, u8); 8] = [
+const LAYERS: [(&str, u8); 9] = [
     ("core", 0),
+    ("escpos", 0),
     ("session", 1),
     ("maintenance", 1),
     ("drivers", 1),
@@ -279,9 +290,17 @@ fn a_production_build_carries_neither_the_simulator_nor_the_emulators() {
 #[test]
 fn every_module_says_what_it_is_for() {
     let mut missing = Vec::new();
-    for dir in
-        ["src", "core/src", "session/src", "maintenance/src", "drivers/src", "host/src", "receipts/src", "central/src"]
-    {
+    for dir in [
+        "src",
+        "core/src",
+        "escpos/src",
+        "session/src",
+        "maintenance/src",
+        "drivers/src",
+        "host/src",
+        "receipts/src",
+        "central/src",
+    ] {
         for file in rust_files(&root().join(dir)) {
             let text = fs::read_to_string(&file).unwrap_or_default();
             if !text.trim_start().starts_with("//!") {

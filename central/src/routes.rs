@@ -473,11 +473,7 @@ async fn answer_enrollment(
     Path(enrollment_id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let path = paths::fill(paths::ENROLLMENT_ANSWERS, "enrollment_id", &enrollment_id);
-    write(state, headers, path, body, Auth::None, move |conn, ctx, answers| {
-        service::answer_enrollment(conn, ctx, &enrollment_id, answers)
-    })
-    .await
+    enrollment_step(state, headers, enrollment_id, body, paths::ENROLLMENT_ANSWERS, service::answer_enrollment).await
 }
 
 async fn set_clave(
@@ -486,11 +482,7 @@ async fn set_clave(
     Path(enrollment_id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let path = paths::fill(paths::ENROLLMENT_CLAVE, "enrollment_id", &enrollment_id);
-    write(state, headers, path, body, Auth::None, move |conn, ctx, request| {
-        service::set_enrollment_clave(conn, ctx, &enrollment_id, request)
-    })
-    .await
+    enrollment_step(state, headers, enrollment_id, body, paths::ENROLLMENT_CLAVE, service::set_enrollment_clave).await
 }
 
 async fn resend_enrollment_code(
@@ -499,11 +491,28 @@ async fn resend_enrollment_code(
     Path(enrollment_id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let path = paths::fill(paths::ENROLLMENT_OTP, "enrollment_id", &enrollment_id);
-    write(state, headers, path, body, Auth::None, move |conn, ctx, _: serde_json::Value| {
-        service::resend_enrollment_code(conn, ctx, &enrollment_id)
-    })
-    .await
+    let resend = |conn: &Connection, ctx: &Ctx<'_>, id: &str, _: serde_json::Value| {
+        service::resend_enrollment_code(conn, ctx, id)
+    };
+    enrollment_step(state, headers, enrollment_id, body, paths::ENROLLMENT_OTP, resend).await
+}
+
+/// An enrollment step after the start: a write with no customer session, on the path of its enrollment.
+async fn enrollment_step<Req, Resp>(
+    state: AppState,
+    headers: HeaderMap,
+    enrollment_id: String,
+    body: Bytes,
+    template: &str,
+    step: impl FnOnce(&Connection, &Ctx<'_>, &str, Req) -> OpResult<Resp> + Send + 'static,
+) -> Response
+where
+    Req: DeserializeOwned + Send + 'static,
+    Resp: Serialize + Send + 'static,
+{
+    let path = paths::fill(template, "enrollment_id", &enrollment_id);
+    write(state, headers, path, body, Auth::None, move |conn, ctx, request| step(conn, ctx, &enrollment_id, request))
+        .await
 }
 
 async fn send_email(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {

@@ -9,6 +9,8 @@ pub mod api;
 pub mod calendar;
 pub mod channels;
 pub mod disclosures;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 pub mod identity;
 pub mod loans;
 pub mod money;

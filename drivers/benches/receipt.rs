@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use servicaja_core::settings::{FlowControl, SerialSettings};
-use servicaja_drivers::escpos_doc::{EscPosBuilder, TextSize, TextStyle};
 use servicaja_drivers::pty::PtyMaster;
 use servicaja_drivers::transport::{Connector, SerialConnector, Transport};
+use servicaja_escpos::{EscPosBuilder, TextSize, TextStyle};
 
 fn payment_receipt() -> Vec<u8> {
     let mut b = EscPosBuilder::new(48);

@@ -3,7 +3,7 @@
 //! page in force when it arrives, as a real printer does, so a job that forgets `ESC t 16` prints its
 //! accented letters as the wrong glyphs on the emulator too instead of being silently read as cp1252.
 
-use crate::wpc1252;
+use servicaja_escpos::wpc1252;
 
 /// `ESC t 0`: PC437 (USA, standard Europe), selected at power-on and by `ESC @`.
 pub const PC437: u8 = 0;
@@ -26,7 +26,7 @@ const PC437_HIGH: [char; 128] = [
 pub fn char_for(page: u8, byte: u8) -> Option<char> {
     match (page, byte) {
         (_, 0x20..=0x7E) => Some(char::from(byte)),
-        (crate::escpos_doc::CODE_PAGE_WPC1252, _) => wpc1252::char_for(byte),
+        (servicaja_escpos::CODE_PAGE_WPC1252, _) => wpc1252::char_for(byte),
         (PC437, 0x80..=0xFF) => Some(PC437_HIGH[usize::from(byte - 0x80)]),
         _ => None,
     }
@@ -44,7 +44,7 @@ mod tests {
         let cp1252: String = wpc1252::encode("ÁÉÍÓÚÑÜ")
             .bytes
             .iter()
-            .filter_map(|&b| char_for(crate::escpos_doc::CODE_PAGE_WPC1252, b))
+            .filter_map(|&b| char_for(servicaja_escpos::CODE_PAGE_WPC1252, b))
             .collect();
         assert_eq!(cp1252, "ÁÉÍÓÚÑÜ");
         // The same byte is another letter on the power-on page: a job must select its page.

@@ -1,7 +1,7 @@
 //! ServiCaja's device drivers — receipt printer (ESC/POS), magnetic card reader, MRZ document reader —
 //! generic over their byte transport, and emulators that speak the same bytes on pseudo-terminals.
 //!
-//! Architecture invariant: only this crate touches serial ports. Decoders (`rt_status`, `wpc1252`, the
+//! Architecture invariant: only this crate touches serial ports. Decoders (`rt_status`, `code_pages`, the
 //! reader framers) are pure and never panic on any input; I/O lives in the drivers' thread loops.
 
 pub mod code_pages;
@@ -9,7 +9,6 @@ pub mod completion;
 pub mod devices;
 #[cfg(feature = "emulator")]
 pub mod emulator;
-pub mod escpos_doc;
 pub mod framing;
 pub mod paper_usage;
 pub mod printer;
@@ -19,4 +18,3 @@ pub mod readers;
 pub mod rt_status;
 pub mod status;
 pub mod transport;
-pub mod wpc1252;

@@ -8,11 +8,11 @@
 use std::time::{Duration, Instant};
 
 use crate::completion::{ProcessId, Reply, ReplyDecoder, process_id_request};
-use crate::escpos_doc::EscPosDocument;
 use crate::paper_usage::{PaperGeometry, PaperUsage, measure};
 use crate::rt_status::{self, PrinterByte, PrinterSensors, StatusRequest};
 use crate::status::{DeviceState, PaperState};
 use crate::transport::{Transport, is_disconnect};
+use servicaja_escpos::EscPosDocument;
 
 /// What the application asks the printer to print: the bytes of one or more receipts.
 #[derive(Debug, Clone, PartialEq, Eq)]

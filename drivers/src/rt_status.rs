@@ -44,91 +44,67 @@ fn validated(byte: u8) -> Result<u8, InvalidReply> {
     if is_status_byte(byte) { Ok(byte) } else { Err(InvalidReply { byte }) }
 }
 
-/// `DLE EOT 1`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct PrinterByte {
-    /// Bit 2: drawer kick-out connector pin 3 is high.
-    pub drawer_pin3_high: bool,
-    /// Bit 3.
-    pub offline: bool,
-    /// Bit 5: waiting for online recovery.
-    pub waiting_online_recovery: bool,
-    /// Bit 6: the paper feed button is pressed.
-    pub feed_button_pressed: bool,
+/// Declares a reply byte whose flags are single bits: the struct, `decode` (after validating the byte's
+/// fixed pattern) and `encode` (the pattern with the flags set), each flag's bit written once.
+macro_rules! status_byte {
+    ($(#[$meta:meta])* $name:ident { $($(#[$field_meta:meta])* $field:ident: bit $bit:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: bool,)*
+        }
+
+        impl $name {
+            pub fn decode(byte: u8) -> Result<Self, InvalidReply> {
+                let b = validated(byte)?;
+                Ok(Self { $($field: bit(b, $bit),)* })
+            }
+            pub fn encode(self) -> u8 {
+                0x12 $(| u8::from(self.$field) << $bit)*
+            }
+        }
+    };
 }
 
-impl PrinterByte {
-    pub fn decode(byte: u8) -> Result<Self, InvalidReply> {
-        let b = validated(byte)?;
-        Ok(Self {
-            drawer_pin3_high: bit(b, 2),
-            offline: bit(b, 3),
-            waiting_online_recovery: bit(b, 5),
-            feed_button_pressed: bit(b, 6),
-        })
-    }
-    pub fn encode(self) -> u8 {
-        0x12 | u8::from(self.drawer_pin3_high) << 2
-            | u8::from(self.offline) << 3
-            | u8::from(self.waiting_online_recovery) << 5
-            | u8::from(self.feed_button_pressed) << 6
-    }
-}
-
-/// `DLE EOT 2`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct OfflineCauseByte {
-    /// Bit 2.
-    pub cover_open: bool,
-    /// Bit 3: paper is being fed by the feed button.
-    pub feeding_by_button: bool,
-    /// Bit 5: printing stopped because the paper ran out.
-    pub paper_end_stop: bool,
-    /// Bit 6: an error occurred (see `DLE EOT 3`).
-    pub error: bool,
-}
-
-impl OfflineCauseByte {
-    pub fn decode(byte: u8) -> Result<Self, InvalidReply> {
-        let b = validated(byte)?;
-        Ok(Self { cover_open: bit(b, 2), feeding_by_button: bit(b, 3), paper_end_stop: bit(b, 5), error: bit(b, 6) })
-    }
-    pub fn encode(self) -> u8 {
-        0x12 | u8::from(self.cover_open) << 2
-            | u8::from(self.feeding_by_button) << 3
-            | u8::from(self.paper_end_stop) << 5
-            | u8::from(self.error) << 6
+status_byte! {
+    /// `DLE EOT 1`.
+    PrinterByte {
+        /// Bit 2: drawer kick-out connector pin 3 is high.
+        drawer_pin3_high: bit 2,
+        /// Bit 3.
+        offline: bit 3,
+        /// Bit 5: waiting for online recovery.
+        waiting_online_recovery: bit 5,
+        /// Bit 6: the paper feed button is pressed.
+        feed_button_pressed: bit 6,
     }
 }
 
-/// `DLE EOT 3`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ErrorCauseByte {
-    /// Bit 2: a recoverable (mechanical) error, on models that report it.
-    pub recoverable: bool,
-    /// Bit 3.
-    pub autocutter: bool,
-    /// Bit 5.
-    pub unrecoverable: bool,
-    /// Bit 6: an automatically recoverable error (for example head temperature).
-    pub auto_recoverable: bool,
+status_byte! {
+    /// `DLE EOT 2`.
+    OfflineCauseByte {
+        /// Bit 2.
+        cover_open: bit 2,
+        /// Bit 3: paper is being fed by the feed button.
+        feeding_by_button: bit 3,
+        /// Bit 5: printing stopped because the paper ran out.
+        paper_end_stop: bit 5,
+        /// Bit 6: an error occurred (see `DLE EOT 3`).
+        error: bit 6,
+    }
 }
 
-impl ErrorCauseByte {
-    pub fn decode(byte: u8) -> Result<Self, InvalidReply> {
-        let b = validated(byte)?;
-        Ok(Self {
-            recoverable: bit(b, 2),
-            autocutter: bit(b, 3),
-            unrecoverable: bit(b, 5),
-            auto_recoverable: bit(b, 6),
-        })
-    }
-    pub fn encode(self) -> u8 {
-        0x12 | u8::from(self.recoverable) << 2
-            | u8::from(self.autocutter) << 3
-            | u8::from(self.unrecoverable) << 5
-            | u8::from(self.auto_recoverable) << 6
+status_byte! {
+    /// `DLE EOT 3`.
+    ErrorCauseByte {
+        /// Bit 2: a recoverable (mechanical) error, on models that report it.
+        recoverable: bit 2,
+        /// Bit 3.
+        autocutter: bit 3,
+        /// Bit 5.
+        unrecoverable: bit 5,
+        /// Bit 6: an automatically recoverable error (for example head temperature).
+        auto_recoverable: bit 6,
     }
 }
 

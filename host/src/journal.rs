@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
+use servicaja_core::identity::card::{CardNumber, MASKED_PREFIX, luhn_valid, masked_from_last_four};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -100,13 +101,9 @@ pub struct MaskedCard {
 }
 
 impl MaskedCard {
-    /// Masks a full card number (digits, spaces or hyphens); None when it has fewer than 12 digits.
-    pub fn from_pan(pan: &str) -> Option<MaskedCard> {
-        let digits: Vec<char> = pan.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() < 12 || pan.chars().any(|c| !(c.is_ascii_digit() || c == ' ' || c == '-')) {
-            return None;
-        }
-        Some(MaskedCard { last4: digits[digits.len() - 4..].iter().collect() })
+    /// Masks a card number read or typed (core checked its length and Luhn digit).
+    pub fn from_card(card: &CardNumber) -> MaskedCard {
+        MaskedCard { last4: card.last_four().to_owned() }
     }
 
     pub fn from_last4(last4: &str) -> Option<MaskedCard> {
@@ -120,7 +117,7 @@ impl MaskedCard {
 
 impl std::fmt::Display for MaskedCard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "**** **** **** {}", self.last4)
+        f.write_str(&masked_from_last_four(&self.last4))
     }
 }
 
@@ -133,7 +130,7 @@ impl From<MaskedCard> for String {
 impl TryFrom<String> for MaskedCard {
     type Error = JournalError;
     fn try_from(text: String) -> Result<MaskedCard, JournalError> {
-        text.strip_prefix("**** **** **** ")
+        text.strip_prefix(MASKED_PREFIX)
             .and_then(MaskedCard::from_last4)
             .ok_or(JournalError::BadMaskedCard(text.chars().filter(|c| !c.is_ascii_digit()).collect()))
     }
@@ -173,35 +170,17 @@ impl TryFrom<String> for SafeText {
     }
 }
 
-fn luhn_valid(digits: &[u8]) -> bool {
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| {
-            let d = u32::from(*d);
-            if i % 2 == 1 {
-                let doubled = d * 2;
-                if doubled > 9 { doubled - 9 } else { doubled }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
-}
-
 /// Whether the text holds something shaped like a card number that passes the Luhn check: 13–19
 /// digits written together, or in groups of four separated by single spaces or hyphens (the last group
 /// may be shorter). Other digit groups beside it (a RUC, a date) do not hide it, and do not make a card
 /// number out of themselves.
 pub fn contains_card_number(text: &str) -> bool {
-    let mut groups: Vec<Vec<u8>> = Vec::new();
-    let mut current: Vec<u8> = Vec::new();
+    let mut groups: Vec<String> = Vec::new();
+    let mut current = String::new();
     let mut after_separator = false;
     for c in text.chars() {
         if c.is_ascii_digit() {
-            current.push(c as u8 - b'0');
+            current.push(c);
             after_separator = false;
         } else if (c == ' ' || c == '-') && !current.is_empty() && !after_separator {
             groups.push(std::mem::take(&mut current));
@@ -223,14 +202,14 @@ pub fn contains_card_number(text: &str) -> bool {
     card_shaped(&groups)
 }
 
-fn card_shaped(groups: &[Vec<u8>]) -> bool {
+fn card_shaped(groups: &[String]) -> bool {
     (0..groups.len()).any(|first| {
-        let mut digits: Vec<u8> = Vec::new();
+        let mut digits = String::new();
         for (offset, group) in groups[first..].iter().enumerate() {
             if offset > 0 && groups[first + offset - 1].len() != 4 {
                 break;
             }
-            digits.extend_from_slice(group);
+            digits.push_str(group);
             if digits.len() > 19 {
                 break;
             }
@@ -1287,13 +1266,13 @@ mod tests {
 
     #[test]
     fn a_masked_card_keeps_only_the_last_four_digits() {
-        let card = MaskedCard::from_pan("4213 5500 1234 5678").unwrap();
-        assert_eq!(card.to_string(), "**** **** **** 5678");
+        let card = MaskedCard::from_card(&CardNumber::parse("4111 1111 1111 1111").unwrap());
+        assert_eq!(card.to_string(), "**** **** **** 1111");
         let json = serde_json::to_string(&card).unwrap();
-        assert!(!json.contains("4213"));
+        assert!(!json.contains("4111"));
         assert_eq!(serde_json::from_str::<MaskedCard>(&json).unwrap(), card);
-        assert!(serde_json::from_str::<MaskedCard>("\"4213550012345678\"").is_err());
-        assert!(MaskedCard::from_pan("1234").is_none());
+        assert!(serde_json::from_str::<MaskedCard>("\"4111111111111111\"").is_err());
+        assert!(MaskedCard::from_last4("123").is_none() && MaskedCard::from_last4("12a4").is_none());
     }
 
     #[test]
@@ -1332,9 +1311,10 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn masking_never_keeps_more_than_four_digits_and_the_scanner_never_panics(text in ".{0,64}", digits in "[0-9]{12,19}") {
+        fn masking_never_keeps_more_than_four_digits_and_the_scanner_never_panics(text in ".{0,64}", payload in "[0-9]{11,18}") {
             let _ = contains_card_number(&text);
-            let card = MaskedCard::from_pan(&digits).unwrap();
+            let digits = format!("{payload}{}", servicaja_core::identity::card::luhn_check_digit(&payload).unwrap());
+            let card = MaskedCard::from_card(&CardNumber::parse(&digits).unwrap());
             let shown = card.to_string();
             proptest::prop_assert_eq!(shown.chars().filter(char::is_ascii_digit).count(), 4);
             proptest::prop_assert!(digits.ends_with(card.last4()));

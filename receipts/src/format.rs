@@ -50,7 +50,7 @@ pub fn rate(value: Decimal) -> String {
 /// layer's own table, so every renderer agrees with the printer). Control characters are refused: a
 /// document carries no layout of its own inside a value.
 pub fn cp1252_byte(c: char) -> Option<u8> {
-    servicaja_drivers::wpc1252::byte_for(c)
+    servicaja_escpos::wpc1252::byte_for(c)
 }
 
 /// The text with every character the page cannot print replaced by `?` and every control character

@@ -1,8 +1,8 @@
 //! Every document the kiosk issues — payment vouchers, constancias, tickets and slips — built once as a
 //! [`Document`], laid out for 48/42/32 columns by pure code, and rendered to plain text, ESC/POS, PNG and
-//! PDF. Also the duplicate mark for reprints, the QR verification code and the printing policy.
+//! PDF. Also the duplicate mark for reprints and the QR verification code.
 //!
-//! Architecture invariant: templates, layout, duplicates, verification and policy do no I/O, never read
+//! Architecture invariant: templates, layout, duplicates and verification do no I/O, never read
 //! the clock or a random source (instants and hashes are inputs), and never panic on any input.
 //! Only masked numbers ([`MaskedNumber`]) can enter a document, never a full card number or a clave.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
@@ -12,7 +12,6 @@ pub mod format;
 pub mod from_api;
 pub mod layout;
 pub mod model;
-pub mod policy;
 pub mod render;
 pub mod samples;
 pub mod templates;
@@ -38,5 +37,5 @@ pub enum ReceiptError {
     #[error("the PNG preview could not be encoded: {0}")]
     Png(String),
     #[error("the ESC/POS job could not be encoded: {0}")]
-    EscPos(#[from] servicaja_drivers::escpos_doc::EncodeError),
+    EscPos(#[from] servicaja_escpos::EncodeError),
 }

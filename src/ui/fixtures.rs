@@ -7,22 +7,22 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use servicaja_core::api::{
-    Account, AccountStatus, AffiliationConstancia, AffiliationOperation, AmountRange, EnrollmentCompleted,
-    EnrollmentQuestion, EnrollmentStarted, EnrollmentVerified, ExchangeApplied, ExchangeRates, Installment,
-    InstallmentStatus, Loan, LoanProductType, LoanStatus, Movement, NoDebtCertificate, OptionTerms, OtpSent,
-    PaymentDone, PaymentOption, PaymentQuote, Profile, RequestKind, RequestTicket, SessionOpened, SignatureType,
+    AffiliationConstancia, AffiliationOperation, EnrollmentCompleted, EnrollmentQuestion, EnrollmentStarted,
+    EnrollmentVerified, ExchangeApplied, LoanProductType, Movement, NoDebtCertificate, OtpSent, PaymentDone,
+    PaymentOption, PaymentQuote, RequestKind, RequestTicket, SessionOpened,
 };
+use servicaja_core::fixtures::{loan, money};
 use servicaja_core::money::{Currency, Money};
 use servicaja_session::{Answer, Command, Document, Effect, Event, PrintOutcome, Query, Reply};
 
 use super::controller::EffectSink;
 
-pub const CARD: &str = "4111111111111111";
-pub const DNI: &str = "10117410";
-pub const CLAVE: &str = "482915";
+pub use servicaja_core::fixtures::{
+    CARD, CLAVE, DNI, accounts, accounts_affiliated, exchange_rates, loans, profile, start_time,
+};
 
 /// The QR the runtime would make for `document` (the receipts' own payload), here tied to a fixed journal
 /// hash ([`SCRIPTED_JOURNAL_HASH`]) since the scripted central keeps no journal.
@@ -69,144 +69,6 @@ pub fn scripted_qr(document: &Document) -> String {
 
 /// The journal hash the scripted QR codes are tied to.
 pub const SCRIPTED_JOURNAL_HASH: [u8; 32] = [0x5A; 32];
-
-/// 20 Nov 2026, 10:00 in Lima.
-pub fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 20, 15, 0, 0).single().unwrap_or_default()
-}
-
-fn money(amount: &str, currency: Currency) -> Money {
-    Money::new(amount.parse::<Decimal>().unwrap_or_default(), currency)
-}
-
-pub fn profile() -> Profile {
-    Profile {
-        customer_id: "C-0001".into(),
-        name: "JESUS".into(),
-        masked_phone: "95*****480".into(),
-        email: "jesus@cmactacna.com.pe".into(),
-        masked_card: "**** **** **** 1111".into(),
-    }
-}
-
-fn account(id: &str, number: &str, balance: Money, status: AccountStatus, signature: SignatureType) -> Account {
-    Account {
-        id: id.into(),
-        number: number.into(),
-        product_name: if balance.currency == Currency::PEN { "AHORRO PN SOLES" } else { "AHORRO PN DÓLARES" }.into(),
-        currency: balance.currency,
-        balance,
-        status,
-        signature,
-        internet_purchases: false,
-        restricted: false,
-    }
-}
-
-pub fn accounts() -> Vec<Account> {
-    vec![
-        account("A1", "00121110", money("2500.00", Currency::PEN), AccountStatus::Active, SignatureType::Individual),
-        account("A2", "00121111", money("800.00", Currency::PEN), AccountStatus::Active, SignatureType::Joint),
-        account("A3", "00121112", money("50.00", Currency::PEN), AccountStatus::Inactive, SignatureType::Individual),
-        account("A4", "00121210", money("1000.00", Currency::USD), AccountStatus::Active, SignatureType::Individual),
-    ]
-}
-
-/// The same accounts with A1 affiliated to internet purchases.
-pub fn accounts_affiliated() -> Vec<Account> {
-    let mut list = accounts();
-    if let Some(first) = list.first_mut() {
-        first.internet_purchases = true;
-    }
-    list
-}
-
-fn installment(number: u32, amount: Money) -> Installment {
-    let zero = Money::zero(amount.currency);
-    Installment {
-        number,
-        due_date: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default(),
-        principal: amount,
-        interest: zero,
-        insurance: zero,
-        moratorium: zero,
-        total: amount,
-        outstanding: amount,
-        status: InstallmentStatus::Due,
-        days_late: 0,
-    }
-}
-
-fn loan(id: &str, product: LoanProductType, name: &str, currency: Currency, overdue: u32) -> Loan {
-    let payable = product != LoanProductType::Pignoraticio;
-    Loan {
-        id: id.into(),
-        number: format!("0034-{id}"),
-        product_type: product,
-        product_name: name.into(),
-        currency,
-        status: LoanStatus::Current,
-        disbursed: money("10000.00", currency),
-        outstanding_principal: money("6000.00", currency),
-        annual_rate_percent: "24.50".parse().unwrap_or_default(),
-        installments_total: 24,
-        installments_paid: 10,
-        overdue_installments: overdue,
-        overdue_amount: money(if overdue > 0 { "520.00" } else { "0" }, currency),
-        due_installment: Some(installment(11, money("520.00", currency))),
-        kiosk_payable: payable,
-        kiosk_refusal: (!payable).then(|| "Los créditos pignoraticios se pagan en ventanilla.".into()),
-        option_terms: if payable { option_terms(currency, overdue) } else { Vec::new() },
-        exchange_rates: Some(exchange_rates()),
-    }
-}
-
-/// The caja's rates of the fixtures' day.
-pub fn exchange_rates() -> ExchangeRates {
-    ExchangeRates {
-        date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
-        buy: "3.35".parse().unwrap_or_default(),
-        sell: "3.38".parse().unwrap_or_default(),
-    }
-}
-
-/// What each option of a fixture loan charges: an installment of 520.00 (and as much overdue), a payoff
-/// of 6,210.40.
-fn option_terms(currency: Currency, overdue: u32) -> Vec<OptionTerms> {
-    let terms = |option, amount: Option<&str>, installments: &[&str], range: Option<(&str, &str)>| OptionTerms {
-        option,
-        amount: amount.map(|a| money(a, currency)),
-        installments: installments.iter().map(|a| money(a, currency)).collect(),
-        range: range.map(|(min, max)| AmountRange { min: money(min, currency), max: money(max, currency) }),
-    };
-    let due = if overdue > 0 { "1040.00" } else { "520.00" };
-    let mut list = vec![
-        terms(PaymentOption::DueInstallment, Some(due), &[], None),
-        terms(PaymentOption::Total, Some("6210.40"), &[], None),
-    ];
-    if overdue == 0 {
-        list.push(terms(PaymentOption::Advance, None, &["520.00", "1040.00"], None));
-        for option in [PaymentOption::PrepaymentReduceAmount, PaymentOption::PrepaymentReduceCount] {
-            list.push(terms(option, None, &[], Some(("1040.01", "6210.39"))));
-        }
-    }
-    list
-}
-
-pub fn loans() -> Vec<Loan> {
-    vec![
-        loan("L1", LoanProductType::Consumo, "CRÉDITO CONSUMO", Currency::PEN, 0),
-        loan("L2", LoanProductType::Consumo, "CRÉDITO CONSUMO DÓLARES", Currency::USD, 0),
-        loan("L3", LoanProductType::Pignoraticio, "CRÉDITO PIGNORATICIO", Currency::PEN, 0),
-        {
-            let mut cancelled = loan("L4", LoanProductType::Consumo, "CRÉDITO MYPE", Currency::PEN, 0);
-            cancelled.status = LoanStatus::Cancelled;
-            cancelled.due_installment = None;
-            cancelled.outstanding_principal = Money::zero(Currency::PEN);
-            cancelled
-        },
-    ]
-}
 
 fn quote(loan_id: &str, option: PaymentOption, account_id: &str, amount: Option<Decimal>) -> PaymentQuote {
     let loan = loans()

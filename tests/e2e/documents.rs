@@ -3,50 +3,15 @@
 //! original never printed — its on-screen QR being the very payload of the journaled receipt; the balance
 //! slip printed from the movements screen lists the movements, its number in Lima time.
 
-use std::time::Duration;
-
 use chrono::{TimeZone, Utc};
-use servicaja_core::api::PaymentOption;
 use servicaja_drivers::emulator::SimPaper;
 use servicaja_host::journal::JOURNAL_FILE;
 use servicaja_host::{Journal, JournalEvent};
 use servicaja_maintenance::{ReprintCriteria, Requester};
-use servicaja_session::state::{Balances, DeliveryStage, Notice, Payment, Screen, Then};
+use servicaja_session::state::{Balances, DeliveryStage, Notice, Screen, Then};
 use servicaja_session::{Action, MenuItem};
 
-use crate::maintenance::reprint::ReprintError;
-use crate::runtime::ReprintReply;
-use crate::world::{CONSUMER_LOAN, SAVINGS, World};
-
-async fn ask<T: Send + 'static>(request: impl FnOnce(ReprintReply<T>)) -> Result<T, ReprintError> {
-    let (answer, answered) = tokio::sync::oneshot::channel();
-    request(Box::new(move |result| {
-        let _ = answer.send(result);
-    }));
-    tokio::time::timeout(Duration::from_secs(30), answered)
-        .await
-        .expect("the journal thread answers")
-        .expect("the journal thread answered once")
-}
-
-/// Pays the consumer loan's due installment; returns its operation number, on the Done screen.
-async fn pay_due_installment(w: &mut World) -> String {
-    w.ui(Action::Menu(MenuItem::PayLoans));
-    w.until("the loans", |s| matches!(s.screen(), Screen::Payment(Payment::Loans { .. }))).await;
-    let Screen::Payment(Payment::Loans { loans }) = w.screen() else { unreachable!() };
-    let loan = loans.iter().position(|loan| loan.id == CONSUMER_LOAN).expect("the consumer loan is listed");
-    w.ui(Action::Select(loan));
-    w.ui(Action::PaymentOption(PaymentOption::DueInstallment));
-    w.until("the accounts", |s| matches!(s.screen(), Screen::Payment(Payment::Accounts { .. }))).await;
-    let Screen::Payment(Payment::Accounts { accounts, .. }) = w.screen() else { unreachable!() };
-    let account = accounts.iter().position(|account| account.id == SAVINGS).expect("the savings account is listed");
-    w.ui(Action::Select(account));
-    w.until("the quote", |s| matches!(s.screen(), Screen::Payment(Payment::Summary { .. }))).await;
-    w.ui(Action::Confirm);
-    w.until("the payment", |s| matches!(s.screen(), Screen::Payment(Payment::Done { .. }))).await;
-    let Screen::Payment(Payment::Done { payment, .. }) = w.screen() else { unreachable!() };
-    payment.operation_number.clone()
-}
+use crate::world::{SAVINGS, World, ask};
 
 /// Issue 18, defect 7: MARIA's op 00000008 (QR route, no paper) could not be found by staff, 00000009
 /// (printed) could. Now both are, by their number typed without its zeros.
@@ -56,7 +21,7 @@ async fn a_payment_taken_by_qr_without_paper_is_found_by_staff_and_reprinted_as_
     w.control().set_paper(SimPaper::Out);
     w.until("the printer to report paper out", |s| !s.printer_ready()).await;
     w.log_in().await;
-    let operation = pay_due_installment(&mut w).await;
+    let operation = w.pay_due_installment().await.operation_number;
     w.ui(Action::Confirm);
     w.ui(Action::ShowQr);
     w.until("the QR", |s| matches!(s.screen(), Screen::Delivery(d) if matches!(d.stage, DeliveryStage::Qr { .. })))
@@ -111,7 +76,7 @@ async fn the_balance_slip_printed_from_the_movements_lists_them_and_its_number_i
     let mut w = World::start().await;
     w.log_in().await;
     // A movement of today on the account: an installment paid.
-    pay_due_installment(&mut w).await;
+    w.pay_due_installment().await;
     w.ui(Action::Confirm);
     w.ui(Action::Back);
     // "¿Desea realizar otra operación?": Sí.

@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use rust_decimal::Decimal;
 use servicaja_central::Fault;
-use servicaja_core::api::{OutboxChannel, OutboxMessage, PaymentDone, PaymentOption, paths};
-use servicaja_core::money::Money;
+use servicaja_core::api::{OutboxChannel, OutboxMessage, paths};
 use servicaja_drivers::emulator::SimPaper;
 use servicaja_host::journal::{JOURNAL_FILE, Outcome};
 use servicaja_host::{CommandKind, Journal, JournalEvent, State};
@@ -16,35 +15,10 @@ use servicaja_receipts::verification::verification_code;
 use servicaja_session::state::{DeliveryStage, IdentifyStep, Notice, Payment, Screen};
 use servicaja_session::{Action, Command, DeliveryChoice, Effect, JournalEntry, MenuItem, Timer};
 
-use crate::world::{CONSUMER_LOAN, SAVINGS, SAVINGS_OPENING, World};
+use crate::world::{SAVINGS, SAVINGS_OPENING, World};
 
 fn opening_balance() -> Decimal {
     SAVINGS_OPENING.parse().unwrap()
-}
-
-/// From the menu to the summary of the consumer loan's due installment, debited from the savings account.
-async fn to_summary(w: &mut World) -> Money {
-    w.ui(Action::Menu(MenuItem::PayLoans));
-    w.until("the loans", |s| matches!(s.screen(), Screen::Payment(Payment::Loans { .. }))).await;
-    let Screen::Payment(Payment::Loans { loans }) = w.screen() else { unreachable!() };
-    let loan = loans.iter().position(|loan| loan.id == CONSUMER_LOAN).expect("the consumer loan is listed");
-    w.ui(Action::Select(loan));
-    w.ui(Action::PaymentOption(PaymentOption::DueInstallment));
-    w.until("the accounts", |s| matches!(s.screen(), Screen::Payment(Payment::Accounts { .. }))).await;
-    let Screen::Payment(Payment::Accounts { accounts, .. }) = w.screen() else { unreachable!() };
-    let account = accounts.iter().position(|account| account.id == SAVINGS).expect("the savings account is listed");
-    w.ui(Action::Select(account));
-    w.until("the quote", |s| matches!(s.screen(), Screen::Payment(Payment::Summary { .. }))).await;
-    let Screen::Payment(Payment::Summary { quote, .. }) = w.screen() else { unreachable!() };
-    quote.debit
-}
-
-/// Confirms the summary and waits for the central's answer: the payment done.
-async fn pay(w: &mut World) -> PaymentDone {
-    w.ui(Action::Confirm);
-    w.until("the payment", |s| matches!(s.screen(), Screen::Payment(Payment::Done { .. }))).await;
-    let Screen::Payment(Payment::Done { payment, .. }) = w.screen() else { unreachable!() };
-    payment.clone()
 }
 
 fn journal(w: &World) -> Vec<servicaja_host::journal::JournalRecord> {
@@ -71,8 +45,8 @@ async fn a_card_swiped_on_the_emulated_reader_reaches_the_session() {
 async fn an_installment_paid_ends_with_its_receipt_printed_journaled_and_applied_once() {
     let mut w = World::start().await;
     w.log_in().await;
-    let debit = to_summary(&mut w).await;
-    let payment = pay(&mut w).await;
+    let debit = w.reach_the_due_installment_summary().await;
+    let payment = w.confirm_payment().await;
     assert_eq!(payment.debit, debit, "the debit confirmed on screen is the one charged");
     w.ui(Action::Confirm);
     assert!(matches!(w.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::Choose), "{:?}", w.screen());
@@ -158,17 +132,9 @@ async fn an_installment_paid_ends_with_its_receipt_printed_journaled_and_applied
 async fn a_receipt_cut_short_by_paper_out_is_journaled_not_printed_for_a_staff_reprint() {
     let mut w = World::start().await;
     w.log_in().await;
-    to_summary(&mut w).await;
-    let payment = pay(&mut w).await;
-    w.ui(Action::Confirm);
+    let payment = w.pay_due_installment().await;
     // The roll ends a few lines into the receipt: the job starts and fails mid-way.
-    w.control().paper_runs_out_after(5);
-    w.ui(Action::Deliver(DeliveryChoice::Print));
-    w.until(
-        "the printer failure",
-        |s| matches!(s.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed),
-    )
-    .await;
+    w.print_until_the_paper_runs_out().await;
 
     let records = journal(&w);
     let receipt = records
@@ -192,7 +158,7 @@ async fn a_receipt_cut_short_by_paper_out_is_journaled_not_printed_for_a_staff_r
 async fn a_payment_answer_lost_after_commit_is_reversed_and_the_customer_told_no_charge_stands() {
     let mut w = World::start().await;
     w.log_in().await;
-    to_summary(&mut w).await;
+    w.reach_the_due_installment_summary().await;
     w.central.set_fault(paths::PAYMENTS, Fault::drop_after_commit(u32::MAX));
     w.ui(Action::Confirm);
     let Screen::Payment(Payment::Processing { key, .. }) = w.screen().clone() else { panic!("{:?}", w.screen()) };
@@ -265,8 +231,7 @@ async fn a_printer_out_of_paper_offers_email_and_the_receipt_reaches_the_custome
     w.log_in().await;
     w.control().set_paper(SimPaper::Out);
     w.until("the printer to report paper out", |s| !s.printer_ready()).await;
-    to_summary(&mut w).await;
-    let payment = pay(&mut w).await;
+    let payment = w.pay_due_installment().await;
     w.ui(Action::Confirm);
     w.ui(Action::Deliver(DeliveryChoice::Print));
     assert!(

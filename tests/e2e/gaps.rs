@@ -1,11 +1,10 @@
 //! What the central tells the customer beyond yes or no, carried end to end: the attempts left after a
 //! wrong clave, and the loan's next due date printed on the installment voucher.
 
-use servicaja_core::api::PaymentOption;
-use servicaja_session::state::{DeliveryStage, IdentifyStep, Notice, Payment, Screen};
-use servicaja_session::{Action, DeliveryChoice, MenuItem};
+use servicaja_session::state::{DeliveryStage, IdentifyStep, Notice, Screen};
+use servicaja_session::{Action, DeliveryChoice};
 
-use crate::world::{CARD, CONSUMER_LOAN, DNI, SAVINGS, World, dni_mrz};
+use crate::world::{CARD, DNI, World, dni_mrz};
 
 fn clave_attempts_left(screen: &Screen) -> Option<Option<u32>> {
     match screen {
@@ -37,20 +36,7 @@ async fn a_wrong_clave_at_the_real_central_tells_the_customer_the_attempts_left(
 async fn the_installment_voucher_prints_the_loans_next_due_date() {
     let mut w = World::start().await;
     w.log_in().await;
-    w.ui(Action::Menu(MenuItem::PayLoans));
-    w.until("the loans", |s| matches!(s.screen(), Screen::Payment(Payment::Loans { .. }))).await;
-    let Screen::Payment(Payment::Loans { loans }) = w.screen() else { unreachable!() };
-    let loan = loans.iter().position(|loan| loan.id == CONSUMER_LOAN).expect("the consumer loan is listed");
-    w.ui(Action::Select(loan));
-    w.ui(Action::PaymentOption(PaymentOption::DueInstallment));
-    w.until("the accounts", |s| matches!(s.screen(), Screen::Payment(Payment::Accounts { .. }))).await;
-    let Screen::Payment(Payment::Accounts { accounts, .. }) = w.screen() else { unreachable!() };
-    let account = accounts.iter().position(|account| account.id == SAVINGS).expect("the savings account is listed");
-    w.ui(Action::Select(account));
-    w.until("the quote", |s| matches!(s.screen(), Screen::Payment(Payment::Summary { .. }))).await;
-    w.ui(Action::Confirm);
-    w.until("the payment", |s| matches!(s.screen(), Screen::Payment(Payment::Done { .. }))).await;
-    let Screen::Payment(Payment::Done { payment, .. }) = w.screen() else { unreachable!() };
+    let payment = w.pay_due_installment().await;
     let next = payment.next_installment.clone().expect("the central names the next installment");
     assert!(!payment.loan_cancelled);
     assert!(next.due_date > payment.at.date_naive(), "{next:?} after {}", payment.at);

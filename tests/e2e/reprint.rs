@@ -2,59 +2,20 @@
 //! found, previewed and reprinted on the journal thread — through the runtime's printer, on the emulator —
 //! marked DUPLICADO and journaled; with the paper out again nothing is journaled; a customer is refused.
 
-use std::time::Duration;
-
-use servicaja_core::api::PaymentOption;
 use servicaja_drivers::emulator::SimPaper;
 use servicaja_drivers::printer::FailReason;
 use servicaja_host::journal::JOURNAL_FILE;
 use servicaja_host::{Journal, JournalEvent};
 use servicaja_maintenance::{ReprintCriteria, ReprintRefusal, Requester};
-use servicaja_session::state::{DeliveryStage, Payment, Screen};
-use servicaja_session::{Action, DeliveryChoice, MenuItem};
 
 use crate::maintenance::reprint::ReprintError;
-use crate::runtime::ReprintReply;
-use crate::world::{CONSUMER_LOAN, SAVINGS, World};
-
-/// Asks the runtime and waits for the journal thread's answer.
-async fn ask<T: Send + 'static>(request: impl FnOnce(ReprintReply<T>)) -> Result<T, ReprintError> {
-    let (answer, answered) = tokio::sync::oneshot::channel();
-    request(Box::new(move |result| {
-        let _ = answer.send(result);
-    }));
-    tokio::time::timeout(Duration::from_secs(30), answered)
-        .await
-        .expect("the journal thread answers")
-        .expect("the journal thread answered once")
-}
+use crate::world::{World, ask};
 
 /// Pays the consumer loan's due installment and asks for the receipt on paper, which runs out mid-job.
 async fn pay_with_the_receipt_cut_short(w: &mut World) -> String {
     w.log_in().await;
-    w.ui(Action::Menu(MenuItem::PayLoans));
-    w.until("the loans", |s| matches!(s.screen(), Screen::Payment(Payment::Loans { .. }))).await;
-    let Screen::Payment(Payment::Loans { loans }) = w.screen() else { unreachable!() };
-    let loan = loans.iter().position(|loan| loan.id == CONSUMER_LOAN).expect("the consumer loan is listed");
-    w.ui(Action::Select(loan));
-    w.ui(Action::PaymentOption(PaymentOption::DueInstallment));
-    w.until("the accounts", |s| matches!(s.screen(), Screen::Payment(Payment::Accounts { .. }))).await;
-    let Screen::Payment(Payment::Accounts { accounts, .. }) = w.screen() else { unreachable!() };
-    let account = accounts.iter().position(|account| account.id == SAVINGS).expect("the savings account is listed");
-    w.ui(Action::Select(account));
-    w.until("the quote", |s| matches!(s.screen(), Screen::Payment(Payment::Summary { .. }))).await;
-    w.ui(Action::Confirm);
-    w.until("the payment", |s| matches!(s.screen(), Screen::Payment(Payment::Done { .. }))).await;
-    let Screen::Payment(Payment::Done { payment, .. }) = w.screen() else { unreachable!() };
-    let operation = payment.operation_number.clone();
-    w.ui(Action::Confirm);
-    w.control().paper_runs_out_after(5);
-    w.ui(Action::Deliver(DeliveryChoice::Print));
-    w.until(
-        "the printer failure",
-        |s| matches!(s.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed),
-    )
-    .await;
+    let operation = w.pay_due_installment().await.operation_number;
+    w.print_until_the_paper_runs_out().await;
     operation
 }
 

@@ -7,12 +7,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use servicaja_core::api::{PaymentDone, PaymentOption};
+use servicaja_core::money::Money;
 use servicaja_core::settings::Settings;
-use servicaja_session::state::Screen;
-use servicaja_session::{Action, Effect, Event, Key, SequenceSupply, Session, SessionConfig, Timer};
+use servicaja_session::state::{DeliveryStage, Payment, Screen};
+use servicaja_session::{
+    Action, DeliveryChoice, Effect, Event, Key, MenuItem, SequenceSupply, Session, SessionConfig, Timer,
+};
 use tokio::sync::mpsc;
 
-use crate::runtime::RuntimeOptions;
+use crate::maintenance::reprint::ReprintError;
+use crate::runtime::{ReprintReply, RuntimeOptions};
 pub use crate::stack::{CARD, CLAVE, CONSUMER_LOAN, DNI, PATIENCE, SAVINGS, SAVINGS_OPENING, Stack, dni_mrz};
 
 /// The world (see `tests/common/stack.rs`) and a session fed by hand, on an injected clock.
@@ -140,4 +145,62 @@ impl World {
         self.ui(Action::Confirm);
         self.until("the central to open the session", |s| s.screen() == &Screen::Menu).await;
     }
+
+    /// From the menu to the summary of the consumer loan's due installment, debited from the savings
+    /// account; returns the debit the summary shows.
+    pub async fn reach_the_due_installment_summary(&mut self) -> Money {
+        self.ui(Action::Menu(MenuItem::PayLoans));
+        self.until("the loans", |s| matches!(s.screen(), Screen::Payment(Payment::Loans { .. }))).await;
+        let Screen::Payment(Payment::Loans { loans }) = self.screen() else { unreachable!() };
+        let loan = loans.iter().position(|loan| loan.id == CONSUMER_LOAN).expect("the consumer loan is listed");
+        self.ui(Action::Select(loan));
+        self.ui(Action::PaymentOption(PaymentOption::DueInstallment));
+        self.until("the accounts", |s| matches!(s.screen(), Screen::Payment(Payment::Accounts { .. }))).await;
+        let Screen::Payment(Payment::Accounts { accounts, .. }) = self.screen() else { unreachable!() };
+        let account = accounts.iter().position(|account| account.id == SAVINGS).expect("the savings account is listed");
+        self.ui(Action::Select(account));
+        self.until("the quote", |s| matches!(s.screen(), Screen::Payment(Payment::Summary { .. }))).await;
+        let Screen::Payment(Payment::Summary { quote, .. }) = self.screen() else { unreachable!() };
+        quote.debit
+    }
+
+    /// Confirms the summary and waits for the central's answer: the payment done.
+    pub async fn confirm_payment(&mut self) -> PaymentDone {
+        self.ui(Action::Confirm);
+        self.until("the payment", |s| matches!(s.screen(), Screen::Payment(Payment::Done { .. }))).await;
+        let Screen::Payment(Payment::Done { payment, .. }) = self.screen() else { unreachable!() };
+        payment.clone()
+    }
+
+    /// The consumer loan's due installment paid from the savings account (the test script several tests
+    /// share), ending on the Done screen.
+    pub async fn pay_due_installment(&mut self) -> PaymentDone {
+        self.reach_the_due_installment_summary().await;
+        self.confirm_payment().await
+    }
+
+    /// From the Done screen: the receipt asked for on paper, which runs out a few lines into the job, and
+    /// the printer's failure shown.
+    pub async fn print_until_the_paper_runs_out(&mut self) {
+        self.ui(Action::Confirm);
+        self.control().paper_runs_out_after(5);
+        self.ui(Action::Deliver(DeliveryChoice::Print));
+        self.until(
+            "the printer failure",
+            |s| matches!(s.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed),
+        )
+        .await;
+    }
+}
+
+/// Asks the runtime's journal thread (search, preview, reprint) and waits for its answer.
+pub async fn ask<T: Send + 'static>(request: impl FnOnce(ReprintReply<T>)) -> Result<T, ReprintError> {
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    request(Box::new(move |result| {
+        let _ = answer.send(result);
+    }));
+    tokio::time::timeout(Duration::from_secs(30), answered)
+        .await
+        .expect("the journal thread answers")
+        .expect("the journal thread answered once")
 }

@@ -32,6 +32,21 @@ fn now() -> DateTime<Utc> {
 
 const REPRINT: &str = "Reimprimir (DUPLICADO)";
 
+/// The emulated devices on pseudo-terminals and the real drivers on them, once the printer is online.
+fn emulated_devices() -> (EmulatorSet, Devices, Receiver<DeviceEvent>) {
+    let settings = Settings::default();
+    let emulators = EmulatorSet::start_temporary(48).unwrap();
+    let (devices, events) = Devices::start(
+        &settings.printer,
+        &settings.card_reader,
+        &settings.document_reader,
+        Some(&emulators.paths()),
+        DriverOptions::default(),
+    );
+    wait_for_printer(&events, |state, _| state == DeviceState::Online);
+    (emulators, devices, events)
+}
+
 /// A kiosk window with the reprint page bound to a journal of sample receipts and the emulated printer.
 struct Agency {
     ui: KioskWindow,
@@ -60,16 +75,7 @@ impl Agency {
         let samples = write_sample_receipts(&mut journal, now()).unwrap();
         more(&mut journal);
 
-        let settings = Settings::default();
-        let emulators = EmulatorSet::start_temporary(48).unwrap();
-        let (devices, events) = Devices::start(
-            &settings.printer,
-            &settings.card_reader,
-            &settings.document_reader,
-            Some(&emulators.paths()),
-            DriverOptions::default(),
-        );
-        wait_for_printer(&events, |state, _| state == DeviceState::Online);
+        let (emulators, devices, events) = emulated_devices();
         let backend = JournalBackend::new(journal, Some(devices.printer.clone()), Columns::C48, "LG");
         let clock = Rc::new(now);
         let page = ReprintScreen::attach(&ui, Box::new(backend), clock);
@@ -509,16 +515,7 @@ fn staff_enter_by_the_gesture_and_pin_reprint_and_the_page_closes_when_the_pin_i
     let journal_path = dir.path().join("journal.sqlite");
     let mut journal = Journal::open(&journal_path, 64).unwrap();
     write_sample_receipts(&mut journal, rig.now.get()).unwrap();
-    let settings = Settings::default();
-    let emulators = EmulatorSet::start_temporary(48).unwrap();
-    let (devices, events) = Devices::start(
-        &settings.printer,
-        &settings.card_reader,
-        &settings.document_reader,
-        Some(&emulators.paths()),
-        DriverOptions::default(),
-    );
-    wait_for_printer(&events, |state, _| state == DeviceState::Online);
+    let (emulators, devices, _events) = emulated_devices();
 
     let staff =
         MaintenanceUser { id: "2001".into(), name: "2001".into(), role: Role::Staff, pin_hash: "test:200200".into() };

@@ -382,6 +382,18 @@ fn refusal(code: ErrorCode, attempts_left: Option<u32>) -> Result<Reply, Failure
     Err(Failure::Refused(problem))
 }
 
+/// Logged in, affiliating the first account: the SMS code screen.
+fn at_the_affiliation_code(ui: &KioskWindow) -> Rig {
+    let rig = Rig::new(ui);
+    rig.login();
+    rig.ui(Action::Menu(MenuItem::InternetPurchases));
+    rig.ui(Action::Affiliate);
+    rig.ui(Action::Select(0));
+    rig.ui(Action::Confirm);
+    assert_eq!(rig.screen(), "code");
+    rig
+}
+
 /// Issue 18: "Le quedan 1 intentos". One attempt left reads in the singular and warns that the next wrong
 /// clave locks the card; in English too.
 #[test]
@@ -403,13 +415,7 @@ fn one_attempt_left_is_singular_and_warns_that_the_card_locks() {
 #[test]
 fn one_attempt_left_at_the_sms_code_is_singular() {
     let ui = window();
-    let rig = Rig::new(&ui);
-    rig.login();
-    rig.ui(Action::Menu(MenuItem::InternetPurchases));
-    rig.ui(Action::Affiliate);
-    rig.ui(Action::Select(0));
-    rig.ui(Action::Confirm);
-    assert_eq!(rig.screen(), "code");
+    let rig = at_the_affiliation_code(&ui);
     rig.script.borrow_mut().answers.push_back(refusal(ErrorCode::OtpInvalid, Some(1)));
     type_digits(&ui, "123456");
     touch(&ui, "Confirmar");
@@ -424,13 +430,7 @@ fn one_attempt_left_at_the_sms_code_is_singular() {
 #[test]
 fn the_affiliation_code_screen_names_the_account_and_when_the_code_expires() {
     let ui = window();
-    let rig = Rig::new(&ui);
-    rig.login();
-    rig.ui(Action::Menu(MenuItem::InternetPurchases));
-    rig.ui(Action::Affiliate);
-    rig.ui(Action::Select(0));
-    rig.ui(Action::Confirm);
-    assert_eq!(rig.screen(), "code");
+    let rig = at_the_affiliation_code(&ui);
     assert!(shows(&ui, "Cuenta a afiliar: AHORRO PN SOLES ****1110"));
     assert!(shows(&ui, "El código vence en 5 minutos."));
     rig.ui(Action::SetLanguage(Language::En));

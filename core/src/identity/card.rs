@@ -23,6 +23,15 @@ pub enum CardNumberError {
     LuhnMismatch,
 }
 
+/// What stands before the last four digits in a masked card number, on screens, receipts and the journal.
+pub const MASKED_PREFIX: &str = "**** **** **** ";
+
+/// A card number as screens, receipts and the journal show it, from its last four digits:
+/// `**** **** **** 1234`.
+pub fn masked_from_last_four(last_four: &str) -> String {
+    format!("{MASKED_PREFIX}{last_four}")
+}
+
 /// Whether a string of ASCII digits passes the Luhn (mod 10) check. Anything that is not all digits, or is
 /// empty, fails.
 pub fn luhn_valid(digits: &str) -> bool {
@@ -110,7 +119,7 @@ impl CardNumber {
 
     /// For screens and receipts: `**** **** **** 1234`, whatever the length of the number.
     pub fn masked(&self) -> String {
-        format!("**** **** **** {}", self.last_four())
+        masked_from_last_four(self.last_four())
     }
 
     /// For logs and the journal: first six and last four digits, the rest as `*` (`457173******1234`).

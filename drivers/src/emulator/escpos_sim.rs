@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use crate::code_pages;
 use crate::completion::{ProcessId, process_id_response};
-use crate::escpos_doc::{Align, TextSize};
 use crate::rt_status::{ErrorCauseByte, OfflineCauseByte, PrinterByte, PrinterSensors, RollPaperByte};
+use servicaja_escpos::{Align, TextSize};
 
 /// The simulated paper supply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -13,7 +13,7 @@ use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use image::{GrayImage, Luma};
 
 use super::escpos_sim::{PrintedItem, Receipt, Span};
-use crate::escpos_doc::{Align, TextSize};
+use servicaja_escpos::{Align, TextSize};
 
 /// A character cell of font A, in dots.
 pub const CELL_W: u32 = 12;

@@ -7,11 +7,11 @@ use std::time::Duration;
 use servicaja_core::settings::{FlowControl, SerialSettings};
 use servicaja_drivers::completion::{ProcessId, Reply, ReplyDecoder, process_id_request, process_id_response};
 use servicaja_drivers::emulator::{EmulatorSet, PrinterSim, SimPaper};
-use servicaja_drivers::escpos_doc::{EscPosBuilder, TextStyle};
 use servicaja_drivers::paper_usage::{PaperGeometry, measure};
 use servicaja_drivers::printer::{FailReason, PrintError, PrintJob, PrinterDriver};
 use servicaja_drivers::pty::PtyMaster;
 use servicaja_drivers::transport::{Connector, SerialConnector};
+use servicaja_escpos::{EscPosBuilder, TextStyle};
 
 fn serial(path: &std::path::Path) -> SerialSettings {
     SerialSettings {

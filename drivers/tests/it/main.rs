@@ -4,7 +4,6 @@
 mod completion;
 mod config_and_png;
 mod devsim;
-mod escpos_bytes;
 mod paper_usage;
 mod props;
 mod pty_devices;

@@ -1,7 +1,7 @@
 //! Paper used per job, measured from the ESC/POS bytes: rows × line height, graphics, and the cut feed.
 
-use servicaja_drivers::escpos_doc::{EscPosBuilder, TextSize, TextStyle};
 use servicaja_drivers::paper_usage::{PaperGeometry, measure};
+use servicaja_escpos::{EscPosBuilder, TextSize, TextStyle};
 
 const ROW_UM: u64 = 30 * 141;
 

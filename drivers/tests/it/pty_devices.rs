@@ -6,12 +6,12 @@ use std::time::{Duration, Instant};
 use servicaja_core::settings::{FlowControl, SerialSettings};
 use servicaja_drivers::devices::{DriverOptions, start_card_reader, start_document_reader, start_printer};
 use servicaja_drivers::emulator::{EmulatorSet, SimPaper};
-use servicaja_drivers::escpos_doc::{EscPosBuilder, TextSize, TextStyle};
 use servicaja_drivers::printer::{FailReason, PrintError, PrintJob, PrinterDriver};
 use servicaja_drivers::pty::PtyMaster;
 use servicaja_drivers::readers::DeviceEvent;
 use servicaja_drivers::status::{DeviceKind, DeviceState, PaperState, StatusField};
 use servicaja_drivers::transport::{Connector, SerialConnector};
+use servicaja_escpos::{EscPosBuilder, TextSize, TextStyle};
 
 /// Upper bound for an expected event; a failure bound, never a speed assertion.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -405,7 +405,7 @@ fn the_emulator_reads_text_by_the_selected_code_page() {
 
     // The same text without `ESC t 16`: the power-on page (PC437) reads those bytes as other glyphs.
     let mut forgot = vec![0x1B, b'@'];
-    forgot.extend(servicaja_drivers::wpc1252::encode("CRÉDITO Ñ").bytes);
+    forgot.extend(servicaja_escpos::wpc1252::encode("CRÉDITO Ñ").bytes);
     forgot.push(b'\n');
     let mut sim = PrinterSim::new();
     sim.feed(&forgot);

@@ -36,10 +36,7 @@ fn receipt(operation: &str, last4: &str) -> JournalEvent {
 
 fn fill(journal: &mut Journal) {
     journal
-        .append(
-            at(20, 9),
-            &JournalEvent::SessionStarted { session: "S1".into(), card: MaskedCard::from_pan("4213550012345678") },
-        )
+        .append(at(20, 9), &JournalEvent::SessionStarted { session: "S1".into(), card: MaskedCard::from_last4("5678") })
         .unwrap();
     journal
         .append(

@@ -3,7 +3,7 @@
 //! the printer's own QR command (model 2), then a partial cut. The builder selects WPC1252 (`ESC t 16`)
 //! and never sends a byte the page cannot print.
 
-use servicaja_drivers::escpos_doc::{EscPosBuilder, EscPosDocument, TextSize, TextStyle as PrinterStyle};
+use servicaja_escpos::{EscPosBuilder, EscPosDocument, TextSize, TextStyle as PrinterStyle};
 
 use crate::ReceiptError;
 use crate::layout::{Layout, Row, TextStyle};

@@ -1,5 +1,5 @@
 //! Integration tests of servicaja-receipts: text snapshots of every template, ESC/POS bytes, the PDF read
-//! back, the PNG preview, duplicates and the printing policy.
+//! back, the PNG preview and duplicates.
 
 mod escpos;
 mod fixtures;

@@ -3,29 +3,22 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use servicaja_core::api::{
-    Account, AccountStatus, AffiliationConstancia, AffiliationOperation, AmountRange, EnrollmentCompleted,
-    EnrollmentQuestion, EnrollmentStarted, EnrollmentVerified, ErrorCode, ExchangeRates, Installment,
-    InstallmentStatus, Loan, LoanProductType, LoanStatus, Movement, NoDebtCertificate, OptionTerms, OtpSent,
-    PaymentDone, PaymentOption, PaymentQuote, Problem, Profile, RequestKind, RequestTicket, SessionOpened,
-    SignatureType,
+    Account, AffiliationConstancia, AffiliationOperation, EnrollmentCompleted, EnrollmentQuestion, EnrollmentStarted,
+    EnrollmentVerified, ErrorCode, Loan, LoanProductType, Movement, NoDebtCertificate, OtpSent, PaymentDone,
+    PaymentOption, PaymentQuote, Problem, RequestKind, RequestTicket, SessionOpened,
 };
+use servicaja_core::fixtures;
 use servicaja_core::money::{Currency, Money};
 use servicaja_session::secret::{CardNumber, Dni};
 use servicaja_session::state::Screen;
 use servicaja_session::{
-    Action, Effect, Event, Failure, Key, Reply, RequestId, SequenceSupply, Session, SessionConfig, Timer,
+    Action, Effect, Event, Failure, Key, PrintOutcome, Reply, RequestId, SequenceSupply, Session, SessionConfig, Timer,
 };
 
-pub const CARD: &str = "4111111111111111";
-pub const DNI: &str = "10117410";
-pub const CLAVE: &str = "482915";
-
-pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 20, 15, 0, 0).single().unwrap_or_default()
-}
+pub use servicaja_core::fixtures::{CARD, CLAVE, DNI, accounts, profile, start_time as t0};
 
 pub fn pen(amount: &str) -> Money {
     Money::new(amount.parse::<Decimal>().unwrap(), Currency::PEN)
@@ -171,6 +164,19 @@ impl Kiosk {
             .collect()
     }
 
+    /// The printer ends the job the last step started, with `outcome`.
+    pub fn finish_printing(&mut self, outcome: PrintOutcome) -> &[Effect] {
+        let job = self
+            .effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::Print { job, .. } => Some(*job),
+                _ => None,
+            })
+            .expect("the last step started a print job");
+        self.send(Event::Printed { job, outcome })
+    }
+
     pub fn ended(&self) -> bool {
         self.effects.iter().any(|e| matches!(e, Effect::SessionEnded { .. }))
     }
@@ -181,122 +187,18 @@ impl Kiosk {
     }
 }
 
-pub fn profile() -> Profile {
-    Profile {
-        customer_id: "C-0001".into(),
-        name: "JESUS".into(),
-        masked_phone: "95*****480".into(),
-        email: "jesus@cmactacna.com.pe".into(),
-        masked_card: "**** **** **** 1111".into(),
-    }
-}
-
 pub fn session_opened() -> SessionOpened {
     SessionOpened { token: "tok-secret-123".into(), idle_timeout_seconds: 300, profile: profile() }
 }
 
-pub fn account(id: &str, number: &str, balance: Money, status: AccountStatus, signature: SignatureType) -> Account {
-    Account {
-        id: id.into(),
-        number: number.into(),
-        product_name: if balance.currency == Currency::PEN {
-            "CTA.AHORRO PN SOLES".into()
-        } else {
-            "CTA.AHORRO PN DOLARES".into()
-        },
-        currency: balance.currency,
-        balance,
-        status,
-        signature,
-        internet_purchases: false,
-        restricted: false,
-    }
-}
-
-/// JESUS's accounts from the seed: three active individual PEN/USD accounts, one joint, one inactive.
-pub fn accounts() -> Vec<Account> {
-    vec![
-        account("A1", "00121110", pen("2500.00"), AccountStatus::Active, SignatureType::Individual),
-        account("A2", "00121111", pen("800.00"), AccountStatus::Active, SignatureType::Joint),
-        account("A3", "00121112", pen("50.00"), AccountStatus::Inactive, SignatureType::Individual),
-        account("A4", "00121210", usd("1000.00"), AccountStatus::Active, SignatureType::Individual),
-    ]
-}
-
-pub fn installment(number: u32, amount: Money, status: InstallmentStatus, days_late: u32) -> Installment {
-    let zero = Money::zero(amount.currency);
-    Installment {
-        number,
-        due_date: NaiveDate::from_ymd_opt(2026, 11, 15).unwrap_or_default(),
-        principal: amount,
-        interest: zero,
-        insurance: zero,
-        moratorium: zero,
-        total: amount,
-        outstanding: amount,
-        status,
-        days_late,
-    }
-}
-
+/// JESUS's consumer loan `id` (a pignoraticio one, not payable at the kiosk, when `payable` is false).
 pub fn loan(id: &str, currency: Currency, overdue: u32, payable: bool) -> Loan {
-    let money = |s: &str| Money::new(s.parse::<Decimal>().unwrap(), currency);
-    Loan {
-        id: id.into(),
-        number: format!("0034{id}"),
-        product_type: if payable { LoanProductType::Consumo } else { LoanProductType::Pignoraticio },
-        product_name: "CRÉDITO CONSUMO".into(),
-        currency,
-        status: LoanStatus::Current,
-        disbursed: money("10000.00"),
-        outstanding_principal: money("6000.00"),
-        annual_rate_percent: "24.50".parse().unwrap(),
-        installments_total: 24,
-        installments_paid: 10,
-        overdue_installments: overdue,
-        overdue_amount: money(if overdue > 0 { "520.00" } else { "0" }),
-        due_installment: Some(installment(11, money("520.00"), InstallmentStatus::Due, 0)),
-        kiosk_payable: payable,
-        kiosk_refusal: (!payable).then(|| "Los créditos pignoraticios se pagan en ventanilla.".into()),
-        option_terms: if payable { option_terms(currency, overdue) } else { Vec::new() },
-        exchange_rates: Some(ExchangeRates {
-            date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-            buy: "3.35".parse().unwrap(),
-            sell: "3.38".parse().unwrap(),
-        }),
-    }
-}
-
-/// What each option of a fixture loan charges: an installment of 520.00 (and as much overdue), a payoff of
-/// 6,210.40; a partial prepayment from 1,040.01 to 6,210.39.
-pub fn option_terms(currency: Currency, overdue: u32) -> Vec<OptionTerms> {
-    let money = |s: &str| Money::new(s.parse::<Decimal>().unwrap(), currency);
-    let terms = |option, amount: Option<&str>, installments: &[&str], range: Option<(&str, &str)>| OptionTerms {
-        option,
-        amount: amount.map(money),
-        installments: installments.iter().map(|a| money(a)).collect(),
-        range: range.map(|(min, max)| AmountRange { min: money(min), max: money(max) }),
-    };
-    let due = if overdue > 0 { "1040.00" } else { "520.00" };
-    let mut list = vec![
-        terms(PaymentOption::DueInstallment, Some(due), &[], None),
-        terms(PaymentOption::Total, Some("6210.40"), &[], None),
-    ];
-    if overdue == 0 {
-        list.push(terms(PaymentOption::Advance, None, &["520.00", "1040.00"], None));
-        for option in [PaymentOption::PrepaymentReduceAmount, PaymentOption::PrepaymentReduceCount] {
-            list.push(terms(option, None, &[], Some(("1040.01", "6210.39"))));
-        }
-    }
-    list
+    let product = if payable { LoanProductType::Consumo } else { LoanProductType::Pignoraticio };
+    fixtures::loan(id, product, "CRÉDITO CONSUMO", currency, overdue)
 }
 
 pub fn cancelled_loan(id: &str) -> Loan {
-    let mut l = loan(id, Currency::PEN, 0, true);
-    l.status = LoanStatus::Cancelled;
-    l.due_installment = None;
-    l.outstanding_principal = pen("0");
-    l
+    fixtures::cancelled(loan(id, Currency::PEN, 0, true))
 }
 
 pub fn quote(loan: &Loan, account: &Account, option: PaymentOption, amount: Money, debit: Money) -> PaymentQuote {
@@ -328,7 +230,7 @@ pub fn payment_done(quote: &PaymentQuote, operation_id: uuid::Uuid) -> PaymentDo
         operation_id,
         operation_number: "OP-000123".into(),
         loan_id: quote.loan_id.clone(),
-        loan_number: "0034L1".into(),
+        loan_number: "0034-L1".into(),
         option: quote.option,
         kind_label: quote.kind_label.clone(),
         choice_label: None,
@@ -354,7 +256,7 @@ pub fn movements() -> Vec<Movement> {
     vec![Movement {
         id: "M1".into(),
         at: t0(),
-        description: "PAGO CUOTA CRÉDITO 0034L1".into(),
+        description: "PAGO CUOTA CRÉDITO 0034-L1".into(),
         amount: pen("-520.00"),
         balance_after: pen("1980.00"),
     }]
@@ -371,7 +273,7 @@ pub fn constancia(operation: AffiliationOperation) -> AffiliationConstancia {
         service: "COMPRAS POR INTERNET".into(),
         customer_name: "JESUS".into(),
         account_number: "00121110".into(),
-        account_product_name: "CTA AHORRO PN SOLES".into(),
+        account_product_name: "AHORRO PN SOLES".into(),
         currency: Currency::PEN,
         email: "jesus@cmactacna.com.pe".into(),
         at: t0(),

@@ -223,15 +223,7 @@ fn every_operation_ends_asking_for_another_one() {
     let mut k = Kiosk::new();
     to_delivery(&mut k);
     k.ui(Action::Deliver(DeliveryChoice::Print));
-    let job = k
-        .effects
-        .iter()
-        .find_map(|e| match e {
-            servicaja_session::Effect::Print { job, .. } => Some(*job),
-            _ => None,
-        })
-        .unwrap();
-    k.send(Event::Printed { job, outcome: PrintOutcome::Printed });
+    k.finish_printing(PrintOutcome::Printed);
     assert_eq!(
         k.screen(),
         &Screen::Notice { notice: Notice::Delivered { printed: true, emailed_to: None }, then: Then::Another }

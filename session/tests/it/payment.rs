@@ -6,8 +6,8 @@ use servicaja_core::money::Currency;
 use servicaja_session::contract::Account;
 use servicaja_session::state::{AmountError, DeliveryStage, InputError, Notice, Payment, Screen, Then};
 use servicaja_session::{
-    Action, Command, DeliveryChoice, Document, Effect, EndReason, Event, JournalEntry, MenuItem, PaperStatus,
-    PrintOutcome, Query, Reply, SessionConfig, Timer,
+    Action, Command, DeliveryChoice, Device, DeviceStatus, Document, Effect, EndReason, Event, JournalEntry, MenuItem,
+    PaperStatus, PrintOutcome, Query, Reply, SessionConfig, Timer,
 };
 
 use crate::harness::*;
@@ -502,11 +502,7 @@ fn paper_running_out_while_printing_offers_a_qr() {
     let mut k = Kiosk::new();
     to_delivery(&mut k);
     k.ui(Action::Deliver(DeliveryChoice::Both));
-    let job = k.effects.iter().find_map(|e| match e {
-        Effect::Print { job, .. } => Some(*job),
-        _ => None,
-    });
-    k.send(Event::Printed { job: job.unwrap(), outcome: PrintOutcome::PaperOut });
+    k.finish_printing(PrintOutcome::PaperOut);
     assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed));
     k.ui(Action::ShowQr);
     // The shell makes the QR from the receipt itself (the printed QR's payload): the session asks for it.
@@ -559,6 +555,60 @@ fn a_printer_that_never_finishes_is_treated_as_failed() {
     assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed));
     k.ui(Action::Deliver(DeliveryChoice::None));
     assert!(matches!(k.screen(), Screen::Notice { then: Then::Another, .. }), "{:?}", k.screen());
+}
+
+/// The printing rules once also written as receipts' `policy` module, tested where they are decided (this
+/// and the next two tests): low paper still prints.
+#[test]
+fn low_paper_still_prints() {
+    let mut k = Kiosk::new();
+    k.send(Event::Paper(PaperStatus::Low));
+    to_delivery(&mut k);
+    k.ui(Action::Deliver(DeliveryChoice::Print));
+    assert!(k.effects.iter().any(|e| matches!(e, Effect::Print { .. })), "low paper still prints");
+}
+
+/// A printer that cannot print offers e-mail (the registered address in one tap) and the on-screen QR, and
+/// never holds the operation.
+#[test]
+fn every_printer_state_that_cannot_print_offers_email_and_a_qr() {
+    let unready = [DeviceStatus::Offline, DeviceStatus::HardwareError, DeviceStatus::UserError, DeviceStatus::NoDevice]
+        .map(|status| Event::Device { device: Device::Printer, status })
+        .into_iter()
+        .chain([PaperStatus::Out, PaperStatus::Jammed].map(Event::Paper));
+    for event in unready {
+        let mut k = Kiosk::new();
+        to_delivery(&mut k);
+        k.send(event.clone());
+        k.ui(Action::Deliver(DeliveryChoice::Print));
+        assert!(!k.effects.iter().any(|e| matches!(e, Effect::Print { .. })), "{event:?} must not print");
+        assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed), "{event:?}");
+        k.ui(Action::Deliver(DeliveryChoice::Email));
+        assert!(
+            matches!(k.screen(), Screen::Delivery(d) if matches!(d.stage, DeliveryStage::EmailChoice { .. })),
+            "{event:?}: the registered address is offered"
+        );
+        k.ui(Action::Back);
+        k.ui(Action::ShowQr);
+        assert!(k.effects.iter().any(|e| matches!(e, Effect::PrepareQr { .. })), "{event:?}: the QR is offered");
+    }
+}
+
+/// A job that fails half-way offers the same alternatives; the receipt counts as not printed.
+#[test]
+fn a_print_job_failing_half_way_offers_email_instead() {
+    let mut k = Kiosk::new();
+    to_delivery(&mut k);
+    k.ui(Action::Deliver(DeliveryChoice::Print));
+    k.finish_printing(PrintOutcome::Failed);
+    assert!(matches!(k.screen(), Screen::Delivery(d) if d.stage == DeliveryStage::PrinterFailed && !d.printed));
+    k.ui(Action::Deliver(DeliveryChoice::Email));
+    assert!(matches!(k.screen(), Screen::Delivery(d) if matches!(d.stage, DeliveryStage::EmailChoice { .. })));
+    k.ui(Action::Confirm);
+    assert!(matches!(
+        k.screen(),
+        Screen::Notice { notice: Notice::Delivered { printed: false, emailed_to: Some(_) }, then: Then::Another }
+    ));
 }
 
 #[test]

@@ -1,6 +1,6 @@
-//! The exact bytes the ESC/POS layer sends.
+//! The exact bytes the ESC/POS encoder produces.
 
-use servicaja_drivers::escpos_doc::{Align, EncodeError, EscPosBuilder, TextSize, TextStyle};
+use servicaja_escpos::{Align, EncodeError, EscPosBuilder, TextSize, TextStyle};
 
 #[test]
 fn init_code_page_spanish_text_qr_and_cut_are_byte_exact() {

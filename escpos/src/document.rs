@@ -90,7 +90,7 @@ pub enum EncodeError {
     Encoder(String),
 }
 
-/// An encoded document ready for [`crate::printer::PrintJob`].
+/// An encoded document ready for the drivers' `PrintJob`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EscPosDocument {
     pub bytes: Vec<u8>,
@@ -127,7 +127,7 @@ impl Driver for Capture {
 /// [`EscPosBuilder::finish`], so a caller writes the whole receipt and checks once.
 ///
 /// ```
-/// use servicaja_drivers::escpos_doc::{EscPosBuilder, TextStyle, TextSize, Align};
+/// use servicaja_escpos::{Align, EscPosBuilder, TextSize, TextStyle};
 /// let mut b = EscPosBuilder::new(48);
 /// b.logo("LG")
 ///     .text("CAJA TACNA", TextStyle::centered().bold().size(TextSize::Double))
