@@ -24,8 +24,8 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use super::storage::StorageHealth;
-use crate::maintenance::paper::PaperStore;
-use crate::maintenance::reprint::{self, Candidate, ReprintError, Reprinted, Reprinter};
+use crate::paper::PaperStore;
+use crate::reprint::{self, Candidate, ReprintError, Reprinted, Reprinter};
 
 /// What the runtime learnt from the central during the current customer session, to fill documents and
 /// journal records. Forgotten when the session ends.

@@ -16,14 +16,20 @@
 //! Architecture invariant: secrets (the clave, an OTP, a new clave, the card number) are handed to the
 //! host client or held in memory beside their command ([`central::SecretStore`]) and wiped when the
 //! session ends; the outbox and the journal never see them.
-#![allow(dead_code, reason = "the window's controller (src/ui/controller.rs) is wired to it as it lands")]
 
 mod central;
+pub mod certs;
+pub mod config;
 mod devices;
 mod documents;
+pub mod export;
+pub mod paper;
+pub mod pin;
+pub mod reprint;
+pub mod server_cert;
+pub mod service_switch;
 mod services;
 mod storage;
-// The window's controller exists in the application only; the e2e tests drive a `Session` themselves.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -44,9 +50,8 @@ use servicaja_session::{Command, Credentials, Effect, Event, Failure, PrintOutco
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::maintenance::reprint::{Candidate, Reprinted};
+use crate::reprint::{Candidate, Reprinted};
 pub use central::{SecretStore, SecretTransport};
-#[allow(unused_imports, reason = "the shell's API; the window's controller and the e2e tests use it")]
 pub use devices::{current_status, device_events, pump_devices, status_events};
 pub use documents::ReprintReply;
 use documents::{Job, Medium, Rendered};
@@ -425,7 +430,7 @@ impl Inner {
 /// cannot be written is logged: printing never fails for it.
 pub fn record_paper(data_dir: &std::path::Path, length_um: u64) {
     let mm = u32::try_from(length_um.div_ceil(1000)).unwrap_or(u32::MAX);
-    match crate::maintenance::paper::PaperStore::open(data_dir) {
+    match crate::paper::PaperStore::open(data_dir) {
         Ok(mut store) => {
             if let Err(err) = store.record_print(mm) {
                 tracing::warn!(%err, "the paper counter was not updated");

@@ -39,9 +39,9 @@ pub trait SessionObserver {
 /// The kiosk's runtime is its effect sink: effects are carried out in the background and their answers come
 /// back through the controller's [`EventSender`], bound to the runtime's `LateSink`. The runtime is also
 /// built without a window (the end-to-end tests), so the window's side holds this seam.
-impl EffectSink for std::sync::Arc<crate::runtime::Runtime> {
+impl EffectSink for std::sync::Arc<servicaja_runtime::Runtime> {
     fn execute(&mut self, effect: &Effect, _now: DateTime<Utc>) -> Vec<Event> {
-        crate::runtime::Runtime::execute(self, effect.clone());
+        servicaja_runtime::Runtime::execute(self, effect.clone());
         Vec::new()
     }
 }
