@@ -14,9 +14,9 @@ use servicaja_maintenance::{ReprintCriteria, Requester};
 use servicaja_session::state::{Balances, DeliveryStage, Notice, Payment, Screen, Then};
 use servicaja_session::{Action, MenuItem};
 
-use crate::maintenance::reprint::ReprintError;
-use crate::runtime::ReprintReply;
 use crate::world::{CONSUMER_LOAN, SAVINGS, World};
+use servicaja_runtime::ReprintReply;
+use servicaja_runtime::reprint::ReprintError;
 
 async fn ask<T: Send + 'static>(request: impl FnOnce(ReprintReply<T>)) -> Result<T, ReprintError> {
     let (answer, answered) = tokio::sync::oneshot::channel();

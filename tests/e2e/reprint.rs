@@ -13,9 +13,9 @@ use servicaja_maintenance::{ReprintCriteria, ReprintRefusal, Requester};
 use servicaja_session::state::{DeliveryStage, Payment, Screen};
 use servicaja_session::{Action, DeliveryChoice, MenuItem};
 
-use crate::maintenance::reprint::ReprintError;
-use crate::runtime::ReprintReply;
 use crate::world::{CONSUMER_LOAN, SAVINGS, World};
+use servicaja_runtime::ReprintReply;
+use servicaja_runtime::reprint::ReprintError;
 
 /// Asks the runtime and waits for the journal thread's answer.
 async fn ask<T: Send + 'static>(request: impl FnOnce(ReprintReply<T>)) -> Result<T, ReprintError> {

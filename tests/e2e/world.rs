@@ -12,8 +12,8 @@ use servicaja_session::state::Screen;
 use servicaja_session::{Action, Effect, Event, Key, SequenceSupply, Session, SessionConfig, Timer};
 use tokio::sync::mpsc;
 
-use crate::runtime::RuntimeOptions;
 pub use crate::stack::{CARD, CLAVE, CONSUMER_LOAN, DNI, PATIENCE, SAVINGS, SAVINGS_OPENING, Stack, dni_mrz};
+use servicaja_runtime::RuntimeOptions;
 
 /// The world (see `tests/common/stack.rs`) and a session fed by hand, on an injected clock.
 pub struct World {
