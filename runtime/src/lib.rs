@@ -14,10 +14,9 @@
 //! (`storage`).
 //!
 //! Architecture invariant: secrets (the clave, an OTP, a new clave, the card number) are handed to the
-//! host client or held in memory beside their command ([`central::SecretStore`]) and wiped when the
+//! host client or held in memory beside their command ([`SecretStore`]) and wiped when the
 //! session ends; the outbox and the journal never see them.
 
-mod central;
 pub mod certs;
 pub mod config;
 mod devices;
@@ -36,14 +35,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use servicaja_core::api::{EmailRequest, paths};
+use servicaja_core::api::EmailRequest;
 use servicaja_core::settings::Settings;
 use servicaja_drivers::devices::PrinterHandle;
 use servicaja_drivers::printer::{FailReason, PrintJob};
 use servicaja_host::journal::JOURNAL_FILE;
 use servicaja_host::outbox::OutboxOptions;
 use servicaja_host::store::{NewCommand, OUTBOX_FILE, SessionToken};
-use servicaja_host::{CommandKind, HostClient, Journal, Outbox, OutboxError, PolicySettings, SettleMode, Settlement};
+use servicaja_host::{HostClient, Journal, Outbox, OutboxError, PolicySettings, SettleMode, Settlement};
 use servicaja_maintenance::{ReprintCriteria, Requester};
 use servicaja_receipts::{Columns, Header};
 use servicaja_session::{Command, Credentials, Effect, Event, Failure, PrintOutcome, Reply};
@@ -51,10 +50,10 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::reprint::{Candidate, Reprinted};
-pub use central::{SecretStore, SecretTransport};
 pub use devices::{current_status, device_events, pump_devices, status_events};
 pub use documents::ReprintReply;
 use documents::{Job, Medium, Rendered};
+use servicaja_host::wire::{self, SecretStore, SecretTransport};
 pub use services::KioskServices;
 pub use storage::StorageHealth;
 
@@ -284,7 +283,7 @@ impl Runtime {
                 let task = inner.clone();
                 inner.handle.spawn(async move {
                     let token = token.as_ref().map(|token| token.expose().to_owned());
-                    let answer = central::query(&task.client, request, token.as_deref(), query).await;
+                    let answer = wire::query(&task.client, request, token.as_deref(), query).await;
                     if let Ok(reply) = &answer {
                         documents::lock(&task.cache).remember(request, reply);
                     }
@@ -509,7 +508,7 @@ async fn submit_loop(inner: Arc<Inner>, mut submissions: mpsc::UnboundedReceiver
                                 let done = task.outbox.wait_final(stored.id, task.interactive_wait).await;
                                 task.secrets.remove(key);
                                 let answer = match done {
-                                    Ok(Some(done)) => central::answer(&command, &done),
+                                    Ok(Some(done)) => wire::answer(&command, &done),
                                     _ => Err(Failure::NoAnswer),
                                 };
                                 task.answer(key, answer);
@@ -543,7 +542,7 @@ async fn submit_loop(inner: Arc<Inner>, mut submissions: mpsc::UnboundedReceiver
 async fn settle(inner: &Inner, operation_id: Uuid, mode: SettleMode, reason: &str) -> servicaja_session::Answer {
     match inner.outbox.settle(operation_id, mode, reason).await {
         Ok(Settlement::Answered(payment)) => {
-            central::answer(&Command::SettlePayment { operation_id }, &servicaja_host::outbox::Completion::of(&payment))
+            wire::answer(&Command::SettlePayment { operation_id }, &servicaja_host::outbox::Completion::of(&payment))
         }
         Ok(Settlement::Reversing(reversal)) => {
             tracing::warn!(payment = %operation_id, reversal = %reversal.key, reason, "payment reversal stored");
@@ -614,31 +613,14 @@ async fn new_command(
     credentials: &Credentials,
     rendered: Option<oneshot::Receiver<Result<Rendered, String>>>,
 ) -> Result<(NewCommand, Secrets), String> {
-    let (kind, path, payload, secrets, resources) = match (command, rendered) {
+    let out = match (command, rendered) {
         (Command::EmailDocument { to, .. }, Some(rendered)) => {
             let rendered = rendered.await.map_err(|_| "the journal thread stopped".to_owned())??;
-            let request = email(to, rendered);
-            let payload = serde_json::to_value(&request).map_err(|err| err.to_string())?;
-            (CommandKind::Email, paths::EMAILS.to_owned(), payload, Vec::new(), Vec::new())
+            wire::email_outgoing(&email(to, rendered))?
         }
-        _ => {
-            let out = central::outgoing(command, credentials)?;
-            (out.kind, out.path, out.payload, out.secrets, out.resources)
-        }
+        _ => wire::outgoing(command, credentials)?,
     };
-    let new = NewCommand {
-        key,
-        kind,
-        lane: lane.to_owned(),
-        method: "POST".into(),
-        path,
-        payload,
-        interactive: false,
-        reverses: None,
-        session_token: token,
-        resources,
-    };
-    Ok((new, secrets))
+    Ok(out.into_command(key, lane, token))
 }
 
 /// The e-mail of a document: its text as the body, its PDF attached.
