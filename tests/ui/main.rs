@@ -4,8 +4,8 @@
 //! (`live`, `live_flows`). Touches go through the elements' accessible labels, as a screen reader would press
 //! them.
 //!
-//! The live tests live here rather than in the e2e binary: this binary already compiles the Slint UI, and
-//! adding the runtime to it costs far less than compiling the generated UI a second time.
+//! The live tests live here rather than in the e2e binary: this binary already links the window
+//! (`servicaja-ui`), and with it the runtime.
 
 #[allow(dead_code)]
 #[path = "../common/stack.rs"]
