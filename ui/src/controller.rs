@@ -184,7 +184,6 @@ impl Controller {
     /// Waits up to `patience` for an [`EventSender`]'s event, then runs it and every other queued one;
     /// returns how many ran (0: none came). For a window without an event loop (headless tests), where
     /// nothing else wakes the controller.
-    #[allow(dead_code, reason = "the live UI tests run the window without an event loop; the kiosk has one")]
     pub fn pump_waiting(&mut self, patience: std::time::Duration) -> usize {
         let Ok(first) = self.incoming.recv_timeout(patience) else { return 0 };
         self.dispatch(first);
