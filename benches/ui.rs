@@ -14,14 +14,8 @@ use std::time::{Duration, Instant};
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel};
 
-#[allow(clippy::all, clippy::todo, unreachable_pub, dead_code)]
-mod generated {
-    slint::include_modules!();
-}
+use servicaja_ui::{KioskWindow, LAYOUTS};
 
-use generated::KioskWindow;
-
-const LAYOUTS: [(&str, u32, u32); 2] = [("landscape", 1280, 1024), ("portrait", 1080, 1920)];
 const FRAMES: usize = 30;
 const START_RUNS: usize = 5;
 

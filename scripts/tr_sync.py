@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Keeps ui/translations/en/LC_MESSAGES/servicaja.po in step with the @tr() strings of ui/*.slint.
+"""Keeps ui/translations/en/LC_MESSAGES/servicaja-ui.po in step with the @tr() strings of ui/*.slint.
 
 Every @tr("…") string is a msgid with its component name as msgctxt (Slint's default context). Existing
 translations are kept; new strings are added with an empty msgstr and listed, so a translator sees what is
@@ -8,7 +8,7 @@ missing. The test suite (tests/ui_translations.rs) fails while any msgstr is emp
 import pathlib, re, sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-PO = ROOT / "ui/translations/en/LC_MESSAGES/servicaja.po"
+PO = ROOT / "ui/translations/en/LC_MESSAGES/servicaja-ui.po"
 COMPONENT = re.compile(r'^\s*(?:export\s+)?(?:component|global)\s+([A-Za-z0-9_-]+)')
 TR = re.compile(r'@tr\(\s*"((?:[^"\\]|\\.)*)"')
 

@@ -19,7 +19,7 @@ use servicaja_drivers::status::DeviceKind;
 use servicaja_host::HostClient;
 use slint::{ComponentHandle, ModelRc, SharedPixelBuffer, VecModel};
 
-use crate::ui::{DemoCustomer, DemoPanel, KioskWindow};
+use servicaja_ui::{DemoCustomer, DemoPanel, KioskWindow};
 
 /// The expiry every simulated card carries (YYMM) and its service code (magnetic stripe, international,
 /// normal authorisation): fixture cards never expire during a demo.
@@ -615,7 +615,7 @@ mod tests {
     /// The drivers of the default configuration on the emulators' pseudo-terminals, as `servicaja run`
     /// starts them.
     fn drivers_on(emulators: &EmulatorSet) -> (Devices, Receiver<DeviceEvent>) {
-        let settings: Settings = crate::config::load(None).unwrap().settings;
+        let settings: Settings = servicaja_runtime::config::load(None).unwrap().settings;
         Devices::start(
             &settings.printer,
             &settings.card_reader,

@@ -10,23 +10,19 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use servicaja_core::settings::Mode;
-use servicaja_maintenance::{ReprintCriteria, Requester};
 use servicaja_session::{Session, Supply};
 use slint::ComponentHandle;
 use uuid::Uuid;
 
 #[cfg(feature = "demo")]
-use crate::cli_out::outln;
-use crate::config::Loaded;
+use crate::cli::out::outln;
 #[cfg(feature = "demo")]
 use crate::demo::DemoWorld;
-use crate::maintenance::reprint::{Candidate, Reprinted};
-use crate::runtime::{KioskServices, Runtime, RuntimeOptions};
-use crate::ui::KioskWindow;
-use crate::ui::controller::{Controller, system_clock};
-use crate::ui::reprint::{Reply, ReprintBackend};
+use servicaja_runtime::config::Loaded;
+use servicaja_runtime::{KioskServices, RuntimeOptions};
+use servicaja_ui::KioskWindow;
+use servicaja_ui::controller::{Controller, system_clock};
 
 /// Ids and keypad shuffles for a real kiosk: UUIDv7 (time-ordered, random tail) and a random seed per
 /// shuffled keypad, so that the clave keypad's layout cannot be predicted from one entry to the next.
@@ -39,26 +35,6 @@ impl Supply for SystemSupply {
 
     fn keypad_seed(&mut self) -> u64 {
         rand::random()
-    }
-}
-
-/// The kiosk's backend: the runtime's journal thread, which owns the journal, searches and previews, and
-/// reprints on the runtime's printer; answers come back to the UI thread through the page's pump.
-impl ReprintBackend for Arc<Runtime> {
-    fn search(&self, criteria: ReprintCriteria, reply: Reply<Vec<Candidate>>) {
-        self.search_receipts(criteria, reply);
-    }
-
-    fn preview(&self, seq: i64, reply: Reply<String>) {
-        self.preview_receipt(seq, reply);
-    }
-
-    fn reprint(&self, seq: i64, requester: Requester, at: DateTime<Utc>, reply: Reply<Reprinted>) {
-        self.reprint_receipt(seq, requester, at, reply);
-    }
-
-    fn journal(&self, entries: Vec<servicaja_maintenance::JournalEntry>) {
-        self.journal_maintenance(entries);
     }
 }
 
@@ -106,7 +82,7 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
     ))?;
 
     let ui = KioskWindow::new().map_err(|err| err.to_string())?;
-    crate::ui::present(&ui, settings);
+    servicaja_ui::present(&ui, settings);
     let controller = Controller::attach(
         &ui,
         Session::new(loaded.session_config()),
@@ -118,21 +94,16 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
     services.bind(Arc::new(move |event| {
         sender.send(event);
     }));
-    let devices = crate::maintenance::desk::DeviceHandles {
+    let devices = crate::desk::DeviceHandles {
         printer: services.devices.printer.clone(),
         card_reader: services.devices.card_reader.clone(),
         document_reader: services.devices.document_reader.clone(),
     };
-    let parts = crate::maintenance::desk::KioskParts {
-        runtime: services.runtime.clone(),
-        client: services.client.clone(),
-        devices,
-    };
-    let maintenance =
-        crate::maintenance::desk::attach(&ui, &controller, settings, &host_settings, parts, chrono::Utc::now());
+    let parts = crate::desk::KioskParts { runtime: services.runtime.clone(), client: services.client.clone(), devices };
+    let maintenance = crate::desk::attach(&ui, &controller, settings, &host_settings, parts, chrono::Utc::now());
     // Staff reprints through the runtime's journal thread and printer, opened from the desk's staff home.
-    let reprint = crate::ui::reprint::ReprintScreen::attach(&ui, Box::new(services.runtime.clone()), system_clock());
-    crate::ui::reprint::link_desk(&reprint, &maintenance);
+    let reprint = servicaja_ui::reprint::ReprintScreen::attach(&ui, Box::new(services.runtime.clone()), system_clock());
+    servicaja_ui::reprint::link_desk(&reprint, &maintenance);
     #[cfg(feature = "demo")]
     let _demo_panel = match &world {
         Some(world) => Some(crate::demo_panel::open(
@@ -171,7 +142,7 @@ mod tests {
 
     #[test]
     fn the_session_gets_the_configured_limits_and_tables() {
-        let loaded = crate::config::load(None).unwrap();
+        let loaded = servicaja_runtime::config::load(None).unwrap();
         let config = loaded.session_config();
         let limit = config.limit_for(servicaja_core::money::Currency::PEN);
         assert!(limit.is_some_and(|limit| limit.is_positive()), "{limit:?}");

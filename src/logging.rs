@@ -147,7 +147,7 @@ mod tests {
         drop(guard);
         let journal = servicaja_host::journal::Journal::open(&dir.path().join("var/journal.sqlite"), 64).unwrap();
         let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 15, 0, 0).unwrap();
-        let exported = crate::maintenance::export::export(&settings, &journal, at).unwrap();
+        let exported = servicaja_runtime::export::export(&settings, &journal, at).unwrap();
         let copied: Vec<_> = exported.files.iter().filter(|f| f.extension().is_some_and(|e| e == "log")).collect();
         assert_eq!(copied.len(), 1, "{:?}", exported.files);
         assert!(std::fs::read_to_string(copied[0]).unwrap().contains("printer paper low"));

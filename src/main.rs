@@ -1,26 +1,21 @@
 //! The `servicaja` command: runs the kiosk and holds the technician's command-line tools.
 
-mod cli_devices;
-mod cli_journal;
-mod cli_out;
-mod cli_queue;
-mod config;
+mod cli;
 #[cfg(feature = "demo")]
 mod demo;
 #[cfg(feature = "demo")]
 mod demo_panel;
+mod desk;
 mod kiosk;
 mod logging;
-mod maintenance;
-mod runtime;
 mod startup_probe;
-mod ui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::cli_out::{errln, outln};
+use crate::cli::out::{errln, outln};
 use clap::{Parser, Subcommand};
+use servicaja_runtime::config;
 
 #[derive(Parser)]
 #[command(name = "servicaja", version, about = "ServiCaja Virtual: self-service kiosk of CAJA TACNA")]
@@ -42,32 +37,32 @@ enum Command {
         out: PathBuf,
     },
     #[command(flatten)]
-    Devices(cli_devices::DeviceCommand),
+    Devices(cli::devices::DeviceCommand),
     /// The outbox of commands to the central: status, list, retry, cancel (technicians).
     Queue {
         #[arg(long, global = true)]
         config: Option<PathBuf>,
         #[command(subcommand)]
-        command: cli_queue::QueueCommand,
+        command: cli::queue::QueueCommand,
     },
     /// The electronic journal: verify its hash chain, export records for audits.
     Journal {
         #[arg(long, global = true)]
         config: Option<PathBuf>,
         #[command(subcommand)]
-        command: cli_journal::JournalCommand,
+        command: cli::journal::JournalCommand,
     },
     /// Technician tools of the maintenance mode: certificate expiry, log and journal export, paper counter.
     Maintenance {
         #[arg(long, global = true)]
         config: Option<PathBuf>,
         #[command(subcommand)]
-        command: maintenance::cli::MaintenanceCommand,
+        command: cli::maintenance::MaintenanceCommand,
     },
     /// Technician and staff users of the maintenance mode (PINs stored as argon2 hashes).
     User {
         #[command(subcommand)]
-        command: maintenance::user::UserCommand,
+        command: cli::user::UserCommand,
     },
     /// Configuration tools.
     Config {
@@ -85,18 +80,18 @@ enum ConfigCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Every command prints through `cli_out`: a reader that goes away (`| head`) ends the output quietly.
+    // Every command prints through `cli::out`: a reader that goes away (`| head`) ends the output quietly.
     let code = match cli.command.unwrap_or(Command::Run { config: None }) {
         Command::Run { config } => run(config),
         Command::Config { command: ConfigCommand::Check { path } } => config_check(path),
         Command::Screenshots { out } => screenshots(&out),
-        Command::Devices(command) => cli_devices::run(command),
-        Command::Queue { config, command } => cli_queue::run(config.as_deref(), command),
-        Command::Journal { config, command } => cli_journal::run(config.as_deref(), command),
-        Command::User { command } => maintenance::user::run(command),
-        Command::Maintenance { config, command } => maintenance::cli::run(config.as_deref(), command),
+        Command::Devices(command) => cli::devices::run(command),
+        Command::Queue { config, command } => cli::queue::run(config.as_deref(), command),
+        Command::Journal { config, command } => cli::journal::run(config.as_deref(), command),
+        Command::User { command } => cli::user::run(command),
+        Command::Maintenance { config, command } => cli::maintenance::run(config.as_deref(), command),
     };
-    cli_out::finish(code)
+    cli::out::finish(code)
 }
 
 fn config_check(path: Option<PathBuf>) -> ExitCode {
@@ -115,7 +110,7 @@ fn config_check(path: Option<PathBuf>) -> ExitCode {
 }
 
 fn screenshots(out: &std::path::Path) -> ExitCode {
-    match ui::screenshots::render_all(out) {
+    match servicaja_ui::screenshots::render_all(out, &mut |scene, screen| outln!("{scene:<22} {screen}")) {
         Ok(files) => {
             for file in files {
                 outln!("{}", file.display());

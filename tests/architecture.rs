@@ -139,7 +139,8 @@ fn manifest_dependencies(crate_dir: &str) -> Vec<String> {
     names
 }
 
-const CRATES: [&str; 9] = ["core", "escpos", "session", "maintenance", "drivers", "host", "receipts", "central", "."];
+const CRATES: [&str; 11] =
+    ["core", "escpos", "session", "maintenance", "drivers", "host", "receipts", "central", "runtime", "ui", "."];
 
 fn crates_depending_on(dependency: &str) -> Vec<&'static str> {
     CRATES.into_iter().filter(|dir| manifest_dependencies(dir).iter().any(|name| name == dependency)).collect()
@@ -195,22 +196,23 @@ const NETWORK: &[&str] =
 
 #[test]
 fn only_the_host_layer_opens_connections() {
-    let found: Vec<String> = ["src", "core", "escpos", "session", "maintenance", "drivers", "receipts"]
-        .into_iter()
-        .flat_map(|dir| {
-            let sources = if dir == "src" { root().join("src") } else { root().join(dir).join("src") };
-            rust_files(&sources).into_iter().flat_map(|file| {
-                production_lines(&file).into_iter().flat_map(move |(number, line)| {
-                    let file = file.display().to_string();
-                    NETWORK
-                        .iter()
-                        .filter(|pattern| contains_token(&line, pattern))
-                        .map(|pattern| format!("{file}:{number}: `{pattern}` in `{}`", line.trim()))
-                        .collect::<Vec<_>>()
+    let found: Vec<String> =
+        ["src", "core", "escpos", "session", "maintenance", "drivers", "receipts", "runtime", "ui"]
+            .into_iter()
+            .flat_map(|dir| {
+                let sources = if dir == "src" { root().join("src") } else { root().join(dir).join("src") };
+                rust_files(&sources).into_iter().flat_map(|file| {
+                    production_lines(&file).into_iter().flat_map(move |(number, line)| {
+                        let file = file.display().to_string();
+                        NETWORK
+                            .iter()
+                            .filter(|pattern| contains_token(&line, pattern))
+                            .map(|pattern| format!("{file}:{number}: `{pattern}` in `{}`", line.trim()))
+                            .collect::<Vec<_>>()
+                    })
                 })
             })
-        })
-        .collect();
+            .collect();
     assert!(found.is_empty(), "the network outside the host layer:\n{}", found.join("\n"));
 }
 
@@ -226,7 +228,9 @@ fn the_pure_crates_depend_on_nothing_that_does_io() {
 }
 
 /// The layers, lowest first: a crate may depend only on crates of a lower layer, so no import runs back up.
-const LAYERS: [(&str, u8); 9] = [
+/// The app is three of them: the runtime (the shell that carries out the session's effects), the window's
+/// adapters above it, and the binary on top that wires both.
+const LAYERS: [(&str, u8); 11] = [
     ("core", 0),
     ("escpos", 0),
     ("session", 1),
@@ -235,7 +239,9 @@ const LAYERS: [(&str, u8); 9] = [
     ("central", 1),
     ("receipts", 2),
     ("host", 2),
-    (".", 3),
+    ("runtime", 3),
+    ("ui", 4),
+    (".", 5),
 ];
 
 fn crate_name(dir: &str) -> String {
@@ -300,6 +306,8 @@ fn every_module_says_what_it_is_for() {
         "host/src",
         "receipts/src",
         "central/src",
+        "runtime/src",
+        "ui/src",
     ] {
         for file in rust_files(&root().join(dir)) {
             let text = fs::read_to_string(&file).unwrap_or_default();
@@ -318,4 +326,22 @@ fn no_tls_stack_but_rustls_with_ring() {
     {
         assert!(!lock.contains(forbidden), "Cargo.lock contains {forbidden}");
     }
+}
+
+/// The tests reach the app through its crates, as any user would: no `#[path]` include of `src/` (which
+/// compiles the app's files a second time under a faked module tree) and no lints switched off to allow it.
+#[test]
+fn the_tests_use_the_apps_crates_not_its_files() {
+    let mut found = Vec::new();
+    for file in rust_files(&root().join("tests")) {
+        let text = fs::read_to_string(&file).unwrap_or_default();
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim();
+            let attribute = line.starts_with("#[") || line.starts_with("#![");
+            if attribute && ((line.starts_with("#[path") && line.contains("src/")) || line.contains("clippy::all")) {
+                found.push(format!("{}:{}: `{line}`", file.display(), number + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "tests that include the app's files:\n{}", found.join("\n"));
 }

@@ -12,11 +12,12 @@ use chrono::Utc;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use servicaja_central::{CentralConfig, RunningCentral};
 use servicaja_core::api::{EmailRequest, OpenSessionRequest};
-use servicaja_host::api::email_command;
 use servicaja_host::client::{HostClient, TlsFiles};
 use servicaja_host::outbox::{Outbox, OutboxOptions};
 use servicaja_host::policy::{CommandKind, PolicySettings, State};
+use servicaja_host::store::SessionToken;
 use servicaja_host::store::{NewCommand, OutboxStore};
+use servicaja_host::wire;
 
 fn bench_dir(name: &str) -> PathBuf {
     // Under target/: the same disk the kiosk's data directory would share with the build in this setup.
@@ -128,7 +129,14 @@ async fn drain(dir: &Path, central: &Central, count: usize) -> Duration {
             };
             store
                 .enqueue(
-                    &email_command(&format!("lane{}", i % 8), &central.token, &email).unwrap(),
+                    &wire::email_outgoing(&email)
+                        .unwrap()
+                        .into_command(
+                            uuid::Uuid::now_v7(),
+                            &format!("lane{}", i % 8),
+                            Some(SessionToken(central.token.clone())),
+                        )
+                        .0,
                     &policy,
                     Utc::now(),
                 )

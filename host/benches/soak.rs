@@ -32,13 +32,15 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use servicaja_central::{CentralConfig, Fault, RunningCentral};
 use servicaja_core::api::{OpenSessionRequest, PaymentOption, PaymentRequest, paths};
-use servicaja_host::api::payment_command;
 use servicaja_host::client::{HostClient, TlsFiles};
 use servicaja_host::journal::{Journal, JournalEvent, Outcome};
 use servicaja_host::outbox::{Outbox, OutboxOptions};
 use servicaja_host::policy::{CommandKind, PolicySettings, State};
 use servicaja_host::settlement::{SETTLEMENT_KIND, journal_settlement, operation_id_of, settlement_key};
+use servicaja_host::store::SessionToken;
 use servicaja_host::store::{OutboxError, OutboxStore, SettleMode, Settlement, StoredCommand};
+use servicaja_host::wire;
+use servicaja_session::{Command, Credentials};
 use uuid::Uuid;
 
 const CHILD_ENV: &str = "SERVICAJA_SOAK_CHILD";
@@ -445,7 +447,9 @@ mod kiosk {
             request.option = PaymentOption::Advance;
             request.amount = serde_json::from_value(serde_json::json!("0.01")).ok();
         }
-        let told = match payment_command(session, token, &request) {
+        let told = match wire::outgoing(&Command::Pay(request.clone()), &Credentials::default())
+            .map(|out| out.into_command(Uuid::now_v7(), session, Some(SessionToken(token.to_owned()))).0)
+        {
             Err(err) => {
                 eprintln!("soak kiosk: payment command: {err}");
                 settle_told(kiosk, operation_id).await

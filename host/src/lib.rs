@@ -1,4 +1,5 @@
 //! The kiosk's link to the central and its memory: the HTTPS host client (rustls, pinned CA, mutual TLS),
+//! the mapping of the session's queries and commands onto the central's routes and back (`wire`),
 //! the durable outbox every state-changing command passes through (a pure policy, a SQLite store and a
 //! tokio dispatcher), and the hash-chained electronic journal.
 //!
@@ -17,6 +18,7 @@ pub mod seal;
 pub mod server_cert;
 pub mod settlement;
 pub mod store;
+pub mod wire;
 
 pub use client::{HostClient, HostError, Problem, Reply, RetryAfter, TlsFailure};
 pub use journal::{HeadCheck, Journal, JournalError, JournalEvent, JournalHead, MaskedCard, SafeText};

@@ -14,7 +14,7 @@ use servicaja_drivers::emulator::{EmulatorControl, EmulatorSet};
 use servicaja_host::HostClient;
 use servicaja_host::journal::{JOURNAL_FILE, JournalRecord};
 
-use crate::runtime::{KioskServices, Runtime, RuntimeOptions};
+use servicaja_runtime::{KioskServices, Runtime, RuntimeOptions};
 
 /// JESUS, the fixture customer of `config/central/fixtures.toml` (demo data of the simulator).
 pub const CARD: &str = "4214100000000010";

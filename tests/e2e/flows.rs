@@ -316,7 +316,7 @@ async fn an_affiliation_confirmed_with_the_sms_code_never_stores_the_code() {
 fn a_late_sink_keeps_early_events_and_delivers_them_in_order_once_bound() {
     use servicaja_session::{Device, DeviceStatus, Event};
     use std::sync::{Arc, Mutex};
-    let late = crate::runtime::LateSink::default();
+    let late = servicaja_runtime::LateSink::default();
     let sink = late.sink();
     sink(Event::Host { reachable: false });
     sink(Event::Device { device: Device::Printer, status: DeviceStatus::Online });

@@ -8,8 +8,8 @@ use servicaja_host::journal::JOURNAL_FILE;
 use servicaja_host::{Journal, JournalEvent};
 use servicaja_maintenance::{ReprintCriteria, ReprintRefusal, Requester};
 
-use crate::maintenance::reprint::ReprintError;
 use crate::world::{World, ask};
+use servicaja_runtime::reprint::ReprintError;
 
 /// Pays the consumer loan's due installment and asks for the receipt on paper, which runs out mid-job.
 async fn pay_with_the_receipt_cut_short(w: &mut World) -> String {

@@ -16,9 +16,10 @@ use servicaja_session::{
 };
 use tokio::sync::mpsc;
 
-use crate::maintenance::reprint::ReprintError;
-use crate::runtime::{ReprintReply, RuntimeOptions};
 pub use crate::stack::{CARD, CLAVE, CONSUMER_LOAN, DNI, PATIENCE, SAVINGS, SAVINGS_OPENING, Stack, dni_mrz};
+use servicaja_runtime::ReprintReply;
+use servicaja_runtime::RuntimeOptions;
+use servicaja_runtime::reprint::ReprintError;
 
 /// The world (see `tests/common/stack.rs`) and a session fed by hand, on an injected clock.
 pub struct World {

@@ -4,8 +4,8 @@
 use i_slint_backend_testing::ElementHandle;
 
 use crate::flows::{screen, shows, touch, type_digits, window};
-use crate::ui::fixtures;
-use crate::ui::rig::Rig;
+use servicaja_ui::fixtures;
+use servicaja_ui::rig::Rig;
 
 /// Issue 18: the affiliation constancia on screen said "Moneda PEN"; it says "Soles", as the paper does.
 #[test]

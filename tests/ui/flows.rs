@@ -8,8 +8,8 @@ use servicaja_session::contract::Command;
 use servicaja_session::{Document, EndReason, ErrorCode, Event, Failure, PaperStatus, Problem, Timer};
 use slint::ComponentHandle;
 
-use crate::ui::rig::Rig;
-use crate::ui::{Kiosk, KioskWindow, fixtures};
+use servicaja_ui::rig::Rig;
+use servicaja_ui::{Kiosk, KioskWindow, fixtures};
 
 pub(super) fn window() -> KioskWindow {
     i_slint_backend_testing::init_no_event_loop();

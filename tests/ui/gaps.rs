@@ -6,8 +6,8 @@ use servicaja_session::{Action, ErrorCode, Failure, MenuItem, Problem, Timer};
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
 
-use crate::ui::rig::Rig;
-use crate::ui::{Kiosk, KioskWindow};
+use servicaja_ui::rig::Rig;
+use servicaja_ui::{Kiosk, KioskWindow};
 
 pub(super) fn window() -> KioskWindow {
     i_slint_backend_testing::init_no_event_loop();
@@ -397,7 +397,7 @@ fn typing_the_card_or_dni_is_offered_only_where_the_kiosk_allows_it() {
 /// matrix, black on white, with the quiet zone and the three finder patterns.
 #[test]
 fn the_qr_fall_back_shows_the_receipts_reference_as_a_qr_code() {
-    use crate::ui::qr::{MODULE_PIXELS, QUIET_MODULES};
+    use servicaja_ui::qr::{MODULE_PIXELS, QUIET_MODULES};
     let ui = window();
     let rig = Rig::new(&ui);
     to_summary(&rig);
@@ -410,8 +410,10 @@ fn the_qr_fall_back_shows_the_receipts_reference_as_a_qr_code() {
     let payload = ui.global::<Kiosk>().get_typed().to_string();
     // Issue 18: the printed receipt's own QR payload (operation, date, amount, verification code), not a
     // bare "PAGO OP-000123".
-    let code =
-        servicaja_receipts::verification::verification_code("OP-000123", &crate::ui::fixtures::SCRIPTED_JOURNAL_HASH);
+    let code = servicaja_receipts::verification::verification_code(
+        "OP-000123",
+        &servicaja_ui::fixtures::SCRIPTED_JOURNAL_HASH,
+    );
     assert!(payload.starts_with("SERVICAJA|V2|") && payload.contains("|OP-000123|"), "{payload}");
     assert!(payload.ends_with(&format!("|{code}")), "the verification code: {payload}");
     let scanned = servicaja_receipts::verification::parse_payload(&payload).expect("a receipt QR");

@@ -11,8 +11,8 @@ use servicaja_session::state::{Payment, Screen};
 use servicaja_session::{Action, InfoTopic, MenuItem};
 use slint::ComponentHandle;
 
-use crate::ui::KioskWindow;
-use crate::ui::rig::Rig;
+use servicaja_ui::KioskWindow;
+use servicaja_ui::rig::Rig;
 
 /// A window of `width` x `height` (logical pixels) in a test that set the testing platform up.
 fn window_of(width: f32, height: f32) -> KioskWindow {

@@ -18,11 +18,11 @@ use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
 use servicaja_session::{SequenceSupply, Session};
 use slint::ComponentHandle;
 
-use crate::config::Loaded;
-use crate::runtime::RuntimeOptions;
 use crate::stack::{PATIENCE, Stack};
-use crate::ui::controller::{Controller, SharedController};
-use crate::ui::{Kiosk, KioskWindow};
+use servicaja_runtime::RuntimeOptions;
+use servicaja_runtime::config::Loaded;
+use servicaja_ui::controller::{Controller, SharedController};
+use servicaja_ui::{Kiosk, KioskWindow};
 
 /// Fields drop in order: the controller (it holds the runtime) and the window before the services and the
 /// simulated world, the tokio runtime they run on last.
@@ -37,7 +37,7 @@ pub struct LiveKiosk {
 impl LiveKiosk {
     /// The embedded configuration (`servicaja run` without `--config`), pointed at a new world.
     pub fn start() -> LiveKiosk {
-        let loaded = crate::config::load(None).expect("the embedded configuration loads");
+        let loaded = servicaja_runtime::config::load(None).expect("the embedded configuration loads");
         Self::with_settings(loaded, |_| {})
     }
 
@@ -49,7 +49,7 @@ impl LiveKiosk {
         let stack = tokio.block_on(Stack::start(loaded.settings.clone(), RuntimeOptions::default()));
         loaded.settings = stack.settings.clone();
         let ui = KioskWindow::new().expect("the window builds");
-        crate::ui::present(&ui, &loaded.settings);
+        servicaja_ui::present(&ui, &loaded.settings);
         ui.show().expect("the window shows");
         let now = Rc::new(Cell::new(Utc::now()));
         let clock = now.clone();

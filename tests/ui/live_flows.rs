@@ -11,7 +11,7 @@ use slint::ComponentHandle;
 
 use crate::live::LiveKiosk;
 use crate::stack::{CARD, PATIENCE, SAVINGS, SAVINGS_OPENING, sms_code};
-use crate::ui::{Kiosk, Theme};
+use servicaja_ui::{Kiosk, Theme};
 
 /// The longest run of consecutive digits in `text` (a card number has 13 to 19; the loan number 12).
 fn longest_digit_run(text: &str) -> usize {
@@ -259,18 +259,18 @@ fn with_the_emulated_printer_out_of_paper_the_receipt_is_offered_and_sent_by_ema
 #[test]
 fn in_production_mode_the_window_is_full_screen_without_a_pointer_and_in_demo_mode_a_window() {
     i_slint_backend_testing::init_no_event_loop();
-    let loaded = crate::config::load(None).unwrap();
+    let loaded = servicaja_runtime::config::load(None).unwrap();
     assert_eq!(loaded.settings.kiosk.mode, servicaja_core::settings::Mode::Demo, "the embedded default");
-    let demo = crate::ui::KioskWindow::new().unwrap();
-    crate::ui::present(&demo, &loaded.settings);
+    let demo = servicaja_ui::KioskWindow::new().unwrap();
+    servicaja_ui::present(&demo, &loaded.settings);
     assert!(!demo.window().is_fullscreen());
     assert!(!demo.global::<Theme>().get_hide_pointer());
     assert_eq!(demo.global::<Kiosk>().get_agency(), loaded.settings.kiosk.agency_name.as_str());
 
     let mut settings = loaded.settings.clone();
     settings.kiosk.mode = servicaja_core::settings::Mode::Production;
-    let hardware = crate::ui::KioskWindow::new().unwrap();
-    crate::ui::present(&hardware, &settings);
+    let hardware = servicaja_ui::KioskWindow::new().unwrap();
+    servicaja_ui::present(&hardware, &settings);
     assert!(hardware.window().is_fullscreen());
     assert!(hardware.global::<Theme>().get_hide_pointer());
     assert_eq!(hardware.global::<Kiosk>().get_kiosk_id(), settings.kiosk.id.as_str());

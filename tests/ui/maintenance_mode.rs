@@ -19,12 +19,12 @@ use servicaja_session::SwitchOffReason;
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
 
-use crate::ui::maintenance::backend::{
+use servicaja_ui::maintenance::backend::{
     DeviceReport, HostReport, KioskReport, MaintenanceBackend, PaperReport, QueueReport,
 };
-use crate::ui::maintenance::{Desk, SharedDesk, queue};
-use crate::ui::rig::Rig;
-use crate::ui::{Kiosk, KioskWindow, Maintenance};
+use servicaja_ui::maintenance::{Desk, SharedDesk, queue};
+use servicaja_ui::rig::Rig;
+use servicaja_ui::{Kiosk, KioskWindow, Maintenance};
 
 const TECHNICIAN: &str = "1001";
 const TECHNICIAN_PIN: &str = "100100";
@@ -496,7 +496,7 @@ fn a_rejection_the_customer_saw_and_corrected_at_the_kiosk_is_not_listed_as_need
     k.gesture();
     k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
     for language in ["es", "en"] {
-        crate::ui::select_language(language).unwrap();
+        servicaja_ui::select_language(language).unwrap();
         k.touch(if language == "es" { "Cola" } else { "Queue" });
         let m = k.ui.global::<Maintenance>();
         let listed: Vec<(i32, String, String)> = (0..slint::Model::row_count(&m.get_commands()))
@@ -527,7 +527,7 @@ fn a_rejection_the_customer_saw_and_corrected_at_the_kiosk_is_not_listed_as_need
         assert_eq!(k.find(seen).len(), 1, "{language}: only the mistyped code is worded as seen by the customer");
         assert_eq!(k.find(staff).len(), 2, "{language}: the other two still ask staff to act");
     }
-    crate::ui::select_language("es").unwrap();
+    servicaja_ui::select_language("es").unwrap();
     outbox.stop();
 }
 

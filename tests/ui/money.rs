@@ -6,7 +6,7 @@ use servicaja_session::state::StorageProblem;
 use servicaja_session::{Action, Command, Effect, Event, Failure, Reply};
 
 use super::gaps::{shows, to_summary, window};
-use crate::ui::rig::Rig;
+use servicaja_ui::rig::Rig;
 
 fn settled(rig: &Rig) -> bool {
     rig.script

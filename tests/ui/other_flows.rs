@@ -7,8 +7,8 @@ use i_slint_backend_testing::ElementHandle;
 use servicaja_session::{Command, Effect};
 
 use super::flows::{screen, shows, touch, type_digits, window};
-use crate::ui::KioskWindow;
-use crate::ui::rig::Rig;
+use servicaja_ui::KioskWindow;
+use servicaja_ui::rig::Rig;
 
 const MIVIVIENDA: &str = "Bono MiVivienda (BBP / BMS)";
 

@@ -10,8 +10,8 @@ use servicaja_core::settings::Language;
 use servicaja_session::{Action, DeliveryChoice, ErrorCode, Failure, MenuItem, Problem, Reply};
 
 use super::gaps::{shows, to_summary, window};
-use crate::ui::fixtures;
-use crate::ui::rig::Rig;
+use servicaja_ui::fixtures;
+use servicaja_ui::rig::Rig;
 
 fn pen(amount: &str) -> Money {
     Money::new(amount.parse().unwrap(), Currency::PEN)

@@ -21,9 +21,9 @@ use servicaja_receipts::Columns;
 use servicaja_session::{Action, MenuItem};
 use slint::{ComponentHandle, Model};
 
-use crate::ui::reprint::{JournalBackend, ReprintScreen, SampleReceipt, SharedReprint, write_sample_receipts};
-use crate::ui::rig::Rig;
-use crate::ui::{KioskWindow, Reprint};
+use servicaja_ui::reprint::{JournalBackend, ReprintScreen, SampleReceipt, SharedReprint, write_sample_receipts};
+use servicaja_ui::rig::Rig;
+use servicaja_ui::{KioskWindow, Reprint};
 
 /// 11:00 in Lima on Saturday 21 November 2026.
 fn now() -> DateTime<Utc> {
@@ -441,8 +441,8 @@ fn customers_have_no_path_to_the_reprint_page() {
 /// A maintenance backend with nothing to report: staff never see the technician's pages.
 struct QuietDesk;
 
-impl crate::ui::maintenance::MaintenanceBackend for QuietDesk {
-    fn devices(&mut self) -> Vec<crate::ui::maintenance::DeviceReport> {
+impl servicaja_ui::maintenance::MaintenanceBackend for QuietDesk {
+    fn devices(&mut self) -> Vec<servicaja_ui::maintenance::DeviceReport> {
         Vec::new()
     }
     fn print_test_page(&mut self, _: &str, _: DateTime<Utc>) -> Result<(), String> {
@@ -451,14 +451,14 @@ impl crate::ui::maintenance::MaintenanceBackend for QuietDesk {
     fn test_page_outcome(&mut self) -> Option<Result<(), String>> {
         None
     }
-    fn paper(&mut self) -> crate::ui::maintenance::PaperReport {
+    fn paper(&mut self) -> servicaja_ui::maintenance::PaperReport {
         let estimate = servicaja_maintenance::PaperCounter::default().estimate(80_000);
-        crate::ui::maintenance::PaperReport { estimate, roll_length_mm: 80_000, roll_replaced_at: None }
+        servicaja_ui::maintenance::PaperReport { estimate, roll_length_mm: 80_000, roll_replaced_at: None }
     }
     fn roll_replaced(&mut self, _: DateTime<Utc>) -> Result<(), String> {
         Ok(())
     }
-    fn queue(&mut self) -> Result<crate::ui::maintenance::QueueReport, String> {
+    fn queue(&mut self) -> Result<servicaja_ui::maintenance::QueueReport, String> {
         Ok(Default::default())
     }
     fn retry(&mut self, _: i64) -> Result<(), String> {
@@ -467,10 +467,10 @@ impl crate::ui::maintenance::MaintenanceBackend for QuietDesk {
     fn cancel(&mut self, _: i64, _: &str) -> Result<(), String> {
         Ok(())
     }
-    fn host(&mut self, _: DateTime<Utc>, _: bool) -> crate::ui::maintenance::HostReport {
+    fn host(&mut self, _: DateTime<Utc>, _: bool) -> servicaja_ui::maintenance::HostReport {
         Default::default()
     }
-    fn kiosk(&mut self) -> crate::ui::maintenance::KioskReport {
+    fn kiosk(&mut self) -> servicaja_ui::maintenance::KioskReport {
         Default::default()
     }
     fn service_switched(
@@ -503,8 +503,8 @@ fn staff_enter_by_the_gesture_and_pin_reprint_and_the_page_closes_when_the_pin_i
     use servicaja_core::settings::{MaintenanceSettings, MaintenanceUser, Role};
     use slint::platform::{PointerEventButton, WindowEvent};
 
-    use crate::ui::Maintenance;
-    use crate::ui::maintenance::Desk;
+    use servicaja_ui::Maintenance;
+    use servicaja_ui::maintenance::Desk;
 
     i_slint_backend_testing::init_no_event_loop();
     let ui = KioskWindow::new().expect("the window builds");
@@ -521,12 +521,12 @@ fn staff_enter_by_the_gesture_and_pin_reprint_and_the_page_closes_when_the_pin_i
         MaintenanceUser { id: "2001".into(), name: "2001".into(), role: Role::Staff, pin_hash: "test:200200".into() };
     let maintenance = MaintenanceSettings { users: vec![staff], ..MaintenanceSettings::default() };
     let now = rig.now.clone();
-    let clock: crate::ui::controller::Clock = Rc::new(move || now.get());
+    let clock: servicaja_ui::controller::Clock = Rc::new(move || now.get());
     let desk =
         Desk::attach(&ui, &rig.controller, Box::new(QuietDesk), Box::new(TestVerifier), &maintenance, clock.clone());
     let backend = JournalBackend::new(journal, Some(devices.printer.clone()), Columns::C48, "LG");
     let page = ReprintScreen::attach(&ui, Box::new(backend), clock);
-    crate::ui::reprint::link_desk(&page, &desk);
+    servicaja_ui::reprint::link_desk(&page, &desk);
 
     // The hidden gesture (five taps in a corner), then id and PIN on the desk's keypad.
     let advance = |by: TimeDelta| rig.now.set(rig.now.get() + by);
@@ -589,7 +589,7 @@ fn journal_document(journal: &mut Journal, sample: &str, operation: &str, printe
     let mut document = samples.into_iter().find(|(name, _)| *name == sample).unwrap().1;
     document.operation_number = operation.to_owned();
     document.issued_at = now() - chrono::TimeDelta::minutes(10);
-    let event = crate::maintenance::reprint::receipt_event(&document, None, None).unwrap();
+    let event = servicaja_runtime::reprint::receipt_event(&document, None, None).unwrap();
     let JournalEvent::Receipt { session, operation, card, title, text, .. } = event else { unreachable!() };
     let event = JournalEvent::Receipt { session, operation, card, title, text, printed };
     journal.append(document.issued_at, &event).unwrap();

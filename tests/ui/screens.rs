@@ -13,8 +13,8 @@ use servicaja_session::{
 use slint::ComponentHandle;
 
 use super::flows::{screen, shows, touch, type_digits};
-use crate::ui::rig::Rig;
-use crate::ui::{Kiosk, KioskWindow, Maintenance, Theme};
+use servicaja_ui::rig::Rig;
+use servicaja_ui::{Kiosk, KioskWindow, Maintenance, Theme};
 
 const PANELS: [(f32, f32); 2] = [(1280.0, 1024.0), (1080.0, 1920.0)];
 
@@ -232,7 +232,7 @@ fn no_control_moves_when_a_message_appears_on_any_keypad_screen() {
                 for keypad in keypad_screens() {
                     let ui = window_of(width, height);
                     let _rig = Rig::new(&ui);
-                    crate::ui::select_language(language).expect("the language");
+                    servicaja_ui::select_language(language).expect("the language");
                     ui.global::<Theme>().set_large_text(large);
                     (keypad.show)(&ui);
                     let before = controls(&ui);
@@ -255,7 +255,7 @@ fn no_control_moves_when_a_message_appears_on_any_keypad_screen() {
             }
         }
     }
-    crate::ui::select_language("es").expect("Spanish");
+    servicaja_ui::select_language("es").expect("Spanish");
     assert!(off_screen.is_empty(), "{}", off_screen.join("\n"));
 }
 
@@ -303,7 +303,7 @@ fn comenzar_stands_out_from_the_attract_screen_and_its_text_reads() {
     use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
     let (width, height) = (1280_u32, 1024_u32);
     let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
-    slint::platform::set_platform(Box::new(crate::ui::screenshots::HeadlessPlatform { window: window.clone() }))
+    slint::platform::set_platform(Box::new(servicaja_ui::screenshots::HeadlessPlatform { window: window.clone() }))
         .expect("this test's thread draws with the software renderer");
     window.set_size(slint::PhysicalSize::new(width, height));
     let ui = KioskWindow::new().expect("the window builds");
@@ -317,7 +317,7 @@ fn comenzar_stands_out_from_the_attract_screen_and_its_text_reads() {
             .collect();
         assert_eq!(button.len(), 1);
         let (at, size) = (button[0].absolute_position(), button[0].size());
-        let pixels = crate::ui::screenshots::render(&window, width, height);
+        let pixels = servicaja_ui::screenshots::render(&window, width, height);
         let pixel = |x: f32, y: f32| pixels[y as usize * width as usize + x as usize];
         let middle = at.y + size.height / 2.0;
         // Inside the button, clear of its rounded border and of its text; outside, the screen around it.

@@ -56,7 +56,8 @@ fn tr_strings(text: &str) -> Vec<String> {
 #[test]
 fn every_tr_string_has_an_english_translation() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let po = std::fs::read_to_string(root.join("ui/translations/en/LC_MESSAGES/servicaja.po")).expect("the .po file");
+    let po =
+        std::fs::read_to_string(root.join("ui/translations/en/LC_MESSAGES/servicaja-ui.po")).expect("the .po file");
     let translations = parse_po(&po);
     let mut missing = Vec::new();
     let mut count = 0;

@@ -12,12 +12,14 @@ use std::time::Duration;
 use serde_json::json;
 use servicaja_central::{CentralConfig, Fault, RunningCentral};
 use servicaja_core::api::{OpenSessionRequest, paths};
-use servicaja_host::api::payment_command;
 use servicaja_host::client::{HostClient, TlsFiles};
 use servicaja_host::journal::{Journal, JournalEvent, MaskedCard, Outcome, SafeText};
 use servicaja_host::outbox::{InteractiveOutcome, NO_CHARGE_MESSAGE, Outbox, OutboxOptions};
 use servicaja_host::policy::{CommandKind, PolicySettings, State};
+use servicaja_host::store::SessionToken;
 use servicaja_host::store::{OutboxError, OutboxStore, StoredCommand};
+use servicaja_host::wire;
+use servicaja_session::{Command, Credentials};
 
 const ACCOUNT: &str = "A-T0001";
 const OPENING_BALANCE: f64 = 1_000_000.0;
@@ -105,7 +107,8 @@ fn payment(lane: &str, token: &str, index: usize) -> servicaja_host::store::NewC
         "option": "due_installment",
     });
     let request: servicaja_core::api::PaymentRequest = serde_json::from_value(body).unwrap();
-    payment_command(lane, token, &request).unwrap()
+    let out = wire::outgoing(&Command::Pay(request), &Credentials::default()).unwrap();
+    out.into_command(uuid::Uuid::now_v7(), lane, Some(SessionToken(token.to_owned()))).0
 }
 
 fn operation_id(command: &StoredCommand) -> String {

@@ -21,13 +21,15 @@ use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 use servicaja_core::api::PaymentRequest;
 use servicaja_core::settings::OutboxSettings;
-use servicaja_host::api::payment_command;
 use servicaja_host::client::{HostError, Reply};
 use servicaja_host::engine::Engine;
 use servicaja_host::journal::{Journal, JournalEvent, Outcome};
 use servicaja_host::outbox::default_reversal;
 use servicaja_host::policy::{CommandKind, PolicySettings, State};
+use servicaja_host::store::SessionToken;
 use servicaja_host::store::{OutboxError, SettleMode, Settlement, StoredCommand};
+use servicaja_host::wire;
+use servicaja_session::{Command, Credentials};
 use uuid::Uuid;
 
 const LOANS: [&str; 2] = ["L1", "L2"];
@@ -235,8 +237,9 @@ impl Kiosk {
             "option": "due_installment",
         }))
         .unwrap();
-        let mut command = payment_command("session", "token", &request).unwrap().interactive();
-        command.key = request.operation_id;
+        let out = wire::outgoing(&Command::Pay(request.clone()), &Credentials::default()).unwrap();
+        let (command, _) = out.into_command(request.operation_id, "session", Some(SessionToken("token".into())));
+        let command = command.interactive();
         let now = self.now;
         let told = match self.engine().enqueue(&command, now) {
             Ok(_) => Told::Waiting { deadline: now + Duration::seconds(WAIT_SECONDS) },

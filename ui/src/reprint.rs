@@ -2,7 +2,7 @@
 //! [`ReprintBackend`] — the runtime's journal thread in the kiosk, a journal opened here in tests and
 //! screenshots — and keeps the page's state (the search form, the results, the selection, the preview, the
 //! last outcome). It holds no reprint rule: the criteria are checked and the reprint is decided by
-//! `servicaja-maintenance`, carried out by `crate::maintenance::reprint`.
+//! `servicaja-maintenance`, carried out by `servicaja_runtime::reprint`.
 //!
 //! The maintenance desk owns who is signed in: it calls [`ReprintScreen::open`] with the staff id once a
 //! staff user asks for the page, and [`ReprintScreen::close`] when they leave. A [`StaffCheck`] it installs
@@ -29,7 +29,7 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::controller::Clock;
 use super::{KioskWindow, Reprint, ReprintRow};
-use crate::maintenance::reprint::{self, Candidate, ReprintError, Reprinted, Reprinter};
+use servicaja_runtime::reprint::{self, Candidate, ReprintError, Reprinted, Reprinter};
 
 /// How a backend answers: once, from any thread.
 pub type Reply<T> = Box<dyn FnOnce(Result<T, ReprintError>) + Send>;
@@ -98,6 +98,26 @@ impl ReprintBackend for JournalBackend {
                 tracing::error!(%err, "a reprint page record was not journaled");
             }
         }
+    }
+}
+
+/// The kiosk's backend: the runtime's journal thread, which owns the journal, searches and previews, and
+/// reprints on the runtime's printer; answers come back to the UI thread through the page's pump.
+impl ReprintBackend for std::sync::Arc<servicaja_runtime::Runtime> {
+    fn search(&self, criteria: ReprintCriteria, reply: Reply<Vec<Candidate>>) {
+        self.search_receipts(criteria, reply);
+    }
+
+    fn preview(&self, seq: i64, reply: Reply<String>) {
+        self.preview_receipt(seq, reply);
+    }
+
+    fn reprint(&self, seq: i64, requester: Requester, at: DateTime<Utc>, reply: Reply<Reprinted>) {
+        self.reprint_receipt(seq, requester, at, reply);
+    }
+
+    fn journal(&self, entries: Vec<JournalEntry>) {
+        self.journal_maintenance(entries);
     }
 }
 

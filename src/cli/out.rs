@@ -24,14 +24,14 @@ static STDOUT: AtomicU8 = AtomicU8::new(OPEN);
 /// `println!` that never panics: see the module documentation.
 macro_rules! outln {
     ($($arg:tt)*) => {
-        $crate::cli_out::print_line(format_args!($($arg)*))
+        $crate::cli::out::print_line(format_args!($($arg)*))
     };
 }
 
 /// `eprintln!` that never panics: a closed or failing standard error loses the message, nothing else.
 macro_rules! errln {
     ($($arg:tt)*) => {
-        $crate::cli_out::eprint_line(format_args!($($arg)*))
+        $crate::cli::out::eprint_line(format_args!($($arg)*))
     };
 }
 

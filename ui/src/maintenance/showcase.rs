@@ -17,8 +17,8 @@ use super::backend::{
     QueueReport,
 };
 use super::{Desk, SharedDesk};
-use crate::ui::controller::SharedController;
-use crate::ui::{KioskWindow, Maintenance};
+use crate::controller::SharedController;
+use crate::{KioskWindow, Maintenance};
 
 pub const TECHNICIAN: &str = "1001";
 pub const STAFF: &str = "2001";

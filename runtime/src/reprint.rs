@@ -21,7 +21,7 @@ use servicaja_maintenance::{
 use servicaja_receipts::layout::DUPLICATE_BANNER;
 use servicaja_receipts::{Columns, Document, Layout, ReceiptError, Row, TextStyle, format, layout, mark_duplicate};
 
-use super::paper::{PaperStore, PaperStoreError};
+use crate::paper::{PaperStore, PaperStoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReprintError {
@@ -292,7 +292,7 @@ fn text_layout(text: &str, mark: Option<&ReprintDecision>, issued_at: DateTime<U
 }
 
 // The tests print on the emulated printer, which only a demo build has.
-#[cfg(all(test, feature = "demo"))]
+#[cfg(test)]
 mod tests {
     use std::sync::mpsc::Receiver;
     use std::time::Duration;

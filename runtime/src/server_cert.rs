@@ -6,7 +6,7 @@ use servicaja_core::settings::HostSettings;
 use servicaja_host::server_cert::{ServerLeaf, server_leaf};
 use servicaja_maintenance::cert_status;
 
-use super::certs::CertExpiry;
+use crate::certs::CertExpiry;
 
 /// A certificate's subject and expiry.
 fn expiry_of(der: &[u8], now: DateTime<Utc>) -> Result<CertExpiry, String> {

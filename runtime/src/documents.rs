@@ -23,8 +23,8 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use super::storage::StorageHealth;
-use crate::maintenance::paper::PaperStore;
-use crate::maintenance::reprint::{self, Candidate, ReprintError, Reprinted, Reprinter};
+use crate::paper::PaperStore;
+use crate::reprint::{self, Candidate, ReprintError, Reprinted, Reprinter};
 
 /// What a document is rendered for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

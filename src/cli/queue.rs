@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli_out::{errln, outln};
+use crate::cli::out::{errln, outln};
 use chrono::Utc;
 use clap::Subcommand;
 use servicaja_core::settings::Settings;
@@ -40,7 +40,7 @@ pub enum QueueCommand {
 
 /// Runs one subcommand with the configuration at `config` (the embedded default when absent).
 pub fn run(config: Option<&Path>, command: QueueCommand) -> ExitCode {
-    let settings = match crate::config::settings_or_exit(config) {
+    let settings = match crate::cli::settings_or_exit(config) {
         Ok(settings) => settings,
         Err(code) => return code,
     };
@@ -162,7 +162,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("kiosk.toml");
         std::fs::write(&config, format!("[kiosk]\ndata_dir = {:?}\n", dir.path().display().to_string())).unwrap();
-        let settings = crate::config::load(Some(&config)).unwrap().settings;
+        let settings = servicaja_runtime::config::load(Some(&config)).unwrap().settings;
         let policy = PolicySettings::from(&settings.outbox);
         let mut store = OutboxStore::open(&dir.path().join(OUTBOX_FILE)).unwrap();
         let command =

@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 #[cfg(feature = "demo")]
-use crate::cli_out::errln;
-use crate::cli_out::outln;
+use crate::cli::out::errln;
+use crate::cli::out::outln;
 use clap::Subcommand;
 use servicaja_core::identity::mrz::{Mrz, MrzFormat};
 use servicaja_core::identity::track::{CardSwipe, LrcMode};
@@ -114,7 +114,7 @@ pub fn run(command: DeviceCommand) -> ExitCode {
 }
 
 fn with_settings(path: Option<&Path>, f: impl FnOnce(&Settings) -> ExitCode) -> ExitCode {
-    match crate::config::settings_or_exit(path) {
+    match crate::cli::settings_or_exit(path) {
         Ok(settings) => f(&settings),
         Err(code) => code,
     }

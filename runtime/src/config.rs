@@ -4,13 +4,12 @@
 use std::fmt;
 use std::path::Path;
 
-use crate::cli_out::errln;
 use servicaja_core::channels::ChannelTable;
 use servicaja_core::disclosures::Disclosures;
 use servicaja_core::settings::{Mode, Problem, Settings};
 
 /// The configuration the kiosk runs with when no file is given.
-pub const EMBEDDED_SETTINGS: &str = include_str!("../config/kiosk.toml");
+pub const EMBEDDED_SETTINGS: &str = include_str!("../../config/kiosk.toml");
 const EMBEDDED_NAME: &str = "<embedded>/config/kiosk.toml";
 
 /// A problem located in a file.
@@ -113,17 +112,6 @@ fn table<T>(
     let text = std::fs::read_to_string(path)
         .map_err(|err| vec![at(settings_file, Problem::new(key, format!("{path} cannot be read: {err}")))])?;
     from_toml(&text).map_err(|problems| problems.into_iter().map(|p| at(path, p)).collect())
-}
-
-/// Loads the configuration for a command-line tool: the settings, or every problem printed on stderr and
-/// the exit code 2 that tells a script the configuration is at fault.
-pub fn settings_or_exit(path: Option<&Path>) -> Result<Settings, std::process::ExitCode> {
-    load(path).map(|loaded| loaded.settings).map_err(|problems| {
-        for problem in &problems {
-            errln!("{problem}");
-        }
-        std::process::ExitCode::from(2)
-    })
 }
 
 fn at(file: &str, problem: Problem) -> FileProblem {

@@ -39,9 +39,9 @@ pub trait SessionObserver {
 /// The kiosk's runtime is its effect sink: effects are carried out in the background and their answers come
 /// back through the controller's [`EventSender`], bound to the runtime's `LateSink`. The runtime is also
 /// built without a window (the end-to-end tests), so the window's side holds this seam.
-impl EffectSink for std::sync::Arc<crate::runtime::Runtime> {
+impl EffectSink for std::sync::Arc<servicaja_runtime::Runtime> {
     fn execute(&mut self, effect: &Effect, _now: DateTime<Utc>) -> Vec<Event> {
-        crate::runtime::Runtime::execute(self, effect.clone());
+        servicaja_runtime::Runtime::execute(self, effect.clone());
         Vec::new()
     }
 }
@@ -184,7 +184,6 @@ impl Controller {
     /// Waits up to `patience` for an [`EventSender`]'s event, then runs it and every other queued one;
     /// returns how many ran (0: none came). For a window without an event loop (headless tests), where
     /// nothing else wakes the controller.
-    #[allow(dead_code, reason = "the live UI tests run the window without an event loop; the kiosk has one")]
     pub fn pump_waiting(&mut self, patience: std::time::Duration) -> usize {
         let Ok(first) = self.incoming.recv_timeout(patience) else { return 0 };
         self.dispatch(first);

@@ -12,8 +12,8 @@ use servicaja_core::settings::{MaintenanceUser, Role};
 use servicaja_maintenance::{PinFormatError, check_pin_format};
 use zeroize::Zeroizing;
 
-use super::pin::{PinHashError, hash_pin};
-use crate::cli_out::{errln, outln};
+use crate::cli::out::{errln, outln};
+use servicaja_runtime::pin::{PinHashError, hash_pin};
 
 /// The configuration file written when `--config` is not given.
 pub const DEFAULT_CONFIG: &str = "kiosk.toml";
@@ -128,7 +128,7 @@ pub fn add_user(path: &Path, id: &str, name: &str, role: Role, pin: &str) -> Res
         Err(source) => return Err(io(source)),
     };
     let unparsable = |reason: String| UserAddError::Unparsable { path: path.display().to_string(), reason };
-    let before = crate::config::parse(&text).map_err(|problem| unparsable(problem.to_string()))?;
+    let before = servicaja_runtime::config::parse(&text).map_err(|problem| unparsable(problem.to_string()))?;
     if before.maintenance.users.iter().any(|user| user.id == id) {
         return Err(UserAddError::DuplicateId(id.to_owned()));
     }
@@ -138,7 +138,7 @@ pub fn add_user(path: &Path, id: &str, name: &str, role: Role, pin: &str) -> Res
         after_text.push('\n');
     }
     after_text.push_str(&user_table(&user));
-    let after = crate::config::parse(&after_text).map_err(|problem| unparsable(problem.to_string()))?;
+    let after = servicaja_runtime::config::parse(&after_text).map_err(|problem| unparsable(problem.to_string()))?;
     if after.maintenance.users.len() != before.maintenance.users.len() + 1
         || after.maintenance.users.last() != Some(&user)
     {
@@ -217,25 +217,25 @@ mod tests {
     fn user_add_appends_a_user_that_config_check_accepts_and_keeps_the_rest() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kiosk.toml");
-        let original = format!("{}\n# agency note: keep this comment", crate::config::EMBEDDED_SETTINGS);
+        let original = format!("{}\n# agency note: keep this comment", servicaja_runtime::config::EMBEDDED_SETTINGS);
         std::fs::write(&path, &original).unwrap();
         add_user(&path, "T01", "Ana Quispe \"la técnica\"", Role::Technician, "482913").unwrap();
         add_user(&path, "S01", "Luis Mamani", Role::Staff, "771200").unwrap();
         let written = std::fs::read_to_string(&path).unwrap();
         assert!(written.starts_with(&original), "the rest of the file is kept byte for byte");
         assert!(!written.contains("482913") && !written.contains("771200"), "no PIN in the file");
-        let loaded = crate::config::load(Some(&path)).expect("config check accepts the file");
+        let loaded = servicaja_runtime::config::load(Some(&path)).expect("config check accepts the file");
         // The embedded configuration carries the demo users; the added ones come after them.
-        let demo = crate::config::load(None).unwrap().settings.maintenance.users.len();
+        let demo = servicaja_runtime::config::load(None).unwrap().settings.maintenance.users.len();
         let users = &loaded.settings.maintenance.users[demo..];
         assert_eq!(users.len(), 2);
         assert_eq!(
             (users[0].id.as_str(), users[0].role, users[0].name.as_str()),
             ("T01", Role::Technician, "Ana Quispe \"la técnica\"")
         );
-        assert!(super::super::pin::Argon2Verifier.verify(&users[0], "482913"));
-        assert!(super::super::pin::Argon2Verifier.verify(&users[1], "771200"));
-        assert!(!super::super::pin::Argon2Verifier.verify(&users[1], "482913"));
+        assert!(servicaja_runtime::pin::Argon2Verifier.verify(&users[0], "482913"));
+        assert!(servicaja_runtime::pin::Argon2Verifier.verify(&users[1], "771200"));
+        assert!(!servicaja_runtime::pin::Argon2Verifier.verify(&users[1], "482913"));
     }
 
     #[test]
@@ -249,7 +249,7 @@ mod tests {
         add_user(&created, "T01", "Ana", Role::Technician, "482913").unwrap();
         assert_eq!(mode(&created), 0o600);
         let existing = dir.path().join("kiosk.toml");
-        std::fs::write(&existing, crate::config::EMBEDDED_SETTINGS).unwrap();
+        std::fs::write(&existing, servicaja_runtime::config::EMBEDDED_SETTINGS).unwrap();
         std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o644)).unwrap();
         // A leftover temporary file of an interrupted run, world-readable, is not reused.
         let leftover = existing.with_extension("toml.tmp");
@@ -258,7 +258,7 @@ mod tests {
         add_user(&existing, "T01", "Ana", Role::Technician, "482913").unwrap();
         assert_eq!(mode(&existing), 0o600);
         assert!(!leftover.exists(), "the temporary file was renamed over the configuration");
-        assert!(crate::config::load(Some(&existing)).is_ok());
+        assert!(servicaja_runtime::config::load(Some(&existing)).is_ok());
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 2, "nothing else left behind: {names:?}");
     }

@@ -22,19 +22,19 @@ use servicaja_receipts::templates::{Issue, MaintenanceTest, maintenance_test};
 use servicaja_receipts::{Columns, Header, layout, render};
 use servicaja_session::{Event, SwitchOffReason};
 
-use super::certs::expiries_from_file;
-use super::export::export;
-use super::paper::PaperStore;
-use super::pin::Argon2Verifier;
-use super::server_cert;
-use super::service;
-use crate::runtime::{Runtime, record_paper};
-use crate::ui::KioskWindow;
-use crate::ui::controller::{SharedController, system_clock};
-use crate::ui::maintenance::backend::{
+use servicaja_runtime::certs::expiries_from_file;
+use servicaja_runtime::export::export;
+use servicaja_runtime::paper::PaperStore;
+use servicaja_runtime::pin::Argon2Verifier;
+use servicaja_runtime::server_cert;
+use servicaja_runtime::service_switch as service;
+use servicaja_runtime::{Runtime, record_paper};
+use servicaja_ui::KioskWindow;
+use servicaja_ui::controller::{SharedController, system_clock};
+use servicaja_ui::maintenance::backend::{
     CertReport, DeviceError, DeviceReport, HostReport, KioskReport, MaintenanceBackend, PaperReport, QueueReport,
 };
-use crate::ui::maintenance::{Desk, SharedDesk, queue};
+use servicaja_ui::maintenance::{Desk, SharedDesk, queue};
 
 /// Problems kept per device for the devices page, since the kiosk started.
 const ERROR_HISTORY: usize = 20;
@@ -519,7 +519,7 @@ mod tests {
     fn the_runtime_backend_prints_the_test_page_counts_its_paper_probes_the_central_and_journals() {
         let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let mut settings = crate::config::load(None).unwrap().settings;
+        let mut settings = servicaja_runtime::config::load(None).unwrap().settings;
         let server_expires = short_lived_server_certificate(&dir.path().join("central"));
         let central = tokio
             .block_on(servicaja_central::start(servicaja_central::CentralConfig::demo(dir.path().join("central"))))
@@ -546,7 +546,7 @@ mod tests {
                     client.clone(),
                     devices.printer.clone(),
                     Arc::new(|_| {}),
-                    crate::runtime::RuntimeOptions::default(),
+                    servicaja_runtime::RuntimeOptions::default(),
                 ))
                 .unwrap(),
         );

@@ -71,7 +71,7 @@ fn verify_lines(report: &VerifyReport) -> Vec<String> {
 
 /// Runs one subcommand with the configuration at `config` (the embedded default when absent).
 pub fn run(config: Option<&Path>, command: JournalCommand) -> ExitCode {
-    let settings = match crate::config::settings_or_exit(config) {
+    let settings = match crate::cli::settings_or_exit(config) {
         Ok(settings) => settings,
         Err(code) => return code,
     };
@@ -79,7 +79,7 @@ pub fn run(config: Option<&Path>, command: JournalCommand) -> ExitCode {
     let path = PathBuf::from(&settings.kiosk.data_dir).join(JOURNAL_FILE);
     let open = || {
         Journal::open_existing(&path).map_err(|err| {
-            crate::cli_out::errln!("journal: cannot open {}: {err}", path.display());
+            crate::cli::out::errln!("journal: cannot open {}: {err}", path.display());
             ExitCode::from(2)
         })
     };
@@ -92,19 +92,19 @@ pub fn run(config: Option<&Path>, command: JournalCommand) -> ExitCode {
             match journal.verify() {
                 Ok(report) => {
                     for line in verify_lines(&report) {
-                        crate::cli_out::outln!("{line}");
+                        crate::cli::out::outln!("{line}");
                     }
                     if report.is_intact() { ExitCode::SUCCESS } else { ExitCode::from(2) }
                 }
                 Err(err) => {
-                    crate::cli_out::errln!("journal: {err}");
+                    crate::cli::out::errln!("journal: {err}");
                     ExitCode::from(2)
                 }
             }
         }
         JournalCommand::Export { from, to, format, out } => {
             if to < from {
-                crate::cli_out::errln!("journal: --to {to} is before --from {from}");
+                crate::cli::out::errln!("journal: --to {to} is before --from {from}");
                 return ExitCode::from(2);
             }
             let format = match format {
@@ -122,22 +122,22 @@ pub fn run(config: Option<&Path>, command: JournalCommand) -> ExitCode {
                         let mut writer = std::io::BufWriter::new(file);
                         journal.export(from, to, format, &mut writer).map_err(|err| err.to_string())
                     }),
-                None => journal.export(from, to, format, &mut crate::cli_out::Stdout).map_err(|err| err.to_string()),
+                None => journal.export(from, to, format, &mut crate::cli::out::Stdout).map_err(|err| err.to_string()),
             };
             match result {
                 Ok(count) => {
-                    crate::cli_out::errln!("exported {count} records");
+                    crate::cli::out::errln!("exported {count} records");
                     ExitCode::SUCCESS
                 }
                 Err(err) => {
-                    crate::cli_out::errln!("journal: {err}");
+                    crate::cli::out::errln!("journal: {err}");
                     ExitCode::from(2)
                 }
             }
         }
         JournalCommand::Reseal { by } => match Journal::reseal(&path, chrono::Utc::now(), &by) {
             Ok(resealed) => {
-                crate::cli_out::outln!(
+                crate::cli::out::outln!(
                     "resealed: {}; the head is now record {} ({} records)",
                     resealed.previous,
                     resealed.head.seq,
@@ -146,7 +146,7 @@ pub fn run(config: Option<&Path>, command: JournalCommand) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(err) => {
-                crate::cli_out::errln!("journal: cannot reseal {}: {err}", path.display());
+                crate::cli::out::errln!("journal: cannot reseal {}: {err}", path.display());
                 ExitCode::from(2)
             }
         },

@@ -1,7 +1,7 @@
-//! The session's talk with the central: reads straight through the host client, commands turned into
-//! outbox commands (route, body, kind), answers decoded back into session replies, and the transport that
-//! adds a command's in-memory secrets (OTP, new clave) to its body at the moment it is sent — so they
-//! never reach the outbox's disk.
+//! The session's talk with the central, in one place: reads straight through the host client, commands
+//! turned into outbox commands (route, body, kind, resources; the one builder of them), answers decoded back
+//! into session replies, and the transport that adds a command's in-memory secrets (OTP, new clave) to its
+//! body at the moment it is sent — so they never reach the outbox's disk.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -10,14 +10,17 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use servicaja_core::api::{
-    ErrorCode, OfflineRequest, OpenSessionRequest, OtpRequest, Problem, StartEnrollmentRequest, paths,
+    EmailRequest, ErrorCode, OfflineRequest, OpenSessionRequest, OtpRequest, PaymentRequest, Problem,
+    StartEnrollmentRequest, paths,
 };
-use servicaja_host::client::{HostError, Method};
-use servicaja_host::outbox::Completion;
-use servicaja_host::{CommandKind, HostClient, State, StoredCommand, Transport};
 use servicaja_session::{Answer, Command, Credentials, Failure, Query, Reply};
 use uuid::Uuid;
 use zeroize::{Zeroize, Zeroizing};
+
+use crate::client::{HostClient, HostError, Method};
+use crate::outbox::{Completion, Transport};
+use crate::policy::{CommandKind, State};
+use crate::store::{NewCommand, SessionToken, StoredCommand};
 
 /// The secret fields (name, value) that travel with one command, zeroized when dropped.
 type SecretFields = Vec<(&'static str, Zeroizing<String>)>;
@@ -84,7 +87,7 @@ impl Transport for SecretTransport {
     fn deliver(
         &self,
         command: &StoredCommand,
-    ) -> impl Future<Output = Result<servicaja_host::Reply, HostError>> + Send + 'static {
+    ) -> impl Future<Output = Result<crate::Reply, HostError>> + Send + 'static {
         let client = self.client.clone();
         let method = Method::from_bytes(command.method.as_bytes()).unwrap_or(Method::POST);
         let path = command.path.clone();
@@ -139,10 +142,10 @@ pub async fn query(client: &HostClient, request: Uuid, token: Option<&str>, quer
         Query::Quote { loan_id, query } => {
             let mut path = paths::fill(paths::LOAN_QUOTE, "loan_id", &loan_id);
             path.push('?');
-            path.push_str(&query_string(&[
-                ("option", &json_word(&query.option)),
-                ("debit_account_id", &query.debit_account_id),
-                ("amount", &query.amount.map(|amount| amount.to_string()).unwrap_or_default()),
+            path.push_str(&query_string([
+                ("option", json_word(&query.option).as_str()),
+                ("debit_account_id", query.debit_account_id.as_str()),
+                ("amount", query.amount.map(|amount| amount.to_string()).unwrap_or_default().as_str()),
             ]));
             client.get(&path, token).await.map(Reply::Quote)
         }
@@ -200,28 +203,12 @@ fn json_word(value: &impl serde::Serialize) -> String {
     }
 }
 
-/// `a=1&b=x%20y`, leaving out empty values.
-fn query_string(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(name, value)| format!("{name}={}", percent_encode(value)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// RFC 3986 unreserved characters pass; everything else is percent-encoded (ids and decimals only, so
-/// a crate for it would be more than the job needs).
-fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+/// `a=1&b=x+y` (`application/x-www-form-urlencoded`, as the central's query decoder reads it), leaving out
+/// empty values.
+fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs(pairs.into_iter().filter(|(_, value)| !value.is_empty()));
+    query.finish()
 }
 
 /// A command as the outbox stores it: its kind, route and body (no secret), and the secrets that travel
@@ -240,7 +227,7 @@ pub struct Outgoing {
 pub fn outgoing(command: &Command, credentials: &Credentials) -> Result<Outgoing, String> {
     let otp = || credentials.otp.as_ref().map(|otp| ("otp_code", Zeroizing::new(otp.expose().to_owned())));
     let resources = match command {
-        Command::Pay(request) => servicaja_host::api::payment_resources(request),
+        Command::Pay(request) => payment_resources(request),
         _ => Vec::new(),
     };
     let (kind, path, payload, secrets): (CommandKind, String, Value, Vec<_>) = match command {
@@ -298,6 +285,48 @@ pub fn outgoing(command: &Command, credentials: &Credentials) -> Result<Outgoing
         Command::EmailDocument { .. } => return Err("an e-mail is built from its rendered document".into()),
     };
     Ok(Outgoing { kind, path, payload, secrets, resources })
+}
+
+/// The outbox form of an e-mailed document (delivered later when the central is away): no secret, no
+/// resource.
+pub fn email_outgoing(request: &EmailRequest) -> Result<Outgoing, String> {
+    Ok(Outgoing {
+        kind: CommandKind::Email,
+        path: paths::EMAILS.into(),
+        payload: to_json(request)?,
+        secrets: Vec::new(),
+        resources: Vec::new(),
+    })
+}
+
+/// The loan and the account a payment touches, as the outbox names them.
+pub fn payment_resources(request: &PaymentRequest) -> Vec<String> {
+    vec![format!("loan:{}", request.loan_id), format!("account:{}", request.debit_account_id)]
+}
+
+impl Outgoing {
+    /// The command to store, under idempotency `key` in `lane` for the session of `token`; the secrets stay
+    /// beside it, for the [`SecretStore`].
+    pub fn into_command(
+        self,
+        key: Uuid,
+        lane: &str,
+        token: Option<SessionToken>,
+    ) -> (NewCommand, Vec<(&'static str, Zeroizing<String>)>) {
+        let command = NewCommand {
+            key,
+            kind: self.kind,
+            lane: lane.to_owned(),
+            method: "POST".into(),
+            path: self.path,
+            payload: self.payload,
+            interactive: false,
+            reverses: None,
+            session_token: token,
+            resources: self.resources,
+        };
+        (command, self.secrets)
+    }
 }
 
 fn to_json(value: &impl serde::Serialize) -> Result<Value, String> {
@@ -383,8 +412,8 @@ mod tests {
     #[test]
     fn quote_queries_are_encoded_and_empty_values_left_out() {
         assert_eq!(
-            query_string(&[("option", "due_installment"), ("debit_account_id", "A-0012 1110"), ("amount", "")]),
-            "option=due_installment&debit_account_id=A-0012%201110"
+            query_string([("option", "due_installment"), ("debit_account_id", "A-0012 1110&x=ü"), ("amount", "")]),
+            "option=due_installment&debit_account_id=A-0012+1110%26x%3D%C3%BC"
         );
     }
 
@@ -431,7 +460,7 @@ mod tests {
 
         let command = Command::Affiliate { account_id: "A-1".into(), otp_id: "otp-1".into() };
         let rejected = Completion {
-            id: servicaja_host::policy::CommandId(1),
+            id: crate::policy::CommandId(1),
             key: Uuid::now_v7(),
             state: State::Rejected,
             status: Some(422),

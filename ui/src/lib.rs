@@ -7,7 +7,6 @@ pub mod maintenance;
 pub mod qr;
 // The staff reprint page; the maintenance controller opens it for a signed-in staff user.
 pub mod reprint;
-#[allow(dead_code)]
 pub mod rig;
 pub mod screenshots;
 pub mod view;

@@ -14,8 +14,7 @@ use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel};
 
 use super::rig::Rig;
 use super::{KioskWindow, LANGUAGES, LAYOUTS};
-use crate::cli_out::outln;
-use crate::maintenance::reprint::{Candidate, ReprintError};
+use servicaja_runtime::reprint::{Candidate, ReprintError};
 
 /// A platform with one software-rendered window and no display (also what the UI tests draw with when they
 /// look at pixels).
@@ -680,8 +679,9 @@ pub fn scenes() -> Vec<Scene> {
     ]
 }
 
-/// Renders every scene to `out/<layout>-<language>-<scene>.png` and returns the files written.
-pub fn render_all(out: &Path) -> Result<Vec<PathBuf>, String> {
+/// Renders every scene to `out/<layout>-<language>-<scene>.png` and returns the files written; `progress`
+/// is told each scene's name and the screen it reached, once (the command line prints it).
+pub fn render_all(out: &Path, progress: &mut dyn FnMut(&str, &str)) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(out).map_err(|err| format!("{}: {err}", out.display()))?;
     let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
     slint::platform::set_platform(Box::new(HeadlessPlatform { window: window.clone() }))
@@ -706,7 +706,7 @@ pub fn render_all(out: &Path) -> Result<Vec<PathBuf>, String> {
                 }
                 (scene.drive)(&rig);
                 if layout == "landscape" && language == "es" {
-                    outln!("{:<22} {}", scene.name, rig.screen());
+                    progress(scene.name, rig.screen());
                 }
                 let pixels = render(&window, width, height);
                 let path = out.join(format!("{layout}-{language}-{}.png", scene.name));
@@ -805,7 +805,7 @@ impl super::reprint::ReprintBackend for PaperOutBackend {
         _seq: i64,
         _requester: servicaja_maintenance::Requester,
         _at: chrono::DateTime<chrono::Utc>,
-        reply: super::reprint::Reply<crate::maintenance::reprint::Reprinted>,
+        reply: super::reprint::Reply<servicaja_runtime::reprint::Reprinted>,
     ) {
         use servicaja_drivers::printer::{FailReason, PrintError};
         reply(Err(ReprintError::Print(PrintError::NotReady(FailReason::PaperOut))));

@@ -8,10 +8,10 @@ use chrono::Utc;
 use clap::Subcommand;
 use servicaja_host::journal::{JOURNAL_FILE, Journal, JournalEvent, SafeText};
 
-use super::certs::expiries_from_file;
-use super::export::export;
-use super::paper::PaperStore;
-use crate::cli_out::{errln, outln};
+use crate::cli::out::{errln, outln};
+use servicaja_runtime::certs::expiries_from_file;
+use servicaja_runtime::export::export;
+use servicaja_runtime::paper::PaperStore;
 
 #[derive(Debug, Subcommand)]
 pub enum MaintenanceCommand {
@@ -34,7 +34,7 @@ pub enum MaintenanceCommand {
 }
 
 pub fn run(config: Option<&Path>, command: MaintenanceCommand) -> ExitCode {
-    let settings = match crate::config::settings_or_exit(config) {
+    let settings = match crate::cli::settings_or_exit(config) {
         Ok(settings) => settings,
         Err(code) => return code,
     };

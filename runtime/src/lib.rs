@@ -14,42 +14,46 @@
 //! (`storage`).
 //!
 //! Architecture invariant: secrets (the clave, an OTP, a new clave, the card number) are handed to the
-//! host client or held in memory beside their command ([`central::SecretStore`]) and wiped when the
+//! host client or held in memory beside their command ([`SecretStore`]) and wiped when the
 //! session ends; the outbox and the journal never see them.
-#![allow(dead_code, reason = "the window's controller (src/ui/controller.rs) is wired to it as it lands")]
 
-mod central;
+pub mod certs;
+pub mod config;
 mod devices;
 mod documents;
+pub mod export;
+pub mod paper;
+pub mod pin;
+pub mod reprint;
+pub mod server_cert;
+pub mod service_switch;
 mod services;
 mod storage;
-// The window's controller exists in the application only; the e2e tests drive a `Session` themselves.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use servicaja_core::api::{EmailRequest, paths};
+use servicaja_core::api::EmailRequest;
 use servicaja_core::settings::Settings;
 use servicaja_drivers::devices::PrinterHandle;
 use servicaja_drivers::printer::{FailReason, PrintJob};
 use servicaja_host::journal::JOURNAL_FILE;
 use servicaja_host::outbox::OutboxOptions;
 use servicaja_host::store::{NewCommand, OUTBOX_FILE, SessionToken};
-use servicaja_host::{CommandKind, HostClient, Journal, Outbox, OutboxError, PolicySettings, SettleMode, Settlement};
+use servicaja_host::{HostClient, Journal, Outbox, OutboxError, PolicySettings, SettleMode, Settlement};
 use servicaja_maintenance::{ReprintCriteria, Requester};
 use servicaja_receipts::{Columns, Header};
 use servicaja_session::{Command, Credentials, Effect, Event, Failure, PrintOutcome, Reply};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::maintenance::reprint::{Candidate, Reprinted};
-pub use central::{SecretStore, SecretTransport};
-#[allow(unused_imports, reason = "the shell's API; the window's controller and the e2e tests use it")]
+use crate::reprint::{Candidate, Reprinted};
 pub use devices::{current_status, device_events, pump_devices, status_events};
 pub use documents::ReprintReply;
 use documents::{Job, Medium, Rendered};
+use servicaja_host::wire::{self, SecretStore, SecretTransport};
 pub use services::KioskServices;
 pub use storage::StorageHealth;
 
@@ -276,7 +280,7 @@ impl Runtime {
                 let task = inner.clone();
                 inner.handle.spawn(async move {
                     let token = token.as_ref().map(|token| token.expose().to_owned());
-                    let answer = central::query(&task.client, request, token.as_deref(), query).await;
+                    let answer = wire::query(&task.client, request, token.as_deref(), query).await;
                     (task.sink)(Event::Central { request, answer });
                 });
             }
@@ -416,7 +420,7 @@ impl Inner {
 /// cannot be written is logged: printing never fails for it.
 pub fn record_paper(data_dir: &std::path::Path, length_um: u64) {
     let mm = u32::try_from(length_um.div_ceil(1000)).unwrap_or(u32::MAX);
-    match crate::maintenance::paper::PaperStore::open(data_dir) {
+    match crate::paper::PaperStore::open(data_dir) {
         Ok(mut store) => {
             if let Err(err) = store.record_print(mm) {
                 tracing::warn!(%err, "the paper counter was not updated");
@@ -495,7 +499,7 @@ async fn submit_loop(inner: Arc<Inner>, mut submissions: mpsc::UnboundedReceiver
                                 let done = task.outbox.wait_final(stored.id, task.interactive_wait).await;
                                 task.secrets.remove(key);
                                 let answer = match done {
-                                    Ok(Some(done)) => central::answer(&command, &done),
+                                    Ok(Some(done)) => wire::answer(&command, &done),
                                     _ => Err(Failure::NoAnswer),
                                 };
                                 task.answer(key, answer);
@@ -529,7 +533,7 @@ async fn submit_loop(inner: Arc<Inner>, mut submissions: mpsc::UnboundedReceiver
 async fn settle(inner: &Inner, operation_id: Uuid, mode: SettleMode, reason: &str) -> servicaja_session::Answer {
     match inner.outbox.settle(operation_id, mode, reason).await {
         Ok(Settlement::Answered(payment)) => {
-            central::answer(&Command::SettlePayment { operation_id }, &servicaja_host::outbox::Completion::of(&payment))
+            wire::answer(&Command::SettlePayment { operation_id }, &servicaja_host::outbox::Completion::of(&payment))
         }
         Ok(Settlement::Reversing(reversal)) => {
             tracing::warn!(payment = %operation_id, reversal = %reversal.key, reason, "payment reversal stored");
@@ -600,31 +604,14 @@ async fn new_command(
     credentials: &Credentials,
     rendered: Option<oneshot::Receiver<Result<Rendered, String>>>,
 ) -> Result<(NewCommand, Secrets), String> {
-    let (kind, path, payload, secrets, resources) = match (command, rendered) {
+    let out = match (command, rendered) {
         (Command::EmailDocument { to, .. }, Some(rendered)) => {
             let rendered = rendered.await.map_err(|_| "the journal thread stopped".to_owned())??;
-            let request = email(to, rendered);
-            let payload = serde_json::to_value(&request).map_err(|err| err.to_string())?;
-            (CommandKind::Email, paths::EMAILS.to_owned(), payload, Vec::new(), Vec::new())
+            wire::email_outgoing(&email(to, rendered))?
         }
-        _ => {
-            let out = central::outgoing(command, credentials)?;
-            (out.kind, out.path, out.payload, out.secrets, out.resources)
-        }
+        _ => wire::outgoing(command, credentials)?,
     };
-    let new = NewCommand {
-        key,
-        kind,
-        lane: lane.to_owned(),
-        method: "POST".into(),
-        path,
-        payload,
-        interactive: false,
-        reverses: None,
-        session_token: token,
-        resources,
-    };
-    Ok((new, secrets))
+    Ok(out.into_command(key, lane, token))
 }
 
 /// The e-mail of a document: its text as the body, its PDF attached.

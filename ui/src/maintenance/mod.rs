@@ -224,7 +224,6 @@ impl Desk {
         }
     }
 
-    #[allow(dead_code, reason = "the UI tests read where the access stands")]
     pub fn access_state(&self) -> &AccessState {
         self.access.state()
     }
