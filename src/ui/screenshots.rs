@@ -706,7 +706,7 @@ pub fn render_all(out: &Path) -> Result<Vec<PathBuf>, String> {
                 }
                 (scene.drive)(&rig);
                 if layout == "landscape" && language == "es" {
-                    outln!("{:<22} {}", scene.name, rig.screen());
+                    outln!("{:<22} {:?}", scene.name, rig.screen());
                 }
                 let pixels = render(&window, width, height);
                 let path = out.join(format!("{layout}-{language}-{}.png", scene.name));
