@@ -11,14 +11,16 @@ use servicaja_core::money::Money;
 use servicaja_core::settings::Language;
 use servicaja_session::contract::PAYMENT_OPTIONS;
 use servicaja_session::state::{
-    AmountError, Balances, Certificates, CodeEntry, Delivery, DeliveryStage, Enrollment, Identify, IdentifyStep,
-    Information, InputError, Internet, Lookup, Notice, Order, OutOfServiceReason, Payment, Requests, Screen,
-    StorageProblem, Then,
+    AmountError, Balances, Certificates, CodeEntry, Delivery, DeliveryStage, Enrollment, IdentifyStep, Information,
+    InputError, Internet, Lookup, Notice, Order, OutOfServiceReason, Payment, Requests, Screen, StorageProblem, Then,
 };
 use servicaja_session::{Device, DeviceStatus, Health, InfoTopic, PaperStatus, Session, SwitchOffReason};
 use slint::{ModelRc, SharedString, VecModel};
 
-use super::{Item, Kiosk, KioskWindow, Row, Screen as UiScreen, TableRow};
+mod identify;
+pub use identify::{IdentifyView, map_identify, map_new_clave};
+
+use super::{IdentifyFlow, Item, Kiosk, KioskWindow, Row, Screen as UiScreen, TableRow};
 use slint::ComponentHandle;
 
 /// One entry of a list on screen (see `Item` in `ui/kiosk.slint`).
@@ -38,6 +40,8 @@ pub struct ItemView {
 pub struct View {
     pub screen: UiScreen,
     pub step: &'static str,
+    /// The card, DNI and clave screens' adapter.
+    pub identify: IdentifyView,
     pub customer: String,
     pub subject: String,
     pub items: Vec<ItemView>,
@@ -599,22 +603,17 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 .unwrap_or_default();
         }
         Screen::Menu => view.screen = UiScreen::Menu,
-        Screen::Identify(Identify { purpose, step }) => {
-            view.step = match purpose {
-                servicaja_session::state::Purpose::Login => "login",
-                servicaja_session::state::Purpose::Enrollment => "enrollment",
-            };
-            match step {
-                IdentifyStep::Card { keyed, error, .. } => {
+        Screen::Identify(identify) => {
+            view.identify = map_identify(identify);
+            match &identify.step {
+                IdentifyStep::Card { error, .. } => {
                     view.screen = UiScreen::Card;
-                    view.flag = *keyed;
                     view.keyed_entry_allowed = session.config().allow_keyed_card;
                     view.typed = session.keyed_card_preview();
                     input_error(error, &mut view);
                 }
-                IdentifyStep::Dni { masked_card, keyed, typed, error } => {
+                IdentifyStep::Dni { masked_card, typed, error, .. } => {
                     view.screen = UiScreen::Dni;
-                    view.flag = *keyed;
                     view.keyed_entry_allowed = session.config().allow_keyed_dni;
                     view.masked = masked_card.clone();
                     view.typed = typed.clone();
@@ -622,7 +621,6 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 }
                 IdentifyStep::Clave { masked_card, keypad, entered, attempts_left } => {
                     view.screen = UiScreen::Clave;
-                    view.step = "login";
                     view.masked = masked_card.clone();
                     view.keypad = Some(keypad.keys);
                     view.entered = *entered;
@@ -815,7 +813,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             }
             Enrollment::NewClave { keypad, confirming, entered, error, .. } => {
                 view.screen = UiScreen::Clave;
-                view.step = if *confirming { "confirm" } else { "new" };
+                view.identify = map_new_clave(*confirming);
                 view.keypad = Some(keypad.keys);
                 view.entered = *entered;
                 input_error(error, &mut view);
@@ -1047,6 +1045,10 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     let kiosk = ui.global::<Kiosk>();
     kiosk.set_screen(view.screen);
     kiosk.set_step(view.step.into());
+    let identify = ui.global::<IdentifyFlow>();
+    identify.set_keyed(view.identify.keyed);
+    identify.set_enrollment(view.identify.enrollment);
+    identify.set_clave_step(view.identify.clave);
     kiosk.set_customer(view.customer.as_str().into());
     kiosk.set_subject(view.subject.as_str().into());
     kiosk.set_items(items_model(&view.items));

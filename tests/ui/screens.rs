@@ -13,8 +13,8 @@ use servicaja_session::{
 use slint::ComponentHandle;
 
 use super::flows::{screen, shows, touch, type_digits};
-use crate::ui::Screen;
 use crate::ui::rig::Rig;
+use crate::ui::{ClaveStep, IdentifyFlow, Screen};
 use crate::ui::{Kiosk, KioskWindow, Maintenance, Theme};
 
 const PANELS: [(f32, f32); 2] = [(1280.0, 1024.0), (1080.0, 1920.0)];
@@ -75,6 +75,16 @@ fn kiosk_screen(ui: &KioskWindow, screen: Screen, step: &str, flag: bool) {
     kiosk.set_masked("**** **** **** 1111".into());
 }
 
+/// A card, DNI or clave screen as view.rs writes it: the number `keyed` or read, signing in or (a new
+/// clave) enrolling.
+fn identify_screen(ui: &KioskWindow, screen: Screen, keyed: bool, clave: ClaveStep) {
+    kiosk_screen(ui, screen, "", false);
+    let identify = ui.global::<IdentifyFlow>();
+    identify.set_keyed(keyed);
+    identify.set_enrollment(clave != ClaveStep::Login);
+    identify.set_clave_step(clave);
+}
+
 fn error(ui: &KioskWindow, id: &str, arg: &str) {
     let kiosk = ui.global::<Kiosk>();
     kiosk.set_error(id.into());
@@ -85,33 +95,33 @@ fn keypad_screens() -> Vec<KeypadScreen> {
     vec![
         KeypadScreen {
             name: "clave",
-            show: |ui| kiosk_screen(ui, Screen::Clave, "login", false),
+            show: |ui| identify_screen(ui, Screen::Clave, false, ClaveStep::Login),
             // The last attempt: the longest wrong-clave line, with the warning that the card locks.
             message: |ui| ui.global::<Kiosk>().set_attempts_left(1),
         },
         KeypadScreen {
             name: "clave, two attempts left",
-            show: |ui| kiosk_screen(ui, Screen::Clave, "login", false),
+            show: |ui| identify_screen(ui, Screen::Clave, false, ClaveStep::Login),
             message: |ui| ui.global::<Kiosk>().set_attempts_left(2),
         },
         KeypadScreen {
             name: "enrollment, new clave",
-            show: |ui| kiosk_screen(ui, Screen::Clave, "new", false),
+            show: |ui| identify_screen(ui, Screen::Clave, false, ClaveStep::NewClave),
             message: |ui| error(ui, "weak-clave", ""),
         },
         KeypadScreen {
             name: "enrollment, new clave again",
-            show: |ui| kiosk_screen(ui, Screen::Clave, "new", false),
+            show: |ui| identify_screen(ui, Screen::Clave, false, ClaveStep::NewClave),
             message: |ui| error(ui, "claves-differ", ""),
         },
         KeypadScreen {
             name: "card number",
-            show: |ui| kiosk_screen(ui, Screen::Card, "login", true),
+            show: |ui| identify_screen(ui, Screen::Card, true, ClaveStep::Login),
             message: |ui| error(ui, "card-number", ""),
         },
         KeypadScreen {
             name: "DNI",
-            show: |ui| kiosk_screen(ui, Screen::Dni, "login", true),
+            show: |ui| identify_screen(ui, Screen::Dni, true, ClaveStep::Login),
             message: |ui| error(ui, "dni", ""),
         },
         KeypadScreen {
@@ -266,7 +276,7 @@ fn no_control_moves_when_a_message_appears_on_any_keypad_screen() {
 fn large_text_keypad_keys_grow_with_their_digits() {
     let ui = window();
     let _rig = Rig::new(&ui);
-    kiosk_screen(&ui, Screen::Clave, "login", false);
+    identify_screen(&ui, Screen::Clave, false, ClaveStep::Login);
     let key = |ui: &KioskWindow| -> slint::LogicalSize {
         let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(ui, "5")
             .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
