@@ -4,6 +4,7 @@
 use i_slint_backend_testing::ElementHandle;
 
 use crate::flows::{screen, shows, touch, type_digits, window};
+use servicaja_ui::Screen;
 use servicaja_ui::fixtures;
 use servicaja_ui::rig::Rig;
 
@@ -22,7 +23,7 @@ fn the_affiliation_constancia_names_the_currency_in_words() {
     touch(&ui, "Continuar");
     type_digits(&ui, "123456");
     touch(&ui, "Confirmar");
-    assert_eq!(screen(&ui), "done");
+    assert_eq!(screen(&ui), Screen::Done);
     let currency: Vec<String> = ElementHandle::find_by_accessible_label(&ui, "Moneda")
         .filter_map(|row| row.accessible_value().map(|value| value.to_string()))
         .collect();

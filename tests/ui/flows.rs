@@ -8,6 +8,7 @@ use servicaja_session::contract::Command;
 use servicaja_session::{Document, EndReason, ErrorCode, Event, Failure, PaperStatus, Problem, Timer};
 use slint::ComponentHandle;
 
+use servicaja_ui::Screen;
 use servicaja_ui::rig::Rig;
 use servicaja_ui::{Kiosk, KioskWindow, fixtures};
 
@@ -47,8 +48,8 @@ pub(super) fn type_digits(ui: &KioskWindow, digits: &str) {
     }
 }
 
-pub(super) fn screen(ui: &KioskWindow) -> String {
-    ui.global::<Kiosk>().get_screen().to_string()
+pub(super) fn screen(ui: &KioskWindow) -> Screen {
+    ui.global::<Kiosk>().get_screen()
 }
 
 fn refusal(code: ErrorCode, attempts_left: Option<u32>) -> Result<servicaja_session::Reply, Failure> {
@@ -62,7 +63,7 @@ fn login(ui: &KioskWindow, rig: &Rig) {
     rig.show_dni();
     type_digits(ui, fixtures::CLAVE);
     touch(ui, "Continuar");
-    assert_eq!(screen(ui), "menu");
+    assert_eq!(screen(ui), Screen::Menu);
 }
 
 #[test]
@@ -78,11 +79,11 @@ fn a_wrong_clave_three_times_locks_the_card_and_sends_the_customer_to_the_counte
     rig.swipe();
     rig.show_dni();
     for attempts_left in [2, 1] {
-        assert_eq!(screen(&ui), "clave");
+        assert_eq!(screen(&ui), Screen::Clave);
         type_digits(&ui, "111111");
         assert!(shows(&ui, "6 de 6 dígitos ingresados"), "the dots show six digits typed");
         touch(&ui, "Continuar");
-        assert_eq!(screen(&ui), "clave");
+        assert_eq!(screen(&ui), Screen::Clave);
         let line = if attempts_left == 1 {
             "Clave incorrecta. Le queda 1 intento: si vuelve a equivocarse, su tarjeta se bloqueará.".to_owned()
         } else {
@@ -93,10 +94,10 @@ fn a_wrong_clave_three_times_locks_the_card_and_sends_the_customer_to_the_counte
     }
     type_digits(&ui, "111111");
     touch(&ui, "Continuar");
-    assert_eq!(screen(&ui), "notice");
+    assert_eq!(screen(&ui), Screen::Notice);
     assert!(shows(&ui, "Su tarjeta está bloqueada"));
     touch(&ui, "Aceptar");
-    assert_eq!(screen(&ui), "attract");
+    assert_eq!(screen(&ui), Screen::Attract);
     assert!(!rig.controller.borrow().session().holds_secrets());
 }
 
@@ -106,19 +107,19 @@ fn a_full_installment_payment_ends_in_a_printed_receipt() {
     let rig = Rig::new(&ui);
     login(&ui, &rig);
     touch(&ui, "Pagar cuotas");
-    assert_eq!(screen(&ui), "loans");
+    assert_eq!(screen(&ui), Screen::Loans);
     touch(&ui, "CRÉDITO CONSUMO S/ 520.00");
-    assert_eq!(screen(&ui), "loan");
+    assert_eq!(screen(&ui), Screen::Loan);
     touch(&ui, "Pagar cuota S/ 520.00");
-    assert_eq!(screen(&ui), "accounts");
+    assert_eq!(screen(&ui), Screen::Accounts);
     touch(&ui, "AHORRO PN SOLES S/ 2,500.00");
-    assert_eq!(screen(&ui), "summary");
+    assert_eq!(screen(&ui), Screen::Summary);
     assert!(shows(&ui, "Monto a debitar"));
     touch(&ui, "Confirmar pago");
-    assert_eq!(screen(&ui), "payment-done");
+    assert_eq!(screen(&ui), Screen::PaymentDone);
     assert!(shows(&ui, "Pago realizado"));
     touch(&ui, "Continuar");
-    assert_eq!(screen(&ui), "delivery");
+    assert_eq!(screen(&ui), Screen::Delivery);
     touch(&ui, "Imprimir");
     let script = rig.script.borrow();
     let paid =
@@ -128,7 +129,7 @@ fn a_full_installment_payment_ends_in_a_printed_receipt() {
         script.effects.iter().any(|e| matches!(e, Effect::Print { document: Document::PaymentReceipt { .. }, .. }));
     assert!(printed, "the receipt was printed");
     drop(script);
-    assert_eq!(screen(&ui), "notice");
+    assert_eq!(screen(&ui), Screen::Notice);
     assert!(shows(&ui, "Retire su constancia impresa."));
 }
 
@@ -139,15 +140,15 @@ fn an_affiliation_is_confirmed_with_the_sms_code() {
     login(&ui, &rig);
     touch(&ui, "Compras por internet");
     touch(&ui, "Afiliación");
-    assert_eq!(screen(&ui), "choose-account");
+    assert_eq!(screen(&ui), Screen::ChooseAccount);
     assert!(!shows(&ui, "AHORRO PN SOLES S/ 800.00"), "a joint account is not offered (R2)");
     touch(&ui, "AHORRO PN SOLES S/ 2,500.00");
     touch(&ui, "Continuar");
-    assert_eq!(screen(&ui), "code");
+    assert_eq!(screen(&ui), Screen::Code);
     assert!(shows(&ui, "Enviamos un código de 6 dígitos por SMS a su celular 95*****480."));
     type_digits(&ui, "123456");
     touch(&ui, "Confirmar");
-    assert_eq!(screen(&ui), "done");
+    assert_eq!(screen(&ui), Screen::Done);
     assert!(shows(&ui, "Afiliación realizada"));
     let script = rig.script.borrow();
     let affiliated = script.effects.iter().any(|e| {
@@ -173,7 +174,7 @@ fn inactivity_shows_the_countdown_then_returns_to_attract_with_the_secrets_gone(
     let left = (countdown_at - rig.now.get()).num_seconds();
     assert_eq!(i64::from(ui.global::<Kiosk>().get_countdown_seconds()), left);
     rig.advance(left);
-    assert_eq!(screen(&ui), "attract");
+    assert_eq!(screen(&ui), Screen::Attract);
     assert!(!ui.global::<Kiosk>().get_countdown_visible());
     assert_eq!(ui.global::<Kiosk>().get_customer(), "");
     assert!(!rig.controller.borrow().session().holds_secrets());
@@ -194,7 +195,7 @@ fn with_the_paper_out_the_receipt_is_offered_by_email() {
     touch(&ui, "AHORRO PN SOLES S/ 2,500.00");
     touch(&ui, "Confirmar pago");
     touch(&ui, "Continuar");
-    assert_eq!(screen(&ui), "delivery");
+    assert_eq!(screen(&ui), Screen::Delivery);
     assert!(!shows(&ui, "Imprimir"), "printing is not offered without paper");
     touch(&ui, "Enviar por correo");
     // Another address than the registered one.
@@ -218,9 +219,9 @@ fn imprimir_on_the_movements_prints_the_balance_slip() {
     let rig = Rig::new(&ui);
     login(&ui, &rig);
     touch(&ui, "Consultar saldos");
-    assert_eq!(screen(&ui), "accounts");
+    assert_eq!(screen(&ui), Screen::Accounts);
     touch(&ui, "AHORRO PN SOLES S/ 2,500.00");
-    assert_eq!(screen(&ui), "movements");
+    assert_eq!(screen(&ui), Screen::Movements);
     touch(&ui, "Imprimir");
     let printed = rig
         .script
@@ -229,7 +230,7 @@ fn imprimir_on_the_movements_prints_the_balance_slip() {
         .iter()
         .any(|e| matches!(e, Effect::Print { document: Document::BalanceSlip { .. }, .. }));
     assert!(printed, "the balance slip was printed");
-    assert_eq!(screen(&ui), "notice");
+    assert_eq!(screen(&ui), Screen::Notice);
     assert!(shows(&ui, "Retire su constancia impresa."));
 }
 
@@ -241,10 +242,10 @@ fn with_the_paper_out_the_movements_are_offered_by_email() {
     login(&ui, &rig);
     touch(&ui, "Consultar saldos");
     touch(&ui, "AHORRO PN SOLES S/ 2,500.00");
-    assert_eq!(screen(&ui), "movements");
+    assert_eq!(screen(&ui), Screen::Movements);
     assert!(!shows(&ui, "Imprimir"), "printing is not offered without paper");
     touch(&ui, "Enviar por correo");
-    assert_eq!(screen(&ui), "delivery");
+    assert_eq!(screen(&ui), Screen::Delivery);
     assert_eq!(ui.global::<Kiosk>().get_step(), "email-choice");
     touch(&ui, "Otro correo");
     assert_eq!(ui.global::<Kiosk>().get_step(), "email");

@@ -6,6 +6,7 @@ use servicaja_session::{Action, ErrorCode, Failure, MenuItem, Problem, Timer};
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
 
+use servicaja_ui::Screen;
 use servicaja_ui::rig::Rig;
 use servicaja_ui::{Kiosk, KioskWindow};
 
@@ -43,7 +44,7 @@ pub(super) fn to_summary(rig: &Rig) {
     rig.ui(Action::Select(0));
     rig.ui(Action::PaymentOption(servicaja_core::api::PaymentOption::DueInstallment));
     rig.ui(Action::Select(0));
-    assert_eq!(rig.screen(), "summary");
+    assert_eq!(rig.screen(), Screen::Summary);
 }
 
 fn refused(code: ErrorCode, message: &str) -> Result<servicaja_session::Reply, Failure> {
@@ -57,7 +58,7 @@ fn a_refusal_is_read_in_the_customers_language_and_the_centrals_text_only_for_un
     rig.login();
     rig.script.borrow_mut().answers.push_back(refused(ErrorCode::NotFound, "El crédito no existe."));
     rig.ui(Action::Menu(MenuItem::PayLoans));
-    assert_eq!(rig.screen(), "notice");
+    assert_eq!(rig.screen(), Screen::Notice);
     assert!(shows(&ui, "No encontramos la cuenta, el crédito o la operación indicada."));
     assert!(!shows(&ui, "El crédito no existe."));
 
@@ -80,7 +81,7 @@ fn an_amount_refused_by_the_central_is_explained_in_english() {
     rig.ui(Action::SetLanguage(servicaja_core::settings::Language::En));
     let kiosk = ui.global::<Kiosk>();
     // The amount screen's error line as view.rs writes it for `AmountError::Refused`.
-    kiosk.set_screen("amount".into());
+    kiosk.set_screen(Screen::Amount);
     kiosk.set_error("amount-refused".into());
     kiosk.set_error_arg("El monto supera el límite.".into());
     kiosk.set_refusal_code(ErrorCode::LimitExceeded.as_str().into());
@@ -99,19 +100,19 @@ fn a_touch_on_no_control_restarts_the_idle_time_and_answers_the_countdown() {
     let ui = window();
     let rig = Rig::new(&ui);
     rig.login();
-    assert_eq!(rig.screen(), "menu");
+    assert_eq!(rig.screen(), Screen::Menu);
     let idle = rig.controller.borrow().timers()[&Timer::Idle] - rig.now.get();
     rig.advance(idle.num_seconds() - 5);
     touch_nothing(&ui);
     assert_eq!(rig.controller.borrow().timers()[&Timer::Idle], rig.now.get() + idle, "the idle time starts again");
-    assert_eq!(rig.screen(), "menu", "the touch did nothing else");
+    assert_eq!(rig.screen(), Screen::Menu, "the touch did nothing else");
 
     rig.advance(idle.num_seconds());
     assert!(ui.global::<Kiosk>().get_countdown_visible());
     // What a scrolled list raises (`flicked`), as the background's touch does.
     ui.global::<Kiosk>().invoke_activity();
     assert!(!ui.global::<Kiosk>().get_countdown_visible(), "activity answers \"¿Necesita más tiempo?\"");
-    assert_eq!(rig.screen(), "menu");
+    assert_eq!(rig.screen(), Screen::Menu);
 }
 
 #[test]
@@ -120,7 +121,7 @@ fn the_payment_done_screen_names_the_next_due_date() {
     let rig = Rig::new(&ui);
     to_summary(&rig);
     rig.ui(Action::Confirm);
-    assert_eq!(rig.screen(), "payment-done");
+    assert_eq!(rig.screen(), Screen::PaymentDone);
     let next: Vec<_> = ElementHandle::find_by_accessible_label(&ui, "Próximo vencimiento").collect();
     let values: Vec<String> = next.iter().filter_map(|e| e.accessible_value().map(|v| v.to_string())).collect();
     assert_eq!(values, ["15/12/2026 · S/ 520.00"]);
@@ -143,7 +144,7 @@ fn scrolling_a_long_table_restarts_the_idle_time() {
     rig.login();
     rig.ui(Action::Menu(MenuItem::Information));
     rig.ui(Action::InfoTopic(servicaja_session::InfoTopic::PaymentChannels));
-    assert_eq!(rig.screen(), "info-table");
+    assert_eq!(rig.screen(), Screen::InfoTable);
     let idle = rig.controller.borrow().timers()[&Timer::Idle] - rig.now.get();
     rig.advance(idle.num_seconds() - 5);
     let table = ElementHandle::find_by_element_type_name(&ui, "Flickable").next().expect("the table scrolls");
@@ -166,7 +167,7 @@ fn large_text_on_the_attract_screen_fits_the_landscape_window_in_both_languages(
             rig.ui(Action::SetLanguage(language));
             rig.ui(Action::SetHighContrast(high_contrast));
             rig.ui(Action::SetLargeText(true));
-            assert_eq!(rig.screen(), "attract");
+            assert_eq!(rig.screen(), Screen::Attract);
             let footer = format!("{AGENCY}  ·  {KIOSK_ID}");
             let mut elements: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(&ui, &footer).collect();
             elements.extend(
@@ -189,36 +190,36 @@ fn large_text_on_the_attract_screen_fits_the_landscape_window_in_both_languages(
 }
 
 /// A screen's id and how a fresh session gets there.
-type Scene = (&'static str, fn(&Rig));
+type Scene = (Screen, fn(&Rig));
 
 /// The main customer screens with keypads, keyboards and lists, and how a fresh session gets to each.
 fn customer_scenes() -> Vec<Scene> {
     use servicaja_core::api::PaymentOption;
     use servicaja_session::{DeliveryChoice, InfoTopic};
     vec![
-        ("attract", |_| {}),
-        ("card", |rig| {
+        (Screen::Attract, |_| {}),
+        (Screen::Card, |rig| {
             rig.ui(Action::Confirm);
             rig.ui(Action::TypeInstead);
         }),
-        ("clave", |rig| {
+        (Screen::Clave, |rig| {
             rig.swipe();
             rig.show_dni();
         }),
-        ("menu", Rig::login),
-        ("amount", |rig| {
+        (Screen::Menu, Rig::login),
+        (Screen::Amount, |rig| {
             rig.login();
             rig.ui(Action::Menu(MenuItem::PayLoans));
             rig.ui(Action::Select(0));
             rig.ui(Action::PaymentOption(PaymentOption::PrepaymentReduceAmount));
         }),
-        ("installments", |rig| {
+        (Screen::Installments, |rig| {
             rig.login();
             rig.ui(Action::Menu(MenuItem::PayLoans));
             rig.ui(Action::Select(0));
             rig.ui(Action::PaymentOption(PaymentOption::Advance));
         }),
-        ("delivery", |rig| {
+        (Screen::Delivery, |rig| {
             rig.login();
             rig.ui(Action::Menu(MenuItem::PayLoans));
             rig.ui(Action::Select(0));
@@ -228,21 +229,21 @@ fn customer_scenes() -> Vec<Scene> {
             rig.ui(Action::Confirm);
             rig.ui(Action::Deliver(DeliveryChoice::Email));
         }),
-        ("request-confirm", |rig| {
+        (Screen::RequestConfirm, |rig| {
             rig.login();
             rig.ui(Action::Menu(MenuItem::Requests));
             rig.ui(Action::RequestKind(servicaja_core::api::RequestKind::AddressChange));
         }),
-        ("internet", |rig| {
+        (Screen::Internet, |rig| {
             rig.login();
             rig.ui(Action::Menu(MenuItem::InternetPurchases));
         }),
-        ("calculator", |rig| {
+        (Screen::Calculator, |rig| {
             rig.login();
             rig.ui(Action::Menu(MenuItem::Information));
             rig.ui(Action::InfoTopic(InfoTopic::MiViviendaBond));
         }),
-        ("out-of-service", |rig| rig.send(servicaja_session::Event::Host { reachable: false })),
+        (Screen::OutOfService, |rig| rig.send(servicaja_session::Event::Host { reachable: false })),
     ]
 }
 
@@ -265,10 +266,10 @@ fn every_control_on_the_customer_screens_has_an_accessible_label() {
                 )
             })
             .find_all();
-        assert!(controls.len() >= 3, "{expected}: controls found: {}", controls.len());
+        assert!(controls.len() >= 3, "{expected:?}: controls found: {}", controls.len());
         for control in controls {
             let label = control.accessible_label().unwrap_or_default();
-            assert!(!label.trim().is_empty(), "{expected}: a {:?} has no label", control.accessible_role());
+            assert!(!label.trim().is_empty(), "{expected:?}: a {:?} has no label", control.accessible_role());
         }
     }
 }
@@ -285,7 +286,7 @@ fn the_request_keyboard_fits_the_landscape_window_with_large_text() {
         rig.ui(Action::SetLargeText(true));
         rig.ui(Action::Menu(MenuItem::Requests));
         rig.ui(Action::RequestKind(servicaja_core::api::RequestKind::GuaranteeRelease));
-        assert_eq!(rig.screen(), "request-confirm");
+        assert_eq!(rig.screen(), Screen::RequestConfirm);
         let controls = i_slint_backend_testing::ElementQuery::from_root(&ui)
             .match_descendants()
             .match_accessible_role(i_slint_backend_testing::AccessibleRole::Button)
@@ -326,12 +327,12 @@ fn large_text_keeps_every_control_of_the_customer_screens_on(width: f32, height:
             .match_descendants()
             .match_accessible_role(i_slint_backend_testing::AccessibleRole::Button)
             .find_all();
-        assert!(buttons.len() >= 3, "{expected}: buttons found: {}", buttons.len());
+        assert!(buttons.len() >= 3, "{expected:?}: buttons found: {}", buttons.len());
         for control in buttons {
             let (at, size) = (control.absolute_position(), control.size());
             assert!(
                 at.x >= 0.0 && at.y >= 0.0 && at.y + size.height <= height + 0.5 && at.x + size.width <= width + 0.5,
-                "{expected}: {:?} leaves the {width}x{height} screen: {at:?} {size:?}",
+                "{expected:?}: {:?} leaves the {width}x{height} screen: {at:?} {size:?}",
                 control.accessible_label()
             );
         }
@@ -357,7 +358,7 @@ fn the_already_affiliated_notice_names_the_affiliated_account() {
     rig.login();
     rig.ui(Action::Menu(MenuItem::InternetPurchases));
     rig.ui(Action::Affiliate);
-    assert_eq!(rig.screen(), "notice");
+    assert_eq!(rig.screen(), Screen::Notice);
     assert!(shows(
         &ui,
         "Solo puede afiliar una cuenta a la vez. Desafilie primero la cuenta AHORRO PN SOLES ****1110."
@@ -384,10 +385,10 @@ fn typing_the_card_or_dni_is_offered_only_where_the_kiosk_allows_it() {
         let config = SessionConfig { allow_keyed_card: card, allow_keyed_dni: dni, ..SessionConfig::default() };
         let rig = Rig::with_config(&ui, config);
         rig.ui(Action::Confirm);
-        assert_eq!(rig.screen(), "card");
+        assert_eq!(rig.screen(), Screen::Card);
         assert_eq!(shows(&ui, "Ingresar el número"), card, "card typing allowed: {card}");
         rig.swipe();
-        assert_eq!(rig.screen(), "dni");
+        assert_eq!(rig.screen(), Screen::Dni);
         assert_eq!(shows(&ui, "Ingresar el DNI"), dni, "DNI typing allowed: {dni}");
         assert!(!shows(&ui, "Ingresar el número"));
     }
@@ -403,7 +404,7 @@ fn the_qr_fall_back_shows_the_receipts_reference_as_a_qr_code() {
     to_summary(&rig);
     rig.ui(Action::Confirm);
     rig.ui(Action::Confirm);
-    assert_eq!(rig.screen(), "delivery");
+    assert_eq!(rig.screen(), Screen::Delivery);
     assert_eq!(ui.global::<Kiosk>().get_qr_code().size().width, 0, "no QR before it is asked for");
     rig.ui(Action::ShowQr);
     assert_eq!(ui.global::<Kiosk>().get_step(), "qr");
@@ -473,7 +474,7 @@ fn the_insurance_coverages_show_each_policy_in_its_own_translated_column() {
     let rig = Rig::new(&ui);
     rig.ui(Action::Menu(MenuItem::Information));
     rig.ui(Action::InfoTopic(servicaja_session::InfoTopic::InsuranceCoverage));
-    assert_eq!(rig.screen(), "info-table");
+    assert_eq!(rig.screen(), Screen::InfoTable);
     let cell = |ui: &KioskWindow, label: &str| -> Vec<String> {
         ElementHandle::find_by_accessible_label(ui, label)
             .filter_map(|e| e.accessible_value().map(|v| v.to_string()))
@@ -517,16 +518,16 @@ fn the_technicians_status_line_names_what_is_wrong_with_the_devices_and_the_cent
             .filter_map(|e| e.accessible_value().map(|v| v.to_string()))
             .collect()
     };
-    assert_eq!(rig.screen(), "attract");
+    assert_eq!(rig.screen(), Screen::Attract);
     assert!(line(&ui).is_empty(), "nothing to say while all is well");
 
     rig.send(Event::Paper(PaperStatus::Low));
-    assert_eq!(rig.screen(), "attract", "paper low still serves");
+    assert_eq!(rig.screen(), Screen::Attract, "paper low still serves");
     assert!(line(&ui).is_empty(), "no technician's words on the attract screen");
 
     rig.send(Event::Paper(PaperStatus::Out));
     rig.send(Event::Host { reachable: false });
-    assert_eq!(rig.screen(), "out-of-service");
+    assert_eq!(rig.screen(), Screen::OutOfService);
     assert_eq!(line(&ui), ["impresora: sin papel · central: sin conexión"]);
 
     rig.send(Event::Device { device: Device::CardReader, status: DeviceStatus::HardwareError });
@@ -535,7 +536,7 @@ fn the_technicians_status_line_names_what_is_wrong_with_the_devices_and_the_cent
     rig.send(Event::Host { reachable: true });
     rig.send(Event::Device { device: Device::CardReader, status: DeviceStatus::Online });
     rig.send(Event::Paper(PaperStatus::Full));
-    assert_eq!(rig.screen(), "attract");
+    assert_eq!(rig.screen(), Screen::Attract);
     assert!(line(&ui).is_empty(), "the line goes when all is well again");
 }
 
@@ -548,12 +549,12 @@ fn terminar_is_offered_while_loading_but_not_while_a_payment_is_processed() {
     rig.login();
     rig.script.borrow_mut().hold = true;
     rig.ui(Action::Menu(MenuItem::Balances));
-    assert_eq!(rig.screen(), "wait");
+    assert_eq!(rig.screen(), Screen::Wait);
     assert_eq!(ui.global::<Kiosk>().get_step(), "loading");
     let end = buttons_labelled(&ui, "Terminar");
     assert_eq!(end.len(), 1, "Terminar is offered while loading");
     end[0].invoke_accessible_default_action();
-    assert_eq!(rig.screen(), "attract");
+    assert_eq!(rig.screen(), Screen::Attract);
     assert!(ended_by_customer(&rig), "the customer ended the session");
     assert!(!rig.controller.borrow().session().holds_secrets());
 
@@ -562,7 +563,7 @@ fn terminar_is_offered_while_loading_but_not_while_a_payment_is_processed() {
     to_summary(&rig);
     rig.script.borrow_mut().hold = true;
     rig.ui(Action::Confirm);
-    assert_eq!(rig.screen(), "wait");
+    assert_eq!(rig.screen(), Screen::Wait);
     assert_eq!(ui.global::<Kiosk>().get_step(), "processing");
     assert!(buttons_labelled(&ui, "Terminar").is_empty(), "not while the payment is at the central");
 }
@@ -574,7 +575,7 @@ fn the_menu_ends_with_a_terminar_tile_and_its_tiles_share_each_row_equally() {
     let ui = window();
     let rig = Rig::new(&ui);
     rig.login();
-    assert_eq!(rig.screen(), "menu");
+    assert_eq!(rig.screen(), Screen::Menu);
     let width_of = |label: &str| -> f32 {
         let found = buttons_labelled(&ui, label);
         assert_eq!(found.len(), 1, "{label}");
@@ -589,6 +590,6 @@ fn the_menu_ends_with_a_terminar_tile_and_its_tiles_share_each_row_equally() {
     assert_eq!(end.len(), 1, "one Terminar on the menu: the tile");
     assert!(end[0].size().width > width_of("Pagar cuotas"), "the Terminar tile spans the menu");
     end[0].invoke_accessible_default_action();
-    assert_eq!(rig.screen(), "attract");
+    assert_eq!(rig.screen(), Screen::Attract);
     assert!(ended_by_customer(&rig), "the customer ended the session from the menu");
 }

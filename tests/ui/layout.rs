@@ -12,6 +12,7 @@ use servicaja_session::{Action, InfoTopic, MenuItem};
 use slint::ComponentHandle;
 
 use servicaja_ui::KioskWindow;
+use servicaja_ui::Screen as UiScreen;
 use servicaja_ui::rig::Rig;
 
 /// A window of `width` x `height` (logical pixels) in a test that set the testing platform up.
@@ -142,32 +143,32 @@ fn texts_under_root(ui: &KioskWindow) -> Vec<ElementHandle> {
 }
 
 /// A screen's name and how a fresh session gets there.
-type Scene = (&'static str, fn(&Rig));
+type Scene = (UiScreen, fn(&Rig));
 
 fn text_heavy_scenes() -> Vec<Scene> {
     vec![
-        ("menu", Rig::login),
-        ("loan", |rig| {
+        (UiScreen::Menu, Rig::login),
+        (UiScreen::Loan, |rig| {
             rig.login();
             rig.ui(Action::Menu(MenuItem::PayLoans));
             rig.ui(Action::Select(0));
         }),
-        ("info", |rig| rig.ui(Action::Menu(MenuItem::Information))),
-        ("info-table", |rig| {
+        (UiScreen::Info, |rig| rig.ui(Action::Menu(MenuItem::Information))),
+        (UiScreen::InfoTable, |rig| {
             rig.ui(Action::Menu(MenuItem::Information));
             rig.ui(Action::InfoTopic(InfoTopic::PaymentChannels));
         }),
-        ("info-table", |rig| {
+        (UiScreen::InfoTable, |rig| {
             rig.ui(Action::Menu(MenuItem::Information));
             rig.ui(Action::InfoTopic(InfoTopic::InsuranceCoverage));
         }),
-        ("calculator", |rig| {
+        (UiScreen::Calculator, |rig| {
             rig.ui(Action::Menu(MenuItem::Information));
             rig.ui(Action::InfoTopic(InfoTopic::MiViviendaBond));
             rig.keys("150000");
             rig.ui(Action::Confirm);
         }),
-        ("calculator", |rig| {
+        (UiScreen::Calculator, |rig| {
             rig.ui(Action::Menu(MenuItem::Information));
             rig.ui(Action::InfoTopic(InfoTopic::MultiriskDeductibles));
             rig.keys("25000");
@@ -192,7 +193,7 @@ fn large_text_fits_every_text_in_its_container_and_every_option_is_reachable_on_
                 drive(&rig);
                 assert_eq!(rig.screen(), expected);
                 for problem in layout_problems(&ui, width, height) {
-                    problems.push(format!("{width}x{height} {language:?} {expected}: {problem}"));
+                    problems.push(format!("{width}x{height} {language:?} {expected:?}: {problem}"));
                 }
             }
         }
@@ -211,7 +212,7 @@ fn normal_text_fits_every_text_in_its_container_on_both_panels() {
             drive(&rig);
             assert_eq!(rig.screen(), expected);
             for problem in layout_problems(&ui, width, height) {
-                problems.push(format!("{width}x{height} {expected}: {problem}"));
+                problems.push(format!("{width}x{height} {expected:?}: {problem}"));
             }
         }
     }
@@ -228,7 +229,7 @@ fn cancelacion_total_is_reachable_with_large_text_on_both_panels() {
         rig.login();
         rig.ui(Action::Menu(MenuItem::PayLoans));
         rig.ui(Action::Select(0));
-        assert_eq!(rig.screen(), "loan");
+        assert_eq!(rig.screen(), UiScreen::Loan);
         // The list builds the entries in view: the fifth comes once the options are scrolled to the end.
         let list = ElementQuery::from_root(&ui)
             .match_descendants()

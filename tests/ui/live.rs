@@ -21,6 +21,7 @@ use slint::ComponentHandle;
 use crate::stack::{PATIENCE, Stack};
 use servicaja_runtime::RuntimeOptions;
 use servicaja_runtime::config::Loaded;
+use servicaja_ui::Screen;
 use servicaja_ui::controller::{Controller, SharedController};
 use servicaja_ui::{Kiosk, KioskWindow};
 
@@ -73,8 +74,8 @@ impl LiveKiosk {
     }
 
     /// The screen the window shows (`Kiosk.screen`).
-    pub fn screen(&self) -> String {
-        self.ui.global::<Kiosk>().get_screen().to_string()
+    pub fn screen(&self) -> Screen {
+        self.ui.global::<Kiosk>().get_screen()
     }
 
     /// Whether an element labelled `label` is on screen.
@@ -164,7 +165,7 @@ impl LiveKiosk {
     }
 
     /// Waits for the screen `id`.
-    pub fn until_screen(&self, id: &str) {
+    pub fn until_screen(&self, id: Screen) {
         self.until(&format!("the screen {id:?}"), |kiosk| kiosk.screen() == id);
     }
 
@@ -184,16 +185,16 @@ impl LiveKiosk {
     /// reader, the clave typed on the shuffled keypad; the central opens the session.
     pub fn log_in(&self) {
         self.identify(crate::stack::CLAVE);
-        self.until_screen("menu");
+        self.until_screen(Screen::Menu);
     }
 
     /// Card, DNI and `clave` typed and confirmed; the central's answer is not awaited.
     pub fn identify(&self, clave: &str) {
-        self.until_screen("attract");
+        self.until_screen(Screen::Attract);
         self.stack.swipe_card();
-        self.until_screen("dni");
+        self.until_screen(Screen::Dni);
         self.stack.present_dni();
-        self.until_screen("clave");
+        self.until_screen(Screen::Clave);
         self.type_digits(clave);
         assert!(self.shows("6 de 6 dígitos ingresados"), "the dots show six digits: {:?}", self.labels());
         self.touch("Continuar");

@@ -11,6 +11,7 @@ use slint::ComponentHandle;
 
 use crate::live::LiveKiosk;
 use crate::stack::{CARD, PATIENCE, SAVINGS, SAVINGS_OPENING, sms_code};
+use servicaja_ui::Screen as UiScreen;
 use servicaja_ui::{Kiosk, Theme};
 
 /// The longest run of consecutive digits in `text` (a card number has 13 to 19; the loan number 12).
@@ -21,16 +22,16 @@ fn longest_digit_run(text: &str) -> usize {
 /// The fixture loan's due installment, debited from the savings account: from the menu to the result.
 fn pay_due_installment(kiosk: &LiveKiosk) -> servicaja_core::api::PaymentDone {
     kiosk.touch("Pagar cuotas");
-    kiosk.until_screen("loans");
+    kiosk.until_screen(UiScreen::Loans);
     kiosk.touch_starting("CRÉDITO CONSUMO SOLES");
-    kiosk.until_screen("loan");
+    kiosk.until_screen(UiScreen::Loan);
     kiosk.touch_starting("Pagar cuota ");
-    kiosk.until_screen("accounts");
+    kiosk.until_screen(UiScreen::Accounts);
     kiosk.touch_starting("CTA.AHORRO PN SOLES");
-    kiosk.until_screen("summary");
+    kiosk.until_screen(UiScreen::Summary);
     assert!(kiosk.shows("Monto a debitar"), "{:?}", kiosk.labels());
     kiosk.touch("Confirmar pago");
-    kiosk.until_screen("payment-done");
+    kiosk.until_screen(UiScreen::PaymentDone);
     assert!(kiosk.shows("Pago realizado"), "{:?}", kiosk.labels());
     let controller = kiosk.controller.borrow();
     let Screen::Payment(Payment::Done { payment, .. }) = controller.session().screen() else {
@@ -45,7 +46,7 @@ fn a_full_installment_payment_through_the_window_ends_in_a_printed_receipt() {
     kiosk.log_in();
     let payment = pay_due_installment(&kiosk);
     kiosk.touch("Continuar");
-    kiosk.until_screen("delivery");
+    kiosk.until_screen(UiScreen::Delivery);
     kiosk.touch("Imprimir");
     kiosk.until_shows("Retire su constancia impresa.");
 
@@ -96,7 +97,7 @@ fn a_full_installment_payment_through_the_window_ends_in_a_printed_receipt() {
 
     // The customer ends the session: the attract screen, nothing of theirs left.
     kiosk.touch("Terminar");
-    kiosk.until_screen("attract");
+    kiosk.until_screen(UiScreen::Attract);
     assert!(!kiosk.controller.borrow().session().holds_secrets());
 }
 
@@ -105,12 +106,12 @@ fn an_affiliation_through_the_window_is_confirmed_with_the_code_the_simulator_se
     let kiosk = LiveKiosk::start();
     kiosk.log_in();
     kiosk.touch("Compras por internet");
-    kiosk.until_screen("internet");
+    kiosk.until_screen(UiScreen::Internet);
     kiosk.touch("Afiliación");
-    kiosk.until_screen("choose-account");
+    kiosk.until_screen(UiScreen::ChooseAccount);
     kiosk.touch_starting("CTA.AHORRO PN SOLES");
     kiosk.touch("Continuar");
-    kiosk.until_screen("code");
+    kiosk.until_screen(UiScreen::Code);
 
     // The code reaches the customer's phone: the newest SMS in the simulator's outbox (the demo panel's
     // "last SMS"); the screen names the phone masked.
@@ -120,7 +121,7 @@ fn an_affiliation_through_the_window_is_confirmed_with_the_code_the_simulator_se
     assert!(!kiosk.labels().iter().any(|label| label.contains(&code)), "the code is never shown");
     kiosk.type_digits(&code);
     kiosk.touch("Confirmar");
-    kiosk.until_screen("done");
+    kiosk.until_screen(UiScreen::Done);
     assert!(kiosk.shows("Afiliación realizada"), "{:?}", kiosk.labels());
 
     let stored = kiosk.block_on(kiosk.stack.runtime().outbox().list(vec![])).unwrap();
@@ -132,13 +133,13 @@ fn an_affiliation_through_the_window_is_confirmed_with_the_code_the_simulator_se
     // The constancia is offered (print, e-mail, both, none); then the central holds the affiliation: the
     // service now offers to disaffiliate the account instead.
     kiosk.touch("Continuar");
-    kiosk.until_screen("delivery");
+    kiosk.until_screen(UiScreen::Delivery);
     kiosk.touch("No, gracias");
-    kiosk.until_screen("notice");
+    kiosk.until_screen(UiScreen::Notice);
     kiosk.touch("Sí, otra operación");
-    kiosk.until_screen("menu");
+    kiosk.until_screen(UiScreen::Menu);
     kiosk.touch("Compras por internet");
-    kiosk.until_screen("internet");
+    kiosk.until_screen(UiScreen::Internet);
     assert!(kiosk.shows("Cuenta afiliada"), "{:?}", kiosk.labels());
     let controller = kiosk.controller.borrow();
     let Screen::Internet(Internet::Menu { affiliated: Some(account), .. }) = controller.session().screen() else {
@@ -157,15 +158,15 @@ fn a_wrong_clave_three_times_locks_the_card_at_the_central_and_sends_the_custome
         } else {
             format!("Clave incorrecta. Le quedan {attempts_left} intentos.")
         });
-        assert_eq!(kiosk.screen(), "clave");
+        assert_eq!(kiosk.screen(), UiScreen::Clave);
         assert!(kiosk.shows("0 de 6 dígitos ingresados"), "the entry starts again: {:?}", kiosk.labels());
         kiosk.type_digits("111111");
         kiosk.touch("Continuar");
     }
     kiosk.until_shows("Su tarjeta está bloqueada");
-    assert_eq!(kiosk.screen(), "notice");
+    assert_eq!(kiosk.screen(), UiScreen::Notice);
     kiosk.touch("Aceptar");
-    kiosk.until_screen("attract");
+    kiosk.until_screen(UiScreen::Attract);
     assert!(!kiosk.controller.borrow().session().holds_secrets());
 
     // Locked at the central: even the right clave is refused now.
@@ -192,7 +193,7 @@ fn inactivity_through_the_window_shows_the_countdown_then_ends_the_session_and_r
     let left = (countdown_at - kiosk.now.get()).num_seconds();
     assert_eq!(i64::from(kiosk.ui.global::<Kiosk>().get_countdown_seconds()), left);
     kiosk.advance(left);
-    assert_eq!(kiosk.screen(), "attract");
+    assert_eq!(kiosk.screen(), UiScreen::Attract);
     assert!(!kiosk.ui.global::<Kiosk>().get_countdown_visible());
     assert_eq!(kiosk.ui.global::<Kiosk>().get_customer(), "");
     assert!(!kiosk.controller.borrow().session().holds_secrets());
@@ -226,7 +227,7 @@ fn with_the_emulated_printer_out_of_paper_the_receipt_is_offered_and_sent_by_ema
     kiosk.log_in();
     let payment = pay_due_installment(&kiosk);
     kiosk.touch("Continuar");
-    kiosk.until_screen("delivery");
+    kiosk.until_screen(UiScreen::Delivery);
     assert!(!kiosk.shows("Imprimir"), "printing is not offered without paper: {:?}", kiosk.labels());
     kiosk.touch("Enviar por correo");
     kiosk.touch("Otro correo");
@@ -236,7 +237,7 @@ fn with_the_emulated_printer_out_of_paper_the_receipt_is_offered_and_sent_by_ema
     }
     assert_eq!(kiosk.ui.global::<Kiosk>().get_typed(), address);
     kiosk.touch("Enviar");
-    kiosk.until_screen("notice");
+    kiosk.until_screen(UiScreen::Notice);
 
     // The e-mail is stored in the outbox (once its PDF is rendered), sent, and reaches the simulator.
     let email = kiosk.stored(CommandKind::Email);

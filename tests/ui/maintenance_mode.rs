@@ -19,6 +19,7 @@ use servicaja_session::SwitchOffReason;
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
 
+use servicaja_ui::Screen;
 use servicaja_ui::maintenance::backend::{
     DeviceReport, HostReport, KioskReport, MaintenanceBackend, PaperReport, QueueReport,
 };
@@ -230,8 +231,8 @@ impl Setup {
         self.ui.global::<Maintenance>().get_page().to_string()
     }
 
-    fn screen(&self) -> String {
-        self.ui.global::<Kiosk>().get_screen().to_string()
+    fn screen(&self) -> Screen {
+        self.ui.global::<Kiosk>().get_screen()
     }
 
     fn sign_in(&self, id: &str, pin: &str) {
@@ -259,7 +260,7 @@ fn entry(user: &str, action: &str) -> (String, String) {
 #[test]
 fn the_gesture_and_a_valid_pin_open_the_technician_screens_and_everything_is_journaled() {
     let k = kiosk();
-    assert_eq!(k.screen(), "attract");
+    assert_eq!(k.screen(), Screen::Attract);
     for _ in 0..4 {
         k.tap_at(12.0, 12.0);
     }
@@ -269,7 +270,7 @@ fn the_gesture_and_a_valid_pin_open_the_technician_screens_and_everything_is_jou
     k.advance(TimeDelta::seconds(5));
     k.gesture();
     assert_eq!(k.page(), "login");
-    assert_eq!(k.screen(), "out-of-service", "customers find the kiosk out of service behind the keypad");
+    assert_eq!(k.screen(), Screen::OutOfService, "customers find the kiosk out of service behind the keypad");
 
     k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
     assert_eq!(k.page(), "home");
@@ -284,7 +285,7 @@ fn the_gesture_and_a_valid_pin_open_the_technician_screens_and_everything_is_jou
     assert_eq!(result.len(), 1);
     assert!(m.get_reader_result().starts_with("**** **** **** "), "{}", m.get_reader_result());
     assert_eq!(m.get_reader_result().chars().filter(char::is_ascii_digit).count(), 4, "only the last four digits");
-    assert_eq!(k.screen(), "out-of-service");
+    assert_eq!(k.screen(), Screen::OutOfService);
 
     k.touch("Papel");
     k.touch("Rollo reemplazado");
@@ -293,7 +294,7 @@ fn the_gesture_and_a_valid_pin_open_the_technician_screens_and_everything_is_jou
 
     k.touch("Salir");
     assert_eq!(k.page(), "");
-    assert_eq!(k.screen(), "attract", "customers are served again");
+    assert_eq!(k.screen(), Screen::Attract, "customers are served again");
     assert_eq!(
         k.journal(),
         [
@@ -341,16 +342,16 @@ fn three_wrong_pins_lock_the_id_with_the_time_left_until_the_lockout_ends() {
 fn a_request_during_a_customer_session_waits_for_it_to_end_and_the_next_customer_finds_it_out_of_service() {
     let k = kiosk();
     k.rig.login();
-    assert_eq!(k.screen(), "menu");
+    assert_eq!(k.screen(), Screen::Menu);
     k.gesture();
     assert_eq!(k.page(), "", "the customer is not interrupted");
-    assert_eq!(k.screen(), "menu");
+    assert_eq!(k.screen(), Screen::Menu);
     assert!(matches!(k.desk.borrow().access_state(), AccessState::EnterPending { .. }));
     k.touch("Consultar saldos");
-    assert_ne!(k.screen(), "menu", "the customer goes on using the kiosk");
+    assert_ne!(k.screen(), Screen::Menu, "the customer goes on using the kiosk");
 
     k.touch("Terminar");
-    assert_eq!(k.screen(), "out-of-service");
+    assert_eq!(k.screen(), Screen::OutOfService);
     let reasons = k.ui.global::<Kiosk>().get_out_of_service_reasons();
     assert!(slint::Model::iter(&reasons).any(|r| r == "maintenance"));
     assert_eq!(k.page(), "login");
@@ -358,13 +359,13 @@ fn a_request_during_a_customer_session_waits_for_it_to_end_and_the_next_customer
     assert!(k.shows("La atención al cliente terminó. Ingrese su código y PIN."));
 
     k.rig.swipe();
-    assert_eq!(k.screen(), "out-of-service", "no new customer session starts meanwhile");
+    assert_eq!(k.screen(), Screen::OutOfService, "no new customer session starts meanwhile");
 
     k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
     assert_eq!(k.page(), "home");
-    assert_eq!(k.screen(), "out-of-service");
+    assert_eq!(k.screen(), Screen::OutOfService);
     k.touch("Salir");
-    assert_eq!(k.screen(), "attract");
+    assert_eq!(k.screen(), Screen::Attract);
     assert_eq!(k.journal()[..2], [entry("-", "enter_pending"), entry("-", "enter_requested")]);
 }
 
@@ -546,7 +547,7 @@ fn fifteen_minutes_idle_cover_the_screens_with_the_pin_keypad_until_the_pin_is_t
     assert!(m.get_reauth());
     assert!(k.shows("Sesión inactiva: ingrese su PIN nuevamente"));
     assert_eq!((m.get_login_id().as_str(), m.get_login_field().as_str()), (TECHNICIAN, "pin"));
-    assert_eq!(k.screen(), "out-of-service", "the kiosk stays out of service behind the keypad");
+    assert_eq!(k.screen(), Screen::OutOfService, "the kiosk stays out of service behind the keypad");
 
     k.type_digits(TECHNICIAN_PIN);
     k.touch("Ingresar");
@@ -580,7 +581,7 @@ fn the_out_of_service_switch_keeps_customers_away_with_its_reason_after_the_tech
     assert!(!k.ui.global::<Maintenance>().get_in_service());
     assert!(k.shows("obra en"), "the kiosk page says what customers read");
     k.touch("Salir");
-    assert_eq!(k.screen(), "out-of-service");
+    assert_eq!(k.screen(), Screen::OutOfService);
     let kiosk_global = k.ui.global::<Kiosk>();
     let reasons = kiosk_global.get_out_of_service_reasons();
     assert_eq!(slint::Model::iter(&reasons).collect::<Vec<_>>(), ["switched-off:other"]);
@@ -594,7 +595,7 @@ fn the_out_of_service_switch_keeps_customers_away_with_its_reason_after_the_tech
     k.touch("Poner fuera de servicio");
     k.touch("Falla de impresora");
     k.touch("Salir");
-    assert_eq!(k.screen(), "out-of-service");
+    assert_eq!(k.screen(), Screen::OutOfService);
     let reasons = k.ui.global::<Kiosk>().get_out_of_service_reasons();
     assert_eq!(slint::Model::iter(&reasons).collect::<Vec<_>>(), ["switched-off:printer"]);
     assert!(k.shows("La impresora del cajero está fallando."));
@@ -604,7 +605,7 @@ fn the_out_of_service_switch_keeps_customers_away_with_its_reason_after_the_tech
     k.touch("Cajero");
     k.touch("Poner en servicio");
     k.touch("Salir");
-    assert_eq!(k.screen(), "attract");
+    assert_eq!(k.screen(), Screen::Attract);
     let journal = k.journal();
     assert!(journal.contains(&entry(TECHNICIAN, "view_kiosk")) && !journal.contains(&entry(TECHNICIAN, "view_host")));
     let record = k.record.borrow();
@@ -641,7 +642,7 @@ fn a_login_nobody_uses_closes_and_staff_see_only_the_reprint_entry() {
     k.gesture();
     k.wait(TimeDelta::minutes(2));
     assert_eq!(k.page(), "", "a stray gesture never keeps customers away");
-    assert_eq!(k.screen(), "attract");
+    assert_eq!(k.screen(), Screen::Attract);
 
     let opened = Rc::new(RefCell::new(Vec::<String>::new()));
     let sink = opened.clone();

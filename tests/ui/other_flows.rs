@@ -8,6 +8,7 @@ use servicaja_session::{Command, Effect};
 
 use super::flows::{screen, shows, touch, type_digits, window};
 use servicaja_ui::KioskWindow;
+use servicaja_ui::Screen;
 use servicaja_ui::rig::Rig;
 
 const MIVIVIENDA: &str = "Bono MiVivienda (BBP / BMS)";
@@ -21,7 +22,7 @@ fn a_clave_is_created_with_the_identity_questions_the_new_clave_twice_and_the_sm
     rig.swipe();
     rig.show_dni();
 
-    assert_eq!(screen(&ui), "question");
+    assert_eq!(screen(&ui), Screen::Question);
     assert!(shows(&ui, "Pregunta 1 de 3") && shows(&ui, "¿Cuál es su ocupación registrada?"));
     for answer in ["Sin asignar", "Sin asignar", "29/02/1980"] {
         touch(&ui, answer);
@@ -44,7 +45,7 @@ fn a_clave_is_created_with_the_identity_questions_the_new_clave_twice_and_the_sm
     type_digits(&ui, "739146");
     touch(&ui, "Continuar");
 
-    assert_eq!(screen(&ui), "code");
+    assert_eq!(screen(&ui), Screen::Code);
     type_digits(&ui, "123456");
     touch(&ui, "Confirmar");
     let set = rig.script.borrow().effects.iter().any(|e| {
@@ -53,7 +54,7 @@ fn a_clave_is_created_with_the_identity_questions_the_new_clave_twice_and_the_sm
     });
     assert!(set, "the new clave and the code went to the central together");
     assert!(shows(&ui, "Su clave fue creada"), "on screen {:?}", screen(&ui));
-    assert_eq!(screen(&ui), "notice");
+    assert_eq!(screen(&ui), Screen::Notice);
 }
 
 #[test]
@@ -62,7 +63,7 @@ fn the_mivivienda_calculator_shows_the_bond_for_the_typed_house_value() {
     let rig = Rig::new(&ui);
     touch(&ui, "Información");
     touch(&ui, MIVIVIENDA);
-    assert_eq!(screen(&ui), "calculator");
+    assert_eq!(screen(&ui), Screen::Calculator);
     type_digits(&ui, "150000");
     touch(&ui, "Calcular");
     let bond: Vec<String> = ElementHandle::find_by_accessible_label(&ui, "Bono del Buen Pagador (BBP)")
@@ -86,11 +87,11 @@ fn a_no_debt_certificate_is_issued_for_a_cancelled_loan_chosen_by_touch() {
     let rig = Rig::new(&ui);
     rig.login();
     touch(&ui, "Constancias");
-    assert_eq!(screen(&ui), "certificates");
+    assert_eq!(screen(&ui), Screen::Certificates);
     touch(&ui, "Emitir constancia");
-    assert_eq!(screen(&ui), "certificates", "nothing chosen, nothing issued");
+    assert_eq!(screen(&ui), Screen::Certificates, "nothing chosen, nothing issued");
     touch(&ui, "CRÉDITO CONSUMO");
-    assert_eq!(screen(&ui), "certificates", "a loan still owed cannot be chosen (R10)");
+    assert_eq!(screen(&ui), Screen::Certificates, "a loan still owed cannot be chosen (R10)");
     touch(&ui, "CRÉDITO MYPE");
     touch(&ui, "Emitir constancia");
     let issued = rig.script.borrow().effects.iter().any(|e| {

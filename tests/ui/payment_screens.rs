@@ -10,6 +10,7 @@ use servicaja_core::settings::Language;
 use servicaja_session::{Action, DeliveryChoice, ErrorCode, Failure, MenuItem, Problem, Reply};
 
 use super::gaps::{shows, to_summary, window};
+use servicaja_ui::Screen;
 use servicaja_ui::fixtures;
 use servicaja_ui::rig::Rig;
 
@@ -54,7 +55,7 @@ fn an_overdue_loan_shows_what_paying_the_installment_charges_everywhere() {
     rig.login();
     rig.script.borrow_mut().answers.push_back(Ok(Reply::Loans(vec![overdue_loan()])));
     rig.ui(Action::Menu(MenuItem::PayLoans));
-    assert_eq!(rig.screen(), "loans");
+    assert_eq!(rig.screen(), Screen::Loans);
     assert!(shows(&ui, "CRÉDITO CONSUMO S/ 1,040.00"), "the list shows the amount due now");
     rig.ui(Action::Select(0));
     assert!(shows(&ui, "Pagar cuota S/ 1,040.00"));
@@ -63,7 +64,7 @@ fn an_overdue_loan_shows_what_paying_the_installment_charges_everywhere() {
     rig.ui(Action::SetLanguage(Language::En));
     assert!(shows(&ui, "Pay installment S/ 1,040.00"), "the same amount in English");
     rig.ui(Action::PaymentOption(PaymentOption::DueInstallment));
-    assert_eq!(rig.screen(), "accounts");
+    assert_eq!(rig.screen(), Screen::Accounts);
     assert!(shows(
         &ui,
         "Amount to pay: S/ 1,040.00. If the account's currency differs from the loan's, today's exchange rate applies."
@@ -79,14 +80,14 @@ fn the_advance_offers_one_or_two_installments_with_their_amounts() {
     rig.ui(Action::Select(0));
     assert!(shows(&ui, "Adelantar cuotas S/ 520.00 / S/ 1,040.00"));
     rig.ui(Action::PaymentOption(PaymentOption::Advance));
-    assert_eq!(rig.screen(), "installments");
+    assert_eq!(rig.screen(), Screen::Installments);
     assert!(shows(&ui, "1 cuota S/ 520.00"));
     assert!(shows(&ui, "2 cuotas S/ 1,040.00"));
     rig.ui(Action::SetLanguage(Language::En));
     assert!(shows(&ui, "1 installment S/ 520.00"));
     assert!(shows(&ui, "2 installments S/ 1,040.00"));
     rig.ui(Action::Select(1));
-    assert_eq!(rig.screen(), "accounts");
+    assert_eq!(rig.screen(), Screen::Accounts);
 }
 
 /// Defect 5: a partial prepayment shows its range on the amount screen and refuses an amount outside it
@@ -99,12 +100,12 @@ fn a_prepayment_shows_its_range_and_refuses_an_amount_outside_it_on_the_amount_s
     rig.ui(Action::Select(0));
     assert!(shows(&ui, "Pago anticipado: reducir monto de cuota S/ 1,040.01 – S/ 6,210.39"));
     rig.ui(Action::PaymentOption(PaymentOption::PrepaymentReduceAmount));
-    assert_eq!(rig.screen(), "amount");
+    assert_eq!(rig.screen(), Screen::Amount);
     let lead = "Pago anticipado: reducir monto de cuota. Puede pagar desde S/ 1,040.01 hasta S/ 6,210.39.";
     assert!(shows(&ui, lead), "the range before anything is typed");
     rig.keys("900");
     rig.ui(Action::Confirm);
-    assert_eq!(rig.screen(), "amount", "refused here, before the account");
+    assert_eq!(rig.screen(), Screen::Amount, "refused here, before the account");
     assert!(shows(&ui, "El monto mínimo para esta opción es S/ 1,040.01."));
     rig.ui(Action::SetLanguage(Language::En));
     assert!(shows(&ui, "The minimum amount for this option is S/ 1,040.01."));
@@ -126,13 +127,13 @@ fn accounts_that_cannot_pay_are_shown_disabled_with_why_before_the_summary() {
     to_loans(&rig);
     rig.ui(Action::Select(0));
     rig.ui(Action::PaymentOption(PaymentOption::Total));
-    assert_eq!(rig.screen(), "accounts");
+    assert_eq!(rig.screen(), Screen::Accounts);
     let view = rig.controller.borrow().view().clone();
     assert_eq!(view.items.len(), 2);
     assert!(view.items.iter().all(|i| !i.enabled && i.note == "insufficient"), "{:?}", view.items);
     assert!(shows(&ui, "Saldo insuficiente para este pago"));
     rig.ui(Action::Select(0));
-    assert_eq!(rig.screen(), "accounts", "no summary for an account that cannot pay");
+    assert_eq!(rig.screen(), Screen::Accounts, "no summary for an account that cannot pay");
     rig.ui(Action::SetLanguage(Language::En));
     assert!(shows(&ui, "Insufficient balance for this payment"));
     // The installment (S/ 520.00) fits both, the dollar account at the day's rate.
@@ -151,13 +152,13 @@ fn a_refused_payment_returns_to_the_account_choice_not_the_menu() {
     let problem = Problem::new(ErrorCode::InsufficientFunds, "Saldo insuficiente.");
     rig.script.borrow_mut().answers.push_back(Err(Failure::Refused(problem)));
     rig.ui(Action::Confirm);
-    assert_eq!(rig.screen(), "notice");
+    assert_eq!(rig.screen(), Screen::Notice);
     assert!(shows(&ui, "Elegir otra cuenta"));
     assert!(shows(&ui, "Ir al menú"));
     rig.ui(Action::SetLanguage(Language::En));
     assert!(shows(&ui, "Choose another account"));
     rig.ui(Action::Confirm);
-    assert_eq!(rig.screen(), "accounts");
+    assert_eq!(rig.screen(), Screen::Accounts);
 }
 
 /// Only accounts the customer may debit alone: the joint and the inactive accounts are not listed to pay.
@@ -183,7 +184,7 @@ fn the_summary_labels_read_once_and_in_english_and_the_done_screen_says_amount_p
     rig.ui(Action::PaymentOption(PaymentOption::DueInstallment));
     // A soles loan from the dollar account: the caja buys the customer's dollars.
     rig.ui(Action::Select(1));
-    assert_eq!(rig.screen(), "summary");
+    assert_eq!(rig.screen(), Screen::Summary);
     let keys: Vec<String> = rig.controller.borrow().view().rows.iter().map(|(k, _)| k.clone()).collect();
     assert_eq!(keys.iter().filter(|k| *k == "option").count(), 1, "{keys:?}");
     assert!(shows(&ui, "Tipo de cambio (compra)"));
@@ -193,7 +194,7 @@ fn the_summary_labels_read_once_and_in_english_and_the_done_screen_says_amount_p
     let values: Vec<String> = rig.controller.borrow().view().rows.iter().map(|(_, v)| v.clone()).collect();
     assert!(values.iter().all(|v| !v.contains("N.°") && !v.contains("Compra")), "{values:?}");
     rig.ui(Action::Confirm);
-    assert_eq!(rig.screen(), "payment-done");
+    assert_eq!(rig.screen(), Screen::PaymentDone);
     assert!(shows(&ui, "Amount paid"));
     rig.ui(Action::SetLanguage(Language::Es));
     assert!(shows(&ui, "Monto pagado"));
@@ -210,13 +211,13 @@ fn every_operation_ends_asking_for_another_one() {
     rig.ui(Action::Confirm);
     rig.ui(Action::Confirm);
     rig.ui(Action::Deliver(DeliveryChoice::Print));
-    assert_eq!(rig.screen(), "notice");
+    assert_eq!(rig.screen(), Screen::Notice);
     assert!(shows(&ui, "¿Desea realizar otra operación?"));
     assert!(shows(&ui, "Sí, otra operación") && shows(&ui, "No, terminar"));
     rig.ui(Action::SetLanguage(Language::En));
     assert!(shows(&ui, "Would you like to do another operation?"));
     rig.ui(Action::Back);
-    assert_eq!(rig.screen(), "attract", "No: the session ends the normal way");
+    assert_eq!(rig.screen(), Screen::Attract, "No: the session ends the normal way");
 
     let rig = Rig::new(&ui);
     to_summary(&rig);
@@ -226,7 +227,7 @@ fn every_operation_ends_asking_for_another_one() {
     rig.ui(Action::Confirm);
     assert!(shows(&ui, "¿Desea realizar otra operación?"), "the same question after the QR");
     rig.ui(Action::Confirm);
-    assert_eq!(rig.screen(), "menu");
+    assert_eq!(rig.screen(), Screen::Menu);
 }
 
 /// Item 7: e-mail delivery offers the registered address, masked, in one tap; "Otro correo" types another.
@@ -276,7 +277,7 @@ fn a_cancellation_summary_shows_no_new_installment() {
     rig.script.borrow_mut().answers.extend([Ok(Reply::Accounts(vec![rich])), Ok(Reply::Quote(quote))]);
     rig.ui(Action::PaymentOption(PaymentOption::Total));
     rig.ui(Action::Select(0));
-    assert_eq!(rig.screen(), "summary");
+    assert_eq!(rig.screen(), Screen::Summary);
     assert!(shows(&ui, "Cancela el crédito"));
     assert!(!shows(&ui, "Nueva cuota") && !shows(&ui, "Cuotas restantes"));
     rig.ui(Action::SetLanguage(Language::En));

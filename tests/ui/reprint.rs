@@ -406,7 +406,7 @@ fn customers_have_no_path_to_the_reprint_page() {
         visited.set(visited.get() + 1);
         assert!(!ui.global::<Reprint>().get_open());
         for label in [REPRINT, "Reimprimir comprobante", "Desde: día anterior"] {
-            assert!(find(ui, label).is_empty(), "{label:?} reachable on screen {}", rig.screen());
+            assert!(find(ui, label).is_empty(), "{label:?} reachable on screen {:?}", rig.screen());
         }
     };
     nowhere(&ui);

@@ -14,6 +14,7 @@ use slint::ComponentHandle;
 
 use super::flows::{screen, shows, touch, type_digits};
 use servicaja_ui::rig::Rig;
+use servicaja_ui::{ClaveStep, IdentifyFlow, Screen};
 use servicaja_ui::{Kiosk, KioskWindow, Maintenance, Theme};
 
 const PANELS: [(f32, f32); 2] = [(1280.0, 1024.0), (1080.0, 1920.0)];
@@ -65,13 +66,23 @@ struct KeypadScreen {
     message: fn(&KioskWindow),
 }
 
-fn kiosk_screen(ui: &KioskWindow, screen: &str, step: &str, flag: bool) {
+fn kiosk_screen(ui: &KioskWindow, screen: Screen, step: &str, flag: bool) {
     let kiosk = ui.global::<Kiosk>();
-    kiosk.set_screen(screen.into());
+    kiosk.set_screen(screen);
     kiosk.set_step(step.into());
     kiosk.set_flag(flag);
     kiosk.set_keyed_entry_allowed(true);
     kiosk.set_masked("**** **** **** 1111".into());
+}
+
+/// A card, DNI or clave screen as view.rs writes it: the number `keyed` or read, signing in or (a new
+/// clave) enrolling.
+fn identify_screen(ui: &KioskWindow, screen: Screen, keyed: bool, clave: ClaveStep) {
+    kiosk_screen(ui, screen, "", false);
+    let identify = ui.global::<IdentifyFlow>();
+    identify.set_keyed(keyed);
+    identify.set_enrollment(clave != ClaveStep::Login);
+    identify.set_clave_step(clave);
 }
 
 fn error(ui: &KioskWindow, id: &str, arg: &str) {
@@ -84,39 +95,39 @@ fn keypad_screens() -> Vec<KeypadScreen> {
     vec![
         KeypadScreen {
             name: "clave",
-            show: |ui| kiosk_screen(ui, "clave", "login", false),
+            show: |ui| identify_screen(ui, Screen::Clave, false, ClaveStep::Login),
             // The last attempt: the longest wrong-clave line, with the warning that the card locks.
             message: |ui| ui.global::<Kiosk>().set_attempts_left(1),
         },
         KeypadScreen {
             name: "clave, two attempts left",
-            show: |ui| kiosk_screen(ui, "clave", "login", false),
+            show: |ui| identify_screen(ui, Screen::Clave, false, ClaveStep::Login),
             message: |ui| ui.global::<Kiosk>().set_attempts_left(2),
         },
         KeypadScreen {
             name: "enrollment, new clave",
-            show: |ui| kiosk_screen(ui, "clave", "new", false),
+            show: |ui| identify_screen(ui, Screen::Clave, false, ClaveStep::NewClave),
             message: |ui| error(ui, "weak-clave", ""),
         },
         KeypadScreen {
             name: "enrollment, new clave again",
-            show: |ui| kiosk_screen(ui, "clave", "new", false),
+            show: |ui| identify_screen(ui, Screen::Clave, false, ClaveStep::NewClave),
             message: |ui| error(ui, "claves-differ", ""),
         },
         KeypadScreen {
             name: "card number",
-            show: |ui| kiosk_screen(ui, "card", "login", true),
+            show: |ui| identify_screen(ui, Screen::Card, true, ClaveStep::Login),
             message: |ui| error(ui, "card-number", ""),
         },
         KeypadScreen {
             name: "DNI",
-            show: |ui| kiosk_screen(ui, "dni", "login", true),
+            show: |ui| identify_screen(ui, Screen::Dni, true, ClaveStep::Login),
             message: |ui| error(ui, "dni", ""),
         },
         KeypadScreen {
             name: "affiliation code",
             show: |ui| {
-                kiosk_screen(ui, "code", "affiliation", false);
+                kiosk_screen(ui, Screen::Code, "affiliation", false);
                 let kiosk = ui.global::<Kiosk>();
                 kiosk.set_subject("AHORRO PN SOLES ****1110".into());
                 kiosk.set_code_minutes(5);
@@ -131,7 +142,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         KeypadScreen {
             name: "enrollment code",
             show: |ui| {
-                kiosk_screen(ui, "code", "enrollment", false);
+                kiosk_screen(ui, Screen::Code, "enrollment", false);
                 ui.global::<Kiosk>().set_code_minutes(5);
                 ui.global::<Kiosk>().set_seconds(0);
             },
@@ -140,7 +151,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         KeypadScreen {
             name: "amount",
             show: |ui| {
-                kiosk_screen(ui, "amount", "", false);
+                kiosk_screen(ui, Screen::Amount, "", false);
                 ui.global::<Kiosk>().set_subject("reduce-amount".into());
                 ui.global::<Kiosk>().set_typed("80000".into());
                 ui.global::<Kiosk>().set_masked("S/".into());
@@ -149,7 +160,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         },
         KeypadScreen {
             name: "amount refused by the central",
-            show: |ui| kiosk_screen(ui, "amount", "", false),
+            show: |ui| kiosk_screen(ui, Screen::Amount, "", false),
             message: |ui| {
                 error(ui, "amount-refused", "");
                 ui.global::<Kiosk>().set_refusal_code(ErrorCode::AmountInvalid.as_str().into());
@@ -158,7 +169,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         KeypadScreen {
             name: "DNI of an offline request",
             show: |ui| {
-                kiosk_screen(ui, "request-dni", "", false);
+                kiosk_screen(ui, Screen::RequestDni, "", false);
                 ui.global::<Kiosk>().set_subject("address".into());
             },
             message: |ui| error(ui, "dni", ""),
@@ -166,14 +177,14 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         KeypadScreen {
             name: "calculator",
             show: |ui| {
-                kiosk_screen(ui, "calculator", "", false);
+                kiosk_screen(ui, Screen::Calculator, "", false);
                 ui.global::<Kiosk>().set_subject("mivivienda".into());
             },
             message: |ui| error(ui, "amount-format", ""),
         },
         KeypadScreen {
             name: "e-mail address",
-            show: |ui| kiosk_screen(ui, "delivery", "email", true),
+            show: |ui| kiosk_screen(ui, Screen::Delivery, "email", true),
             message: |ui| error(ui, "invalid-email", ""),
         },
         KeypadScreen {
@@ -265,7 +276,7 @@ fn no_control_moves_when_a_message_appears_on_any_keypad_screen() {
 fn large_text_keypad_keys_grow_with_their_digits() {
     let ui = window();
     let _rig = Rig::new(&ui);
-    kiosk_screen(&ui, "clave", "login", false);
+    identify_screen(&ui, Screen::Clave, false, ClaveStep::Login);
     let key = |ui: &KioskWindow| -> slint::LogicalSize {
         let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(ui, "5")
             .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
@@ -311,7 +322,7 @@ fn comenzar_stands_out_from_the_attract_screen_and_its_text_reads() {
     for high_contrast in [false, true] {
         let rig = Rig::new(&ui);
         rig.ui(Action::SetHighContrast(high_contrast));
-        assert_eq!(rig.screen(), "attract");
+        assert_eq!(rig.screen(), Screen::Attract);
         let button: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(&ui, "Comenzar")
             .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
             .collect();
@@ -339,14 +350,14 @@ fn comenzar_stands_out_from_the_attract_screen_and_its_text_reads() {
 fn the_attract_screen_tells_customers_what_a_missing_device_means_in_their_words() {
     let ui = window();
     let rig = Rig::new(&ui);
-    assert_eq!(rig.screen(), "attract");
+    assert_eq!(rig.screen(), Screen::Attract);
     let no_print = "Por ahora no podemos imprimir constancias: podrá recibirlas por correo o verlas con un código QR.";
     assert!(!shows(&ui, no_print), "nothing to say while all is well");
     rig.send(Event::Paper(PaperStatus::Low));
     assert!(!shows(&ui, no_print), "paper low still prints: nothing for customers");
     rig.send(Event::Device { device: Device::Printer, status: DeviceStatus::UserError });
     rig.send(Event::Paper(PaperStatus::Out));
-    assert_eq!(rig.screen(), "attract", "the kiosk still serves");
+    assert_eq!(rig.screen(), Screen::Attract, "the kiosk still serves");
     assert!(shows(&ui, no_print));
     assert!(!shows(&ui, "Estado para el técnico"), "no technician's line on the attract screen");
     let texts: Vec<String> = ElementQuery::from_root(&ui)
@@ -390,7 +401,7 @@ fn at_the_affiliation_code(ui: &KioskWindow) -> Rig {
     rig.ui(Action::Affiliate);
     rig.ui(Action::Select(0));
     rig.ui(Action::Confirm);
-    assert_eq!(rig.screen(), "code");
+    assert_eq!(rig.screen(), Screen::Code);
     rig
 }
 
@@ -405,7 +416,7 @@ fn one_attempt_left_is_singular_and_warns_that_the_card_locks() {
     rig.show_dni();
     type_digits(&ui, "111111");
     touch(&ui, "Continuar");
-    assert_eq!(screen(&ui), "clave");
+    assert_eq!(screen(&ui), Screen::Clave);
     assert!(shows(&ui, "Clave incorrecta. Le queda 1 intento: si vuelve a equivocarse, su tarjeta se bloqueará."));
     assert!(!shows(&ui, "Clave incorrecta. Le quedan 1 intentos."));
     rig.ui(Action::SetLanguage(Language::En));
@@ -419,7 +430,7 @@ fn one_attempt_left_at_the_sms_code_is_singular() {
     rig.script.borrow_mut().answers.push_back(refusal(ErrorCode::OtpInvalid, Some(1)));
     type_digits(&ui, "123456");
     touch(&ui, "Confirmar");
-    assert_eq!(rig.screen(), "code");
+    assert_eq!(rig.screen(), Screen::Code);
     assert!(shows(&ui, "Código incorrecto. Le queda 1 intento."));
     rig.ui(Action::SetLanguage(Language::En));
     assert!(shows(&ui, "Wrong code. 1 attempt left."));
@@ -451,7 +462,7 @@ fn enroll_to_code(ui: &KioskWindow, rig: &Rig) {
         type_digits(ui, "739146");
         touch(ui, "Continuar");
     }
-    assert_eq!(screen(ui), "code");
+    assert_eq!(screen(ui), Screen::Code);
 }
 
 /// Issue 18: the first enrollment question already said "Respuestas incorrectas. Le quedan 3 intentos"; the
@@ -464,7 +475,7 @@ fn enrollment_shows_no_error_before_an_answer_and_its_code_can_be_resent() {
     touch(&ui, "Crear mi clave");
     rig.swipe();
     rig.show_dni();
-    assert_eq!(screen(&ui), "question");
+    assert_eq!(screen(&ui), Screen::Question);
     assert!(!shows(&ui, "Respuestas incorrectas. Le quedan 3 intentos."), "no error before any answer");
     assert_eq!(ui.global::<Kiosk>().get_attempts_left(), -1);
 
@@ -481,7 +492,7 @@ fn enrollment_shows_no_error_before_an_answer_and_its_code_can_be_resent() {
             if enrollment_id == "E-1")
     });
     assert!(resent, "a new code was asked of the central");
-    assert_eq!(screen(&ui), "code");
+    assert_eq!(screen(&ui), Screen::Code);
     rig.ui(Action::SetLanguage(Language::En));
     assert!(shows(&ui, "The code expires in 5 minutes."));
 }
@@ -495,7 +506,7 @@ fn the_no_debt_constancia_offers_all_only_when_all_are_cancelled_and_lists_its_l
     let rig = Rig::new(&ui);
     rig.login();
     touch(&ui, "Constancias");
-    assert_eq!(screen(&ui), "certificates");
+    assert_eq!(screen(&ui), Screen::Certificates);
     let all: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(&ui, "Todos mis créditos")
         .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
         .collect();
@@ -505,15 +516,15 @@ fn the_no_debt_constancia_offers_all_only_when_all_are_cancelled_and_lists_its_l
         "«Todos mis créditos» se emite cuando todos sus créditos están cancelados. Elija los créditos cancelados.";
     assert!(shows(&ui, why));
     all[0].invoke_accessible_default_action();
-    assert_eq!(screen(&ui), "certificates", "nothing happens");
+    assert_eq!(screen(&ui), Screen::Certificates, "nothing happens");
 
     rig.script.borrow_mut().answers.push_back(refusal(ErrorCode::LoansNotCancelled, None));
     touch(&ui, "CRÉDITO MYPE");
     touch(&ui, "Emitir constancia");
-    assert_eq!(screen(&ui), "certificates", "a refusal returns to the choice");
+    assert_eq!(screen(&ui), Screen::Certificates, "a refusal returns to the choice");
     assert!(shows(&ui, "Algunos de los créditos elegidos no están cancelados."), "with its reason");
     touch(&ui, "Emitir constancia");
-    assert_eq!(screen(&ui), "done");
+    assert_eq!(screen(&ui), Screen::Done);
     let loans: Vec<String> = ElementHandle::find_by_accessible_label(&ui, "Crédito")
         .filter_map(|e| e.accessible_value().map(|v| v.to_string()))
         .collect();
@@ -534,13 +545,13 @@ fn already_affiliated_offers_desafiliar() {
     rig.login();
     touch(&ui, "Compras por internet");
     touch(&ui, "Afiliación");
-    assert_eq!(screen(&ui), "notice");
+    assert_eq!(screen(&ui), Screen::Notice);
     assert!(shows(&ui, "Ya tiene una cuenta afiliada"));
     rig.ui(Action::SetLanguage(Language::En));
     assert!(shows(&ui, "Disaffiliate"));
     rig.ui(Action::SetLanguage(Language::Es));
     touch(&ui, "Desafiliar");
-    assert_eq!(screen(&ui), "consent");
+    assert_eq!(screen(&ui), Screen::Consent);
     assert!(shows(&ui, "Deseo desafiliarme del servicio de Compras por Internet"));
 }
 
@@ -556,14 +567,14 @@ fn the_offline_requests_screen_says_the_system_is_down_only_when_it_is() {
     let rig = Rig::with_config(&ui, config);
     // A card reader without keyed entry takes the kiosk out of service; the central still answers.
     rig.send(Event::Device { device: Device::CardReader, status: DeviceStatus::HardwareError });
-    assert_eq!(rig.screen(), "out-of-service");
+    assert_eq!(rig.screen(), Screen::OutOfService);
     touch(&ui, "Solicitudes");
-    assert_eq!(screen(&ui), "requests");
+    assert_eq!(screen(&ui), Screen::Requests);
     assert!(shows(&ui, up) && !shows(&ui, down));
     rig.ui(Action::RequestKind(servicaja_core::api::RequestKind::AddressChange));
     rig.keys("10117410G");
     rig.ui(Action::Confirm);
-    assert_eq!(screen(&ui), "notice");
+    assert_eq!(screen(&ui), Screen::Notice);
     assert!(shows(
         &ui,
         "Registramos su solicitud de Cambio de dirección; la enviaremos al sistema central de inmediato."

@@ -10,13 +10,14 @@ use std::rc::Rc;
 use std::sync::mpsc;
 
 use chrono::{DateTime, Utc};
+use servicaja_core::api::RequestKind;
 use servicaja_core::settings::Language;
-use servicaja_session::contract::{PAYMENT_OPTIONS, REQUEST_KINDS};
+use servicaja_session::contract::PAYMENT_OPTIONS;
 use servicaja_session::{Action, DeliveryChoice, Effect, Event, InfoTopic, Key, MenuItem, Session, Supply, Timer};
 use slint::ComponentHandle;
 
 use super::view::{InfoTables, View, view_of};
-use super::{Kiosk, KioskWindow, select_language};
+use super::{Kiosk, KioskWindow, MenuChoice, RequestChoice, TopicChoice, UiAction, select_language};
 
 /// Carries out the effects that are not the window's: queries and commands to the central, printing,
 /// journal records, the end of a session. Answers come back later as events (see [`EventSender`]); a test
@@ -269,44 +270,70 @@ pub fn keys_of(key: &str) -> Vec<Key> {
     }
 }
 
-/// Maps the window's action ids to session actions.
-pub fn action_of(id: &str) -> Option<Action> {
-    let (head, tail) = id.split_once(':').unwrap_or((id, ""));
-    let index = tail.parse::<usize>().ok();
-    Some(match head {
-        "type-instead" => Action::TypeInstead,
-        "create-clave" => Action::CreateClave,
-        "consent" => Action::ToggleConsent,
-        "resend" => Action::ResendCode,
-        "affiliate" => Action::Affiliate,
-        "disaffiliate" => Action::Disaffiliate,
-        "all-loans" => Action::AllLoans,
-        "qr" => Action::ShowQr,
-        "option" => Action::PaymentOption(*PAYMENT_OPTIONS.get(index?)?),
-        "answer" => Action::Answer(index?),
-        "deliver" => Action::Deliver(match tail {
-            "print" => DeliveryChoice::Print,
-            "email" => DeliveryChoice::Email,
-            "both" => DeliveryChoice::Both,
-            "none" => DeliveryChoice::None,
-            _ => return None,
-        }),
-        "request" => Action::RequestKind(*REQUEST_KINDS.iter().find(|k| super::view::request_id(**k) == tail)?),
-        "info" => Action::InfoTopic(*InfoTopic::ALL.iter().find(|t| super::view::topic_id(**t) == tail)?),
-        _ => return None,
-    })
+/// Maps a touch of the window to the session's action.
+pub fn action_of(action: UiAction) -> Action {
+    match action {
+        UiAction::TypeInstead => Action::TypeInstead,
+        UiAction::CreateClave => Action::CreateClave,
+        UiAction::Consent => Action::ToggleConsent,
+        UiAction::Resend => Action::ResendCode,
+        UiAction::Affiliate => Action::Affiliate,
+        UiAction::Disaffiliate => Action::Disaffiliate,
+        UiAction::AllLoans => Action::AllLoans,
+        UiAction::ShowQr => Action::ShowQr,
+        UiAction::DeliverPrint => Action::Deliver(DeliveryChoice::Print),
+        UiAction::DeliverEmail => Action::Deliver(DeliveryChoice::Email),
+        UiAction::DeliverBoth => Action::Deliver(DeliveryChoice::Both),
+        UiAction::DeliverNone => Action::Deliver(DeliveryChoice::None),
+    }
 }
 
-fn menu_of(id: &str) -> Option<MenuItem> {
-    Some(match id {
-        "pay" => MenuItem::PayLoans,
-        "balances" => MenuItem::Balances,
-        "internet" => MenuItem::InternetPurchases,
-        "certificates" => MenuItem::Certificates,
-        "requests" => MenuItem::Requests,
-        "information" => MenuItem::Information,
-        _ => return None,
-    })
+/// The payment option at `index` of the loan screen's options (listed in [`PAYMENT_OPTIONS`]' order).
+pub fn payment_option_of(index: i32) -> Option<Action> {
+    let option = PAYMENT_OPTIONS.get(usize::try_from(index).ok()?)?;
+    Some(Action::PaymentOption(*option))
+}
+
+pub fn menu_of(choice: MenuChoice) -> MenuItem {
+    match choice {
+        MenuChoice::Pay => MenuItem::PayLoans,
+        MenuChoice::Balances => MenuItem::Balances,
+        MenuChoice::Internet => MenuItem::InternetPurchases,
+        MenuChoice::Certificates => MenuItem::Certificates,
+        MenuChoice::Requests => MenuItem::Requests,
+        MenuChoice::Information => MenuItem::Information,
+    }
+}
+
+pub fn request_of(choice: RequestChoice) -> RequestKind {
+    match choice {
+        RequestChoice::Endorsement => RequestKind::PolicyEndorsement,
+        RequestChoice::Refund => RequestKind::PremiumRefund,
+        RequestChoice::Address => RequestKind::AddressChange,
+        RequestChoice::Guarantee => RequestKind::GuaranteeRelease,
+    }
+}
+
+pub fn topic_of(choice: TopicChoice) -> InfoTopic {
+    match choice {
+        TopicChoice::Channels => InfoTopic::PaymentChannels,
+        TopicChoice::Coverage => InfoTopic::InsuranceCoverage,
+        TopicChoice::Deductibles => InfoTopic::MultiriskDeductibles,
+        TopicChoice::Mivivienda => InfoTopic::MiViviendaBond,
+        TopicChoice::TechoPropio => InfoTopic::TechoPropioBond,
+    }
+}
+
+/// A window callback with one typed argument, bound to `controller` as the others are (see [`connect`]).
+fn with_controller<T: 'static>(controller: &SharedController, f: fn(&mut Controller, T)) -> impl Fn(T) + 'static {
+    let weak = Rc::downgrade(controller);
+    move |arg| {
+        if let Some(c) = weak.upgrade()
+            && let Ok(mut c) = c.try_borrow_mut()
+        {
+            f(&mut c, arg);
+        }
+    }
 }
 
 /// A window callback that carries a text argument (a key, an action id, a language).
@@ -355,21 +382,25 @@ fn connect(ui: &KioskWindow, controller: &SharedController) {
         let language = if language == "en" { Language::En } else { Language::Es };
         c.ui(Action::SetLanguage(language));
     })));
-    kiosk.on_menu(with_arg(Box::new(|c, id| {
-        if let Some(item) = menu_of(id) {
-            c.ui(Action::Menu(item));
-        }
-    })));
+    kiosk.on_menu(with_controller(controller, |c, choice| c.ui(Action::Menu(menu_of(choice)))));
     kiosk.on_key(with_arg(Box::new(|c, key| {
         for key in keys_of(key) {
             c.ui(Action::Key(key));
         }
     })));
-    kiosk.on_action(with_arg(Box::new(|c, id| {
-        if let Some(action) = action_of(id) {
+    kiosk.on_action(with_controller(controller, |c, action| c.ui(action_of(action))));
+    kiosk.on_payment_option(with_controller(controller, |c, index| {
+        if let Some(action) = payment_option_of(index) {
             c.ui(action);
         }
-    })));
+    }));
+    kiosk.on_answer(with_controller(controller, |c, index| {
+        if let Ok(index) = usize::try_from(index) {
+            c.ui(Action::Answer(index));
+        }
+    }));
+    kiosk.on_request(with_controller(controller, |c, choice| c.ui(Action::RequestKind(request_of(choice)))));
+    kiosk.on_topic(with_controller(controller, |c, choice| c.ui(Action::InfoTopic(topic_of(choice)))));
     let weak = Rc::downgrade(controller);
     kiosk.on_select(move |index| {
         if let Some(c) = weak.upgrade()

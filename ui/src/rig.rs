@@ -89,7 +89,7 @@ impl Rig {
     }
 
     /// The screen id the window shows.
-    pub fn screen(&self) -> &'static str {
+    pub fn screen(&self) -> super::Screen {
         self.controller.borrow().view().screen
     }
 }

@@ -706,7 +706,7 @@ pub fn render_all(out: &Path, progress: &mut dyn FnMut(&str, &str)) -> Result<Ve
                 }
                 (scene.drive)(&rig);
                 if layout == "landscape" && language == "es" {
-                    progress(scene.name, rig.screen());
+                    progress(scene.name, &format!("{:?}", rig.screen()));
                 }
                 let pixels = render(&window, width, height);
                 let path = out.join(format!("{layout}-{language}-{}.png", scene.name));

@@ -11,14 +11,16 @@ use servicaja_core::money::Money;
 use servicaja_core::settings::Language;
 use servicaja_session::contract::PAYMENT_OPTIONS;
 use servicaja_session::state::{
-    AmountError, Balances, Certificates, CodeEntry, Delivery, DeliveryStage, Enrollment, Identify, IdentifyStep,
-    Information, InputError, Internet, Lookup, Notice, Order, OutOfServiceReason, Payment, Requests, Screen,
-    StorageProblem, Then,
+    AmountError, Balances, Certificates, CodeEntry, Delivery, DeliveryStage, Enrollment, IdentifyStep, Information,
+    InputError, Internet, Lookup, Notice, Order, OutOfServiceReason, Payment, Requests, Screen, StorageProblem, Then,
 };
 use servicaja_session::{Device, DeviceStatus, Health, InfoTopic, PaperStatus, Session, SwitchOffReason};
 use slint::{ModelRc, SharedString, VecModel};
 
-use super::{Item, Kiosk, KioskWindow, Row, TableRow};
+mod identify;
+pub use identify::{IdentifyView, map_identify, map_new_clave};
+
+use super::{IdentifyFlow, Item, Kiosk, KioskWindow, Row, Screen as UiScreen, TableRow};
 use slint::ComponentHandle;
 
 /// One entry of a list on screen (see `Item` in `ui/kiosk.slint`).
@@ -36,8 +38,10 @@ pub struct ItemView {
 /// Everything the window shows, as data.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct View {
-    pub screen: &'static str,
+    pub screen: UiScreen,
     pub step: &'static str,
+    /// The card, DNI and clave screens' adapter.
+    pub identify: IdentifyView,
     pub customer: String,
     pub subject: String,
     pub items: Vec<ItemView>,
@@ -410,7 +414,7 @@ pub fn customer_notices(session: &Session) -> Vec<&'static str> {
 }
 
 fn code_entry(entry: &CodeEntry, now: DateTime<Utc>, view: &mut View) {
-    view.screen = "code";
+    view.screen = UiScreen::Code;
     view.code_minutes = Some(entry.valid_minutes);
     view.masked = entry.masked_phone.clone();
     view.entered = entry.entered;
@@ -420,7 +424,7 @@ fn code_entry(entry: &CodeEntry, now: DateTime<Utc>, view: &mut View) {
 }
 
 fn wait(view: &mut View, step: &'static str) {
-    view.screen = "wait";
+    view.screen = UiScreen::Wait;
     view.step = step;
 }
 
@@ -573,11 +577,11 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
     };
     match session.screen() {
         Screen::Attract => {
-            view.screen = "attract";
+            view.screen = UiScreen::Attract;
             view.customer_notices = customer_notices(session);
         }
         Screen::OutOfService { reasons } => {
-            view.screen = "out-of-service";
+            view.screen = UiScreen::OutOfService;
             view.status_line = status_line(session.health());
             view.out_of_service = reasons
                 .iter()
@@ -598,31 +602,25 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 })
                 .unwrap_or_default();
         }
-        Screen::Menu => view.screen = "menu",
-        Screen::Identify(Identify { purpose, step }) => {
-            view.step = match purpose {
-                servicaja_session::state::Purpose::Login => "login",
-                servicaja_session::state::Purpose::Enrollment => "enrollment",
-            };
-            match step {
-                IdentifyStep::Card { keyed, error, .. } => {
-                    view.screen = "card";
-                    view.flag = *keyed;
+        Screen::Menu => view.screen = UiScreen::Menu,
+        Screen::Identify(identify) => {
+            view.identify = map_identify(identify);
+            match &identify.step {
+                IdentifyStep::Card { error, .. } => {
+                    view.screen = UiScreen::Card;
                     view.keyed_entry_allowed = session.config().allow_keyed_card;
                     view.typed = session.keyed_card_preview();
                     input_error(error, &mut view);
                 }
-                IdentifyStep::Dni { masked_card, keyed, typed, error } => {
-                    view.screen = "dni";
-                    view.flag = *keyed;
+                IdentifyStep::Dni { masked_card, typed, error, .. } => {
+                    view.screen = UiScreen::Dni;
                     view.keyed_entry_allowed = session.config().allow_keyed_dni;
                     view.masked = masked_card.clone();
                     view.typed = typed.clone();
                     input_error(error, &mut view);
                 }
                 IdentifyStep::Clave { masked_card, keypad, entered, attempts_left } => {
-                    view.screen = "clave";
-                    view.step = "login";
+                    view.screen = UiScreen::Clave;
                     view.masked = masked_card.clone();
                     view.keypad = Some(keypad.keys);
                     view.entered = *entered;
@@ -634,12 +632,12 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         Screen::Balances(balances) => match balances {
             Balances::Loading { .. } | Balances::LoadingMovements { .. } => wait(&mut view, "loading"),
             Balances::Accounts { accounts } => {
-                view.screen = "accounts";
+                view.screen = UiScreen::Accounts;
                 view.step = "balances";
                 view.items = accounts.iter().map(account_item).collect();
             }
             Balances::Movements { account, movements, .. } => {
-                view.screen = "movements";
+                view.screen = UiScreen::Movements;
                 view.subject = format!("{} {} · {}", account.product_name, account.number, account.balance);
                 view.flag = session.printer_ready();
                 view.items = movements
@@ -658,7 +656,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         Screen::Internet(internet) => match internet {
             Internet::Loading { .. } => wait(&mut view, "loading"),
             Internet::Menu { affiliated, .. } => {
-                view.screen = "internet";
+                view.screen = UiScreen::Internet;
                 view.rows.push(row(
                     "affiliated",
                     affiliated
@@ -667,7 +665,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 ));
             }
             Internet::ChooseAccount { eligible, selected, .. } => {
-                view.screen = "choose-account";
+                view.screen = UiScreen::ChooseAccount;
                 view.items = eligible
                     .iter()
                     .enumerate()
@@ -676,13 +674,13 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 view.flag = selected.is_some();
             }
             Internet::Consent { account, ticked, .. } => {
-                view.screen = "consent";
+                view.screen = UiScreen::Consent;
                 view.rows.push(row("affiliated", format!("{} {}", account.product_name, account.number)));
                 view.flag = *ticked;
             }
             Internet::RequestingCode { .. } => wait(&mut view, "sending"),
             Internet::AlreadyAffiliated { account, .. } => {
-                view.screen = "notice";
+                view.screen = UiScreen::Notice;
                 view.notice = "already-affiliated";
                 view.step = "offer-disaffiliation";
                 view.notice_arg = format!("{} {}", account.product_name, masked_account(&account.number));
@@ -697,7 +695,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             }
             Internet::Processing { .. } => wait(&mut view, "processing"),
             Internet::Done { constancia } => {
-                view.screen = "done";
+                view.screen = UiScreen::Done;
                 view.step = match constancia.operation {
                     servicaja_core::api::AffiliationOperation::Affiliation => "affiliation",
                     servicaja_core::api::AffiliationOperation::Disaffiliation => "disaffiliation",
@@ -716,7 +714,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         Screen::Certificates(certificates) => match certificates {
             Certificates::Loading { .. } => wait(&mut view, "loading"),
             Certificates::Choose { loans, selected, refused } => {
-                view.screen = "certificates";
+                view.screen = UiScreen::Certificates;
                 view.all_loans_allowed = servicaja_session::all_cancelled(loans);
                 if let Some((code, message)) = refused {
                     view.error = "refused";
@@ -737,7 +735,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             }
             Certificates::Processing { .. } => wait(&mut view, "processing"),
             Certificates::Done { certificate } => {
-                view.screen = "done";
+                view.screen = UiScreen::Done;
                 view.step = "no-debt";
                 view.rows = vec![
                     row("certificate", &certificate.certificate_number),
@@ -756,20 +754,20 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         },
         Screen::Requests(requests) => match requests {
             Requests::Choose { offline } => {
-                view.screen = "requests";
+                view.screen = UiScreen::Requests;
                 view.flag = *offline;
                 // Out of service is not the central away: say which, so no one reads "the system is not
                 // available" while it answers (a device or a technician took the kiosk out of service).
                 view.step = if session.health().host_reachable { "central-up" } else { "central-down" };
             }
             Requests::Dni { kind, typed, error } => {
-                view.screen = "request-dni";
+                view.screen = UiScreen::RequestDni;
                 view.subject = request_id(*kind).into();
                 view.typed = typed.clone();
                 input_error(error, &mut view);
             }
             Requests::Confirm { kind, detail } => {
-                view.screen = "request-confirm";
+                view.screen = UiScreen::RequestConfirm;
                 view.subject = request_id(*kind).into();
                 view.typed = detail.clone();
                 // The detail's length against its limit, as "N / 200" under the text.
@@ -778,7 +776,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             }
             Requests::Processing { .. } => wait(&mut view, "processing"),
             Requests::Filed { ticket } => {
-                view.screen = "done";
+                view.screen = UiScreen::Done;
                 view.step = "request";
                 view.rows = vec![
                     row("ticket", &ticket.ticket_number),
@@ -792,7 +790,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         Screen::Enrollment(enrollment) => match enrollment {
             Enrollment::Starting { .. } | Enrollment::Checking { .. } => wait(&mut view, "verifying"),
             Enrollment::Questions { questions, answers, current, attempts_left, .. } => {
-                view.screen = "question";
+                view.screen = UiScreen::Question;
                 view.entered = *current;
                 view.secret_length = questions.len();
                 view.attempts_left = *attempts_left;
@@ -814,8 +812,8 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 }
             }
             Enrollment::NewClave { keypad, confirming, entered, error, .. } => {
-                view.screen = "clave";
-                view.step = if *confirming { "confirm" } else { "new" };
+                view.screen = UiScreen::Clave;
+                view.identify = map_new_clave(*confirming);
                 view.keypad = Some(keypad.keys);
                 view.entered = *entered;
                 input_error(error, &mut view);
@@ -827,16 +825,16 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             Enrollment::Setting { .. } => wait(&mut view, "processing"),
         },
         Screen::Information(information) => match information {
-            Information::Topics => view.screen = "info",
+            Information::Topics => view.screen = UiScreen::Info,
             Information::Table(topic) => {
-                view.screen = "info-table";
+                view.screen = UiScreen::InfoTable;
                 view.subject = topic_id(*topic).into();
                 view.rows = tables.rows(*topic, &session.config().payment_limits);
                 (view.table_columns, view.table) = tables.table(*topic);
                 view.disclosure = tables.disclosure(*topic, view.language == "en");
             }
             Information::Calculator { topic, typed, result, error, .. } => {
-                view.screen = "calculator";
+                view.screen = UiScreen::Calculator;
                 view.subject = topic_id(*topic).into();
                 view.disclosure = tables.disclosure(*topic, view.language == "en");
                 view.typed = typed.clone();
@@ -848,7 +846,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         },
         Screen::Delivery(delivery) => delivery_view(delivery, &mut view),
         Screen::Notice { notice, then } => {
-            view.screen = "notice";
+            view.screen = UiScreen::Notice;
             // The end of an operation asks "¿Desea realizar otra operación?" (Sí / No).
             if *then == Then::Another {
                 view.step = "another";
@@ -893,7 +891,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             };
         }
     }
-    if view.screen == "wait" {
+    if view.screen == UiScreen::Wait {
         view.end_allowed = session.safe_to_end();
     }
     view
@@ -905,11 +903,11 @@ fn payment_view(payment: &Payment, view: &mut View) {
             wait(view, "loading")
         }
         Payment::Loans { loans } => {
-            view.screen = "loans";
+            view.screen = UiScreen::Loans;
             view.items = loans.iter().map(loan_item).collect();
         }
         Payment::NotPayable { loan, .. } => {
-            view.screen = "not-payable";
+            view.screen = UiScreen::NotPayable;
             view.rows = vec![row("loan", format!("{} {}", loan.product_name, loan.number))];
             if let Some(reason) = &loan.kiosk_refusal {
                 view.rows.push(row("reason", reason));
@@ -917,7 +915,7 @@ fn payment_view(payment: &Payment, view: &mut View) {
             view.rows.push(row("where", "counter"));
         }
         Payment::Loan { loan, options, .. } => {
-            view.screen = "loan";
+            view.screen = UiScreen::Loan;
             view.subject = loan.number.clone();
             view.rows = loan_rows(loan);
             view.flag = loan.overdue_installments > 0;
@@ -931,7 +929,7 @@ fn payment_view(payment: &Payment, view: &mut View) {
                 .collect();
         }
         Payment::Installments { order, choices } => {
-            view.screen = "installments";
+            view.screen = UiScreen::Installments;
             view.subject = order.loan.number.clone();
             view.items = choices
                 .iter()
@@ -945,7 +943,7 @@ fn payment_view(payment: &Payment, view: &mut View) {
                 .collect();
         }
         Payment::Amount { order, typed, error } => {
-            view.screen = "amount";
+            view.screen = UiScreen::Amount;
             view.subject = option_id(order.option).into();
             view.masked = order.loan.currency.symbol().to_owned();
             view.typed = typed.clone();
@@ -956,19 +954,19 @@ fn payment_view(payment: &Payment, view: &mut View) {
             input_error(error, view);
         }
         Payment::Accounts { order, accounts } => {
-            view.screen = "accounts";
+            view.screen = UiScreen::Accounts;
             view.step = "debit";
             view.masked = order.charge().map(|m| m.to_string()).unwrap_or_default();
             view.items = accounts.iter().map(|a| debit_account_item(order, a)).collect();
         }
         Payment::Summary { quote, accounts, .. } => {
-            view.screen = "summary";
+            view.screen = UiScreen::Summary;
             view.flag = quote.exchange.is_some();
             view.rows = quote_rows(quote, accounts);
         }
         Payment::Processing { .. } => wait(view, "processing"),
         Payment::Done { payment, .. } => {
-            view.screen = "payment-done";
+            view.screen = UiScreen::PaymentDone;
             view.flag = payment.loan_cancelled;
             view.rows = vec![
                 row("operation-number", &payment.operation_number),
@@ -989,7 +987,7 @@ fn payment_view(payment: &Payment, view: &mut View) {
             }
         }
         Payment::Refused { code, message, .. } => {
-            view.screen = "notice";
+            view.screen = UiScreen::Notice;
             view.step = "payment-refused";
             view.notice = "refused";
             view.notice_arg = message.clone();
@@ -999,7 +997,7 @@ fn payment_view(payment: &Payment, view: &mut View) {
 }
 
 fn delivery_view(delivery: &Delivery, view: &mut View) {
-    view.screen = "delivery";
+    view.screen = UiScreen::Delivery;
     view.flag = delivery.printer_ready;
     match &delivery.stage {
         DeliveryStage::Choose => view.step = "choose",
@@ -1045,8 +1043,12 @@ fn items_model(items: &[ItemView]) -> ModelRc<Item> {
 /// Writes `view` into the window's `Kiosk` global (and the theme's accessibility modes).
 pub fn apply(view: &View, ui: &KioskWindow) {
     let kiosk = ui.global::<Kiosk>();
-    kiosk.set_screen(view.screen.into());
+    kiosk.set_screen(view.screen);
     kiosk.set_step(view.step.into());
+    let identify = ui.global::<IdentifyFlow>();
+    identify.set_keyed(view.identify.keyed);
+    identify.set_enrollment(view.identify.enrollment);
+    identify.set_clave_step(view.identify.clave);
     kiosk.set_customer(view.customer.as_str().into());
     kiosk.set_subject(view.subject.as_str().into());
     kiosk.set_items(items_model(&view.items));
