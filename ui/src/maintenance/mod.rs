@@ -9,47 +9,40 @@
 //! session opens a pending login, and a reader test takes the card or document it asked for (shown masked)
 //! before the session could see it.
 
+mod access;
+mod actions;
 pub mod backend;
+mod devices;
+mod host;
+mod page_queue;
+mod paper;
 pub mod queue;
+mod service;
 pub mod showcase;
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use servicaja_core::calendar::lima_printed;
 use servicaja_core::settings::{MaintenanceSettings, Role};
-use servicaja_maintenance::{
-    Access, AccessPolicy, AccessState, Action, CertStatus, Corner, GestureDetector, LoginOutcome, PinVerifier, Refusal,
-};
-use servicaja_session::{Event, Reader, Session, SwitchOffReason};
+use servicaja_maintenance::{Access, AccessPolicy, AccessState, Action, GestureDetector, PinVerifier};
+use servicaja_session::{Event, Reader, Session};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use zeroize::Zeroizing;
 
+use access::{Field, LoginError};
 pub use backend::*;
+use devices::device_view;
+use host::host_rows;
+use page_queue::{command_view, queue_rows};
+use paper::paper_rows;
+use service::kiosk_rows;
 
 use super::controller::{Clock, Controller, SessionObserver};
-use super::{KioskWindow, Maintenance, MaintenanceCommand, MaintenanceDevice, MaintenanceRow};
+use super::{KioskWindow, Maintenance, MaintenanceRow};
 
 /// A login keypad nobody types on closes after this long, so a stray gesture never keeps customers away.
 pub const LOGIN_IDLE: TimeDelta = TimeDelta::minutes(2);
-
-/// Ids and PINs are typed on the numeric keypad; longer input is ignored.
-const MAX_TYPED: usize = 12;
-const MAX_REASON: usize = 120;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Id,
-    Pin,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LoginError {
-    None,
-    Refused(u8),
-    Locked(DateTime<Utc>),
-}
 
 /// The technician's pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,394 +251,6 @@ impl Desk {
         (self.clock)()
     }
 
-    // ---- entering and leaving ----
-
-    fn pointer_down(&mut self, x: f32, y: f32, width: f32, height: f32) {
-        if !matches!(self.access.state(), AccessState::Closed) {
-            return;
-        }
-        let now = self.now();
-        if !self.gesture.tap(now, Corner::for_screen(width, height).contains(x, y)) {
-            return;
-        }
-        if let Some(controller) = self.controller.upgrade()
-            && let Ok(controller) = controller.try_borrow()
-        {
-            self.customer_active = controller.session().is_active();
-        }
-        self.access.request_entry(now, self.customer_active);
-        self.after_customer = false;
-        self.open_login(now);
-        self.tell_session(true);
-        self.flush_journal();
-        self.render();
-    }
-
-    fn open_login(&mut self, now: DateTime<Utc>) {
-        self.typed_id.clear();
-        self.typed_pin = Zeroizing::new(String::new());
-        self.field = Field::Id;
-        self.login_error = LoginError::None;
-        self.login_touched = Some(now);
-    }
-
-    /// The customer session's state after a step: a pending entry opens when the customer has finished.
-    fn customer_changed(&mut self, active: bool) {
-        let ended = self.customer_active && !active;
-        self.customer_active = active;
-        if ended && matches!(self.access.state(), AccessState::EnterPending { .. }) {
-            let now = self.now();
-            self.access.customer_session_ended(now);
-            self.after_customer = true;
-            self.open_login(now);
-            self.flush_journal();
-            self.render();
-        }
-    }
-
-    fn key(&mut self, key: &str) {
-        let now = self.now();
-        self.login_touched = Some(now);
-        self.login_error = LoginError::None;
-        let target: &mut String = match self.field {
-            Field::Id => &mut self.typed_id,
-            Field::Pin => &mut self.typed_pin,
-        };
-        match key {
-            "backspace" => {
-                target.pop();
-            }
-            "clear" => target.clear(),
-            digits if digits.chars().all(|c| c.is_ascii_digit()) => {
-                for c in digits.chars() {
-                    if target.len() < MAX_TYPED {
-                        target.push(c);
-                    }
-                }
-            }
-            _ => {}
-        }
-        self.render();
-    }
-
-    fn choose_field(&mut self, field: &str) {
-        self.field = if field == "pin" { Field::Pin } else { Field::Id };
-        self.login_touched = Some(self.now());
-        self.render();
-    }
-
-    fn submit(&mut self) {
-        let now = self.now();
-        let pin = std::mem::replace(&mut self.typed_pin, Zeroizing::new(String::new()));
-        let outcome = self.access.submit(&self.typed_id, &pin, now, self.verifier.as_ref());
-        drop(pin);
-        match outcome {
-            LoginOutcome::Granted { role, .. } => {
-                self.login_error = LoginError::None;
-                self.typed_id.clear();
-                self.field = Field::Id;
-                self.login_touched = None;
-                self.message = Message::default();
-                if role == Role::Technician {
-                    self.show(self.tab.id());
-                }
-            }
-            LoginOutcome::Refused { attempts_left } => {
-                self.login_error = LoginError::Refused(attempts_left);
-                self.field = Field::Pin;
-            }
-            LoginOutcome::LockedOut { until } => {
-                self.login_error = LoginError::Locked(until);
-                self.typed_id.clear();
-                self.field = Field::Id;
-            }
-            LoginOutcome::NotExpected => {}
-        }
-        self.flush_journal();
-        self.render();
-    }
-
-    fn ask_pin_again(&mut self) {
-        self.reader_test = None;
-        self.cancelling = None;
-        self.typed_pin = Zeroizing::new(String::new());
-        if let AccessState::Reauth { user, .. } = self.access.state() {
-            self.typed_id = user.clone();
-        }
-        self.field = Field::Pin;
-        self.login_error = LoginError::None;
-        self.login_touched = None;
-    }
-
-    fn leave(&mut self, now: DateTime<Utc>) {
-        self.access.exit(now);
-        self.open_login(now);
-        self.login_touched = None;
-        self.after_customer = false;
-        self.reader_test = None;
-        self.reader_result.clear();
-        self.cancelling = None;
-        self.choosing_off = false;
-        self.message = Message::default();
-        self.tab = Tab::Devices;
-        self.tell_session(false);
-        self.flush_journal();
-        self.render();
-    }
-
-    /// Tells the customer session whether maintenance is asked for or in use (out of service for the next
-    /// customer, never for the one being served).
-    fn tell_session(&mut self, active: bool) {
-        if self.told_session == active {
-            return;
-        }
-        self.told_session = active;
-        if let Some(controller) = self.controller.upgrade()
-            && let Ok(mut controller) = controller.try_borrow_mut()
-        {
-            controller.dispatch(Event::Maintenance { active });
-            self.customer_active = controller.session().is_active();
-        }
-    }
-
-    /// Switches the customer session in or out of service and keeps the switch across a restart.
-    fn switch_service(&mut self, out_of_service: Option<SwitchOffReason>, user: &str, now: DateTime<Utc>) {
-        let saved = self.backend.service_switched(out_of_service.as_ref(), user, now);
-        if let Some(controller) = self.controller.upgrade()
-            && let Ok(mut controller) = controller.try_borrow_mut()
-        {
-            controller.dispatch(Event::ServiceSwitch { out_of_service: out_of_service.clone() });
-        }
-        self.message = match saved {
-            Err(err) => Message { id: "failed", arg: err, error: true },
-            Ok(()) if out_of_service.is_some() => Message { id: "service-off", ..Message::default() },
-            Ok(()) => Message { id: "service-on", ..Message::default() },
-        };
-    }
-
-    /// Why the technician switched the kiosk off; `None` while in service.
-    fn switched_off(&self) -> Option<SwitchOffReason> {
-        self.controller
-            .upgrade()
-            .and_then(|controller| controller.try_borrow().ok().map(|c| c.session().health().switched_off.clone()))
-            .unwrap_or(None)
-    }
-
-    /// Asks the access state machine; on a refusal shows why (re-authentication, role) and answers `None`.
-    fn authorize(&mut self, action: Action, detail: &str) -> Option<String> {
-        let now = self.now();
-        match self.access.authorize(action, detail, now) {
-            Ok(authorized) => Some(authorized.user),
-            Err(Refusal::ReauthRequired) => {
-                self.ask_pin_again();
-                None
-            }
-            Err(Refusal::NotPermitted { .. }) => {
-                self.message = Message { id: "not-permitted", error: true, ..Message::default() };
-                None
-            }
-            Err(Refusal::NotSignedIn) => None,
-        }
-    }
-
-    // ---- the pages ----
-
-    fn show(&mut self, tab: &str) {
-        let Some(tab) = Tab::of(tab) else { return };
-        self.reader_test = None;
-        self.cancelling = None;
-        self.choosing_off = false;
-        if self.authorize(tab.action(), tab.id()).is_none() {
-            self.flush_journal();
-            self.render();
-            return;
-        }
-        if tab != self.tab {
-            self.message = Message::default();
-        }
-        self.tab = tab;
-        self.load(tab == Tab::Host);
-        self.flush_journal();
-        self.render();
-    }
-
-    /// Reads the current page's figures from the backend.
-    fn load(&mut self, probe: bool) {
-        let now = self.now();
-        match self.tab {
-            Tab::Devices => self.devices = self.backend.devices(),
-            Tab::Paper => self.paper = Some(self.backend.paper()),
-            Tab::Queue => match self.backend.queue() {
-                Ok(queue) => self.queue = queue,
-                Err(err) => self.message = Message { id: "failed", arg: err, error: true },
-            },
-            Tab::Host => self.host = self.backend.host(now, probe),
-            Tab::Kiosk => self.kiosk = self.backend.kiosk(),
-        }
-    }
-
-    fn act(&mut self, id: &str) {
-        let now = self.now();
-        self.access.touch(now);
-        if !matches!(self.access.state(), AccessState::Active { .. }) {
-            if matches!(self.access.state(), AccessState::Reauth { .. }) {
-                self.ask_pin_again();
-            }
-            self.flush_journal();
-            self.render();
-            return;
-        }
-        let (head, tail) = id.split_once(':').unwrap_or((id, ""));
-        match head {
-            "exit" => return self.leave(now),
-            "refresh" => self.load(true),
-            "test-print" => {
-                if let Some(user) = self.authorize(Action::TestDevice, "printer test page") {
-                    self.message = match self.backend.print_test_page(&user, now) {
-                        Ok(()) => Message { id: "test-printing", ..Message::default() },
-                        Err(err) => Message { id: "test-failed", arg: err, error: true },
-                    };
-                }
-            }
-            "test-card" | "test-document" => {
-                let (reader, detail) = if head == "test-card" {
-                    (Reader::Card, "card reader test")
-                } else {
-                    (Reader::Document, "document reader test")
-                };
-                if self.authorize(Action::TestDevice, detail).is_some() {
-                    self.reader_test = Some(reader);
-                    self.reader_result.clear();
-                }
-            }
-            "roll-replaced" if self.authorize(Action::ReplacePaperRoll, "").is_some() => {
-                self.message = match self.backend.roll_replaced(now) {
-                    Ok(()) => Message { id: "roll-replaced", ..Message::default() },
-                    Err(err) => Message { id: "failed", arg: err, error: true },
-                };
-                self.load(false);
-            }
-            "retry" => {
-                if let Ok(command) = tail.parse::<i64>()
-                    && self.authorize(Action::RetryCommand, &format!("command {command}")).is_some()
-                {
-                    self.message = match self.backend.retry(command) {
-                        Ok(()) => Message { id: "retried", arg: command.to_string(), error: false },
-                        Err(err) => Message { id: "failed", arg: err, error: true },
-                    };
-                    self.load(false);
-                }
-            }
-            "cancel" => {
-                self.cancelling = tail.parse::<i64>().ok();
-                self.cancel_reason.clear();
-            }
-            "reason" => self.cancel_reason = tail.chars().take(MAX_REASON).collect(),
-            "keep" => {
-                self.cancelling = None;
-                self.choosing_off = false;
-            }
-            "confirm-cancel" => {
-                let reason = self.cancel_reason.trim().to_owned();
-                if let Some(command) = self.cancelling
-                    && !reason.is_empty()
-                    && self.authorize(Action::CancelCommand, &format!("command {command}: {reason}")).is_some()
-                {
-                    self.message = match self.backend.cancel(command, &reason) {
-                        Ok(()) => Message { id: "cancelled", arg: command.to_string(), error: false },
-                        Err(err) => Message { id: "failed", arg: err, error: true },
-                    };
-                    self.cancelling = None;
-                    self.load(false);
-                }
-            }
-            "service-off" if tail.is_empty() => {
-                self.choosing_off = true;
-                self.off_reason.clear();
-            }
-            "service-off" => {
-                let reason = match tail {
-                    "maintenance" => Some(SwitchOffReason::Maintenance),
-                    "printer" => Some(SwitchOffReason::PrinterFault),
-                    "connection" => Some(SwitchOffReason::ConnectionFault),
-                    _ => SwitchOffReason::typed(&self.off_reason),
-                };
-                if let Some(reason) = reason
-                    && let Some(user) = self.authorize(Action::SetOutOfService, &switch_off_detail(&reason))
-                {
-                    self.choosing_off = false;
-                    self.switch_service(Some(reason), &user, now);
-                }
-            }
-            "service-on" => {
-                if let Some(user) = self.authorize(Action::SetInService, "") {
-                    self.switch_service(None, &user, now);
-                }
-            }
-            "export" if self.authorize(Action::ExportLogs, "").is_some() => {
-                self.message = match self.backend.export(now) {
-                    Ok(folder) => Message { id: "exported", arg: folder, error: false },
-                    Err(err) => Message { id: "failed", arg: err, error: true },
-                };
-            }
-            "reprint" => {
-                if let Some(user) = self.authorize(Action::Reprint, "reprint screen opened")
-                    && let Some(open) = self.reprint.as_mut()
-                {
-                    open(&user);
-                }
-            }
-            _ => {}
-        }
-        self.flush_journal();
-        self.render();
-    }
-
-    fn reason_key(&mut self, key: &str) {
-        self.access.touch(self.now());
-        let (reason, max) = if self.choosing_off {
-            (&mut self.off_reason, SwitchOffReason::MAX_TYPED)
-        } else {
-            (&mut self.cancel_reason, MAX_REASON)
-        };
-        match key {
-            "backspace" => {
-                reason.pop();
-            }
-            key if reason.chars().count() < max => reason.push_str(key),
-            _ => {}
-        }
-        self.render();
-    }
-
-    /// A reader test takes the media it waits for; while someone is signed in, no card or document reaches
-    /// the (out-of-service) customer session.
-    fn take_media(&mut self, event: &Event) -> bool {
-        let signed_in = matches!(self.access.state(), AccessState::Active { .. } | AccessState::Reauth { .. });
-        let (reader, result) = match event {
-            Event::CardRead(card) => (Reader::Card, card.masked()),
-            Event::DocumentRead(dni) => {
-                let digits = dni.as_str();
-                let shown = digits.get(digits.len().saturating_sub(3)..).unwrap_or("");
-                (Reader::Document, format!("DNI *****{shown}"))
-            }
-            Event::InvalidMedia(reader) => (*reader, "invalid".to_owned()),
-            _ => return false,
-        };
-        if self.reader_test == Some(reader) {
-            self.reader_result = result;
-            self.render();
-        }
-        signed_in
-    }
-
-    fn flush_journal(&mut self) {
-        let entries = self.access.drain_journal();
-        if !entries.is_empty() {
-            self.backend.journal(entries);
-        }
-    }
-
     // ---- drawing ----
 
     fn render(&mut self) {
@@ -791,43 +396,6 @@ fn row(key: &str, value: &str, tone: &str) -> MaintenanceRow {
     MaintenanceRow { key: key.into(), value: value.into(), tone: tone.into() }
 }
 
-fn device_view(device: &DeviceReport) -> MaintenanceDevice {
-    let history: Vec<SharedString> = device
-        .errors
-        .iter()
-        .map(|error| {
-            let action = error.action.as_deref().map(|a| format!(" [{a}]")).unwrap_or_default();
-            format!("{}  {}{action}: {}", lima_printed(error.at), error.state, error.detail).into()
-        })
-        .collect();
-    MaintenanceDevice {
-        id: device.device.into(),
-        state: device.state.as_str().into(),
-        paper: device.paper.as_deref().unwrap_or("").into(),
-        action: device.action.as_deref().unwrap_or("").into(),
-        detail: device.detail.as_str().into(),
-        history: model(history),
-    }
-}
-
-/// Millimetres as metres with one decimal (`12.3 m`).
-fn metres(mm: u64) -> String {
-    format!("{}.{} m", mm / 1000, (mm % 1000) / 100)
-}
-
-fn paper_rows(paper: &PaperReport) -> Vec<MaintenanceRow> {
-    let estimate = &paper.estimate;
-    let tone = if estimate.low { "warn" } else { "ok" };
-    vec![
-        row("receipts", &estimate.receipts.to_string(), ""),
-        row("printed", &metres(estimate.printed_mm), ""),
-        row("left", &format!("{} ({} %)", metres(estimate.left_mm), estimate.left_percent), tone),
-        row("receipts-left", &estimate.receipts_left.map_or("@unknown".to_owned(), |n| n.to_string()), ""),
-        row("roll-length", &metres(u64::from(paper.roll_length_mm)), ""),
-        row("roll-replaced-at", &paper.roll_replaced_at.map_or("@never".to_owned(), lima_printed), ""),
-    ]
-}
-
 /// `3 h 05 min`, `12 min`, `40 s`.
 fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let seconds = (now - since).num_seconds().max(0);
@@ -837,95 +405,4 @@ fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
         s if s < 86_400 => format!("{} h {:02} min", s / 3600, (s % 3600) / 60),
         s => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
     }
-}
-
-fn queue_rows(queue: &QueueReport, now: DateTime<Utc>) -> Vec<MaintenanceRow> {
-    let mut rows: Vec<MaintenanceRow> = queue
-        .counts
-        .iter()
-        .map(|(state, count)| {
-            let tone = match state.as_str() {
-                "rejected" | "expired" if *count > 0 => "warn",
-                _ => "",
-            };
-            row(state, &count.to_string(), tone)
-        })
-        .collect();
-    let oldest =
-        queue.oldest_pending.map_or("@none".to_owned(), |at| format!("{} ({})", lima_printed(at), age(at, now)));
-    rows.push(row("oldest", &oldest, ""));
-    rows
-}
-
-fn command_view(command: &QueueProblem) -> MaintenanceCommand {
-    MaintenanceCommand {
-        id: i32::try_from(command.id).unwrap_or(i32::MAX),
-        kind: command.kind.as_str().into(),
-        state: command.state.as_str().into(),
-        created: lima_printed(command.created_at).into(),
-        error: command.last_error.as_deref().unwrap_or("").into(),
-    }
-}
-
-fn cert_row(key: &str, cert: Option<&CertReport>) -> MaintenanceRow {
-    match cert {
-        None => row(key, "@missing", ""),
-        Some(CertReport::Unreadable(err)) => row(key, err, "error"),
-        Some(CertReport::Read { not_after, status }) => {
-            let date = lima_printed(*not_after);
-            let date = date.split(' ').next().unwrap_or_default();
-            match status {
-                CertStatus::Ok { days_left } => row(key, &format!("{date} (+{days_left} d)"), "ok"),
-                CertStatus::Warn { days_left } => row(key, &format!("{date} (+{days_left} d) ⚠"), "warn"),
-                CertStatus::Expired { days_ago } => row(key, &format!("{date} (−{days_ago} d) ✕"), "error"),
-            }
-        }
-    }
-}
-
-fn host_rows(host: &HostReport) -> Vec<MaintenanceRow> {
-    let (reachable, tone) = match host.reachable {
-        Some(true) => ("@reachable", "ok"),
-        Some(false) => ("@unreachable", "error"),
-        None => ("@checking", ""),
-    };
-    vec![
-        row("central", &host.base_url, ""),
-        row("reachable", reachable, tone),
-        row("round-trip", &host.round_trip_ms.map_or("@unknown".to_owned(), |ms| format!("{ms} ms")), ""),
-        row("checked-at", &host.checked_at.map_or("@never".to_owned(), lima_printed), ""),
-        cert_row("server-cert", host.server_cert.as_ref()),
-        cert_row("ca-cert", host.ca_cert.as_ref()),
-        cert_row("kiosk-cert", host.kiosk_cert.as_ref()),
-    ]
-}
-
-/// The journal's detail of a switch-off: the fixed reason's id, or `other: ` and the typed text.
-fn switch_off_detail(reason: &SwitchOffReason) -> String {
-    match reason {
-        SwitchOffReason::Maintenance => "reason: maintenance".into(),
-        SwitchOffReason::PrinterFault => "reason: printer-fault".into(),
-        SwitchOffReason::ConnectionFault => "reason: connection-fault".into(),
-        SwitchOffReason::Other(text) => format!("reason: other: {text}"),
-    }
-}
-
-fn kiosk_rows(kiosk: &KioskReport, now: DateTime<Utc>, switched_off: Option<&SwitchOffReason>) -> Vec<MaintenanceRow> {
-    let service = if switched_off.is_none() { ("@in-service", "ok") } else { ("@out-of-service", "error") };
-    let mut rows = vec![
-        row("version", &kiosk.version, ""),
-        row("started", &kiosk.started_at.map_or("@unknown".to_owned(), lima_printed), ""),
-        row("uptime", &kiosk.started_at.map_or("@unknown".to_owned(), |at| age(at, now)), ""),
-        row("service", service.0, service.1),
-    ];
-    if let Some(reason) = switched_off {
-        let shown = match reason {
-            SwitchOffReason::Maintenance => "@reason-maintenance",
-            SwitchOffReason::PrinterFault => "@reason-printer",
-            SwitchOffReason::ConnectionFault => "@reason-connection",
-            SwitchOffReason::Other(text) => text.as_str(),
-        };
-        rows.push(row("service-reason", shown, "error"));
-    }
-    rows
 }
