@@ -10,7 +10,7 @@ use slint::ComponentHandle;
 
 use servicaja_ui::Screen;
 use servicaja_ui::rig::Rig;
-use servicaja_ui::{Kiosk, KioskWindow, fixtures};
+use servicaja_ui::{DeliveryFlow, DeliveryStep, Kiosk, KioskWindow, fixtures};
 
 pub(super) fn window() -> KioskWindow {
     i_slint_backend_testing::init_no_event_loop();
@@ -246,9 +246,9 @@ fn with_the_paper_out_the_movements_are_offered_by_email() {
     assert!(!shows(&ui, "Imprimir"), "printing is not offered without paper");
     touch(&ui, "Enviar por correo");
     assert_eq!(screen(&ui), Screen::Delivery);
-    assert_eq!(ui.global::<Kiosk>().get_step(), "email-choice");
+    assert_eq!(ui.global::<DeliveryFlow>().get_step(), DeliveryStep::EmailChoice);
     touch(&ui, "Otro correo");
-    assert_eq!(ui.global::<Kiosk>().get_step(), "email");
+    assert_eq!(ui.global::<DeliveryFlow>().get_step(), DeliveryStep::Email);
     for key in ["a", "n", "a", "@", "c", "a", "j", "a", ".pe"] {
         touch(&ui, key);
     }

@@ -8,7 +8,7 @@ use slint::platform::{PointerEventButton, WindowEvent};
 
 use servicaja_ui::Screen;
 use servicaja_ui::rig::Rig;
-use servicaja_ui::{Kiosk, KioskWindow};
+use servicaja_ui::{DeliveryFlow, DeliveryStep, Kiosk, KioskWindow};
 
 pub(super) fn window() -> KioskWindow {
     i_slint_backend_testing::init_no_event_loop();
@@ -407,8 +407,8 @@ fn the_qr_fall_back_shows_the_receipts_reference_as_a_qr_code() {
     assert_eq!(rig.screen(), Screen::Delivery);
     assert_eq!(ui.global::<Kiosk>().get_qr_code().size().width, 0, "no QR before it is asked for");
     rig.ui(Action::ShowQr);
-    assert_eq!(ui.global::<Kiosk>().get_step(), "qr");
-    let payload = ui.global::<Kiosk>().get_typed().to_string();
+    assert_eq!(ui.global::<DeliveryFlow>().get_step(), DeliveryStep::Qr);
+    let payload = ui.global::<DeliveryFlow>().get_qr_text().to_string();
     // Issue 18: the printed receipt's own QR payload (operation, date, amount, verification code), not a
     // bare "PAGO OP-000123".
     let code = servicaja_receipts::verification::verification_code(

@@ -15,7 +15,7 @@ use slint::ComponentHandle;
 use super::flows::{screen, shows, touch, type_digits};
 use servicaja_ui::rig::Rig;
 use servicaja_ui::{ClaveStep, IdentifyFlow, Screen};
-use servicaja_ui::{Kiosk, KioskWindow, Maintenance, Theme};
+use servicaja_ui::{DeliveryFlow, DeliveryStep, Kiosk, KioskWindow, Maintenance, Theme};
 
 const PANELS: [(f32, f32); 2] = [(1280.0, 1024.0), (1080.0, 1920.0)];
 
@@ -184,7 +184,10 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         },
         KeypadScreen {
             name: "e-mail address",
-            show: |ui| kiosk_screen(ui, Screen::Delivery, "email", true),
+            show: |ui| {
+                kiosk_screen(ui, Screen::Delivery, "", false);
+                ui.global::<DeliveryFlow>().set_step(DeliveryStep::Email);
+            },
             message: |ui| error(ui, "invalid-email", ""),
         },
         KeypadScreen {

@@ -17,10 +17,12 @@ use servicaja_session::state::{
 use servicaja_session::{Device, DeviceStatus, Health, InfoTopic, PaperStatus, Session, SwitchOffReason};
 use slint::{ModelRc, SharedString, VecModel};
 
+mod delivery;
 mod identify;
+pub use delivery::{DeliveryView, map_delivery};
 pub use identify::{IdentifyView, map_identify, map_new_clave};
 
-use super::{IdentifyFlow, Item, Kiosk, KioskWindow, Row, Screen as UiScreen, TableRow};
+use super::{DeliveryFlow, IdentifyFlow, Item, Kiosk, KioskWindow, Row, Screen as UiScreen, TableRow};
 use slint::ComponentHandle;
 
 /// One entry of a list on screen (see `Item` in `ui/kiosk.slint`).
@@ -42,6 +44,8 @@ pub struct View {
     pub step: &'static str,
     /// The card, DNI and clave screens' adapter.
     pub identify: IdentifyView,
+    /// The delivery screen's adapter.
+    pub delivery: DeliveryView,
     pub customer: String,
     pub subject: String,
     pub items: Vec<ItemView>,
@@ -998,29 +1002,18 @@ fn payment_view(payment: &Payment, view: &mut View) {
 
 fn delivery_view(delivery: &Delivery, view: &mut View) {
     view.screen = UiScreen::Delivery;
-    view.flag = delivery.printer_ready;
+    match map_delivery(&delivery.stage, delivery.printer_ready) {
+        Some(adapter) => view.delivery = adapter,
+        None if matches!(delivery.stage, DeliveryStage::Printing { .. }) => wait(view, "printing"),
+        None => wait(view, "processing"),
+    }
     match &delivery.stage {
-        DeliveryStage::Choose => view.step = "choose",
-        DeliveryStage::Printing { .. } => wait(view, "printing"),
-        DeliveryStage::PreparingQr { .. } => wait(view, "processing"),
-        DeliveryStage::PrinterFailed => {
-            view.step = "failed";
-            view.flag = false;
-        }
-        DeliveryStage::EmailChoice { masked } => {
-            view.step = "email-choice";
-            view.masked = masked.clone();
-        }
         DeliveryStage::Email { typed, error } => {
-            view.step = "email";
             view.typed = typed.clone();
             input_error(error, view);
         }
-        DeliveryStage::Qr { payload } => {
-            view.step = "qr";
-            view.typed = payload.clone();
-            view.qr = payload.clone();
-        }
+        DeliveryStage::Qr { payload } => view.qr = payload.clone(),
+        _ => {}
     }
 }
 
@@ -1049,6 +1042,11 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     identify.set_keyed(view.identify.keyed);
     identify.set_enrollment(view.identify.enrollment);
     identify.set_clave_step(view.identify.clave);
+    let delivery = ui.global::<DeliveryFlow>();
+    delivery.set_step(view.delivery.step);
+    delivery.set_printer_ready(view.delivery.printer_ready);
+    delivery.set_registered_email(view.delivery.registered_email.as_str().into());
+    delivery.set_qr_text(view.delivery.qr_text.as_str().into());
     kiosk.set_customer(view.customer.as_str().into());
     kiosk.set_subject(view.subject.as_str().into());
     kiosk.set_items(items_model(&view.items));
