@@ -60,6 +60,8 @@ pub mod paths {
     pub const DEMO_OUTBOX: &str = "/v1/demo/outbox";
     /// Demo mode only: the simulator's fault table (GET lists it, PUT sets one route's fault).
     pub const DEMO_FAULTS: &str = "/v1/demo/faults";
+    /// A kiosk's status report (answered with the commands queued for it).
+    pub const FLEET_REPORTS: &str = "/v1/fleet/reports";
 
     /// Fills one `{name}` path parameter.
     pub fn fill(template: &str, name: &str, value: &str) -> String {
@@ -72,6 +74,7 @@ mod affiliation;
 mod documents;
 mod enrollment;
 mod errors;
+mod fleet;
 mod loans;
 mod outbox;
 mod payments;
@@ -82,6 +85,7 @@ pub use affiliation::*;
 pub use documents::*;
 pub use enrollment::*;
 pub use errors::*;
+pub use fleet::*;
 pub use loans::*;
 pub use outbox::*;
 pub use payments::*;
