@@ -643,20 +643,41 @@ mod tests {
         Money { amount, currency: Currency::PEN }
     }
 
-    /// S/ 12,000 at TEA 30 % in 12 monthly installments from 15/01/2025, with desgravamen.
-    fn loan() -> Loan {
+    /// A loan disbursed on `disbursed`, its first installment due a month later, interest on actual days.
+    fn monthly(
+        currency: Currency,
+        principal: Decimal,
+        tea: Decimal,
+        moratorium_tea: Decimal,
+        installments: u32,
+        disbursed: NaiveDate,
+        desgravamen: Desgravamen,
+    ) -> Loan {
         build(&LoanTerms {
-            currency: Currency::PEN,
-            principal: dec!(12000),
-            tea: dec!(0.30),
-            moratorium_tea: dec!(0.12),
-            installments: 12,
-            disbursement_date: date(2025, 1, 15),
-            first_due_date: date(2025, 2, 15),
+            currency,
+            principal,
+            tea,
+            moratorium_tea,
+            installments,
+            disbursement_date: disbursed,
+            first_due_date: disbursed.checked_add_months(chrono::Months::new(1)).unwrap(),
             day_count: DayCount::Actual,
-            desgravamen: Desgravamen::MonthlyRateOnBalance(dec!(0.0008)),
+            desgravamen,
         })
         .unwrap()
+    }
+
+    /// S/ 12,000 at TEA 30 % in 12 monthly installments from 15/01/2025, with desgravamen.
+    fn loan() -> Loan {
+        monthly(
+            Currency::PEN,
+            dec!(12000),
+            dec!(0.30),
+            dec!(0.12),
+            12,
+            date(2025, 1, 15),
+            Desgravamen::MonthlyRateOnBalance(dec!(0.0008)),
+        )
     }
 
     fn assert_sums(quote: &PaymentQuote) {
@@ -832,18 +853,7 @@ mod tests {
 
     /// S/ 80,000 at TEA 11.90 % in 120 installments, like the fixture mortgage, no desgravamen.
     fn mortgage() -> Loan {
-        build(&LoanTerms {
-            currency: Currency::PEN,
-            principal: dec!(80000),
-            tea: dec!(0.119),
-            moratorium_tea: dec!(0.08),
-            installments: 120,
-            disbursement_date: date(2025, 1, 20),
-            first_due_date: date(2025, 2, 20),
-            day_count: DayCount::Actual,
-            desgravamen: Desgravamen::None,
-        })
-        .unwrap()
+        monthly(Currency::PEN, dec!(80000), dec!(0.119), dec!(0.08), 120, date(2025, 1, 20), Desgravamen::None)
     }
 
     /// Issue 18, defect 1: three installments paid (the third ahead of its due date), then S/ 3,000.00
@@ -886,18 +896,8 @@ mod tests {
     #[test]
     fn a_cancellation_after_a_prepayment_is_the_capital_balance_plus_interest_to_date() {
         let usd = |amount| Money { amount, currency: Currency::USD };
-        let mut loan = build(&LoanTerms {
-            currency: Currency::USD,
-            principal: dec!(1200),
-            tea: dec!(0.185),
-            moratorium_tea: dec!(0.10),
-            installments: 6,
-            disbursement_date: date(2025, 1, 20),
-            first_due_date: date(2025, 2, 20),
-            day_count: DayCount::Actual,
-            desgravamen: Desgravamen::None,
-        })
-        .unwrap();
+        let mut loan =
+            monthly(Currency::USD, dec!(1200), dec!(0.185), dec!(0.10), 6, date(2025, 1, 20), Desgravamen::None);
         let first = loan.payment_options(date(2025, 2, 20)).unwrap().due_amount;
         loan = loan.apply_payment(date(2025, 2, 20), usd(first), None).unwrap().loan;
         let early = loan.payment_options(date(2025, 3, 10)).unwrap().due_amount;
@@ -967,18 +967,7 @@ mod tests {
 
     #[test]
     fn the_last_installment_paid_early_costs_the_payoff() {
-        let single = build(&LoanTerms {
-            currency: Currency::PEN,
-            principal: dec!(1000),
-            tea: dec!(0.40),
-            moratorium_tea: dec!(0.12),
-            installments: 1,
-            disbursement_date: date(2025, 3, 1),
-            first_due_date: date(2025, 4, 1),
-            day_count: DayCount::Actual,
-            desgravamen: Desgravamen::None,
-        })
-        .unwrap();
+        let single = monthly(Currency::PEN, dec!(1000), dec!(0.40), dec!(0.12), 1, date(2025, 3, 1), Desgravamen::None);
         let early = single.payment_options(date(2025, 3, 16)).unwrap();
         assert!(early.due_amount < early.due_cost);
         assert_eq!(early.due_amount, early.payoff_amount);
