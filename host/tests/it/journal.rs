@@ -87,28 +87,27 @@ fn the_journal_refuses_updates_and_deletes() {
     assert!(conn.execute("DELETE FROM journal WHERE seq = 5", []).is_err());
 }
 
-#[test]
-fn verify_names_the_first_altered_or_missing_record() {
+/// A filled journal whose file was changed behind its back by `sql`, verified.
+fn tampered(sql: &str) -> servicaja_host::journal::BrokenRecord {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j.sqlite");
     let mut journal = Journal::open(&path, 512).unwrap();
     fill(&mut journal);
+    rusqlite::Connection::open(&path).unwrap().execute_batch(sql).unwrap();
+    journal.verify().unwrap().first_broken.unwrap()
+}
+
+#[test]
+fn verify_names_the_first_altered_or_missing_record() {
     // An attacker with the file can drop the triggers: the chain still tells.
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete;").unwrap();
-    conn.execute("UPDATE journal SET body = replace(body, '1,234.56', '1.00') WHERE seq = 3", []).unwrap();
-    let broken = journal.verify().unwrap().first_broken.unwrap();
+    let broken = tampered(
+        "DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete; \
+         UPDATE journal SET body = replace(body, '1,234.56', '1.00') WHERE seq = 3;",
+    );
     assert_eq!(broken.seq, 3);
     assert!(broken.reason.contains("altered"), "{}", broken.reason);
 
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("j.sqlite");
-    let mut journal = Journal::open(&path, 512).unwrap();
-    fill(&mut journal);
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TRIGGER journal_no_delete;").unwrap();
-    conn.execute("DELETE FROM journal WHERE seq = 2", []).unwrap();
-    let broken = journal.verify().unwrap().first_broken.unwrap();
+    let broken = tampered("DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE seq = 2;");
     assert_eq!(broken.seq, 3);
     assert!(broken.reason.contains("missing"), "{}", broken.reason);
 }

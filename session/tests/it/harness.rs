@@ -177,6 +177,33 @@ impl Kiosk {
         self.send(Event::Printed { job, outcome })
     }
 
+    /// Confirms the e-mail step: the receipt goes to `to` and the notice names it as `shown`.
+    pub fn confirm_email_receipt(&mut self, to: &str, shown: &str) {
+        use servicaja_session::state::{Notice, Then};
+        self.ui(Action::Confirm);
+        match self.submits().as_slice() {
+            [
+                (
+                    servicaja_session::Command::EmailDocument {
+                        to: sent_to,
+                        document: servicaja_session::Document::PaymentReceipt { .. },
+                    },
+                    false,
+                ),
+            ] => {
+                assert_eq!(sent_to, to)
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            self.screen(),
+            &Screen::Notice {
+                notice: Notice::Delivered { printed: false, emailed_to: Some(shown.into()) },
+                then: Then::Another
+            }
+        );
+    }
+
     pub fn ended(&self) -> bool {
         self.effects.iter().any(|e| matches!(e, Effect::SessionEnded { .. }))
     }
