@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod certs;
+pub mod doctor;
 pub mod gesture;
 pub mod journal;
 pub mod paper;
