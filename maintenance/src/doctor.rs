@@ -546,10 +546,8 @@ fn cert_line(cert: &CertFacts, lang: Lang) -> Line {
                     ),
                     t(
                         lang,
-                        &format!(
-                            "instale el certificado renovado en {path}; si no es el caso, revise la fecha del reloj"
-                        ),
-                        &format!("install the renewed certificate at {path}; if it is renewed, check the clock's date"),
+                        &format!("instale el certificado renovado en {path}; si ya lo está, revise la fecha del reloj"),
+                        &format!("install the renewed certificate at {path}; if it already is, check the clock's date"),
                     ),
                 ),
             }
@@ -683,11 +681,15 @@ fn offset_line(server_time: DateTime<Utc>, local_time: DateTime<Utc>, lang: Lang
     let item = t(lang, "Reloj frente a la central", "Clock against the central");
     let offset = local_time.signed_duration_since(server_time).num_seconds();
     let (es_dir, en_dir) = if offset >= 0 { ("adelantado", "ahead of") } else { ("atrasado", "behind") };
-    let detail = t(
-        lang,
-        &format!("{es_dir} {} s respecto a la central", offset.abs()),
-        &format!("{} s {en_dir} the central", offset.abs()),
-    );
+    let detail = if offset == 0 {
+        t(lang, "en hora con la central (menos de 1 s)", "on time with the central (under 1 s)")
+    } else {
+        t(
+            lang,
+            &format!("{es_dir} {} s respecto a la central", offset.abs()),
+            &format!("{} s {en_dir} the central", offset.abs()),
+        )
+    };
     if offset.abs() <= MAX_CLOCK_OFFSET_SECONDS {
         ok("clock_offset", item, detail)
     } else {
@@ -817,7 +819,18 @@ fn file_line(file: &FileFacts, lang: Lang) -> Line {
                 ));
                 advice.push(format!("chmod 600 {path}"));
             }
-            if owner_uid != running_uid {
+            if *running_uid == 0 && *owner_uid != 0 {
+                found.push(t(
+                    lang,
+                    &format!("doctor corre como root y el archivo es del usuario {owner_uid}"),
+                    &format!("doctor runs as root and the file belongs to user {owner_uid}"),
+                ));
+                advice.push(t(
+                    lang,
+                    "ejecute doctor como el usuario del quiosco: sudo -u servicaja servicaja doctor --config …",
+                    "run doctor as the kiosk's user: sudo -u servicaja servicaja doctor --config …",
+                ));
+            } else if owner_uid != running_uid {
                 found.push(t(
                     lang,
                     &format!("es del usuario {owner_uid}, no del que ejecuta ({running_uid})"),
@@ -937,6 +950,14 @@ mod tests {
         assert!(text.contains("ok        Impresora"), "{text}");
         assert!(text.contains("/dev/servicaja-printer: responde, lista"), "{text}");
         assert!(text.contains("adelantado 2 s respecto a la central"), "{text}");
+        let mut on_time = passing();
+        if let Some(CentralFacts::Answered { local_time, .. }) = &mut on_time.central {
+            *local_time = at(0);
+        }
+        assert_eq!(
+            evaluate(&on_time, Lang::En).line("clock_offset").unwrap().detail,
+            "on time with the central (under 1 s)"
+        );
         assert!(text.ends_with("Todo en orden: el quiosco puede entrar en servicio.\n"), "{text}");
         assert!(
             evaluate(&passing(), Lang::En)
