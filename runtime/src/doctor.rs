@@ -283,6 +283,8 @@ mod sys {
         if state == -1 {
             return Err(std::io::Error::last_os_error().to_string());
         }
+        // `maxerror` is a C long: i64 here, i32 on 32-bit targets.
+        #[allow(clippy::useless_conversion)]
         Ok(KernelClock {
             unsync: timex.status & libc::STA_UNSYNC != 0 || state == libc::TIME_ERROR,
             max_error_micros: i64::from(timex.maxerror),
