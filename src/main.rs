@@ -64,6 +64,18 @@ enum Command {
         #[command(subcommand)]
         command: cli::user::UserCommand,
     },
+    /// Pre-flight check of a kiosk: configuration, devices, certificates, central, clock, disk, permissions;
+    /// each item ok or a problem with what to do. Exits 0 only when everything passed.
+    Doctor {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Language of the report.
+        #[arg(long, value_enum, default_value_t)]
+        lang: cli::doctor::ReportLang,
+        /// The report as JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Configuration tools.
     Config {
         #[command(subcommand)]
@@ -90,6 +102,7 @@ fn main() -> ExitCode {
         Command::Journal { config, command } => cli::journal::run(config.as_deref(), command),
         Command::User { command } => cli::user::run(command),
         Command::Maintenance { config, command } => cli::maintenance::run(config.as_deref(), command),
+        Command::Doctor { config, lang, json } => cli::doctor::run(config.as_deref(), lang, json),
     };
     cli::out::finish(code)
 }

@@ -1,7 +1,7 @@
 //! The pure core of the kiosk's maintenance mode (technicians) and receipt reprints (staff): the hidden
 //! gesture, the access state machine (id + PIN, lockout, roles, re-authentication after idle, "enter
-//! pending" while a customer is served), paper accounting, the certificate expiry policy and the reprint
-//! rules. Every entry, exit and action yields a [`JournalEntry`] value for the shell to write.
+//! pending" while a customer is served), paper accounting, the certificate expiry policy, the reprint
+//! rules and the verdicts of the pre-flight check (`doctor`). Every entry, exit and action yields a [`JournalEntry`] value for the shell to write.
 //!
 //! Architecture invariant: this crate does no I/O, never reads the clock or a random source (instants are
 //! inputs; PIN verification is injected through [`PinVerifier`]) and never panics on any input.
@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod certs;
+pub mod doctor;
 pub mod gesture;
 pub mod journal;
 pub mod paper;

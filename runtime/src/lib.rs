@@ -20,6 +20,7 @@
 pub mod certs;
 pub mod config;
 mod devices;
+pub mod doctor;
 mod documents;
 pub mod export;
 pub mod paper;

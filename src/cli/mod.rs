@@ -1,7 +1,8 @@
-//! The technician's command-line tools: devices, the outbox queue, the journal, the maintenance mode's
+//! The technician's command-line tools: the pre-flight check (`doctor`), devices, the outbox queue, the journal, the maintenance mode's
 //! checks and exports, and the maintenance users; each prints through [`out`].
 
 pub mod devices;
+pub mod doctor;
 pub mod journal;
 pub mod maintenance;
 pub mod out;
