@@ -266,8 +266,11 @@ fn not_found(kiosk: &str) -> OpError {
     fail(ErrorCode::NotFound, format!("El quiosco {kiosk} no ha enviado ningún reporte."))
 }
 
+/// `fleet_kiosks`: the highest head, and the alert's time, report and detail.
+type KioskRow = (i64, String, Option<String>, Option<String>, Option<String>);
+
 fn kiosk_summary(conn: &Connection, kiosk: &str) -> OpResult<(FleetKiosk, StatusReport)> {
-    let row: Option<(i64, String, Option<String>, Option<String>, Option<String>)> = conn
+    let row: Option<KioskRow> = conn
         .query_row(
             "SELECT head_seq, head_hash, alert_at, alert_report, alert_detail FROM fleet_kiosks WHERE kiosk_id = ?1",
             params![kiosk],

@@ -102,6 +102,9 @@ pub struct FleetDevices {
     pub document_reader: ReaderHandle,
 }
 
+/// The certificates' days left and when they were read.
+type ReadCertificates = (DateTime<Utc>, Vec<CertificateReport>);
+
 /// What one round did (for tests and logs).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Round {
@@ -121,7 +124,7 @@ pub struct FleetAgent {
     devices: FleetDevices,
     host: HostSettings,
     roll_length_mm: u32,
-    certificates: Arc<Mutex<Option<(DateTime<Utc>, Vec<CertificateReport>)>>>,
+    certificates: Arc<Mutex<Option<ReadCertificates>>>,
     /// One round at a time (the loop and a test, or the metrics, never interleave their sends).
     round: Arc<tokio::sync::Mutex<()>>,
 }
