@@ -24,6 +24,7 @@ use servicaja_session::{Event, SwitchOffReason};
 
 use servicaja_runtime::certs::expiries_from_file;
 use servicaja_runtime::export::export;
+use servicaja_runtime::fleet::vocabulary;
 use servicaja_runtime::paper::PaperStore;
 use servicaja_runtime::pin::Argon2Verifier;
 use servicaja_runtime::server_cert;
@@ -166,11 +167,6 @@ impl RuntimeDesk {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// The name a serde enum of the shared vocabulary serializes to (`hardwareError`, `full`, `clear`).
-fn vocabulary<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 fn report_of(device: &'static str, status: &DeviceStatus, errors: Vec<DeviceError>) -> DeviceReport {

@@ -8,6 +8,7 @@
 //! the controller's event sender, delivering whatever arrived meanwhile (the first device statuses and
 //! the central's health) in order.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use servicaja_core::settings::Mode;
@@ -114,6 +115,18 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
         )?),
         None => None,
     };
+    // Remote commands from the central wait while a customer is at the screen (the desk's "enter pending"
+    // rule); the session is the window's, so its owner tells the fleet agent.
+    let presence = slint::Timer::default();
+    let watched = Rc::downgrade(&controller);
+    let fleet = services.fleet.clone();
+    presence.start(slint::TimerMode::Repeated, std::time::Duration::from_millis(250), move || {
+        if let Some(controller) = watched.upgrade()
+            && let Ok(controller) = controller.try_borrow()
+        {
+            fleet.set_customer_active(controller.session().is_active());
+        }
+    });
     crate::startup_probe::arm();
     ui.run().map_err(|err| err.to_string())?;
     drop(controller);

@@ -189,6 +189,7 @@ pub fn open(path: &Path, fixtures: &Fixtures, today: NaiveDate, reset: bool) -> 
     conn.pragma_update(None, "foreign_keys", "ON").map_err(db_error)?;
     conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(db_error)?;
     conn.execute_batch(SCHEMA).map_err(db_error)?;
+    conn.execute_batch(crate::fleet::SCHEMA).map_err(db_error)?;
     let loaded: bool = conn
         .query_row("SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'fixtures_loaded')", [], |r| r.get(0))
         .map_err(db_error)?;
@@ -200,7 +201,7 @@ pub fn open(path: &Path, fixtures: &Fixtures, today: NaiveDate, reset: bool) -> 
 
 fn load_fixtures(conn: &mut Connection, fixtures: &Fixtures, today: NaiveDate) -> Result<(), CentralError> {
     let tx = conn.transaction().map_err(db_error)?;
-    for table in STATE_TABLES {
+    for table in STATE_TABLES.iter().chain(crate::fleet::TABLES.iter()) {
         tx.execute(&format!("DELETE FROM {table}"), []).map_err(db_error)?;
     }
     for customer in &fixtures.customers {

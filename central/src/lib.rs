@@ -8,6 +8,7 @@ pub mod clock;
 mod db;
 pub mod faults;
 pub mod fixtures;
+pub mod fleet;
 pub mod routes;
 mod server;
 mod service;

@@ -1,4 +1,7 @@
-//! `servicaja-central`: runs the central API simulator until Ctrl-C.
+//! `servicaja-central`: runs the central API simulator until Ctrl-C; `servicaja-central fleet …` reads the
+//! kiosks' reports and queues commands for them in the simulator's database (also while it runs).
+
+mod fleet_cli;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,8 +17,9 @@ struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8443")]
     listen: SocketAddr,
-    /// Data directory (SQLite state and the development PKI).
-    #[arg(long = "data", default_value = "var/central")]
+    /// Data directory (SQLite state and the development PKI). The kiosk's demo central keeps its data in
+    /// `<kiosk data_dir>/central` (`var/central` with the default configuration).
+    #[arg(long = "data", default_value = "var/central", global = true)]
     data_dir: PathBuf,
     /// Demo mode: create a development PKI on first start, enable the SMS/e-mail outbox endpoint.
     #[arg(long)]
@@ -29,6 +33,15 @@ struct Args {
     /// Fixture file to load instead of the embedded one.
     #[arg(long)]
     fixtures: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// The kiosks' status reports and remote commands (reads and writes the database in --data).
+    #[command(subcommand)]
+    Fleet(fleet_cli::FleetCommand),
 }
 
 #[tokio::main]
@@ -37,6 +50,9 @@ async fn main() -> std::process::ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let args = Args::parse();
+    if let Some(Command::Fleet(command)) = args.command {
+        return fleet_cli::run(&args.data_dir, command);
+    }
     let fixtures_toml = match &args.fixtures {
         Some(path) => match std::fs::read_to_string(path) {
             Ok(text) => Some(text),

@@ -74,6 +74,13 @@ fn table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, paths::ENROLLMENT_CLAVE, post(set_clave)),
         (Method::POST, paths::ENROLLMENT_OTP, post(resend_enrollment_code)),
         (Method::POST, paths::EMAILS, post(send_email)),
+        (Method::POST, paths::FLEET_REPORTS, post(fleet_report)),
+        (Method::GET, paths::FLEET_KIOSKS, get(fleet_kiosks)),
+        (Method::GET, paths::FLEET_KIOSK, get(fleet_kiosk)),
+        (Method::GET, paths::FLEET_KIOSK_REPORTS, get(fleet_history)),
+        (Method::POST, paths::FLEET_KIOSK_COMMANDS, post(fleet_command)),
+        (Method::POST, paths::FLEET_JOURNAL_UPLOADS, post(fleet_journal_upload)),
+        (Method::POST, paths::FLEET_LOGS, post(fleet_logs)),
         (Method::GET, paths::DEMO_OUTBOX, get(demo_outbox)),
         (Method::GET, paths::DEMO_FAULTS, get(demo_faults)),
         (Method::PUT, paths::DEMO_FAULTS, put(set_demo_fault)),
@@ -517,6 +524,68 @@ where
 
 async fn send_email(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     write(state, headers, paths::EMAILS.to_owned(), body, Auth::Customer, service::send_email).await
+}
+
+// Fleet: kiosks report (mutual TLS, like every route) and the caja's operations staff read and command.
+
+async fn fleet_report(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    write(state, headers, paths::FLEET_REPORTS.to_owned(), body, Auth::None, |conn, ctx, report| {
+        crate::fleet::record_report(conn, ctx.now, report)
+    })
+    .await
+}
+
+async fn fleet_kiosks(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    read(state, &headers, Auth::None, |conn, _| crate::fleet::list_kiosks(conn)).await
+}
+
+async fn fleet_kiosk(State(state): State<AppState>, headers: HeaderMap, Path(kiosk_id): Path<String>) -> Response {
+    read(state, &headers, Auth::None, move |conn, _| crate::fleet::kiosk_detail(conn, &kiosk_id)).await
+}
+
+#[derive(serde::Deserialize)]
+struct HistoryQuery {
+    limit: Option<u32>,
+}
+
+async fn fleet_history(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(kiosk_id): Path<String>,
+    query: Result<Query<HistoryQuery>, QueryRejection>,
+) -> Response {
+    let limit = match query {
+        Ok(Query(query)) => query.limit.unwrap_or(50),
+        Err(rejection) => return bad_query(rejection),
+    };
+    read(state, &headers, Auth::None, move |conn, _| crate::fleet::history(conn, &kiosk_id, limit)).await
+}
+
+async fn fleet_command(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(kiosk_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let path = paths::fill(paths::FLEET_KIOSK_COMMANDS, "kiosk_id", &kiosk_id);
+    write(state, headers, path, body, Auth::None, move |conn, ctx, request| {
+        crate::fleet::queue_command(conn, ctx.now, &kiosk_id, request)
+    })
+    .await
+}
+
+async fn fleet_journal_upload(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    write(state, headers, paths::FLEET_JOURNAL_UPLOADS.to_owned(), body, Auth::None, |conn, ctx, upload| {
+        crate::fleet::store_journal(conn, ctx.now, upload)
+    })
+    .await
+}
+
+async fn fleet_logs(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    write(state, headers, paths::FLEET_LOGS.to_owned(), body, Auth::None, |conn, ctx, upload| {
+        crate::fleet::store_log(conn, ctx.now, upload)
+    })
+    .await
 }
 
 async fn demo_outbox(State(state): State<AppState>, headers: HeaderMap) -> Response {

@@ -34,6 +34,7 @@ pub struct Settings {
     pub host: HostSettings,
     pub outbox: OutboxSettings,
     pub journal: JournalSettings,
+    pub fleet: FleetSettings,
     pub printer: PrinterSettings,
     pub card_reader: CardReaderSettings,
     pub document_reader: DocumentReaderSettings,
@@ -174,6 +175,20 @@ pub struct JournalSettings {
     /// itself out of service (technician reason: disk), so that an operation under way can always write
     /// its outbox and journal records.
     pub free_space_reserve_mb: u32,
+}
+
+/// Status reports to the central (fleet operation): the kiosk id and agency come from `[kiosk]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FleetSettings {
+    /// Seconds between two periodic reports (a change a technician must act on is reported at once).
+    pub report_interval_seconds: u32,
+}
+
+impl Default for FleetSettings {
+    fn default() -> Self {
+        Self { report_interval_seconds: 60 }
+    }
 }
 
 impl Default for JournalSettings {
@@ -433,6 +448,9 @@ impl Settings {
                 "outbox.backoff_initial_ms",
                 "must be at least 1 and not above outbox.backoff_max_ms",
             ));
+        }
+        if !(5..=3600).contains(&self.fleet.report_interval_seconds) {
+            problems.push(Problem::new("fleet.report_interval_seconds", "must be 5 to 3600 seconds"));
         }
         if self.journal.free_space_reserve_mb == 0 {
             problems.push(Problem::new("journal.free_space_reserve_mb", "must be at least 1"));

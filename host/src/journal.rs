@@ -295,6 +295,15 @@ pub enum JournalEvent {
     Alert {
         message: SafeText,
     },
+    /// A command from the central's fleet operations (go out of / in service, upload the journal, send the
+    /// logs): carried out, refused or failed, with its id and who issued it.
+    FleetCommand {
+        command_id: String,
+        issued_by: String,
+        action: String,
+        outcome: String,
+        detail: SafeText,
+    },
 }
 
 /// Records written before `printed` existed were written only once the printer had finished.
@@ -314,6 +323,7 @@ impl JournalEvent {
             JournalEvent::Maintenance { .. } => "maintenance",
             JournalEvent::QueueCommand { .. } => "queue_command",
             JournalEvent::Alert { .. } => "alert",
+            JournalEvent::FleetCommand { .. } => "fleet_command",
         }
     }
 
@@ -1136,6 +1146,16 @@ impl Journal {
     /// The stored hash of a record (for the receipt's verification code).
     pub fn hash_of(&self, seq: i64) -> Result<Option<String>, JournalError> {
         Ok(self.conn.query_row("SELECT hash FROM journal WHERE seq = ?1", [seq], |r| r.get(0)).optional()?)
+    }
+
+    /// Records `from_seq..=to_seq`, oldest first, at most `limit` of them (a journal upload goes in chunks).
+    pub fn records(&self, from_seq: i64, to_seq: i64, limit: usize) -> Result<Vec<JournalRecord>, JournalError> {
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT {RAW_COLUMNS} FROM journal WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3"
+        ))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = statement.query_map(params![from_seq, to_seq, limit], read_raw)?;
+        rows.map(|raw| raw.map_err(JournalError::from).and_then(RawRecord::decode)).collect()
     }
 
     /// Records in `[from, to)`, oldest first.

@@ -77,6 +77,24 @@ pub enum Job {
     Abandoned(Box<StoredCommand>),
     /// A technician's or staff member's entry, exit or action, with their id (maintenance mode).
     Maintenance(servicaja_maintenance::JournalEntry),
+    /// A fleet command carried out, refused or failed, with its id and issuer; `done` answers once it is
+    /// in the journal (before its acknowledgement leaves the kiosk).
+    FleetCommand {
+        at: DateTime<Utc>,
+        event: JournalEvent,
+        done: oneshot::Sender<bool>,
+    },
+    /// The journal's head (last sequence and hash) for a status report.
+    FleetHead {
+        reply: oneshot::Sender<Result<servicaja_host::JournalHead, String>>,
+    },
+    /// Records `from..=to` (at most `limit`) for a journal upload.
+    FleetRecords {
+        from: i64,
+        to: i64,
+        limit: usize,
+        reply: oneshot::Sender<Result<Vec<servicaja_host::journal::JournalRecord>, String>>,
+    },
     /// Staff reprints: searched, previewed and reprinted here, on the thread that owns the journal.
     ReprintSearch {
         criteria: ReprintCriteria,
@@ -189,6 +207,23 @@ impl Worker {
                     self.session = None;
                     self.card = None;
                     self.operation_hashes.clear();
+                }
+                Job::FleetCommand { at, event, done } => {
+                    let written = match self.journal.append(at, &event) {
+                        Ok(_) => true,
+                        Err(err) => {
+                            tracing::error!(%err, "a fleet command was not journaled");
+                            self.storage.write_failed("journal", err.to_string());
+                            false
+                        }
+                    };
+                    let _ = done.send(written);
+                }
+                Job::FleetHead { reply } => {
+                    let _ = reply.send(self.journal.last().map_err(|err| err.to_string()));
+                }
+                Job::FleetRecords { from, to, limit, reply } => {
+                    let _ = reply.send(self.journal.records(from, to, limit).map_err(|err| err.to_string()));
                 }
                 Job::ReprintSearch { criteria, reply } => reply(reprint::search(&self.journal, &criteria)),
                 Job::ReprintPreview { seq, reply } => reply(

@@ -23,6 +23,7 @@ mod devices;
 pub mod doctor;
 mod documents;
 pub mod export;
+pub mod fleet;
 pub mod paper;
 pub mod pin;
 pub mod reprint;
@@ -105,6 +106,9 @@ pub struct RuntimeOptions {
     /// How often the data directory's free space is checked against the reserve.
     pub free_space_every: Duration,
     pub outbox: OutboxOptions,
+    /// How often the fleet agent runs a round on the system clock (status reports, remote commands); `None`
+    /// leaves it to the caller's [`fleet::FleetAgent::tick`] (tests with a hand-moved clock).
+    pub fleet_every: Option<Duration>,
 }
 
 impl Default for RuntimeOptions {
@@ -113,6 +117,7 @@ impl Default for RuntimeOptions {
             health_every: Duration::from_secs(5),
             free_space_every: Duration::from_secs(5),
             outbox: OutboxOptions::default(),
+            fleet_every: Some(Duration::from_secs(1)),
         }
     }
 }
@@ -153,6 +158,8 @@ struct Inner {
     settlements_due: tokio::sync::Notify,
     /// How long an interactive command is awaited: a little past the session's own timer, which decides.
     interactive_wait: Duration,
+    /// The fleet reporter: the session's activity is counted into it as its effects pass.
+    fleet: Arc<fleet::FleetShared>,
 }
 
 /// Commands are stored in the order the session issued them, so that a payment is in the outbox before
@@ -212,6 +219,7 @@ impl Runtime {
             storage: storage.clone(),
             settlements_due: tokio::sync::Notify::new(),
             interactive_wait: Duration::from_secs(u64::from(settings.session.interactive_timeout_seconds) + 2),
+            fleet: Arc::new(fleet::FleetShared::new(settings)),
         });
         let tasks = vec![
             dispatcher,
@@ -275,6 +283,7 @@ impl Runtime {
     /// later on the sink.
     pub fn execute(&self, effect: Effect) {
         let inner = &self.inner;
+        inner.count_activity(&effect);
         match effect {
             Effect::Render | Effect::StartTimer { .. } | Effect::CancelTimer(_) => {}
             Effect::Query { request, token, query } => {
@@ -341,6 +350,26 @@ impl Drop for Runtime {
 }
 
 impl Inner {
+    /// The fleet report's activity and whether a customer is being served, from the session's effects.
+    fn count_activity(&self, effect: &Effect) {
+        use servicaja_session::JournalEntry;
+        use std::sync::atomic::Ordering;
+        match effect {
+            Effect::Journal(JournalEntry::SessionStarted { .. }) => {
+                self.fleet.customer_effects.store(true, Ordering::SeqCst);
+                self.fleet.reporter().session_started();
+            }
+            Effect::Journal(JournalEntry::Operation { operation, outcome, .. }) => {
+                self.fleet.reporter().operation(operation, outcome);
+            }
+            Effect::SessionEnded { .. } => {
+                self.fleet.customer_effects.store(false, Ordering::SeqCst);
+                self.fleet.wake.notify_one();
+            }
+            _ => {}
+        }
+    }
+
     fn journal(&self, job: Job) {
         let sender = self.journal.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Err(std::sync::mpsc::SendError(job)) = sender.send(job) {

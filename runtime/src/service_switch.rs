@@ -48,6 +48,11 @@ pub fn load(data_dir: &Path) -> Option<SwitchOffReason> {
     }
 }
 
+/// The stored switch with who set it and when, when it can be read.
+pub fn load_record(data_dir: &Path) -> Option<ServiceSwitch> {
+    std::fs::read(data_dir.join(SERVICE_FILE)).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok())
+}
+
 /// Stores the switch in `data_dir`, creating the directory when needed.
 pub fn save(data_dir: &Path, switch: &ServiceSwitch) -> Result<(), ServiceSwitchError> {
     let path = data_dir.join(SERVICE_FILE);

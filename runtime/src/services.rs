@@ -19,7 +19,18 @@ pub struct KioskServices {
     /// The session's effect sink (the controller holds a clone).
     pub runtime: Arc<Runtime>,
     pub devices: Devices,
+    /// Status reports to the central and its commands (running on its own unless the options say not).
+    pub fleet: crate::fleet::FleetAgent,
     late: LateSink,
+    fleet_task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for KioskServices {
+    fn drop(&mut self) {
+        if let Some(task) = &self.fleet_task {
+            task.abort();
+        }
+    }
 }
 
 impl KioskServices {
@@ -41,6 +52,7 @@ impl KioskServices {
         );
         let client = HostClient::from_settings(host).map_err(|err| err.to_string())?;
         let late = LateSink::default();
+        let fleet_every = options.fleet_every;
         let runtime = Runtime::start(settings, client.clone(), devices.printer.clone(), late.sink(), options)
             .await
             .map_err(|err| err.to_string())?;
@@ -50,7 +62,17 @@ impl KioskServices {
         for event in current_status(&devices) {
             sink(event);
         }
-        Ok(KioskServices { client, runtime: Arc::new(runtime), devices, late })
+        let fleet = runtime.fleet_agent(
+            settings,
+            host,
+            crate::fleet::FleetDevices {
+                printer: devices.printer.clone(),
+                card_reader: devices.card_reader.clone(),
+                document_reader: devices.document_reader.clone(),
+            },
+        );
+        let fleet_task = fleet_every.map(|every| fleet.spawn(every));
+        Ok(KioskServices { client, runtime: Arc::new(runtime), devices, fleet, late, fleet_task })
     }
 
     /// Sends every event kept so far, then every later one, to `target`.

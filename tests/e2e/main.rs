@@ -4,6 +4,7 @@
 //! session's clock injected (timers are fired by moving it, never by sleeping).
 
 mod documents;
+mod fleet;
 mod flows;
 mod gaps;
 mod model;

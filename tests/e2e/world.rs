@@ -60,6 +60,8 @@ impl World {
         let options = RuntimeOptions {
             health_every: Duration::from_secs(1),
             free_space_every: Duration::from_millis(200),
+            // Status reports only when a test runs a round on its own clock (`stack.services.fleet.tick`).
+            fleet_every: None,
             ..RuntimeOptions::default()
         };
         let stack = Stack::start_with_central(settings, options, configure).await;

@@ -5,6 +5,7 @@ mod affiliation;
 mod crash;
 mod documents;
 mod enrollment;
+mod fleet;
 mod harness;
 mod idempotency;
 mod loan_terms;

@@ -209,6 +209,125 @@ pub enum CommandOutcome {
     Failed,
 }
 
+/// `POST` [`super::paths::FLEET_KIOSK_COMMANDS`]: the caja's operations staff queue a command for one kiosk;
+/// it is delivered in the reply to the kiosk's next report, and again until the kiosk acknowledges it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueCommandRequest {
+    pub issued_by: String,
+    pub action: CommandAction,
+}
+
+/// One kiosk as the central knows it from its reports (`GET` [`super::paths::FLEET_KIOSKS`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FleetKiosk {
+    pub kiosk_id: String,
+    pub agency: String,
+    pub version: String,
+    pub last_report_at: DateTime<Utc>,
+    pub last_trigger: ReportTrigger,
+    pub reports: u64,
+    pub in_service: bool,
+    pub service_reason: Option<String>,
+    /// The highest journal head the kiosk ever reported.
+    pub journal_head: JournalHeadReport,
+    /// Set when a reported journal head went backwards or changed its hash under the same sequence: the
+    /// kiosk's journal was cut short or rewritten after the central saw it. Stays set.
+    pub head_alert: Option<HeadAlert>,
+    /// Commands queued and not yet acknowledged.
+    pub open_commands: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeadAlert {
+    pub at: DateTime<Utc>,
+    /// The report that showed it.
+    pub report_id: String,
+    pub detail: String,
+}
+
+/// One kiosk in full (`GET` [`super::paths::FLEET_KIOSK`]): its summary, last report and commands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetKioskDetail {
+    pub kiosk: FleetKiosk,
+    pub last_report: StatusReport,
+    /// Newest first.
+    pub commands: Vec<CommandRecord>,
+    /// Journal records the kiosk uploaded (upload_journal commands).
+    pub journal_records: u64,
+    /// The days whose logs the kiosk sent.
+    pub log_days: Vec<NaiveDate>,
+}
+
+/// A queued command and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommandRecord {
+    pub command: FleetCommand,
+    /// When a reply first carried it to the kiosk.
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub ack: Option<CommandAck>,
+}
+
+/// One stored report of a kiosk's history (`GET` [`super::paths::FLEET_KIOSK_REPORTS`], newest first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredReport {
+    pub received_at: DateTime<Utc>,
+    /// What this report's journal head contradicted, if anything.
+    pub head_alert: Option<String>,
+    pub report: StatusReport,
+}
+
+/// `POST` [`super::paths::FLEET_JOURNAL_UPLOADS`]: journal records sent for an `upload_journal` command (in
+/// chunks; the last chunk says `last`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JournalUpload {
+    pub kiosk_id: String,
+    pub command_id: String,
+    pub records: Vec<UploadedJournalRecord>,
+    pub last: bool,
+}
+
+/// A journal record as the kiosk stores it: its chain fields and its event (JSON, masked data only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadedJournalRecord {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub prev_hash: String,
+    pub hash: String,
+    pub event: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalUploadReceipt {
+    /// Records of this kiosk the central now holds.
+    pub stored: u64,
+    /// Each record's `prev_hash` is the stored hash of the record before it (where the central has it).
+    pub chain_intact: bool,
+}
+
+/// `POST` [`super::paths::FLEET_LOGS`]: one day's log file for a `send_logs` command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogUpload {
+    pub kiosk_id: String,
+    pub command_id: String,
+    pub day: NaiveDate,
+    /// The file's name on the kiosk (`servicaja.log.2026-12-06`).
+    pub file_name: String,
+    pub content: String,
+    /// Only the file's last [`LOG_UPLOAD_MAX_BYTES`] were sent.
+    pub truncated: bool,
+}
+
+/// The most of a day's log a kiosk sends (its tail).
+pub const LOG_UPLOAD_MAX_BYTES: usize = 1024 * 1024;
+
+/// Most records in one [`JournalUpload`] chunk.
+pub const JOURNAL_UPLOAD_CHUNK: usize = 200;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogUploadReceipt {
+    pub bytes: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

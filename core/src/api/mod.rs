@@ -62,6 +62,18 @@ pub mod paths {
     pub const DEMO_FAULTS: &str = "/v1/demo/faults";
     /// A kiosk's status report (answered with the commands queued for it).
     pub const FLEET_REPORTS: &str = "/v1/fleet/reports";
+    /// The kiosks that reported, with their journal-head alerts.
+    pub const FLEET_KIOSKS: &str = "/v1/fleet/kiosks";
+    /// One kiosk: its last report and its commands.
+    pub const FLEET_KIOSK: &str = "/v1/fleet/kiosks/{kiosk_id}";
+    /// One kiosk's reports, newest first (`?limit=`).
+    pub const FLEET_KIOSK_REPORTS: &str = "/v1/fleet/kiosks/{kiosk_id}/reports";
+    /// Queue a command for one kiosk.
+    pub const FLEET_KIOSK_COMMANDS: &str = "/v1/fleet/kiosks/{kiosk_id}/commands";
+    /// Journal records a kiosk uploads for an `upload_journal` command.
+    pub const FLEET_JOURNAL_UPLOADS: &str = "/v1/fleet/journal-uploads";
+    /// A day's log file a kiosk sends for a `send_logs` command.
+    pub const FLEET_LOGS: &str = "/v1/fleet/logs";
 
     /// Fills one `{name}` path parameter.
     pub fn fill(template: &str, name: &str, value: &str) -> String {
