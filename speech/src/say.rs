@@ -234,18 +234,15 @@ fn body(session: &Session, l: L, now: DateTime<Utc>, out: &mut Vec<String>) {
                 Balances::Movements { account, movements, .. } => {
                     out.push(format!(
                         "{}. {} {}.",
-                        account_name(account, lang),
+                        words::capitalized(&account_name(account, lang)),
                         l.t("Saldo:", "Balance:"),
                         money(account.balance, lang)
                     ));
-                    out.push(match lang {
-                        Language::Es => format!(
-                            "Últimos {}.",
-                            words::count(movements.len(), "movimiento", "movimientos", "", "", lang)
-                        ),
-                        Language::En => {
-                            format!("Last {}.", words::count(movements.len(), "", "", "movement", "movements", lang))
-                        }
+                    out.push(match (lang, movements.len()) {
+                        (_, 0) => l.t("No tiene movimientos.", "No movements."),
+                        (_, 1) => l.t("Último movimiento:", "Last movement:"),
+                        (Language::Es, n) => format!("Últimos {} movimientos:", words::cardinal(n as u64, lang)),
+                        (Language::En, n) => format!("Last {} movements:", words::cardinal(n as u64, lang)),
                     });
                     for movement in movements.iter().take(5) {
                         out.push(format!(
@@ -538,12 +535,12 @@ fn payment(step: &Payment, l: L, _now: DateTime<Utc>, out: &mut Vec<String>) {
         Payment::Summary { order, quote, accounts } => {
             out.push(l.t("Resumen del pago.", "Payment summary."));
             out.push(loan_name(&order.loan, lang));
-            out.push(
-                format!("{} {}.", option_name(quote.option, l), l.t("Monto:", "Amount:"))
-                    + " "
-                    + &money(quote.amount, lang)
-                    + ".",
-            );
+            out.push(format!(
+                "{}. {} {}.",
+                option_name(quote.option, l),
+                l.t("Monto:", "Amount:"),
+                money(quote.amount, lang)
+            ));
             if let Some(account) = accounts.iter().find(|a| a.id == quote.debit_account_id) {
                 out.push(format!(
                     "{} {}.",
@@ -675,12 +672,12 @@ fn code(entry: &CodeEntry, l: L, now: DateTime<Utc>, out: &mut Vec<String>) {
     out.push(match lang {
         Language::Es => format!(
             "Enviamos un código por SMS a su celular terminado en {}. Ingréselo y pulse Enter. Vence en {}.",
-            words::last_four(&entry.masked_phone, lang),
+            words::visible_tail(&entry.masked_phone, lang),
             words::count(entry.valid_minutes.max(0) as usize, "minuto", "minutos", "", "", lang)
         ),
         Language::En => format!(
             "We sent a code by text message to your phone ending in {}. Type it and press Enter. It expires in {}.",
-            words::last_four(&entry.masked_phone, lang),
+            words::visible_tail(&entry.masked_phone, lang),
             words::count(entry.valid_minutes.max(0) as usize, "", "", "minute", "minutes", lang)
         ),
     });
@@ -953,15 +950,13 @@ fn account_with_balance(account: &Account, lang: Language) -> String {
 }
 
 pub(crate) fn loan_name(loan: &Loan, lang: Language) -> String {
+    // Product names often start with the word itself ("CRÉDITO CONSUMO"): not "crédito crédito consumo".
+    let product = loan.product_name.to_lowercase();
+    let last = words::last_four(&loan.number, lang);
     match lang {
-        Language::Es => format!(
-            "crédito {} terminado en {}",
-            loan.product_name.to_lowercase(),
-            words::last_four(&loan.number, lang)
-        ),
-        Language::En => {
-            format!("loan {} ending in {}", loan.product_name.to_lowercase(), words::last_four(&loan.number, lang))
-        }
+        Language::Es if product.starts_with("crédito") => format!("{product} terminado en {last}"),
+        Language::Es => format!("crédito {product} terminado en {last}"),
+        Language::En => format!("loan {product} ending in {last}"),
     }
 }
 

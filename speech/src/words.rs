@@ -316,6 +316,13 @@ pub fn last_four(number: &str, language: Language) -> String {
     digits(&last4, language)
 }
 
+/// The figures a mask leaves visible at its end: "95*****480" → "cuatro ocho cero".
+pub fn visible_tail(masked: &str, language: Language) -> String {
+    let tail: String = masked.chars().rev().take_while(char::is_ascii_digit).collect();
+    let tail: String = tail.chars().rev().collect();
+    digits(&tail, language)
+}
+
 /// How many digits were typed, never which: "tres dígitos ingresados", "three digits entered".
 pub fn digits_entered(count: usize, language: Language) -> String {
     match (language, count) {
@@ -432,6 +439,7 @@ mod tests {
         assert_eq!(digits("109", Language::En), "one zero nine");
         assert_eq!(masked_card("**** **** **** 1234", Language::Es), "la tarjeta terminada en uno dos tres cuatro");
         assert_eq!(masked_card("4214 56** **** 0017", Language::En), "the card ending in zero zero one seven");
+        assert_eq!(visible_tail("95*****480", Language::Es), "cuatro ocho cero");
         assert_eq!(digits_entered(3, Language::Es), "Tres dígitos ingresados");
         assert_eq!(digits_entered(1, Language::En), "One digit entered");
     }
