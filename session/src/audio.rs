@@ -4,6 +4,7 @@
 //! (`servicaja-speech`); here only *when* and *about what*.
 
 use serde::{Deserialize, Serialize};
+use servicaja_core::settings::Language;
 
 use crate::contract::{PAYMENT_OPTIONS, REQUEST_KINDS};
 use crate::event::{Action, DeliveryChoice, InfoTopic, Key, MenuItem};
@@ -134,6 +135,7 @@ impl Session {
                     choices.push(act(Action::TypeInstead));
                 }
                 choices.push(act(Action::Menu(MenuItem::Information)));
+                choices.push(act(Action::SetLanguage(self.other_language())));
                 choices
             }
             Screen::OutOfService { .. } => {
@@ -141,6 +143,7 @@ impl Session {
                 if self.health.storage.is_none() {
                     choices.push(act(Action::Menu(MenuItem::Requests)));
                 }
+                choices.push(act(Action::SetLanguage(self.other_language())));
                 choices
             }
             Screen::Identify(Identify { purpose, step }) => match step {
@@ -159,7 +162,11 @@ impl Session {
                 }
                 _ => Vec::new(),
             },
-            Screen::Menu => MenuItem::ALL.into_iter().map(|item| act(Action::Menu(item))).collect(),
+            Screen::Menu => MenuItem::ALL
+                .into_iter()
+                .map(|item| act(Action::Menu(item)))
+                .chain([act(Action::SetLanguage(self.other_language()))])
+                .collect(),
             Screen::Balances(Balances::Accounts { accounts }) => select(accounts.len()),
             Screen::Balances(Balances::Movements { .. }) => {
                 let mut choices = Vec::new();
@@ -230,6 +237,14 @@ impl Session {
             },
             Screen::Notice { then: Then::Another, .. } => vec![act(Action::Confirm), act(Action::Back)],
             _ => Vec::new(),
+        }
+    }
+
+    /// The language a key switches to: the other one of the two the kiosk speaks.
+    fn other_language(&self) -> Language {
+        match self.language {
+            Language::Es => Language::En,
+            Language::En => Language::Es,
         }
     }
 

@@ -740,6 +740,13 @@ fn options(session: &Session, l: L) -> Vec<Utterance> {
         .iter()
         .enumerate()
         .map(|(i, choice)| {
+            // The other language is offered in that language, so its speakers understand the offer.
+            if let Choice::Act(Action::SetLanguage(language)) = choice {
+                return Utterance::new(match language {
+                    Language::Es => format!("Para español, pulse {}.", i + 1),
+                    Language::En => format!("For English, press {}.", i + 1),
+                });
+            }
             let what = choice_text(session, choice, l);
             Utterance::new(match l.0 {
                 Language::Es => format!("Para {what}, pulse {}.", i + 1),

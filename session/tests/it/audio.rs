@@ -107,6 +107,7 @@ impl Listener {
         self.says(
             "Para pagar cuotas, pulse 1. | Para consultar saldos, pulse 2. | Para compras por internet, pulse 3.",
         );
+        self.says("Para registrar una solicitud, pulse 5. | Para escuchar información de la caja, pulse 6. | For English, press 7.");
         self.says("Para terminar, pulse Cancelar.");
         assert_eq!(self.k.screen(), &Screen::Menu);
     }
@@ -284,7 +285,7 @@ fn audio_mode_lengthens_the_time_limits_speaks_the_countdown_and_any_key_extends
     a.listen();
     assert!(a.k.effects.contains(&Effect::Speak(Cue::Countdown)));
     a.says("Su sesión terminará en cuarenta y cinco segundos. Pulse cualquier tecla para continuar.");
-    a.press(KeypadKey::Digit(7));
+    a.press(KeypadKey::Digit(8));
     assert_eq!(a.k.session.countdown_until(), None, "a key hides the countdown");
     assert!(a.k.timers.contains_key(&servicaja_session::Timer::Idle));
     // Volume: up and down within its bounds, back to the default for the next customer.
@@ -306,8 +307,11 @@ fn audio_mode_lengthens_the_time_limits_speaks_the_countdown_and_any_key_extends
 fn english_follows_the_session_language() {
     let mut a = Listener::new();
     a.press(KeypadKey::Audio);
-    a.event(Event::Ui(servicaja_session::Action::SetLanguage(servicaja_core::settings::Language::En)));
+    a.says("For English, press 5.");
+    a.press(KeypadKey::Digit(5));
+    assert_eq!(a.k.session.language(), servicaja_core::settings::Language::En);
     a.says("To start with your card, press 1.");
+    a.says("Para español, pulse 5.");
     a.press(KeypadKey::Digit(1));
     a.says("Swipe your card");
 }
