@@ -176,7 +176,7 @@ pub fn money(value: Money, language: Language) -> String {
             };
             let unit = if whole == 1 { one } else { many };
             // "un millón de soles": a noun after a round million takes "de".
-            let of = if whole >= 1_000_000 && whole % 1_000_000 == 0 { " de" } else { "" };
+            let of = if whole >= 1_000_000 && whole.is_multiple_of(1_000_000) { " de" } else { "" };
             let cent_unit = if cents == 1 { cent_one } else { cent_many };
             format!("{}{of} {unit} con {} {cent_unit}", count_es(whole), count_es(cents))
         }
