@@ -109,6 +109,12 @@ fn the_escpos_encoder_does_no_io_and_reads_no_clock() {
 }
 
 #[test]
+fn the_speech_wording_does_no_io_and_reads_no_clock() {
+    let found = offenders("speech", IMPURE);
+    assert!(found.is_empty(), "servicaja-speech must stay pure:\n{}", found.join("\n"));
+}
+
+#[test]
 fn the_maintenance_rules_do_no_io_and_read_no_clock() {
     let found = offenders("maintenance", IMPURE);
     assert!(found.is_empty(), "servicaja-maintenance must stay pure:\n{}", found.join("\n"));
@@ -139,8 +145,20 @@ fn manifest_dependencies(crate_dir: &str) -> Vec<String> {
     names
 }
 
-const CRATES: [&str; 11] =
-    ["core", "escpos", "session", "maintenance", "drivers", "host", "receipts", "central", "runtime", "ui", "."];
+const CRATES: [&str; 12] = [
+    "core",
+    "escpos",
+    "session",
+    "maintenance",
+    "drivers",
+    "host",
+    "receipts",
+    "speech",
+    "central",
+    "runtime",
+    "ui",
+    ".",
+];
 
 fn crates_depending_on(dependency: &str) -> Vec<&'static str> {
     CRATES.into_iter().filter(|dir| manifest_dependencies(dir).iter().any(|name| name == dependency)).collect()
@@ -197,7 +215,7 @@ const NETWORK: &[&str] =
 #[test]
 fn only_the_host_layer_opens_connections() {
     let found: Vec<String> =
-        ["src", "core", "escpos", "session", "maintenance", "drivers", "receipts", "runtime", "ui"]
+        ["src", "core", "escpos", "session", "maintenance", "drivers", "receipts", "speech", "runtime", "ui"]
             .into_iter()
             .flat_map(|dir| {
                 let sources = if dir == "src" { root().join("src") } else { root().join(dir).join("src") };
@@ -220,7 +238,7 @@ fn only_the_host_layer_opens_connections() {
 fn the_pure_crates_depend_on_nothing_that_does_io() {
     let io =
         ["tokio", "reqwest", "rustls", "tokio-rustls", "rusqlite", "serialport", "axum", "hyper", "rand", "rustix"];
-    for pure in ["core", "escpos", "session", "maintenance"] {
+    for pure in ["core", "escpos", "session", "maintenance", "speech"] {
         let offending: Vec<_> =
             manifest_dependencies(pure).into_iter().filter(|name| io.contains(&name.as_str())).collect();
         assert!(offending.is_empty(), "{pure} depends on {offending:?}");
@@ -230,7 +248,7 @@ fn the_pure_crates_depend_on_nothing_that_does_io() {
 /// The layers, lowest first: a crate may depend only on crates of a lower layer, so no import runs back up.
 /// The app is three of them: the runtime (the shell that carries out the session's effects), the window's
 /// adapters above it, and the binary on top that wires both.
-const LAYERS: [(&str, u8); 11] = [
+const LAYERS: [(&str, u8); 12] = [
     ("core", 0),
     ("escpos", 0),
     ("session", 1),
@@ -239,6 +257,7 @@ const LAYERS: [(&str, u8); 11] = [
     ("central", 1),
     ("receipts", 2),
     ("host", 2),
+    ("speech", 2),
     ("runtime", 3),
     ("ui", 4),
     (".", 5),
@@ -305,6 +324,7 @@ fn every_module_says_what_it_is_for() {
         "drivers/src",
         "host/src",
         "receipts/src",
+        "speech/src",
         "central/src",
         "runtime/src",
         "ui/src",

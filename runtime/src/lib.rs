@@ -285,7 +285,12 @@ impl Runtime {
         let inner = &self.inner;
         inner.count_activity(&effect);
         match effect {
-            Effect::Render | Effect::StartTimer { .. } | Effect::CancelTimer(_) => {}
+            // Audio mode has no speech engine yet (issue 17): what to say is worded by servicaja-speech.
+            Effect::Render
+            | Effect::StartTimer { .. }
+            | Effect::CancelTimer(_)
+            | Effect::Speak(_)
+            | Effect::StopSpeaking => {}
             Effect::Query { request, token, query } => {
                 let task = inner.clone();
                 inner.handle.spawn(async move {

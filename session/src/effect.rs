@@ -53,6 +53,11 @@ pub enum Effect {
     CancelTimer(Timer),
     /// Append to the electronic journal (masked data only, never a secret).
     Journal(JournalEntry),
+    /// Audio mode: say this now, interrupting whatever is being said (`servicaja-speech` words the cue from
+    /// the session's state).
+    Speak(crate::audio::Cue),
+    /// Audio mode: a key was pressed, stop speaking at once (speech is interruptible).
+    StopSpeaking,
     /// The customer's session is over: drop the token and anything the shell cached for it. The session
     /// has already zeroized its own secrets.
     SessionEnded {

@@ -16,6 +16,9 @@ pub type RequestId = Uuid;
 pub enum Event {
     /// A touch on the screen or a key on an on-screen keypad.
     Ui(Action),
+    /// A key of the tactile keypad: chooses the screen's numbered option, types, confirms, goes back,
+    /// repeats, changes the volume, asks for help, or turns audio mode on (`crate::audio`).
+    Keypad(crate::audio::KeypadKey),
     /// The card reader read a valid track and extracted the PAN (the track itself never reaches us).
     CardRead(CardNumber),
     /// The document reader read a DNI whose MRZ check digits passed (core's MRZ parser gives the `Dni`).

@@ -20,6 +20,7 @@
 //! printed by `Debug`.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod audio;
 pub mod contract;
 pub mod effect;
 pub mod event;
@@ -29,6 +30,7 @@ mod machine;
 pub mod secret;
 pub mod state;
 
+pub use audio::{Audio, AudioConfig, Choice, Cue, KeypadKey, Typing};
 pub use contract::{Answer, Command, Credentials, ErrorCode, Failure, Problem, Query, Reply};
 pub use effect::{Document, Effect, EndReason, JournalEntry, PaymentContext};
 pub use event::{

@@ -12,6 +12,7 @@ use servicaja_core::settings::{Language, SessionSettings, Settings};
 use uuid::Uuid;
 use zeroize::Zeroize;
 
+use crate::audio::{Audio, AudioConfig, Choice, Cue, KeypadKey};
 use crate::contract::{Answer, Command, Credentials, ErrorCode, Failure, Profile, Query, ReversalRequest};
 use crate::effect::{Effect, EndReason, JournalEntry};
 use crate::event::{Action, Device, DeviceStatus, Event, PaperStatus, PrintOutcome, Reader, RequestId, Timer};
@@ -68,6 +69,8 @@ pub struct SessionConfig {
     /// R13 tables for the información calculators (`Disclosures::embedded()` in the kiosk); `None` leaves
     /// the calculators without a result.
     pub disclosures: Option<Arc<Disclosures>>,
+    /// Audio mode's longer time limits and volume (issue 17).
+    pub audio: AudioConfig,
 }
 
 impl SessionConfig {
@@ -79,6 +82,7 @@ impl SessionConfig {
             default_language: settings.kiosk.language,
             payment_limits: Vec::new(),
             disclosures: None,
+            audio: AudioConfig::default(),
         }
     }
 
@@ -234,6 +238,7 @@ pub struct Session {
     pub(crate) config: SessionConfig,
     pub(crate) language: Language,
     pub(crate) accessibility: Accessibility,
+    pub(crate) audio: Option<Audio>,
     pub(crate) screen: Screen,
     pub(crate) countdown_until: Option<DateTime<Utc>>,
     pub(crate) idle_at: Option<DateTime<Utc>>,
@@ -269,6 +274,7 @@ impl Session {
         Self {
             language: config.default_language,
             accessibility: Accessibility::default(),
+            audio: None,
             config,
             screen: Screen::Attract,
             countdown_until: None,
@@ -404,12 +410,23 @@ impl Session {
 
     /// Handles one event at time `now`; returns what the shell must do, in order.
     pub fn handle(&mut self, event: Event, now: DateTime<Utc>, supply: &mut dyn Supply) -> Vec<Effect> {
-        let before =
-            (self.screen.clone(), self.countdown_until, self.language, self.accessibility, self.health.clone());
+        let before = (
+            self.screen.clone(),
+            self.countdown_until,
+            self.language,
+            self.accessibility,
+            self.health.clone(),
+            self.audio,
+        );
         let mut cx = Cx { now, supply, fx: Vec::new() };
         self.dispatch(event, &mut cx);
-        let after = (&self.screen, self.countdown_until, self.language, self.accessibility, &self.health);
-        if (&before.0, before.1, before.2, before.3, &before.4) != after {
+        // In audio mode a new screen (or a new language) is said as soon as it shows, whatever brought it.
+        let spoken = cx.fx.iter().any(|effect| matches!(effect, Effect::Speak(_)));
+        if self.audio.is_some() && !spoken && (before.0 != self.screen || before.2 != self.language) {
+            cx.fx.push(Effect::Speak(Cue::Screen));
+        }
+        let after = (&self.screen, self.countdown_until, self.language, self.accessibility, &self.health, self.audio);
+        if (&before.0, before.1, before.2, before.3, &before.4, before.5) != after {
             cx.fx.push(Effect::Render);
         }
         cx.fx
@@ -418,6 +435,7 @@ impl Session {
     fn dispatch(&mut self, event: Event, cx: &mut Cx<'_>) {
         match event {
             Event::TimerFired(timer) => self.on_timer(timer, cx),
+            Event::Keypad(key) => self.on_keypad(key, cx),
             Event::Host { reachable } => {
                 self.health.host_reachable = reachable;
                 self.refresh_home();
@@ -520,9 +538,16 @@ impl Session {
                     self.arm_idle(cx);
                     return;
                 }
-                let until = SessionConfig::after(cx.now, self.config.timing.countdown_seconds);
+                let seconds = match self.audio {
+                    Some(_) => self.config.audio.countdown_seconds,
+                    None => self.config.timing.countdown_seconds,
+                };
+                let until = SessionConfig::after(cx.now, seconds);
                 self.countdown_until = Some(until);
                 cx.fx.push(Effect::StartTimer { timer: Timer::Countdown, at: until });
+                if self.audio.is_some() {
+                    cx.fx.push(Effect::Speak(Cue::Countdown));
+                }
             }
             Timer::Countdown if due(self.countdown_until) => {
                 self.countdown_until = None;
@@ -549,6 +574,87 @@ impl Session {
         }
     }
 
+    /// A key of the tactile keypad. In audio mode any key interrupts the speech first; every key counts as
+    /// activity (it extends the time limit).
+    fn on_keypad(&mut self, key: KeypadKey, cx: &mut Cx<'_>) {
+        if self.audio.is_some() {
+            cx.fx.push(Effect::StopSpeaking);
+        }
+        let before = self.screen.clone();
+        let speak = |cue, cx: &mut Cx<'_>| cx.fx.push(Effect::Speak(cue));
+        match key {
+            KeypadKey::Audio => {
+                let volume = self.audio.map_or(self.config.audio.default_volume, |audio| audio.volume);
+                self.audio = Some(Audio { volume });
+                self.activity(cx);
+                speak(Cue::Welcome, cx);
+                return;
+            }
+            KeypadKey::Repeat => {
+                self.activity(cx);
+                speak(Cue::Screen, cx);
+                return;
+            }
+            KeypadKey::Help => {
+                self.activity(cx);
+                speak(Cue::Help, cx);
+                return;
+            }
+            KeypadKey::VolumeUp | KeypadKey::VolumeDown => {
+                self.activity(cx);
+                if let Some(audio) = self.audio.as_mut() {
+                    let max = self.config.audio.max_volume.max(1);
+                    audio.volume = match key {
+                        KeypadKey::VolumeUp => audio.volume.saturating_add(1).min(max),
+                        _ => audio.volume.saturating_sub(1).max(1),
+                    };
+                    let volume = audio.volume;
+                    speak(Cue::Volume(volume), cx);
+                }
+                return;
+            }
+            _ => {}
+        }
+        let typing = self.keypad_typing().is_some();
+        let action = match key {
+            KeypadKey::Enter => Some(self.keypad_enter()),
+            KeypadKey::Cancel => Some(self.keypad_cancel()),
+            _ if typing => crate::audio::typed_key(key).map(Action::Key),
+            KeypadKey::Digit(d) => {
+                let choice = usize::from(d).checked_sub(1).and_then(|i| self.keypad_choices().get(i).copied());
+                match choice {
+                    Some(Choice::Act(action)) => Some(action),
+                    Some(Choice::ReadDocument) => {
+                        self.activity(cx);
+                        speak(Cue::Document, cx);
+                        return;
+                    }
+                    None => {
+                        self.activity(cx);
+                        if self.audio.is_some() {
+                            speak(Cue::NoSuchOption, cx);
+                        }
+                        return;
+                    }
+                }
+            }
+            _ => None,
+        };
+        match action {
+            Some(action) => self.dispatch(Event::Ui(action), cx),
+            None => self.activity(cx),
+        }
+        if self.audio.is_some() {
+            let typed = typing && matches!(key, KeypadKey::Digit(_) | KeypadKey::Point | KeypadKey::Clear);
+            if typed && self.keypad_typing().is_some() {
+                speak(Cue::Typed, cx);
+            } else if self.screen == before && key == KeypadKey::Enter {
+                // Enter that changed nothing (a clave not yet complete): say again what is asked.
+                speak(Cue::Screen, cx);
+            }
+        }
+    }
+
     /// Whether the customer is waiting on the central or the printer.
     fn waiting(&self) -> bool {
         self.pending.is_some()
@@ -567,7 +673,11 @@ impl Session {
     }
 
     fn arm_idle(&mut self, cx: &mut Cx<'_>) {
-        let at = SessionConfig::after(cx.now, self.config.timing.idle_seconds);
+        let seconds = match self.audio {
+            Some(_) => self.config.audio.idle_seconds,
+            None => self.config.timing.idle_seconds,
+        };
+        let at = SessionConfig::after(cx.now, seconds);
         self.idle_at = Some(at);
         cx.fx.push(Effect::StartTimer { timer: Timer::Idle, at });
     }
@@ -677,6 +787,10 @@ impl Session {
         self.masked_card = None;
         self.language = self.config.default_language;
         self.accessibility = Accessibility::default();
+        // Audio mode and its volume are the customer's: the next one starts silent at the default volume.
+        if self.audio.take().is_some() {
+            cx.fx.push(Effect::Speak(Cue::Ended(reason)));
+        }
         cx.fx.push(Effect::Journal(JournalEntry::SessionEnded { reason }));
         cx.fx.push(Effect::SessionEnded { reason });
         self.screen = self.home();

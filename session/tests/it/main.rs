@@ -1,6 +1,7 @@
 //! Integration tests of the session machine: every flow driven through `Session::handle` with a simulated
 //! clock and deterministic ids; no window, no port, no network.
 
+mod audio;
 mod harness;
 mod identify;
 mod inactivity;

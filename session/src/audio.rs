@@ -1,0 +1,287 @@
+//! Audio mode and the tactile keypad (issue 17): what each physical key does on the screen on show, the
+//! numbered options every screen offers (the same list the speech crate reads out, so "pulse 2" and the key
+//! 2 can never disagree), and the speech cues the session emits. What is said is worded above this crate
+//! (`servicaja-speech`); here only *when* and *about what*.
+
+use serde::{Deserialize, Serialize};
+use servicaja_core::settings::Language;
+
+use crate::contract::{PAYMENT_OPTIONS, REQUEST_KINDS};
+use crate::event::{Action, DeliveryChoice, InfoTopic, Key, MenuItem};
+use crate::machine::Session;
+use crate::state::{
+    Balances, Certificates, Delivery, DeliveryStage, Enrollment, Identify, IdentifyStep, Information, Internet,
+    Payment, Purpose, Requests, Screen, Then,
+};
+
+/// A key of the tactile keypad (a USB numeric keypad, or an ATM-style EPP later), as the shell reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum KeypadKey {
+    Digit(u8),
+    /// The decimal point, for amounts.
+    Point,
+    Enter,
+    Cancel,
+    Clear,
+    /// Say the last prompt again.
+    Repeat,
+    VolumeUp,
+    VolumeDown,
+    Help,
+    /// Turn audio mode on for this session (the keypad's audio key, or headphones plugged in where the
+    /// hardware reports it).
+    Audio,
+}
+
+/// What the shell should say now; the speech crate words it from the session's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Cue {
+    /// Audio mode just started: the greeting and the keys in one sentence, then the screen.
+    Welcome,
+    /// The screen on show: title, what is asked, the numbered options, the figures, errors.
+    Screen,
+    /// What was typed so far on a typing screen (a count only for secrets).
+    Typed,
+    /// The keys and what they do on this screen.
+    Help,
+    /// The volume changed to this level (1..=max).
+    Volume(u8),
+    /// The inactivity countdown is showing.
+    Countdown,
+    /// A digit that chooses nothing on this screen.
+    NoSuchOption,
+    /// The receipt or constancia on the delivery screen, read out (ADA §707.5.2).
+    Document,
+    /// The session ended (audio mode ends with it): the goodbye.
+    Ended(crate::effect::EndReason),
+}
+
+/// One numbered option of a screen: digit `n` chooses the `n`-th (1-based) of [`Session::keypad_choices`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Choice {
+    /// Does what the touch of the same button does.
+    Act(Action),
+    /// Reads the document on the delivery screen aloud.
+    ReadDocument,
+}
+
+/// Audio mode of the current session: on until the session ends, the volume back to the default then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Audio {
+    pub volume: u8,
+}
+
+/// Audio mode's settings (issue 17: longer time limits; volume control).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AudioConfig {
+    /// Idle time before the countdown in audio mode (longer than on the screen: listening takes time).
+    pub idle_seconds: u32,
+    /// Length of the spoken countdown in audio mode.
+    pub countdown_seconds: u32,
+    /// The volume each session starts at, in 1..=`max_volume`.
+    pub default_volume: u8,
+    pub max_volume: u8,
+    /// Blank the screen while audio mode is on, for privacy (ATMs do); the UI reads it.
+    pub blank_screen: bool,
+}
+
+impl Default for AudioConfig {
+    fn default() -> Self {
+        Self { idle_seconds: 120, countdown_seconds: 45, default_volume: 5, max_volume: 10, blank_screen: false }
+    }
+}
+
+/// Whether digits type on this screen (and what they type into), rather than choose an option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typing {
+    /// A secret (card number, clave, SMS code): only how many digits were typed is ever said.
+    Secret,
+    /// A DNI, an amount, an e-mail address: what was typed is said back.
+    Plain,
+}
+
+impl Session {
+    /// Audio mode, when on for this session.
+    pub fn audio(&self) -> Option<Audio> {
+        self.audio
+    }
+
+    /// Whether digits type on the screen on show, and whether what they type is a secret.
+    pub fn keypad_typing(&self) -> Option<Typing> {
+        match &self.screen {
+            Screen::Identify(Identify { step, .. }) => match step {
+                IdentifyStep::Card { keyed: true, .. } | IdentifyStep::Clave { .. } => Some(Typing::Secret),
+                IdentifyStep::Dni { keyed: true, .. } => Some(Typing::Plain),
+                _ => None,
+            },
+            Screen::Payment(Payment::Amount { .. })
+            | Screen::Requests(Requests::Dni { .. })
+            | Screen::Information(Information::Calculator { .. })
+            | Screen::Delivery(Delivery { stage: DeliveryStage::Email { .. }, .. }) => Some(Typing::Plain),
+            Screen::Internet(Internet::Code { .. })
+            | Screen::Enrollment(Enrollment::NewClave { .. } | Enrollment::Code { .. }) => Some(Typing::Secret),
+            _ => None,
+        }
+    }
+
+    /// The numbered options of the screen on show, in the order they are spoken: key 1 chooses the first.
+    /// Enter (confirm) and Cancel (back) are not in here: they work on every screen.
+    pub fn keypad_choices(&self) -> Vec<Choice> {
+        let act = Choice::Act;
+        match &self.screen {
+            Screen::Attract => {
+                let mut choices = vec![act(Action::Confirm), act(Action::CreateClave)];
+                if self.config.allow_keyed_card {
+                    choices.push(act(Action::TypeInstead));
+                }
+                choices.push(act(Action::Menu(MenuItem::Information)));
+                choices.push(act(Action::SetLanguage(self.other_language())));
+                choices
+            }
+            Screen::OutOfService { .. } => {
+                let mut choices = vec![act(Action::Menu(MenuItem::Information))];
+                if self.health.storage.is_none() {
+                    choices.push(act(Action::Menu(MenuItem::Requests)));
+                }
+                choices.push(act(Action::SetLanguage(self.other_language())));
+                choices
+            }
+            Screen::Identify(Identify { purpose, step }) => match step {
+                IdentifyStep::Card { keyed: false, .. } => {
+                    let mut choices = Vec::new();
+                    if self.config.allow_keyed_card {
+                        choices.push(act(Action::TypeInstead));
+                    }
+                    if *purpose == Purpose::Login {
+                        choices.push(act(Action::CreateClave));
+                    }
+                    choices
+                }
+                IdentifyStep::Dni { keyed: false, .. } if self.config.allow_keyed_dni => {
+                    vec![act(Action::TypeInstead)]
+                }
+                _ => Vec::new(),
+            },
+            Screen::Menu => MenuItem::ALL
+                .into_iter()
+                .map(|item| act(Action::Menu(item)))
+                .chain([act(Action::SetLanguage(self.other_language()))])
+                .collect(),
+            Screen::Balances(Balances::Accounts { accounts }) => select(accounts.len()),
+            Screen::Balances(Balances::Movements { .. }) => {
+                let mut choices = Vec::new();
+                if self.printer_ready() {
+                    choices.push(act(Action::Deliver(DeliveryChoice::Print)));
+                }
+                choices.push(act(Action::Deliver(DeliveryChoice::Email)));
+                choices
+            }
+            Screen::Payment(step) => match step {
+                Payment::Loans { loans } => select(loans.len()),
+                Payment::Loan { options, .. } => PAYMENT_OPTIONS
+                    .into_iter()
+                    .filter(|option| options.iter().any(|(o, possible)| o == option && *possible))
+                    .map(|option| act(Action::PaymentOption(option)))
+                    .collect(),
+                Payment::Installments { choices, .. } => select(choices.len()),
+                Payment::Accounts { accounts, .. } => select(accounts.len()),
+                _ => Vec::new(),
+            },
+            Screen::Internet(step) => match step {
+                Internet::Menu { .. } => vec![act(Action::Affiliate), act(Action::Disaffiliate)],
+                Internet::AlreadyAffiliated { .. } => vec![act(Action::Disaffiliate)],
+                Internet::ChooseAccount { eligible, .. } => select(eligible.len()),
+                Internet::Consent { .. } => vec![act(Action::ToggleConsent)],
+                _ => Vec::new(),
+            },
+            Screen::Certificates(Certificates::Choose { loans, .. }) => {
+                let mut choices = select(loans.len());
+                if crate::flows::all_cancelled(loans) {
+                    choices.push(act(Action::AllLoans));
+                }
+                choices
+            }
+            Screen::Requests(Requests::Choose { .. }) => {
+                REQUEST_KINDS.into_iter().map(|kind| act(Action::RequestKind(kind))).collect()
+            }
+            Screen::Enrollment(Enrollment::Questions { questions, current, .. }) => {
+                let options = questions.get(*current).map_or(0, |q| q.options.len());
+                (0..options).map(|i| act(Action::Answer(i))).collect()
+            }
+            Screen::Information(Information::Topics) => {
+                InfoTopic::ALL.into_iter().map(|topic| act(Action::InfoTopic(topic))).collect()
+            }
+            Screen::Delivery(delivery) => match &delivery.stage {
+                DeliveryStage::Choose => {
+                    let mut choices = Vec::new();
+                    if delivery.printer_ready {
+                        choices.push(act(Action::Deliver(DeliveryChoice::Print)));
+                    }
+                    choices.push(act(Action::Deliver(DeliveryChoice::Email)));
+                    if delivery.printer_ready {
+                        choices.push(act(Action::Deliver(DeliveryChoice::Both)));
+                    }
+                    choices.push(act(Action::ShowQr));
+                    choices.push(Choice::ReadDocument);
+                    choices.push(act(Action::Deliver(DeliveryChoice::None)));
+                    choices
+                }
+                DeliveryStage::PrinterFailed => vec![
+                    act(Action::Deliver(DeliveryChoice::Email)),
+                    act(Action::ShowQr),
+                    Choice::ReadDocument,
+                    act(Action::Deliver(DeliveryChoice::None)),
+                ],
+                DeliveryStage::EmailChoice { .. } => vec![act(Action::Confirm), act(Action::TypeInstead)],
+                _ => Vec::new(),
+            },
+            Screen::Notice { then: Then::Another, .. } => vec![act(Action::Confirm), act(Action::Back)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The language a key switches to: the other one of the two the kiosk speaks.
+    fn other_language(&self) -> Language {
+        match self.language {
+            Language::Es => Language::En,
+            Language::En => Language::Es,
+        }
+    }
+
+    /// What Enter does here: confirm, except on an SMS-code screen with nothing typed where the code may be
+    /// sent again (the screen's "Reenviar código" button has no key of its own).
+    pub(crate) fn keypad_enter(&self) -> Action {
+        let code = match &self.screen {
+            Screen::Internet(Internet::Code { entry, .. }) | Screen::Enrollment(Enrollment::Code { entry, .. }) => {
+                Some(entry)
+            }
+            _ => None,
+        };
+        match code {
+            Some(entry) if entry.entered == 0 && entry.resend_allowed => Action::ResendCode,
+            _ => Action::Confirm,
+        }
+    }
+
+    /// What Cancel does here: one step back, and at the menu the end of the session (the menu has no back).
+    pub(crate) fn keypad_cancel(&self) -> Action {
+        match self.screen {
+            Screen::Menu => Action::Terminate,
+            _ => Action::Back,
+        }
+    }
+}
+
+fn select(count: usize) -> Vec<Choice> {
+    (0..count).map(|i| Choice::Act(Action::Select(i))).collect()
+}
+
+/// The keyboard key a keypad key types on a typing screen.
+pub(crate) fn typed_key(key: KeypadKey) -> Option<Key> {
+    match key {
+        KeypadKey::Digit(d) if d <= 9 => Some(Key::Digit(d)),
+        KeypadKey::Point => Some(Key::Char('.')),
+        KeypadKey::Clear => Some(Key::Clear),
+        _ => None,
+    }
+}

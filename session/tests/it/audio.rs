@@ -1,0 +1,406 @@
+//! Issue 17, audio mode: whole flows driven by the tactile keypad alone (no touch event), asserting what
+//! the kiosk says at each step (worded by `servicaja-speech` from the session's `Speak` cues); every screen
+//! says something; no utterance carries the clave, the SMS code or the card number.
+
+use std::collections::BTreeSet;
+
+use servicaja_core::api::{AffiliationOperation, PaymentOption};
+use servicaja_core::money::Currency;
+use servicaja_session::state::{Notice, Payment, Screen, Then};
+use servicaja_session::{Command, Cue, Effect, EndReason, Event, KeypadKey, PrintOutcome, Reply, SessionConfig};
+
+use crate::harness::*;
+
+/// The harness's kiosk with an ear: everything said since the start, and what the last event said.
+struct Listener {
+    k: Kiosk,
+    heard: Vec<String>,
+    last: String,
+    visited: BTreeSet<&'static str>,
+}
+
+impl Listener {
+    fn new() -> Self {
+        Self::with(Kiosk::new())
+    }
+
+    fn with(k: Kiosk) -> Self {
+        Self { k, heard: Vec::new(), last: String::new(), visited: BTreeSet::new() }
+    }
+
+    /// Records what the last event made the kiosk say, and checks that the screen on show says something.
+    fn listen(&mut self) -> &str {
+        let mut said = Vec::new();
+        for effect in &self.k.effects {
+            if let Effect::Speak(cue) = effect {
+                said.extend(servicaja_speech::say(&self.k.session, *cue, self.k.now).into_iter().map(|u| u.text));
+            }
+        }
+        let screen = servicaja_speech::screen(&self.k.session, self.k.now);
+        assert!(
+            screen.iter().any(|u| !u.text.trim().is_empty()),
+            "the screen {:?} says nothing",
+            self.k.session.screen()
+        );
+        self.visited.insert(variant(self.k.session.screen()));
+        self.heard.extend(screen.into_iter().map(|u| u.text));
+        self.heard.extend(said.iter().cloned());
+        self.last = said.join(" | ");
+        &self.last
+    }
+
+    fn press(&mut self, key: KeypadKey) -> &str {
+        self.k.send(Event::Keypad(key));
+        self.listen()
+    }
+
+    fn digits(&mut self, text: &str) {
+        for c in text.chars() {
+            let d = c.to_digit(10).unwrap() as u8;
+            let said = self.press(KeypadKey::Digit(d)).to_owned();
+            assert!(said.contains("ingresado"), "{said}");
+        }
+    }
+
+    fn answer(&mut self, reply: Reply) -> &str {
+        self.k.answer(reply);
+        self.listen()
+    }
+
+    fn event(&mut self, event: Event) -> &str {
+        self.k.send(event);
+        self.listen()
+    }
+
+    fn says(&self, needle: &str) {
+        assert!(self.last.contains(needle), "expected «{needle}» in «{}»", self.last);
+    }
+
+    /// Audio key, card, DNI and clave, all without a touch: ends on the menu.
+    fn log_in(&mut self) {
+        self.press(KeypadKey::Audio);
+        self.says("Modo de audio activado");
+        self.says("Para comenzar con su tarjeta, pulse 1.");
+        self.says("Para crear su clave, pulse 2.");
+        self.press(KeypadKey::Digit(1));
+        self.says("Deslice su tarjeta");
+        self.k.swipe();
+        self.listen();
+        self.says("La tarjeta terminada en uno uno uno uno.");
+        self.says("Coloque su DNI");
+        self.k.show_dni();
+        self.listen();
+        self.says("Ingrese su clave de seis dígitos");
+        self.says("Ningún dígito ingresado");
+        self.press(KeypadKey::Digit(4));
+        self.says("Un dígito ingresado");
+        self.press(KeypadKey::Enter);
+        self.says("Un dígito ingresado");
+        self.press(KeypadKey::Clear);
+        self.says("Ningún dígito ingresado");
+        self.digits(CLAVE);
+        self.says("Seis dígitos ingresados");
+        self.press(KeypadKey::Enter);
+        self.says("Un momento, por favor.");
+        self.answer(Reply::SessionOpened(session_opened()));
+        self.says("Menú principal.");
+        self.says(
+            "Para pagar cuotas, pulse 1. | Para consultar saldos, pulse 2. | Para compras por internet, pulse 3.",
+        );
+        self.says("Para registrar una solicitud, pulse 5. | Para escuchar información de la caja, pulse 6. | For English, press 7.");
+        self.says("Para terminar, pulse Cancelar.");
+        assert_eq!(self.k.screen(), &Screen::Menu);
+    }
+
+    fn assert_no_secret_was_said(&self) {
+        let all = self.heard.join("\n");
+        for secret in [CLAVE, CARD, "731904", "411111", "cuatro ocho dos nueve uno cinco", "siete tres uno nueve"] {
+            assert!(!all.contains(secret), "«{secret}» was said:\n{all}");
+        }
+    }
+}
+
+/// Every screen of the session, by name: a new variant breaks this match, and the flows below must visit it.
+fn variant(screen: &Screen) -> &'static str {
+    match screen {
+        Screen::Attract => "attract",
+        Screen::OutOfService { .. } => "out-of-service",
+        Screen::Identify(_) => "identify",
+        Screen::Menu => "menu",
+        Screen::Balances(_) => "balances",
+        Screen::Payment(_) => "payment",
+        Screen::Internet(_) => "internet",
+        Screen::Certificates(_) => "certificates",
+        Screen::Requests(_) => "requests",
+        Screen::Enrollment(_) => "enrollment",
+        Screen::Information(_) => "information",
+        Screen::Delivery(_) => "delivery",
+        Screen::Notice { .. } => "notice",
+    }
+}
+
+fn pay_by_keypad(a: &mut Listener) {
+    a.log_in();
+    a.press(KeypadKey::Digit(1));
+    a.says("Un momento");
+    a.answer(Reply::Loans(vec![loan("L1", Currency::PEN, 0, true)]));
+    a.says("Tiene un crédito. Elija el crédito a pagar.");
+    a.says("Para el crédito consumo terminado en");
+    a.press(KeypadKey::Digit(1));
+    a.says("Cuota exigible: quinientos veinte soles con cero céntimos, vence el miércoles 25 de noviembre de 2026.");
+    a.says("Para pagar la cuota exigible, pulse 1.");
+    a.press(KeypadKey::Digit(9));
+    a.says("Esa tecla no corresponde a ninguna opción.");
+    a.press(KeypadKey::Repeat);
+    a.says("Cuota exigible");
+    a.press(KeypadKey::Digit(1));
+    a.answer(Reply::Accounts(accounts()));
+    a.says("Monto a pagar: quinientos veinte soles con cero céntimos.");
+    a.says("Para la cuenta ahorro pn soles terminada en uno uno uno cero, saldo dos mil quinientos soles con cero céntimos, pulse 1.");
+    let account = accounts().remove(0);
+    a.press(KeypadKey::Digit(1));
+    a.says("Un momento");
+    let l = loan("L1", Currency::PEN, 0, true);
+    let q = quote(&l, &account, PaymentOption::DueInstallment, pen("520.00"), pen("520.00"));
+    a.answer(Reply::Quote(q.clone()));
+    a.says("Resumen del pago.");
+    a.says("Pagar la cuota exigible. Monto: quinientos veinte soles con cero céntimos.");
+    a.says("Se debitará de cuenta ahorro pn soles terminada en uno uno uno cero.");
+    a.says("Pulse Enter para pagar");
+    a.press(KeypadKey::Enter);
+    let key = match a.k.submits().as_slice() {
+        [(Command::Pay(request), true)] => request.operation_id,
+        other => panic!("{other:?}"),
+    };
+    assert!(matches!(a.k.screen(), Screen::Payment(Payment::Processing { .. })));
+    a.answer(Reply::PaymentDone(payment_done(&q, key)));
+    a.says("Pago realizado.");
+    a.says("Monto pagado: quinientos veinte soles con cero céntimos.");
+    a.says("Número de operación: O P cero cero cero uno dos tres.");
+    a.press(KeypadKey::Enter);
+    a.says("¿Cómo desea recibir su constancia?");
+    a.says("Para imprimir, pulse 1. | Para enviar por correo, pulse 2. | Para imprimir y enviar por correo, pulse 3. | Para ver el código QR en pantalla, pulse 4. | Para escuchar su constancia, pulse 5. | Para no recibirla, pulse 6.");
+    a.press(KeypadKey::Digit(5));
+    a.says("Comprobante de pago.");
+    a.says("Número de operación: O P cero cero cero uno dos tres.");
+    a.says("quinientos veinte soles con cero céntimos");
+    a.press(KeypadKey::Digit(1));
+    a.says("Imprimiendo");
+    a.k.finish_printing(PrintOutcome::Printed);
+    a.listen();
+    a.says("Retire su constancia impresa.");
+    a.says("¿Desea realizar otra operación?");
+    a.says("Para realizar otra operación, pulse 1. | Para terminar, pulse 2.");
+    a.press(KeypadKey::Digit(2));
+    a.says("Su sesión terminó.");
+}
+
+#[test]
+fn an_installment_payment_by_keypad_alone_in_audio_mode() {
+    let mut a = Listener::new();
+    pay_by_keypad(&mut a);
+    assert!(a.k.ended());
+    assert_eq!(a.k.session.audio(), None, "audio mode ends with the session");
+    assert!(!a.k.session.holds_secrets());
+    a.assert_no_secret_was_said();
+}
+
+#[test]
+fn a_balance_inquiry_by_keypad_alone_in_audio_mode() {
+    let mut a = Listener::new();
+    a.log_in();
+    a.press(KeypadKey::Digit(2));
+    a.answer(Reply::Accounts(accounts()));
+    a.says("Consultar saldos.");
+    a.says("Tiene cuatro cuentas.");
+    a.says(
+        "Para la cuenta ahorro pn dólares terminada en uno dos uno cero, saldo mil dólares con cero centavos, pulse 4.",
+    );
+    a.press(KeypadKey::Digit(1));
+    a.answer(Reply::Movements(movements()));
+    a.says("Cuenta ahorro pn soles terminada en uno uno uno cero. Saldo: dos mil quinientos soles con cero céntimos.");
+    a.says("Para imprimir, pulse 1.");
+    a.says("Para volver, pulse Cancelar.");
+    a.press(KeypadKey::Cancel);
+    a.says("Tiene cuatro cuentas.");
+    a.press(KeypadKey::Cancel);
+    a.says("Menú principal.");
+    a.press(KeypadKey::Cancel);
+    a.says("Su sesión terminó.");
+    assert!(a.k.all.iter().any(|e| matches!(e, Effect::SessionEnded { reason: EndReason::Customer })));
+    a.assert_no_secret_was_said();
+}
+
+#[test]
+fn an_internet_purchase_affiliation_by_keypad_alone_in_audio_mode() {
+    let mut a = Listener::new();
+    a.log_in();
+    a.press(KeypadKey::Digit(3));
+    a.answer(Reply::Accounts(accounts()));
+    a.says("Compras por Internet.");
+    a.says("No tiene una cuenta afiliada.");
+    a.says("Para afiliar una cuenta, pulse 1. | Para desafiliar su cuenta, pulse 2.");
+    a.press(KeypadKey::Digit(1));
+    a.says("Elija la cuenta a afiliar y pulse Enter.");
+    a.says("Para la cuenta ahorro pn soles terminada en uno uno uno cero, pulse 1. | Para la cuenta ahorro pn dólares terminada en uno dos uno cero, pulse 2.");
+    a.press(KeypadKey::Digit(2));
+    a.says("Elegida: cuenta ahorro pn dólares terminada en uno dos uno cero.");
+    a.press(KeypadKey::Enter);
+    a.answer(Reply::OtpSent(otp_sent("OTP-1")));
+    a.says("Enviamos un código por SMS a su celular terminado en cuatro ocho cero.");
+    a.says("Ningún dígito ingresado");
+    a.digits("731904");
+    a.says("Seis dígitos ingresados");
+    a.press(KeypadKey::Enter);
+    match a.k.submits().as_slice() {
+        [(Command::Affiliate { account_id, .. }, true)] => assert_eq!(account_id, "A4"),
+        other => panic!("{other:?}"),
+    }
+    a.answer(Reply::Affiliation(constancia(AffiliationOperation::Affiliation)));
+    a.says("Afiliación realizada.");
+    a.says("Número de operación:");
+    a.press(KeypadKey::Enter);
+    a.says("Para escuchar su constancia, pulse 5.");
+    a.press(KeypadKey::Digit(5));
+    a.says("Constancia de afiliación.");
+    a.press(KeypadKey::Digit(6));
+    a.says("Gracias por usar ServiCaja.");
+    assert!(matches!(a.k.screen(), Screen::Notice { notice: Notice::Delivered { .. }, then: Then::Another }));
+    a.press(KeypadKey::Digit(2));
+    a.says("Su sesión terminó.");
+    a.assert_no_secret_was_said();
+}
+
+#[test]
+fn audio_mode_lengthens_the_time_limits_speaks_the_countdown_and_any_key_extends_it() {
+    let mut a = Listener::new();
+    a.log_in();
+    let audio = SessionConfig::default().audio;
+    assert_eq!(
+        a.k.timers.get(&servicaja_session::Timer::Idle),
+        Some(&(a.k.now + chrono::Duration::seconds(audio.idle_seconds.into())))
+    );
+    assert!(audio.idle_seconds > SessionConfig::default().timing.idle_seconds);
+    a.k.fire(servicaja_session::Timer::Idle);
+    a.listen();
+    assert!(a.k.effects.contains(&Effect::Speak(Cue::Countdown)));
+    a.says("Su sesión terminará en cuarenta y cinco segundos. Pulse cualquier tecla para continuar.");
+    a.press(KeypadKey::Digit(8));
+    assert_eq!(a.k.session.countdown_until(), None, "a key hides the countdown");
+    assert!(a.k.timers.contains_key(&servicaja_session::Timer::Idle));
+    // Volume: up and down within its bounds, back to the default for the next customer.
+    a.press(KeypadKey::VolumeUp);
+    a.says("Volumen seis");
+    for _ in 0..20 {
+        a.press(KeypadKey::VolumeUp);
+    }
+    a.says("Volumen diez");
+    assert_eq!(a.k.effects.first(), Some(&Effect::StopSpeaking), "a key interrupts the speech first");
+    a.press(KeypadKey::Help);
+    a.says("Enter confirma");
+    a.press(KeypadKey::Cancel);
+    a.press(KeypadKey::Audio);
+    assert_eq!(a.k.session.audio().map(|audio| audio.volume), Some(audio.default_volume));
+}
+
+#[test]
+fn english_follows_the_session_language() {
+    let mut a = Listener::new();
+    a.press(KeypadKey::Audio);
+    a.says("For English, press 5.");
+    a.press(KeypadKey::Digit(5));
+    assert_eq!(a.k.session.language(), servicaja_core::settings::Language::En);
+    a.says("To start with your card, press 1.");
+    a.says("Para español, pulse 5.");
+    a.press(KeypadKey::Digit(1));
+    a.says("Swipe your card");
+}
+
+#[test]
+fn every_screen_says_something_and_no_secret_is_ever_said() {
+    let mut a = Listener::new();
+    pay_by_keypad(&mut a);
+    // Balances, certificates, requests, information from one session.
+    a.log_in();
+    a.press(KeypadKey::Digit(2));
+    a.answer(Reply::Accounts(accounts()));
+    a.press(KeypadKey::Cancel);
+    a.press(KeypadKey::Digit(4));
+    a.answer(Reply::Loans(vec![cancelled_loan("C1")]));
+    a.says("Constancia de no adeudo.");
+    a.press(KeypadKey::Cancel);
+    a.press(KeypadKey::Digit(5));
+    a.says("Para endoso de póliza de seguro, pulse 1.");
+    a.press(KeypadKey::Cancel);
+    a.press(KeypadKey::Digit(6));
+    a.says("Para canales de pago y límites, pulse 1.");
+    a.press(KeypadKey::Digit(3));
+    a.says("Ingrese el valor en soles");
+    a.press(KeypadKey::Digit(1));
+    a.press(KeypadKey::Digit(2));
+    a.press(KeypadKey::Point);
+    a.press(KeypadKey::Digit(5));
+    a.says("doce punto cinco");
+    a.press(KeypadKey::Cancel);
+    a.press(KeypadKey::Cancel);
+    a.press(KeypadKey::Digit(3));
+    a.answer(Reply::Accounts(accounts()));
+    a.press(KeypadKey::Digit(1));
+    a.press(KeypadKey::Digit(1));
+    a.press(KeypadKey::Enter);
+    a.answer(Reply::OtpSent(otp_sent("OTP-1")));
+    a.digits("731904");
+    for _ in 0..10 {
+        if !a.k.session.is_active() {
+            break;
+        }
+        a.press(KeypadKey::Cancel);
+    }
+    assert!(!a.k.session.is_active(), "Cancel leads back to the menu and ends the session there");
+    // Clave enrollment opens from the attract screen's option 2.
+    a.press(KeypadKey::Audio);
+    a.press(KeypadKey::Digit(2));
+    a.says("Crear su clave.");
+    a.k.swipe();
+    a.listen();
+    a.k.show_dni();
+    a.listen();
+    a.says("Crear su clave.");
+    a.press(KeypadKey::Cancel);
+    // A notice, then the out-of-service screen.
+    a.event(Event::Host { reachable: false });
+    a.press(KeypadKey::Audio);
+    a.says("ServiCaja fuera de servicio.");
+    a.says("Para escuchar información de la caja, pulse 1.");
+    let mut k = Kiosk::new();
+    k.login();
+    k.send(Event::Keypad(KeypadKey::Audio));
+    k.send(Event::Keypad(KeypadKey::Digit(1)));
+    k.no_answer();
+    let mut b = Listener::with(k);
+    b.listen();
+    assert!(matches!(b.k.screen(), Screen::Notice { notice: Notice::ServiceUnavailable, .. }));
+    b.says("Servicio no disponible.");
+    b.says("Pulse Enter para continuar.");
+    a.visited.extend(b.visited.iter().copied());
+    let all: BTreeSet<_> = [
+        "attract",
+        "out-of-service",
+        "identify",
+        "menu",
+        "balances",
+        "payment",
+        "internet",
+        "certificates",
+        "requests",
+        "enrollment",
+        "information",
+        "delivery",
+        "notice",
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(a.visited, all, "every screen must be visited (and say something)");
+    a.assert_no_secret_was_said();
+    b.assert_no_secret_was_said();
+}
