@@ -8,6 +8,7 @@ mod demo_panel;
 mod desk;
 mod kiosk;
 mod logging;
+mod notify;
 mod startup_probe;
 
 use std::path::PathBuf;
