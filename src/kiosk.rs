@@ -82,6 +82,7 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
         RuntimeOptions::default(),
     ))?;
 
+    crate::display::select(&settings.display)?;
     let ui = KioskWindow::new().map_err(|err| err.to_string())?;
     servicaja_ui::present(&ui, settings);
     let controller = Controller::attach(

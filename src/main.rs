@@ -6,6 +6,7 @@ mod demo;
 #[cfg(feature = "demo")]
 mod demo_panel;
 mod desk;
+mod display;
 mod kiosk;
 mod logging;
 mod notify;
