@@ -82,6 +82,7 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
         RuntimeOptions::default(),
     ))?;
 
+    crate::display::select(&settings.display)?;
     let ui = KioskWindow::new().map_err(|err| err.to_string())?;
     servicaja_ui::present(&ui, settings);
     let controller = Controller::attach(
@@ -128,7 +129,31 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
         }
     });
     crate::startup_probe::arm();
+    // systemd's READY / WATCHDOG / STATUS, ticked on this (the UI) thread; nothing without NOTIFY_SOCKET.
+    // The services are up here (`KioskServices::start` returned); the window is once the loop shows it.
+    let notifier = {
+        let window = ui.as_weak();
+        let controller = Rc::downgrade(&controller);
+        let started = std::time::Instant::now();
+        crate::notify::Notifier::start(
+            move || crate::notify::Observed {
+                window_shown: window.upgrade().is_some_and(|ui| ui.window().is_visible()),
+                services_up: true,
+                out_of_service: controller
+                    .upgrade()
+                    .and_then(|controller| {
+                        controller.try_borrow().ok().map(|controller| controller.session().out_of_service_reasons())
+                    })
+                    .unwrap_or_default(),
+            },
+            move || started.elapsed(),
+        )
+    };
     ui.run().map_err(|err| err.to_string())?;
+    if let Some(notifier) = &notifier {
+        notifier.stopping();
+    }
+    drop(notifier);
     drop(controller);
     drop(services);
     #[cfg(feature = "demo")]

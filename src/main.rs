@@ -6,8 +6,10 @@ mod demo;
 #[cfg(feature = "demo")]
 mod demo_panel;
 mod desk;
+mod display;
 mod kiosk;
 mod logging;
+mod notify;
 mod startup_probe;
 
 use std::path::PathBuf;

@@ -40,6 +40,7 @@ pub struct Settings {
     pub document_reader: DocumentReaderSettings,
     pub maintenance: MaintenanceSettings,
     pub data: DataFiles,
+    pub display: DisplaySettings,
 }
 
 /// How the kiosk runs: with simulated devices and the in-process central (demo) or on real hardware.
@@ -380,6 +381,22 @@ pub struct DataFiles {
     pub disclosures: String,
 }
 
+/// How the window reaches the screen: Slint's backend, chosen at start. `SLINT_BACKEND` in the environment
+/// wins over this key; with neither, Slint's default (a window on the desktop, winit; LinuxKMS when there is
+/// no display server).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct DisplaySettings {
+    /// `""` (Slint's default), `winit` / `winit-software` (a window), `linuxkms` / `linuxkms-software`
+    /// (full screen on the DRM device, touch from libinput, no X11 or Wayland).
+    pub backend: String,
+}
+
+impl DisplaySettings {
+    /// The backends this kiosk is built with (the software renderer only).
+    pub const BACKENDS: [&str; 5] = ["", "winit", "winit-software", "linuxkms", "linuxkms-software"];
+}
+
 impl Settings {
     /// Every problem in this configuration; empty when it is valid.
     pub fn validate(&self) -> Vec<Problem> {
@@ -485,6 +502,13 @@ impl Settings {
                     problems.push(Problem::new(key, "must name a real serial device in production mode"));
                 }
             }
+        }
+
+        if !DisplaySettings::BACKENDS.contains(&self.display.backend.as_str()) {
+            problems.push(Problem::new(
+                "display.backend",
+                "must be empty (Slint's default), winit, winit-software, linuxkms or linuxkms-software",
+            ));
         }
 
         let m = &self.maintenance;
@@ -609,5 +633,17 @@ mod tests {
         let problems = settings.validate();
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].key, "maintenance.users[1].id");
+    }
+
+    #[test]
+    fn the_display_backend_is_one_this_kiosk_is_built_with() {
+        let mut settings = Settings::default();
+        for backend in DisplaySettings::BACKENDS {
+            settings.display.backend = backend.to_owned();
+            assert!(settings.validate().is_empty(), "{backend}");
+        }
+        settings.display.backend = "linuxkms-skia".to_owned();
+        let keys: Vec<String> = settings.validate().into_iter().map(|problem| problem.key).collect();
+        assert_eq!(keys, ["display.backend"]);
     }
 }

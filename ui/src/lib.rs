@@ -34,8 +34,8 @@ pub fn select_language(language: &str) -> Result<(), String> {
 /// How the window presents this kiosk — the one place its platform-facing choices are made: the caja, the
 /// agency and the kiosk's id on the attract screen; on kiosk hardware (production mode) full screen with no
 /// pointer on the touchscreen, in demo mode an ordinary window beside the simulated hardware panel (where
-/// `SLINT_FULLSCREEN` still works). The backend itself is Slint's default (winit, software renderer); a
-/// DRM/KMS build without X chooses it here too.
+/// `SLINT_FULLSCREEN` still works). The backend (a winit window, or LinuxKMS full screen on the DRM device)
+/// is chosen by the binary before the window is made (`src/display.rs`).
 pub fn present(ui: &KioskWindow, settings: &servicaja_core::settings::Settings) {
     use slint::ComponentHandle;
     let kiosk = ui.global::<Kiosk>();
