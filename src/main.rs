@@ -8,6 +8,7 @@ mod demo_panel;
 mod desk;
 mod kiosk;
 mod logging;
+mod metrics_source;
 mod startup_probe;
 
 use std::path::PathBuf;
