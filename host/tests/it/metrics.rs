@@ -333,3 +333,32 @@ async fn an_empty_address_serves_nothing_and_a_taken_one_is_an_error() {
     let err = serve(&first.addr.to_string(), snapshot).await.err().expect("the port is taken");
     assert!(err.contains("cannot listen on"), "{err}");
 }
+
+/// `deploy/monitoring/`: every metric the alert rules and the Grafana dashboard name is one the kiosk
+/// exports (a renamed family would leave an alert that can never fire), and the dashboard is JSON.
+#[test]
+fn the_monitoring_examples_name_only_metrics_the_kiosk_exports() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/monitoring");
+    let exported: BTreeSet<String> = exposition(&example(), Format::Text)
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(|line| line[..line.find(['{', ' ']).unwrap()].to_owned())
+        .collect();
+    let dashboard = std::fs::read_to_string(dir.join("grafana-dashboard.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&dashboard).expect("the dashboard is JSON");
+    assert!(json["panels"].as_array().is_some_and(|panels| panels.len() >= 10));
+    let mut named = BTreeSet::new();
+    for file in ["servicaja-alerts.yml", "grafana-dashboard.json", "servicaja-alerts.test.yml"] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("servicaja_") {
+            let tail = &rest[at..];
+            let end = tail.find(|c: char| !(c.is_ascii_lowercase() || c == '_')).unwrap_or(tail.len());
+            named.insert(tail[..end].to_owned());
+            rest = &tail[end..];
+        }
+    }
+    let unknown: Vec<_> = named.difference(&exported).collect();
+    assert!(unknown.is_empty(), "named in deploy/monitoring but not exported: {unknown:?}");
+    assert!(named.len() >= 12, "{named:?}");
+}
