@@ -486,7 +486,7 @@ impl Settings {
         }
 
         let listen = self.metrics.listen.trim();
-        if !listen.is_empty() && listen.parse::<std::net::SocketAddr>().is_err() {
+        if !listen.is_empty() && listen.parse::<core::net::SocketAddr>().is_err() {
             problems.push(Problem::new(
                 "metrics.listen",
                 "must be an address and port such as 127.0.0.1:9464, or empty to serve no metrics",
