@@ -101,6 +101,26 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
         card_reader: services.devices.card_reader.clone(),
         document_reader: services.devices.document_reader.clone(),
     };
+    // The metrics endpoint for the caja's monitoring; one that cannot listen is logged, customers are
+    // still served.
+    let metrics_source = crate::metrics_source::snapshot_source(
+        settings,
+        &host_settings,
+        services.runtime.clone(),
+        devices.clone(),
+        chrono::Utc::now(),
+    );
+    let _metrics = match runtime.block_on(servicaja_host::metrics::serve(&settings.metrics.listen, metrics_source)) {
+        Ok(Some(server)) => {
+            tracing::info!(address = %server.addr, "metrics at http://{}/metrics", server.addr);
+            Some(server)
+        }
+        Ok(None) => None,
+        Err(err) => {
+            tracing::error!("{err}");
+            None
+        }
+    };
     let parts = crate::desk::KioskParts { runtime: services.runtime.clone(), client: services.client.clone(), devices };
     let maintenance = crate::desk::attach(&ui, &controller, settings, &host_settings, parts, chrono::Utc::now());
     // Staff reprints through the runtime's journal thread and printer, opened from the desk's staff home.

@@ -9,6 +9,7 @@ mod desk;
 mod display;
 mod kiosk;
 mod logging;
+mod metrics_source;
 mod notify;
 mod startup_probe;
 

@@ -39,6 +39,7 @@ pub struct Settings {
     pub card_reader: CardReaderSettings,
     pub document_reader: DocumentReaderSettings,
     pub maintenance: MaintenanceSettings,
+    pub metrics: MetricsSettings,
     pub data: DataFiles,
     pub display: DisplaySettings,
 }
@@ -373,6 +374,21 @@ impl Default for MaintenanceSettings {
     }
 }
 
+/// The metrics endpoint the caja's monitoring scrapes (Prometheus text at `http://<listen>/metrics`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// `address:port` to serve on (`127.0.0.1:9464`; `0.0.0.0:9464` for a monitoring server on the agency's
+    /// network); empty: no metrics endpoint.
+    pub listen: String,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self { listen: "127.0.0.1:9464".to_owned() }
+    }
+}
+
 /// Data tables the kiosk loads besides this file. Empty means the table embedded in the binary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -511,6 +527,14 @@ impl Settings {
             ));
         }
 
+        let listen = self.metrics.listen.trim();
+        if !listen.is_empty() && listen.parse::<core::net::SocketAddr>().is_err() {
+            problems.push(Problem::new(
+                "metrics.listen",
+                "must be an address and port such as 127.0.0.1:9464, or empty to serve no metrics",
+            ));
+        }
+
         let m = &self.maintenance;
         if !(3..=10).contains(&m.gesture_taps) {
             problems.push(Problem::new("maintenance.gesture_taps", "must be between 3 and 10"));
@@ -559,6 +583,18 @@ mod tests {
     #[test]
     fn defaults_are_a_valid_demo_configuration() {
         assert_eq!(Settings::default().validate(), vec![]);
+    }
+
+    #[test]
+    fn the_metrics_address_is_an_address_and_port_or_empty() {
+        let mut settings = Settings::default();
+        assert_eq!(settings.metrics.listen, "127.0.0.1:9464");
+        settings.metrics.listen = String::new();
+        assert_eq!(settings.validate(), vec![]);
+        settings.metrics.listen = "0.0.0.0:9464".into();
+        assert_eq!(settings.validate(), vec![]);
+        settings.metrics.listen = "localhost".into();
+        assert_eq!(settings.validate().iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), ["metrics.listen"]);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod client;
 pub mod disk;
 pub mod engine;
 pub mod journal;
+pub mod metrics;
 pub mod outbox;
 pub mod policy;
 pub mod seal;

@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use servicaja_central::{CentralConfig, ManualClock, RunningCentral, start};
 use servicaja_core::api::{IDEMPOTENCY_KEY_HEADER, OutboxMessage, paths};
 
+use crate::contract;
+
 pub const JESUS: (&str, &str, &str) = ("4214100000000010", "44556677", "123456");
 pub const MARIA: (&str, &str, &str) = ("4214100000000028", "40112233", "246810");
 pub const ROSA: (&str, &str, &str) = ("4214100000000036", "07654321", "135790");
@@ -133,11 +135,18 @@ impl Harness {
         format!("test-key-{n}-{}", uuid::Uuid::now_v7())
     }
 
-    async fn reply(response: reqwest::Response) -> Reply {
+    /// The answer, checked against the OpenAPI document (`contract.rs`): every test that talks through the
+    /// harness also checks that the simulator speaks the documented contract.
+    async fn reply(method: &str, path: &str, response: reqwest::Response) -> Reply {
         let status = response.status();
         let replayed = response.headers().get("Idempotency-Replayed").is_some();
+        let content_type =
+            response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let bytes = response.bytes().await.expect("body");
         let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON body") };
+        if let Err(mismatch) = contract::check_answer(method, path, status.as_u16(), content_type.as_deref(), &body) {
+            panic!("the answer disagrees with central/openapi.yaml: {mismatch}");
+        }
         Reply { status, body, replayed }
     }
 
@@ -146,7 +155,7 @@ impl Harness {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        Self::reply(request.send().await.expect("GET sent")).await
+        Self::reply("GET", path, request.send().await.expect("GET sent")).await
     }
 
     pub async fn post_keyed(&self, path: &str, token: Option<&str>, key: Option<&str>, body: &Value) -> Reply {
@@ -157,7 +166,7 @@ impl Harness {
         if let Some(key) = key {
             request = request.header(IDEMPOTENCY_KEY_HEADER, key);
         }
-        Self::reply(request.send().await.expect("POST sent")).await
+        Self::reply("POST", path, request.send().await.expect("POST sent")).await
     }
 
     /// POST with a fresh idempotency key.

@@ -2,6 +2,7 @@
 
 mod central;
 mod journal;
+mod metrics;
 mod pki;
 mod sim;
 mod store;
