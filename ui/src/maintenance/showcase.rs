@@ -57,13 +57,13 @@ impl MaintenanceBackend for ShowcaseBackend {
                     at: self.now - TimeDelta::minutes(42),
                     state: "noDevice".into(),
                     action: Some("maintenance".into()),
-                    detail: "port /dev/ttyUSB1: cable disconnected".into(),
+                    detail: "/dev/ttyUSB1: os error 2".into(),
                 }],
                 ..device("card-reader", "online")
             },
             DeviceReport {
                 action: Some("maintenance".into()),
-                detail: "port /dev/ttyUSB2: no answer".into(),
+                detail: "/dev/ttyUSB2: timeout".into(),
                 ..device("document-reader", "offline")
             },
         ]
