@@ -25,7 +25,10 @@ use servicaja_ui::maintenance::backend::{
 };
 use servicaja_ui::maintenance::{Desk, SharedDesk, queue};
 use servicaja_ui::rig::Rig;
-use servicaja_ui::{Kiosk, KioskWindow, Maintenance};
+use servicaja_ui::{
+    Kiosk, KioskWindow, Maintenance, MaintenanceCommandKind, MaintenanceCommandState, MaintenanceLoginError,
+    MaintenanceLoginField, MaintenanceMessage, MaintenancePage, MaintenanceRole, MaintenanceTab,
+};
 
 const TECHNICIAN: &str = "1001";
 const TECHNICIAN_PIN: &str = "100100";
@@ -227,8 +230,8 @@ impl Setup {
         self.desk.borrow_mut().tick();
     }
 
-    fn page(&self) -> String {
-        self.ui.global::<Maintenance>().get_page().to_string()
+    fn page(&self) -> MaintenancePage {
+        self.ui.global::<Maintenance>().get_page()
     }
 
     fn screen(&self) -> Screen {
@@ -236,7 +239,7 @@ impl Setup {
     }
 
     fn sign_in(&self, id: &str, pin: &str) {
-        assert_eq!(self.page(), "login");
+        assert_eq!(self.page(), MaintenancePage::Login);
         self.type_digits(id);
         self.touch("Siguiente");
         self.type_digits(pin);
@@ -247,9 +250,9 @@ impl Setup {
         self.record.borrow().journal.iter().map(|e| (e.user.clone(), e.action.clone())).collect()
     }
 
-    fn message(&self) -> String {
+    fn message(&self) -> (MaintenanceMessage, String) {
         let m = self.ui.global::<Maintenance>();
-        format!("{}:{}", m.get_message(), m.get_message_arg())
+        (m.get_message(), m.get_message_arg().to_string())
     }
 }
 
@@ -266,16 +269,19 @@ fn the_gesture_and_a_valid_pin_open_the_technician_screens_and_everything_is_jou
     }
     k.tap_at(640.0, 500.0);
     k.tap_at(12.0, 12.0);
-    assert_eq!(k.page(), "", "a tap elsewhere starts the count again");
+    assert_eq!(k.page(), MaintenancePage::Closed, "a tap elsewhere starts the count again");
     k.advance(TimeDelta::seconds(5));
     k.gesture();
-    assert_eq!(k.page(), "login");
+    assert_eq!(k.page(), MaintenancePage::Login);
     assert_eq!(k.screen(), Screen::OutOfService, "customers find the kiosk out of service behind the keypad");
 
     k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
-    assert_eq!(k.page(), "home");
+    assert_eq!(k.page(), MaintenancePage::Home);
     let m = k.ui.global::<Maintenance>();
-    assert_eq!((m.get_role().as_str(), m.get_user().as_str(), m.get_tab().as_str()), ("technician", "1001", "devices"));
+    assert_eq!(
+        (m.get_role(), m.get_user().as_str(), m.get_tab()),
+        (MaintenanceRole::Technician, "1001", MaintenanceTab::Devices)
+    );
     assert!(k.shows("Impresora") && k.shows("Lector de tarjetas") && k.shows("Lector de DNI"));
 
     // A reader test: the card read goes to the test, shown masked, and never to the customer session.
@@ -290,10 +296,10 @@ fn the_gesture_and_a_valid_pin_open_the_technician_screens_and_everything_is_jou
     k.touch("Papel");
     k.touch("Rollo reemplazado");
     assert_eq!(k.record.borrow().rolls_replaced, 1);
-    assert_eq!(k.message(), "roll-replaced:");
+    assert_eq!(k.message(), (MaintenanceMessage::RollReplaced, String::new()));
 
     k.touch("Salir");
-    assert_eq!(k.page(), "");
+    assert_eq!(k.page(), MaintenancePage::Closed);
     assert_eq!(k.screen(), Screen::Attract, "customers are served again");
     assert_eq!(
         k.journal(),
@@ -316,7 +322,7 @@ fn three_wrong_pins_lock_the_id_with_the_time_left_until_the_lockout_ends() {
     k.gesture();
     k.sign_in(TECHNICIAN, "111111");
     let m = k.ui.global::<Maintenance>();
-    assert_eq!((m.get_login_error().as_str(), m.get_attempts_left()), ("refused", 2));
+    assert_eq!((m.get_login_error(), m.get_attempts_left()), (MaintenanceLoginError::Refused, 2));
     assert_eq!(m.get_pin_length(), 0, "the wrong PIN is forgotten");
     assert!(k.shows("Código o PIN incorrecto. Le quedan 2 intentos."));
     k.type_digits("222222");
@@ -324,17 +330,17 @@ fn three_wrong_pins_lock_the_id_with_the_time_left_until_the_lockout_ends() {
     assert_eq!(m.get_attempts_left(), 1);
     k.type_digits("333333");
     k.touch("Ingresar");
-    assert_eq!((m.get_login_error().as_str(), m.get_locked_minutes()), ("locked", 15));
+    assert_eq!((m.get_login_error(), m.get_locked_minutes()), (MaintenanceLoginError::Locked, 15));
     assert!(k.shows("Usuario bloqueado por demasiados intentos. Intente nuevamente en 15 minutos."));
 
     k.advance(TimeDelta::minutes(10));
     k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
-    assert_eq!(k.page(), "login", "even the right PIN is refused while the id is locked");
-    assert_eq!((m.get_login_error().as_str(), m.get_locked_minutes()), ("locked", 5));
+    assert_eq!(k.page(), MaintenancePage::Login, "even the right PIN is refused while the id is locked");
+    assert_eq!((m.get_login_error(), m.get_locked_minutes()), (MaintenanceLoginError::Locked, 5));
 
     k.advance(TimeDelta::minutes(5));
     k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
-    assert_eq!(k.page(), "home");
+    assert_eq!(k.page(), MaintenancePage::Home);
     assert!(k.journal().contains(&entry(TECHNICIAN, "locked_out")));
 }
 
@@ -344,7 +350,7 @@ fn a_request_during_a_customer_session_waits_for_it_to_end_and_the_next_customer
     k.rig.login();
     assert_eq!(k.screen(), Screen::Menu);
     k.gesture();
-    assert_eq!(k.page(), "", "the customer is not interrupted");
+    assert_eq!(k.page(), MaintenancePage::Closed, "the customer is not interrupted");
     assert_eq!(k.screen(), Screen::Menu);
     assert!(matches!(k.desk.borrow().access_state(), AccessState::EnterPending { .. }));
     k.touch("Consultar saldos");
@@ -354,7 +360,7 @@ fn a_request_during_a_customer_session_waits_for_it_to_end_and_the_next_customer
     assert_eq!(k.screen(), Screen::OutOfService);
     let reasons = k.ui.global::<Kiosk>().get_out_of_service_reasons();
     assert!(slint::Model::iter(&reasons).any(|r| r == "maintenance"));
-    assert_eq!(k.page(), "login");
+    assert_eq!(k.page(), MaintenancePage::Login);
     assert!(k.ui.global::<Maintenance>().get_after_customer());
     assert!(k.shows("La atención al cliente terminó. Ingrese su código y PIN."));
 
@@ -362,7 +368,7 @@ fn a_request_during_a_customer_session_waits_for_it_to_end_and_the_next_customer
     assert_eq!(k.screen(), Screen::OutOfService, "no new customer session starts meanwhile");
 
     k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
-    assert_eq!(k.page(), "home");
+    assert_eq!(k.page(), MaintenancePage::Home);
     assert_eq!(k.screen(), Screen::OutOfService);
     k.touch("Salir");
     assert_eq!(k.screen(), Screen::Attract);
@@ -410,12 +416,15 @@ fn expired_commands_are_retried_or_cancelled_and_a_rejected_one_only_cancelled_w
     // The rejected one shows what the central answered and can only be closed with a reason.
     let rejected = ids[2];
     let shown = slint::Model::row_data(&m.get_commands(), 2).unwrap();
-    assert_eq!((shown.state.as_str(), shown.error.as_str()), ("rejected", "HTTP 401 · session_expired"));
+    assert_eq!(
+        (shown.state, shown.kind, shown.code.as_str()),
+        (MaintenanceCommandState::Rejected, MaintenanceCommandKind::Request, "HTTP 401 · session_expired")
+    );
     assert!(!k.shows(&format!("Reintentar N.° {}", rejected.0)), "the central would replay its rejection");
     k.touch(&format!("Anular N.° {}", rejected.0));
     k.touch("Cliente atendido en ventanilla");
     k.touch("Anular con este motivo");
-    assert_eq!(k.message(), format!("cancelled:{}", rejected.0));
+    assert_eq!(k.message(), (MaintenanceMessage::Cancelled, rejected.0.to_string()));
     let stored = runtime.block_on(outbox.get(rejected)).unwrap();
     assert_eq!(
         (stored.state, stored.close_reason.as_deref()),
@@ -426,14 +435,14 @@ fn expired_commands_are_retried_or_cancelled_and_a_rejected_one_only_cancelled_w
 
     let (retried, cancelled) = (ids[0], ids[1]);
     k.touch(&format!("Reintentar N.° {}", retried.0));
-    assert_eq!(k.message(), format!("retried:{}", retried.0));
+    assert_eq!(k.message(), (MaintenanceMessage::Retried, retried.0.to_string()));
     let done = runtime.block_on(outbox.wait_final(retried, Duration::from_secs(30))).unwrap();
     assert_eq!(done.map(|d| d.state), Some(State::Done), "sent again with the same key and acknowledged");
 
     k.touch(&format!("Anular N.° {}", cancelled.0));
     k.touch("Operación duplicada");
     k.touch("Anular con este motivo");
-    assert_eq!(k.message(), format!("cancelled:{}", cancelled.0));
+    assert_eq!(k.message(), (MaintenanceMessage::Cancelled, cancelled.0.to_string()));
     let stored = runtime.block_on(outbox.get(CommandId(cancelled.0))).unwrap();
     assert_eq!((stored.state, stored.close_reason.as_deref()), (State::Cancelled, Some("Operación duplicada")));
     assert_eq!(slint::Model::row_count(&m.get_commands()), 0, "neither is listed any more");
@@ -500,17 +509,17 @@ fn a_rejection_the_customer_saw_and_corrected_at_the_kiosk_is_not_listed_as_need
         servicaja_ui::select_language(language).unwrap();
         k.touch(if language == "es" { "Cola" } else { "Queue" });
         let m = k.ui.global::<Maintenance>();
-        let listed: Vec<(i32, String, String)> = (0..slint::Model::row_count(&m.get_commands()))
+        let listed: Vec<(i32, MaintenanceCommandState, String)> = (0..slint::Model::row_count(&m.get_commands()))
             .filter_map(|row| slint::Model::row_data(&m.get_commands(), row))
-            .map(|c| (c.id, c.state.to_string(), c.error.to_string()))
+            .map(|c| (c.id, c.state, c.code.to_string()))
             .collect();
         let id = |command: CommandId| i32::try_from(command.0).unwrap();
         assert_eq!(
             listed,
             [
-                (id(mistyped), "declined".to_owned(), "HTTP 422 · otp_invalid".to_owned()),
-                (id(background), "rejected".to_owned(), "HTTP 422 · otp_invalid".to_owned()),
-                (id(reversal), "rejected".to_owned(), "HTTP 409 · reversal_not_possible".to_owned()),
+                (id(mistyped), MaintenanceCommandState::Declined, "HTTP 422 · otp_invalid".to_owned()),
+                (id(background), MaintenanceCommandState::Rejected, "HTTP 422 · otp_invalid".to_owned()),
+                (id(reversal), MaintenanceCommandState::Rejected, "HTTP 409 · reversal_not_possible".to_owned()),
             ],
             "{language}: the corrected affiliation ({retyped:?}) is done and not listed"
         );
@@ -540,19 +549,19 @@ fn fifteen_minutes_idle_cover_the_screens_with_the_pin_keypad_until_the_pin_is_t
     k.wait(TimeDelta::minutes(14));
     k.touch("Cola");
     k.wait(TimeDelta::minutes(14) + TimeDelta::seconds(59));
-    assert_eq!(k.page(), "home", "touching the screen restarted the idle time");
+    assert_eq!(k.page(), MaintenancePage::Home, "touching the screen restarted the idle time");
     k.wait(TimeDelta::seconds(1));
     let m = k.ui.global::<Maintenance>();
-    assert_eq!(k.page(), "login");
+    assert_eq!(k.page(), MaintenancePage::Login);
     assert!(m.get_reauth());
     assert!(k.shows("Sesión inactiva: ingrese su PIN nuevamente"));
-    assert_eq!((m.get_login_id().as_str(), m.get_login_field().as_str()), (TECHNICIAN, "pin"));
+    assert_eq!((m.get_login_id().as_str(), m.get_login_field()), (TECHNICIAN, MaintenanceLoginField::Pin));
     assert_eq!(k.screen(), Screen::OutOfService, "the kiosk stays out of service behind the keypad");
 
     k.type_digits(TECHNICIAN_PIN);
     k.touch("Ingresar");
-    assert_eq!(k.page(), "home");
-    assert_eq!(m.get_tab(), "queue", "back where the technician was");
+    assert_eq!(k.page(), MaintenancePage::Home);
+    assert_eq!(m.get_tab(), MaintenanceTab::Queue, "back where the technician was");
     let journal = k.journal();
     assert!(journal.contains(&entry(TECHNICIAN, "reauth_required")));
     assert!(journal.contains(&entry(TECHNICIAN, "reauthenticated")));
@@ -577,7 +586,7 @@ fn the_out_of_service_switch_keeps_customers_away_with_its_reason_after_the_tech
     }
     assert_eq!(k.ui.global::<Maintenance>().get_off_reason(), "obra en");
     k.touch("Fuera de servicio con este motivo");
-    assert_eq!(k.message(), "service-off:");
+    assert_eq!(k.message(), (MaintenanceMessage::ServiceOff, String::new()));
     assert!(!k.ui.global::<Maintenance>().get_in_service());
     assert!(k.shows("obra en"), "the kiosk page says what customers read");
     k.touch("Salir");
@@ -641,7 +650,7 @@ fn a_login_nobody_uses_closes_and_staff_see_only_the_reprint_entry() {
     let k = kiosk();
     k.gesture();
     k.wait(TimeDelta::minutes(2));
-    assert_eq!(k.page(), "", "a stray gesture never keeps customers away");
+    assert_eq!(k.page(), MaintenancePage::Closed, "a stray gesture never keeps customers away");
     assert_eq!(k.screen(), Screen::Attract);
 
     let opened = Rc::new(RefCell::new(Vec::<String>::new()));
@@ -649,9 +658,130 @@ fn a_login_nobody_uses_closes_and_staff_see_only_the_reprint_entry() {
     k.desk.borrow_mut().set_reprint_opener(Box::new(move |staff| sink.borrow_mut().push(staff.to_owned())));
     k.gesture();
     k.sign_in("2001", "200200");
-    assert_eq!(k.ui.global::<Maintenance>().get_role(), "staff");
+    assert_eq!(k.ui.global::<Maintenance>().get_role(), MaintenanceRole::Staff);
     assert!(!k.shows("Cola") && !k.shows("Dispositivos"), "staff do not see the technician's pages");
     k.touch("Reimprimir comprobante");
     assert_eq!(*opened.borrow(), ["2001"]);
     assert!(k.journal().contains(&entry("2001", "reprint")));
+}
+
+/// Every variant of a page enum, kept whole by a match that stops compiling when one is added.
+macro_rules! every {
+    ($enum:ident: $($variant:ident),+ $(,)?) => {{
+        fn _whole(value: $enum) {
+            match value {
+                $($enum::$variant => {})+
+            }
+        }
+        [$($enum::$variant),+]
+    }};
+}
+
+/// Issue 17: the technician's pages are worded in the page's language. Every device state, paper state,
+/// action, command kind, command state and last failure has its own words in Spanish and in English, which
+/// are never the technical code the page shows small beside them.
+#[test]
+fn every_word_of_the_maintenance_pages_is_said_in_spanish_and_english_never_as_the_bare_code() {
+    use servicaja_ui::{
+        MaintenanceDeviceAction, MaintenanceDeviceKind, MaintenanceDeviceState, MaintenanceFailure, MaintenancePaper,
+        MaintenanceWords,
+    };
+    let k = kiosk();
+    let words = k.ui.global::<MaintenanceWords>();
+    let codes = [
+        "online",
+        "offline",
+        "hardwareError",
+        "userError",
+        "busy",
+        "noDevice",
+        "full",
+        "low",
+        "out",
+        "jammed",
+        "unknown",
+        "clear",
+        "maintenance",
+        "payment",
+        "reversal",
+        "affiliation",
+        "disaffiliation",
+        "constancia",
+        "request",
+        "enrollment",
+        "email",
+        "expired",
+        "rejected",
+        "declined",
+        "unreadable",
+        "network",
+        "timeout",
+        "tls",
+        "decode",
+        "config",
+    ];
+    let mut said: std::collections::HashMap<&str, Vec<String>> = Default::default();
+    for language in ["es", "en"] {
+        servicaja_ui::select_language(language).unwrap();
+        let mut all: Vec<(String, String)> = Vec::new();
+        for kind in every!(MaintenanceDeviceKind: Printer, CardReader, DocumentReader, Other) {
+            all.push((format!("{kind:?}"), words.invoke_device(kind).to_string()));
+        }
+        for state in every!(MaintenanceDeviceState: Online, Offline, HardwareError, UserError, Busy, NoDevice, Unknown)
+        {
+            all.push((format!("{state:?}"), words.invoke_state(state).to_string()));
+        }
+        for paper in every!(MaintenancePaper: None, Full, Low, Out, Jammed, Unknown) {
+            if paper != MaintenancePaper::None {
+                all.push((format!("paper {paper:?}"), words.invoke_paper(paper).to_string()));
+            }
+        }
+        for action in every!(MaintenanceDeviceAction: None, Clear, Maintenance, Other) {
+            if action != MaintenanceDeviceAction::None {
+                all.push((format!("action {action:?}"), words.invoke_action(action).to_string()));
+            }
+        }
+        for kind in every!(MaintenanceCommandKind: Payment, Reversal, Affiliation, Disaffiliation, Constancia, Request,
+            Enrollment, Email, Other)
+        {
+            all.push((format!("kind {kind:?}"), words.invoke_kind(kind).to_string()));
+        }
+        for state in every!(MaintenanceCommandState: Expired, Rejected, Declined, Unreadable) {
+            all.push((format!("command {state:?}"), words.invoke_command_state(state).to_string()));
+            all.push((format!("reason {state:?}"), words.invoke_reason(state).to_string()));
+        }
+        for failure in every!(MaintenanceFailure: None, Network, Timeout, Tls, Status, Decode, Config, Other) {
+            if failure != MaintenanceFailure::None {
+                all.push((format!("failure {failure:?}"), words.invoke_failure(failure).to_string()));
+            }
+        }
+        for (what, text) in &all {
+            assert!(!text.trim().is_empty(), "{language}: {what} says nothing");
+            assert!(
+                !codes.iter().any(|code| text == code || text.contains(&format!("({code})"))),
+                "{language}: {what} is worded as its code: {text:?}"
+            );
+        }
+        said.insert(language, all.into_iter().map(|(_, text)| text).collect());
+    }
+    servicaja_ui::select_language("es").unwrap();
+    // The English page says each of these in English: not one is left as the Spanish words.
+    let (es, en) = (&said["es"], &said["en"]);
+    let same: Vec<&String> = es.iter().zip(en).filter(|(es, en)| es == en).map(|(es, _)| es).collect();
+    assert!(same.is_empty(), "left in Spanish on the English page: {same:?}");
+    assert!(es.iter().any(|t| t == "Sin dispositivo") && en.iter().any(|t| t == "No device"));
+}
+
+/// The devices page as a technician reads it: the state, the action and the problems in words, the codes
+/// of the shared vocabulary small beside them, never a line of raw words like `noDevice [maintenance]`.
+#[test]
+fn the_devices_page_words_a_problem_and_keeps_its_code_beside_it() {
+    let k = kiosk();
+    k.ui.window().set_size(slint::PhysicalSize::new(1280, 2400));
+    k.gesture();
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    assert!(k.find("Impresora").iter().any(|e| e.accessible_value().is_some_and(|v| v == "En línea")));
+    let codes: Vec<String> =
+        k.find("Código técnico").iter().filter_map(|e| e.accessible_value()).map(|v| v.to_string()).collect();
+    assert_eq!(codes.iter().filter(|code| *code == "online").count(), 3, "the code beside each state: {codes:?}");
 }

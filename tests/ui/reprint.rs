@@ -536,12 +536,12 @@ fn staff_enter_by_the_gesture_and_pin_reprint_and_the_page_closes_when_the_pin_i
         ui.window().dispatch_event(WindowEvent::PointerReleased { position, button: PointerEventButton::Left });
         advance(TimeDelta::milliseconds(300));
     }
-    assert_eq!(ui.global::<Maintenance>().get_page(), "login");
+    assert_eq!(ui.global::<Maintenance>().get_page(), servicaja_ui::MaintenancePage::Login);
     type_digits(&ui, "2001");
     touch(&ui, "Siguiente");
     type_digits(&ui, "200200");
     touch(&ui, "Ingresar");
-    assert_eq!(ui.global::<Maintenance>().get_role(), "staff");
+    assert_eq!(ui.global::<Maintenance>().get_role(), servicaja_ui::MaintenanceRole::Staff);
     assert!(!ui.global::<Reprint>().get_open());
     touch(&ui, "Reimprimir comprobante");
     assert!(ui.global::<Reprint>().get_open());

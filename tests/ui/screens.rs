@@ -15,7 +15,10 @@ use slint::ComponentHandle;
 use super::flows::{screen, shows, touch, type_digits};
 use servicaja_ui::rig::Rig;
 use servicaja_ui::{ClaveStep, IdentifyFlow, Screen};
-use servicaja_ui::{DeliveryFlow, DeliveryStep, Kiosk, KioskWindow, Maintenance, Theme};
+use servicaja_ui::{
+    DeliveryFlow, DeliveryStep, Kiosk, KioskWindow, Maintenance, MaintenanceLoginError, MaintenanceLoginField,
+    MaintenancePage, Theme,
+};
 
 const PANELS: [(f32, f32); 2] = [(1280.0, 1024.0), (1080.0, 1920.0)];
 
@@ -194,12 +197,12 @@ fn keypad_screens() -> Vec<KeypadScreen> {
             name: "maintenance id",
             show: |ui| {
                 let m = ui.global::<Maintenance>();
-                m.set_page("login".into());
-                m.set_login_field("id".into());
+                m.set_page(MaintenancePage::Login);
+                m.set_login_field(MaintenanceLoginField::Id);
             },
             message: |ui| {
                 let m = ui.global::<Maintenance>();
-                m.set_login_error("refused".into());
+                m.set_login_error(MaintenanceLoginError::Refused);
                 m.set_attempts_left(2);
             },
         },
@@ -207,14 +210,14 @@ fn keypad_screens() -> Vec<KeypadScreen> {
             name: "maintenance PIN",
             show: |ui| {
                 let m = ui.global::<Maintenance>();
-                m.set_page("login".into());
-                m.set_login_field("pin".into());
+                m.set_page(MaintenancePage::Login);
+                m.set_login_field(MaintenanceLoginField::Pin);
                 m.set_login_id("1001".into());
                 m.set_pin_length(3);
             },
             message: |ui| {
                 let m = ui.global::<Maintenance>();
-                m.set_login_error("refused".into());
+                m.set_login_error(MaintenanceLoginError::Refused);
                 m.set_attempts_left(1);
             },
         },
@@ -222,12 +225,12 @@ fn keypad_screens() -> Vec<KeypadScreen> {
             name: "maintenance PIN, locked",
             show: |ui| {
                 let m = ui.global::<Maintenance>();
-                m.set_page("login".into());
-                m.set_login_field("pin".into());
+                m.set_page(MaintenancePage::Login);
+                m.set_login_field(MaintenanceLoginField::Pin);
             },
             message: |ui| {
                 let m = ui.global::<Maintenance>();
-                m.set_login_error("locked".into());
+                m.set_login_error(MaintenanceLoginError::Locked);
                 m.set_locked_minutes(15);
             },
         },

@@ -866,7 +866,7 @@ fn render_maintenance_scenes(
         written.push(shot);
     }
     // The next scene starts with the maintenance screens closed.
-    ui.global::<super::Maintenance>().set_page("".into());
+    ui.global::<super::Maintenance>().set_page(super::MaintenancePage::Closed);
     super::select_language("es")?;
     Ok(written)
 }

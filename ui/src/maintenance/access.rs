@@ -8,6 +8,7 @@ use servicaja_session::Event;
 use zeroize::Zeroizing;
 
 use super::{Desk, Message, Tab};
+use crate::{MaintenanceLoginError, MaintenanceLoginField, MaintenanceMessage, MaintenancePage, MaintenanceRole};
 
 /// Ids and PINs are typed on the numeric keypad; longer input is ignored.
 const MAX_TYPED: usize = 12;
@@ -94,8 +95,11 @@ impl Desk {
         self.render();
     }
 
-    pub(super) fn choose_field(&mut self, field: &str) {
-        self.field = if field == "pin" { Field::Pin } else { Field::Id };
+    pub(super) fn choose_field(&mut self, field: MaintenanceLoginField) {
+        self.field = match field {
+            MaintenanceLoginField::Pin => Field::Pin,
+            MaintenanceLoginField::Id => Field::Id,
+        };
         self.login_touched = Some(self.now());
         self.render();
     }
@@ -113,7 +117,7 @@ impl Desk {
                 self.login_touched = None;
                 self.message = Message::default();
                 if role == Role::Technician {
-                    self.show(self.tab.id());
+                    self.show(self.tab);
                 }
             }
             LoginOutcome::Refused { attempts_left } => {
@@ -184,7 +188,7 @@ impl Desk {
                 None
             }
             Err(Refusal::NotPermitted { .. }) => {
-                self.message = Message { id: "not-permitted", error: true, ..Message::default() };
+                self.message = Message { id: MaintenanceMessage::NotPermitted, error: true, ..Message::default() };
                 None
             }
             Err(Refusal::NotSignedIn) => None,
@@ -196,5 +200,113 @@ impl Desk {
         if !entries.is_empty() {
             self.backend.journal(entries);
         }
+    }
+}
+
+/// The login and signed-in state as the `Maintenance` global shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct AccessView {
+    pub page: MaintenancePage,
+    pub reauth: bool,
+    /// Who is signed in (or must type the PIN again); empty on the first login.
+    pub user: String,
+    pub role: MaintenanceRole,
+    pub field: MaintenanceLoginField,
+    pub error: MaintenanceLoginError,
+    pub attempts_left: i32,
+    /// Minutes until a locked id may try again, rounded up.
+    pub locked_minutes: i32,
+}
+
+/// Which page covers the customer screens, who is signed in, and the login keypad's field and error.
+pub(super) fn map_access(state: &AccessState, field: Field, error: LoginError, now: DateTime<Utc>) -> AccessView {
+    let role_of = |role: &Role| match role {
+        Role::Technician => MaintenanceRole::Technician,
+        Role::Staff => MaintenanceRole::Staff,
+    };
+    let (page, user, role) = match state {
+        AccessState::Closed | AccessState::EnterPending { .. } => (MaintenancePage::Closed, "", MaintenanceRole::None),
+        AccessState::Login { .. } => (MaintenancePage::Login, "", MaintenanceRole::None),
+        AccessState::Reauth { user, role, .. } => (MaintenancePage::Login, user.as_str(), role_of(role)),
+        AccessState::Active { user, role, .. } => (MaintenancePage::Home, user.as_str(), role_of(role)),
+    };
+    let (error, attempts_left, locked_minutes) = match error {
+        LoginError::None => (MaintenanceLoginError::None, 0, 0),
+        LoginError::Refused(left) => (MaintenanceLoginError::Refused, i32::from(left), 0),
+        LoginError::Locked(until) => {
+            let seconds = (until - now).num_seconds().max(0);
+            (MaintenanceLoginError::Locked, 0, i32::try_from((seconds + 59) / 60).unwrap_or(i32::MAX))
+        }
+    };
+    AccessView {
+        page,
+        reauth: matches!(state, AccessState::Reauth { .. }),
+        user: user.to_owned(),
+        role,
+        field: match field {
+            Field::Id => MaintenanceLoginField::Id,
+            Field::Pin => MaintenanceLoginField::Pin,
+        },
+        error,
+        attempts_left,
+        locked_minutes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use super::*;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_790_000_000 + seconds, 0).unwrap()
+    }
+
+    #[test]
+    fn the_customer_screens_show_while_closed_or_while_an_entry_waits_for_the_customer() {
+        for state in [AccessState::Closed, AccessState::EnterPending { requested_at: at(0) }] {
+            let view = map_access(&state, Field::Id, LoginError::None, at(0));
+            assert_eq!(
+                (view.page, view.role, view.user.as_str()),
+                (MaintenancePage::Closed, MaintenanceRole::None, "")
+            );
+        }
+    }
+
+    #[test]
+    fn the_login_names_nobody_and_the_reauth_keeps_who_was_signed_in() {
+        let login = map_access(&AccessState::Login { opened_at: at(0) }, Field::Pin, LoginError::None, at(0));
+        assert_eq!(
+            (login.page, login.reauth, login.field),
+            (MaintenancePage::Login, false, MaintenanceLoginField::Pin)
+        );
+        let reauth = AccessState::Reauth { user: "1001".into(), role: Role::Technician, since: at(0) };
+        let view = map_access(&reauth, Field::Pin, LoginError::None, at(0));
+        assert_eq!(
+            (view.page, view.reauth, view.user.as_str(), view.role),
+            (MaintenancePage::Login, true, "1001", MaintenanceRole::Technician)
+        );
+    }
+
+    #[test]
+    fn signed_in_users_see_the_home_page_of_their_role() {
+        let staff = AccessState::Active { user: "2001".into(), role: Role::Staff, last_activity: at(0) };
+        let view = map_access(&staff, Field::Id, LoginError::None, at(0));
+        assert_eq!(
+            (view.page, view.role, view.error),
+            (MaintenancePage::Home, MaintenanceRole::Staff, MaintenanceLoginError::None)
+        );
+    }
+
+    #[test]
+    fn a_refusal_counts_the_attempts_left_and_a_lockout_the_minutes_rounded_up() {
+        let login = AccessState::Login { opened_at: at(0) };
+        let refused = map_access(&login, Field::Pin, LoginError::Refused(2), at(0));
+        assert_eq!((refused.error, refused.attempts_left), (MaintenanceLoginError::Refused, 2));
+        let locked = map_access(&login, Field::Id, LoginError::Locked(at(0) + TimeDelta::seconds(601)), at(0));
+        assert_eq!((locked.error, locked.locked_minutes), (MaintenanceLoginError::Locked, 11));
+        let over = map_access(&login, Field::Id, LoginError::Locked(at(0)), at(60));
+        assert_eq!(over.locked_minutes, 0, "never a negative wait");
     }
 }

@@ -1,18 +1,18 @@
 //! The technician's and staff's touches once signed in: which page is shown, its figures read from the
-//! backend, and every action button (`Maintenance.act`) and the reason keyboard, each authorized first.
+//! backend, and every action button (`Maintenance.act`, `retry`, `cancel`, `reason`, `switch-off`) and the reason keyboard, each authorized first.
 
 use servicaja_maintenance::{AccessState, Action};
 use servicaja_session::{Reader, SwitchOffReason};
 
 use super::service::switch_off_detail;
 use super::{Desk, Message, Tab};
+use crate::{MaintenanceAction, MaintenanceMessage, MaintenanceOffReason};
 
 /// The longest reason typed for cancelling a command.
 const MAX_REASON: usize = 120;
 
 impl Desk {
-    pub(super) fn show(&mut self, tab: &str) {
-        let Some(tab) = Tab::of(tab) else { return };
+    pub(super) fn show(&mut self, tab: Tab) {
         self.reader_test = None;
         self.cancelling = None;
         self.choosing_off = false;
@@ -38,38 +38,52 @@ impl Desk {
             Tab::Paper => self.paper = Some(self.backend.paper()),
             Tab::Queue => match self.backend.queue() {
                 Ok(queue) => self.queue = queue,
-                Err(err) => self.message = Message { id: "failed", arg: err, error: true },
+                Err(err) => self.message = failed(err),
             },
             Tab::Host => self.host = self.backend.host(now, probe),
             Tab::Kiosk => self.kiosk = self.backend.kiosk(),
         }
     }
 
-    pub(super) fn act(&mut self, id: &str) {
+    /// Every touch on the signed-in pages starts here: the idle time starts again, and a session gone idle
+    /// asks for the PIN instead of acting. `true` when the touch may act.
+    fn touched(&mut self) -> bool {
         let now = self.now();
         self.access.touch(now);
-        if !matches!(self.access.state(), AccessState::Active { .. }) {
-            if matches!(self.access.state(), AccessState::Reauth { .. }) {
-                self.ask_pin_again();
-            }
-            self.flush_journal();
-            self.render();
+        if matches!(self.access.state(), AccessState::Active { .. }) {
+            return true;
+        }
+        if matches!(self.access.state(), AccessState::Reauth { .. }) {
+            self.ask_pin_again();
+        }
+        self.flush_journal();
+        self.render();
+        false
+    }
+
+    fn done(&mut self) {
+        self.flush_journal();
+        self.render();
+    }
+
+    pub(super) fn act(&mut self, action: MaintenanceAction) {
+        if !self.touched() {
             return;
         }
-        let (head, tail) = id.split_once(':').unwrap_or((id, ""));
-        match head {
-            "exit" => return self.leave(now),
-            "refresh" => self.load(true),
-            "test-print" => {
+        let now = self.now();
+        match action {
+            MaintenanceAction::Exit => return self.leave(now),
+            MaintenanceAction::Refresh => self.load(true),
+            MaintenanceAction::TestPrint => {
                 if let Some(user) = self.authorize(Action::TestDevice, "printer test page") {
                     self.message = match self.backend.print_test_page(&user, now) {
-                        Ok(()) => Message { id: "test-printing", ..Message::default() },
-                        Err(err) => Message { id: "test-failed", arg: err, error: true },
+                        Ok(()) => said(MaintenanceMessage::TestPrinting),
+                        Err(err) => Message { id: MaintenanceMessage::TestFailed, arg: err, error: true },
                     };
                 }
             }
-            "test-card" | "test-document" => {
-                let (reader, detail) = if head == "test-card" {
+            MaintenanceAction::TestCard | MaintenanceAction::TestDocument => {
+                let (reader, detail) = if action == MaintenanceAction::TestCard {
                     (Reader::Card, "card reader test")
                 } else {
                     (Reader::Document, "document reader test")
@@ -79,87 +93,114 @@ impl Desk {
                     self.reader_result.clear();
                 }
             }
-            "roll-replaced" if self.authorize(Action::ReplacePaperRoll, "").is_some() => {
-                self.message = match self.backend.roll_replaced(now) {
-                    Ok(()) => Message { id: "roll-replaced", ..Message::default() },
-                    Err(err) => Message { id: "failed", arg: err, error: true },
-                };
-                self.load(false);
-            }
-            "retry" => {
-                if let Ok(command) = tail.parse::<i64>()
-                    && self.authorize(Action::RetryCommand, &format!("command {command}")).is_some()
-                {
-                    self.message = match self.backend.retry(command) {
-                        Ok(()) => Message { id: "retried", arg: command.to_string(), error: false },
-                        Err(err) => Message { id: "failed", arg: err, error: true },
+            MaintenanceAction::RollReplaced => {
+                if self.authorize(Action::ReplacePaperRoll, "").is_some() {
+                    self.message = match self.backend.roll_replaced(now) {
+                        Ok(()) => said(MaintenanceMessage::RollReplaced),
+                        Err(err) => failed(err),
                     };
                     self.load(false);
                 }
             }
-            "cancel" => {
-                self.cancelling = tail.parse::<i64>().ok();
-                self.cancel_reason.clear();
-            }
-            "reason" => self.cancel_reason = tail.chars().take(MAX_REASON).collect(),
-            "keep" => {
+            MaintenanceAction::Keep => {
                 self.cancelling = None;
                 self.choosing_off = false;
             }
-            "confirm-cancel" => {
+            MaintenanceAction::ConfirmCancel => {
                 let reason = self.cancel_reason.trim().to_owned();
                 if let Some(command) = self.cancelling
                     && !reason.is_empty()
                     && self.authorize(Action::CancelCommand, &format!("command {command}: {reason}")).is_some()
                 {
                     self.message = match self.backend.cancel(command, &reason) {
-                        Ok(()) => Message { id: "cancelled", arg: command.to_string(), error: false },
-                        Err(err) => Message { id: "failed", arg: err, error: true },
+                        Ok(()) => Message { id: MaintenanceMessage::Cancelled, arg: command.to_string(), error: false },
+                        Err(err) => failed(err),
                     };
                     self.cancelling = None;
                     self.load(false);
                 }
             }
-            "service-off" if tail.is_empty() => {
+            MaintenanceAction::ChooseOff => {
                 self.choosing_off = true;
                 self.off_reason.clear();
             }
-            "service-off" => {
-                let reason = match tail {
-                    "maintenance" => Some(SwitchOffReason::Maintenance),
-                    "printer" => Some(SwitchOffReason::PrinterFault),
-                    "connection" => Some(SwitchOffReason::ConnectionFault),
-                    _ => SwitchOffReason::typed(&self.off_reason),
-                };
-                if let Some(reason) = reason
-                    && let Some(user) = self.authorize(Action::SetOutOfService, &switch_off_detail(&reason))
-                {
-                    self.choosing_off = false;
-                    self.switch_service(Some(reason), &user, now);
-                }
-            }
-            "service-on" => {
+            MaintenanceAction::ServiceOn => {
                 if let Some(user) = self.authorize(Action::SetInService, "") {
                     self.switch_service(None, &user, now);
                 }
             }
-            "export" if self.authorize(Action::ExportLogs, "").is_some() => {
-                self.message = match self.backend.export(now) {
-                    Ok(folder) => Message { id: "exported", arg: folder, error: false },
-                    Err(err) => Message { id: "failed", arg: err, error: true },
-                };
+            MaintenanceAction::Export => {
+                if self.authorize(Action::ExportLogs, "").is_some() {
+                    self.message = match self.backend.export(now) {
+                        Ok(folder) => Message { id: MaintenanceMessage::Exported, arg: folder, error: false },
+                        Err(err) => failed(err),
+                    };
+                }
             }
-            "reprint" => {
+            MaintenanceAction::Reprint => {
                 if let Some(user) = self.authorize(Action::Reprint, "reprint screen opened")
                     && let Some(open) = self.reprint.as_mut()
                 {
                     open(&user);
                 }
             }
-            _ => {}
         }
-        self.flush_journal();
-        self.render();
+        self.done();
+    }
+
+    /// Sends an expired command again now.
+    pub(super) fn retry(&mut self, command: i64) {
+        if !self.touched() {
+            return;
+        }
+        if self.authorize(Action::RetryCommand, &format!("command {command}")).is_some() {
+            self.message = match self.backend.retry(command) {
+                Ok(()) => Message { id: MaintenanceMessage::Retried, arg: command.to_string(), error: false },
+                Err(err) => failed(err),
+            };
+            self.load(false);
+        }
+        self.done();
+    }
+
+    /// Opens the reason keyboard for cancelling a command.
+    pub(super) fn cancel(&mut self, command: i64) {
+        if !self.touched() {
+            return;
+        }
+        self.cancelling = Some(command);
+        self.cancel_reason.clear();
+        self.done();
+    }
+
+    /// A cancellation reason picked from the list.
+    pub(super) fn pick_reason(&mut self, reason: &str) {
+        if !self.touched() {
+            return;
+        }
+        self.cancel_reason = reason.chars().take(MAX_REASON).collect();
+        self.done();
+    }
+
+    /// Puts the kiosk out of service for a fixed reason, or for the one typed.
+    pub(super) fn switch_off(&mut self, reason: MaintenanceOffReason) {
+        if !self.touched() {
+            return;
+        }
+        let reason = match reason {
+            MaintenanceOffReason::Maintenance => Some(SwitchOffReason::Maintenance),
+            MaintenanceOffReason::Printer => Some(SwitchOffReason::PrinterFault),
+            MaintenanceOffReason::Connection => Some(SwitchOffReason::ConnectionFault),
+            MaintenanceOffReason::Other => SwitchOffReason::typed(&self.off_reason),
+        };
+        if let Some(reason) = reason
+            && let Some(user) = self.authorize(Action::SetOutOfService, &switch_off_detail(&reason))
+        {
+            self.choosing_off = false;
+            let now = self.now();
+            self.switch_service(Some(reason), &user, now);
+        }
+        self.done();
     }
 
     pub(super) fn reason_key(&mut self, key: &str) {
@@ -178,4 +219,14 @@ impl Desk {
         }
         self.render();
     }
+}
+
+/// A message that needs no argument.
+pub(super) fn said(id: MaintenanceMessage) -> Message {
+    Message { id, ..Message::default() }
+}
+
+/// An action the backend could not complete, and why.
+pub(super) fn failed(err: String) -> Message {
+    Message { id: MaintenanceMessage::Failed, arg: err, error: true }
 }

@@ -4,6 +4,7 @@
 //! screens own the words. Nothing here ever holds a secret: no payload, token, PIN hash or key.
 
 use chrono::{DateTime, Utc};
+use servicaja_host::policy::CommandKind;
 use servicaja_maintenance::{CertStatus, JournalEntry, PaperEstimate};
 use servicaja_session::SwitchOffReason;
 
@@ -55,11 +56,45 @@ pub struct QueueReport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueProblem {
     pub id: i64,
-    /// The command's kind (`payment`, `affiliation`, …).
-    pub kind: String,
-    pub state: String,
+    /// The command's kind; `None` for a row whose kind cannot be read (the code is then in `code`).
+    pub kind: Option<CommandKind>,
+    pub state: ProblemState,
     pub created_at: DateTime<Utc>,
-    pub last_error: Option<String>,
+    /// Why an expired command's last attempt failed, as the host client classified it.
+    pub failure: Option<SendFailure>,
+    /// The technical code shown beside the words, for support: the central's status and problem code
+    /// (`HTTP 422 · duplicate_request`), the last failure's (`network`, `HTTP 503 · busy`), the damaged column.
+    pub code: String,
+}
+
+/// Why a command is listed for a technician.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemState {
+    /// Too old to send without a confirmation: reconcile with the central.
+    Expired,
+    /// The central refused it: attend the customer at the counter, then close it with a reason.
+    Rejected,
+    /// Refused while the customer waited and read the refusal on the kiosk: nothing to do.
+    Declined,
+    /// A row the store cannot read back.
+    Unreadable,
+}
+
+/// What went wrong the last time a command was sent (a transient failure: it was to be sent again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendFailure {
+    /// The central could not be reached.
+    Network,
+    Timeout,
+    /// The secure connection failed (certificates, a configuration a technician can fix).
+    Tls,
+    /// A transient answer (5xx, 408, 429).
+    Status(u16),
+    /// An answer that could not be read.
+    Decode,
+    Config,
+    /// A failure this kiosk does not classify.
+    Other,
 }
 
 /// The central API and the TLS certificates.

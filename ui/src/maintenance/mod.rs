@@ -30,16 +30,19 @@ use servicaja_session::{Event, Reader, Session};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use zeroize::Zeroizing;
 
-use access::{Field, LoginError};
+use access::{Field, LoginError, map_access};
 pub use backend::*;
-use devices::device_view;
+use devices::map_device;
 use host::host_rows;
-use page_queue::{command_view, queue_rows};
+use page_queue::{map_command, queue_rows};
 use paper::paper_rows;
-use service::kiosk_rows;
+use service::{kiosk_rows, settings_rows};
 
 use super::controller::{Clock, Controller, SessionObserver};
-use super::{KioskWindow, Maintenance, MaintenanceRow};
+use super::{
+    KioskWindow, Maintenance, MaintenanceMessage, MaintenanceReaderTest, MaintenanceRow, MaintenanceTab,
+    MaintenanceTone,
+};
 
 /// A login keypad nobody types on closes after this long, so a stray gesture never keeps customers away.
 pub const LOGIN_IDLE: TimeDelta = TimeDelta::minutes(2);
@@ -55,6 +58,7 @@ pub enum Tab {
 }
 
 impl Tab {
+    /// The page's name in the journal.
     fn id(self) -> &'static str {
         match self {
             Tab::Devices => "devices",
@@ -65,8 +69,24 @@ impl Tab {
         }
     }
 
-    fn of(id: &str) -> Option<Tab> {
-        [Tab::Devices, Tab::Paper, Tab::Queue, Tab::Host, Tab::Kiosk].into_iter().find(|tab| tab.id() == id)
+    fn of(tab: MaintenanceTab) -> Tab {
+        match tab {
+            MaintenanceTab::Devices => Tab::Devices,
+            MaintenanceTab::Paper => Tab::Paper,
+            MaintenanceTab::Queue => Tab::Queue,
+            MaintenanceTab::Host => Tab::Host,
+            MaintenanceTab::Kiosk => Tab::Kiosk,
+        }
+    }
+
+    fn view(self) -> MaintenanceTab {
+        match self {
+            Tab::Devices => MaintenanceTab::Devices,
+            Tab::Paper => MaintenanceTab::Paper,
+            Tab::Queue => MaintenanceTab::Queue,
+            Tab::Host => MaintenanceTab::Host,
+            Tab::Kiosk => MaintenanceTab::Kiosk,
+        }
     }
 
     fn action(self) -> Action {
@@ -80,12 +100,18 @@ impl Tab {
     }
 }
 
-/// The feedback line of the last action: a message id of `MaintenanceWords.message`, its argument, a tone.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The feedback line of the last action: what `MaintenanceWords.message` says, its argument, a tone.
+#[derive(Debug, Clone, PartialEq)]
 struct Message {
-    id: &'static str,
+    id: MaintenanceMessage,
     arg: String,
     error: bool,
+}
+
+impl Default for Message {
+    fn default() -> Self {
+        Message { id: MaintenanceMessage::None, arg: String::new(), error: false }
+    }
 }
 
 /// Opens the staff reprint screen for a staff id (the reprint page's own adapter).
@@ -236,8 +262,8 @@ impl Desk {
         }
         if let Some(outcome) = self.backend.test_page_outcome() {
             self.message = match outcome {
-                Ok(()) => Message { id: "test-printed", ..Message::default() },
-                Err(err) => Message { id: "test-failed", arg: err, error: true },
+                Ok(()) => actions::said(MaintenanceMessage::TestPrinted),
+                Err(err) => Message { id: MaintenanceMessage::TestFailed, arg: err, error: true },
             };
         }
         if matches!(self.access.state(), AccessState::Active { .. }) && matches!(self.tab, Tab::Devices | Tab::Host) {
@@ -257,55 +283,32 @@ impl Desk {
         let Some(ui) = self.window.upgrade() else { return };
         let m = ui.global::<Maintenance>();
         let now = self.now();
-        let (page, user, role) = match self.access.state() {
-            AccessState::Closed | AccessState::EnterPending { .. } => ("", String::new(), None),
-            AccessState::Login { .. } => ("login", String::new(), None),
-            AccessState::Reauth { user, role, .. } => ("login", user.clone(), Some(*role)),
-            AccessState::Active { user, role, .. } => ("home", user.clone(), Some(*role)),
-        };
-        m.set_page(page.into());
-        m.set_reauth(matches!(self.access.state(), AccessState::Reauth { .. }));
+        let access = map_access(self.access.state(), self.field, self.login_error, now);
+        m.set_page(access.page);
+        m.set_reauth(access.reauth);
         m.set_after_customer(self.after_customer);
-        m.set_user(user.into());
-        m.set_role(
-            match role {
-                Some(Role::Technician) => "technician",
-                Some(Role::Staff) => "staff",
-                None => "",
-            }
-            .into(),
-        );
-        m.set_tab(self.tab.id().into());
+        m.set_user(access.user.into());
+        m.set_role(access.role);
+        m.set_tab(self.tab.view());
         m.set_login_id(self.typed_id.as_str().into());
         m.set_pin_length(i32::try_from(self.typed_pin.len()).unwrap_or(0));
-        m.set_login_field(if self.field == Field::Pin { "pin" } else { "id" }.into());
-        let (error, attempts, minutes) = match self.login_error {
-            LoginError::None => ("", 0, 0),
-            LoginError::Refused(left) => ("refused", i32::from(left), 0),
-            LoginError::Locked(until) => {
-                let seconds = (until - now).num_seconds().max(0);
-                ("locked", 0, i32::try_from((seconds + 59) / 60).unwrap_or(i32::MAX))
-            }
-        };
-        m.set_login_error(error.into());
-        m.set_attempts_left(attempts);
-        m.set_locked_minutes(minutes);
-        m.set_message(self.message.id.into());
+        m.set_login_field(access.field);
+        m.set_login_error(access.error);
+        m.set_attempts_left(access.attempts_left);
+        m.set_locked_minutes(access.locked_minutes);
+        m.set_message(self.message.id);
         m.set_message_arg(self.message.arg.as_str().into());
-        m.set_message_tone(if self.message.error { "error" } else { "ok" }.into());
-        m.set_reader_test(
-            match self.reader_test {
-                Some(Reader::Card) => "card",
-                Some(Reader::Document) => "document",
-                None => "",
-            }
-            .into(),
-        );
+        m.set_message_tone(if self.message.error { MaintenanceTone::Error } else { MaintenanceTone::Ok });
+        m.set_reader_test(match self.reader_test {
+            Some(Reader::Card) => MaintenanceReaderTest::Card,
+            Some(Reader::Document) => MaintenanceReaderTest::Document,
+            None => MaintenanceReaderTest::None,
+        });
         m.set_reader_result(self.reader_result.as_str().into());
-        m.set_devices(model(self.devices.iter().map(device_view).collect()));
+        m.set_devices(model(self.devices.iter().map(map_device).collect()));
         m.set_paper(model(self.paper.map(|paper| paper_rows(&paper)).unwrap_or_default()));
         m.set_queue_counts(model(queue_rows(&self.queue, now)));
-        m.set_commands(model(self.queue.problems.iter().map(command_view).collect()));
+        m.set_commands(model(self.queue.problems.iter().map(map_command).collect()));
         m.set_cancelling(self.cancelling.and_then(|id| i32::try_from(id).ok()).unwrap_or(-1));
         m.set_cancel_reason(self.cancel_reason.as_str().into());
         m.set_host(model(host_rows(&self.host)));
@@ -314,9 +317,7 @@ impl Desk {
         m.set_choosing_off(self.choosing_off);
         m.set_off_reason(self.off_reason.as_str().into());
         m.set_kiosk(model(kiosk_rows(&self.kiosk, now, switched_off.as_ref())));
-        m.set_settings(model(
-            self.kiosk.settings.iter().map(|(key, value)| row(key, value, "")).collect::<Vec<MaintenanceRow>>(),
-        ));
+        m.set_settings(model(settings_rows(&self.kiosk)));
     }
 }
 
@@ -346,12 +347,25 @@ fn connect(ui: &KioskWindow, desk: &SharedDesk) {
     };
     m.on_key(with_arg(Desk::key));
     m.on_reason_key(with_arg(Desk::reason_key));
-    m.on_field(with_arg(Desk::choose_field));
-    m.on_show(with_arg(|desk, tab| {
-        desk.access.touch(desk.now());
-        desk.show(tab);
-    }));
-    m.on_act(with_arg(Desk::act));
+    let weak = Rc::downgrade(desk);
+    m.on_field(move |field| with_desk(&weak, |desk| desk.choose_field(field)));
+    let weak = Rc::downgrade(desk);
+    m.on_show(move |tab| {
+        with_desk(&weak, |desk| {
+            desk.access.touch(desk.now());
+            desk.show(Tab::of(tab));
+        });
+    });
+    let weak = Rc::downgrade(desk);
+    m.on_act(move |action| with_desk(&weak, |desk| desk.act(action)));
+    let weak = Rc::downgrade(desk);
+    m.on_retry(move |id| with_desk(&weak, |desk| desk.retry(i64::from(id))));
+    let weak = Rc::downgrade(desk);
+    m.on_cancel(move |id| with_desk(&weak, |desk| desk.cancel(i64::from(id))));
+    let weak = Rc::downgrade(desk);
+    m.on_reason(move |reason| with_desk(&weak, |desk| desk.pick_reason(reason.as_str())));
+    let weak = Rc::downgrade(desk);
+    m.on_switch_off(move |reason| with_desk(&weak, |desk| desk.switch_off(reason)));
     m.on_submit(with(Desk::submit));
     m.on_cancel_login(with(|desk| {
         let now = desk.now();
@@ -365,6 +379,15 @@ fn connect(ui: &KioskWindow, desk: &SharedDesk) {
             desk.pointer_down(x, y, width, height);
         }
     });
+}
+
+/// Runs `f` on the desk unless it is gone or busy.
+fn with_desk(desk: &Weak<RefCell<Desk>>, f: impl FnOnce(&mut Desk)) {
+    if let Some(desk) = desk.upgrade()
+        && let Ok(mut desk) = desk.try_borrow_mut()
+    {
+        f(&mut desk);
+    }
 }
 
 /// The desk as the controller's observer. It is skipped while the desk itself is busy (it then calls the
@@ -392,8 +415,13 @@ fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
     ModelRc::new(VecModel::from(items))
 }
 
-fn row(key: &str, value: &str, tone: &str) -> MaintenanceRow {
-    MaintenanceRow { key: key.into(), value: value.into(), tone: tone.into() }
+fn row(key: &str, value: &str, tone: MaintenanceTone) -> MaintenanceRow {
+    coded_row(key, value, "", tone)
+}
+
+/// A row whose value is worded on the page, with the technical code small beside it.
+fn coded_row(key: &str, value: &str, code: &str, tone: MaintenanceTone) -> MaintenanceRow {
+    MaintenanceRow { key: key.into(), value: value.into(), code: code.into(), tone }
 }
 
 /// `3 h 05 min`, `12 min`, `40 s`.

@@ -8,14 +8,15 @@
 //!
 //! Not every rejection is the technician's business: a customer who mistyped the SMS code or the clave, or
 //! whose amount or account the central refused, read that refusal on the kiosk while waiting for it and
-//! could correct it there. Those are listed as `declined` (seen by the customer, nothing to do), apart
+//! could correct it there. Those are listed as [`ProblemState::Declined`] (seen by the customer, nothing to do), apart
 //! from the rejections somebody must act on.
 
 use servicaja_core::api::ErrorCode;
 use servicaja_host::outbox::{Outbox, Transport};
 use servicaja_host::policy::{CommandId, CommandKind, State};
+use servicaja_host::store::StoredCommand;
 
-use super::backend::{QueueProblem, QueueReport};
+use super::backend::{ProblemState, QueueProblem, QueueReport, SendFailure};
 
 /// Counts by state, the oldest pending command and the commands a technician must look at.
 pub fn queue_report<T: Transport>(handle: &tokio::runtime::Handle, outbox: &Outbox<T>) -> Result<QueueReport, String> {
@@ -26,31 +27,69 @@ pub fn queue_report<T: Transport>(handle: &tokio::runtime::Handle, outbox: &Outb
     Ok(QueueReport {
         counts: State::ALL.iter().map(|state| (state.as_str().to_owned(), status.count(*state))).collect(),
         oldest_pending: status.oldest_open,
-        problems: problems
-            .into_iter()
-            .map(|command| QueueProblem {
-                id: command.id.0,
-                kind: command.kind.as_str().to_owned(),
-                state: if command.state == State::Rejected
-                    && seen_by_customer(command.kind, command.interactive, command.answer.as_ref())
-                {
-                    DECLINED.to_owned()
-                } else {
-                    command.state.as_str().to_owned()
-                },
-                created_at: command.created_at,
-                last_error: match command.state {
-                    State::Rejected => rejection(command.answer_status, command.answer.as_ref()),
-                    State::Unreadable => command.close_reason.or(command.damage),
-                    _ => command.last_error,
-                },
-            })
-            .collect(),
+        problems: problems.into_iter().map(problem).collect(),
     })
 }
 
-/// The queue page's state of a rejection the customer read at the kiosk and could correct there.
-pub const DECLINED: &str = "declined";
+/// A listed command as the page shows it: typed kind and state, and the technical code beside them.
+fn problem(command: StoredCommand) -> QueueProblem {
+    let state = match command.state {
+        State::Rejected if seen_by_customer(command.kind, command.interactive, command.answer.as_ref()) => {
+            ProblemState::Declined
+        }
+        State::Rejected => ProblemState::Rejected,
+        State::Unreadable => ProblemState::Unreadable,
+        _ => ProblemState::Expired,
+    };
+    let failure = match state {
+        ProblemState::Expired => command.last_error.as_deref().map(send_failure),
+        _ => None,
+    };
+    // A row set aside may not have a kind this kiosk can read: it is listed as "other".
+    let kind = if command.damage.as_deref().is_some_and(|damage| damage.contains("kind:")) {
+        None
+    } else {
+        Some(command.kind)
+    };
+    let (failure, code) = match (state, failure) {
+        (ProblemState::Rejected | ProblemState::Declined, _) => {
+            (None, rejection(command.answer_status, command.answer.as_ref()).unwrap_or_default())
+        }
+        (ProblemState::Unreadable, _) => (None, command.damage.or(command.close_reason).unwrap_or_default()),
+        (ProblemState::Expired, Some((failure, code))) => (Some(failure), code),
+        (ProblemState::Expired, None) => (None, String::new()),
+    };
+    QueueProblem { id: command.id.0, kind, state, created_at: command.created_at, failure, code }
+}
+
+/// The last failure of a command as the host client wrote it (the `Display` of its `HostError`, which the
+/// outbox keeps as text), classified for the page, with its short code: `network`, `timeout`, `tls`,
+/// `HTTP 503 · busy`, `decode`, `config`. The tests below hold this to the host client's own errors.
+pub fn send_failure(text: &str) -> (SendFailure, String) {
+    let (failure, code) = if text.starts_with("cannot reach the central") {
+        (SendFailure::Network, "network".to_owned())
+    } else if text.starts_with("the central did not answer in time") {
+        (SendFailure::Timeout, "timeout".to_owned())
+    } else if text.starts_with("secure connection to the central failed") {
+        (SendFailure::Tls, "tls".to_owned())
+    } else if text.starts_with("the central's answer could not be read") {
+        (SendFailure::Decode, "decode".to_owned())
+    } else if text.starts_with("host client configuration") {
+        (SendFailure::Config, "config".to_owned())
+    } else if let Some(rest) = text.strip_prefix("the central answered ") {
+        let mut parts = rest.splitn(3, ": ");
+        let status = parts.next().and_then(|status| status.parse::<u16>().ok());
+        let code = parts.next().filter(|code| !code.is_empty());
+        match (status, code) {
+            (Some(status), Some(code)) => (SendFailure::Status(status), format!("HTTP {status} · {code}")),
+            (Some(status), None) => (SendFailure::Status(status), format!("HTTP {status}")),
+            (None, _) => (SendFailure::Other, String::new()),
+        }
+    } else {
+        (SendFailure::Other, String::new())
+    };
+    (failure, code)
+}
 
 /// Whether a rejected command was refused for something the customer saw on the kiosk and could correct
 /// there (a mistyped code or clave, an amount or account the central does not take): only a command the
@@ -121,4 +160,50 @@ pub fn cancel<T: Transport>(
     reason: &str,
 ) -> Result<(), String> {
     handle.block_on(outbox.cancel(CommandId(id), reason.to_owned())).map(|_| ()).map_err(|err| err.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use servicaja_host::client::{HostError, TlsFailure};
+
+    use super::*;
+
+    #[test]
+    fn every_failure_of_the_host_client_is_classified_with_a_short_code() {
+        let cases = [
+            (HostError::Network("connection refused".into()), SendFailure::Network, "network"),
+            (HostError::Timeout, SendFailure::Timeout, "timeout"),
+            (HostError::Tls(TlsFailure::UnknownCa), SendFailure::Tls, "tls"),
+            (HostError::Decode("expected value".into()), SendFailure::Decode, "decode"),
+            (HostError::Config("no base url".into()), SendFailure::Config, "config"),
+            (
+                HostError::Status {
+                    status: 503,
+                    code: "unavailable".into(),
+                    message: "Servicio no disponible".into(),
+                    attempts_left: None,
+                    retry_after: None,
+                },
+                SendFailure::Status(503),
+                "HTTP 503 · unavailable",
+            ),
+        ];
+        for (error, failure, code) in cases {
+            assert_eq!(send_failure(&error.to_string()), (failure, code.to_owned()), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_failure_the_page_does_not_know_is_other_without_a_code() {
+        assert_eq!(send_failure("disk full"), (SendFailure::Other, String::new()));
+        assert_eq!(send_failure(""), (SendFailure::Other, String::new()));
+    }
+
+    #[test]
+    fn a_rejection_shows_the_status_and_the_problem_code_never_its_message() {
+        let answer = serde_json::json!({ "code": "duplicate_request", "message": "Juan Pérez ya..." });
+        assert_eq!(rejection(Some(422), Some(&answer)).as_deref(), Some("HTTP 422 · duplicate_request"));
+        assert_eq!(rejection(Some(500), None).as_deref(), Some("HTTP 500"));
+        assert_eq!(rejection(None, None), None);
+    }
 }

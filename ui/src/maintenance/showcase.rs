@@ -12,13 +12,15 @@ use servicaja_maintenance::{CertStatus, JournalEntry, PaperCounter, PinVerifier}
 use servicaja_session::SwitchOffReason;
 use slint::ComponentHandle;
 
+use servicaja_host::policy::CommandKind;
+
 use super::backend::{
-    CertReport, DeviceError, DeviceReport, HostReport, KioskReport, MaintenanceBackend, PaperReport, QueueProblem,
-    QueueReport,
+    CertReport, DeviceError, DeviceReport, HostReport, KioskReport, MaintenanceBackend, PaperReport, ProblemState,
+    QueueProblem, QueueReport, SendFailure,
 };
 use super::{Desk, SharedDesk};
 use crate::controller::SharedController;
-use crate::{KioskWindow, Maintenance};
+use crate::{KioskWindow, Maintenance, MaintenanceAction, MaintenanceLoginField, MaintenanceTab};
 
 pub const TECHNICIAN: &str = "1001";
 pub const STAFF: &str = "2001";
@@ -55,13 +57,13 @@ impl MaintenanceBackend for ShowcaseBackend {
                     at: self.now - TimeDelta::minutes(42),
                     state: "noDevice".into(),
                     action: Some("maintenance".into()),
-                    detail: "port /dev/ttyUSB1: cable disconnected".into(),
+                    detail: "/dev/ttyUSB1: os error 2".into(),
                 }],
                 ..device("card-reader", "online")
             },
             DeviceReport {
                 action: Some("maintenance".into()),
-                detail: "port /dev/ttyUSB2: no answer".into(),
+                detail: "/dev/ttyUSB2: timeout".into(),
                 ..device("document-reader", "offline")
             },
         ]
@@ -93,24 +95,27 @@ impl MaintenanceBackend for ShowcaseBackend {
             problems: vec![
                 QueueProblem {
                     id: 412,
-                    kind: "payment".into(),
-                    state: "expired".into(),
+                    kind: Some(CommandKind::Payment),
+                    state: ProblemState::Expired,
                     created_at: self.now - TimeDelta::hours(26),
-                    last_error: Some("older than the configured age: reconcile with the central".into()),
+                    failure: Some(SendFailure::Network),
+                    code: "network".into(),
                 },
                 QueueProblem {
                     id: 415,
-                    kind: "request".into(),
-                    state: "rejected".into(),
+                    kind: Some(CommandKind::Request),
+                    state: ProblemState::Rejected,
                     created_at: self.now - TimeDelta::hours(3),
-                    last_error: Some("the central answered 422: duplicate_request".into()),
+                    failure: None,
+                    code: "HTTP 422 · duplicate_request".into(),
                 },
                 QueueProblem {
                     id: 418,
-                    kind: "affiliation".into(),
-                    state: super::queue::DECLINED.into(),
+                    kind: Some(CommandKind::Affiliation),
+                    state: ProblemState::Declined,
                     created_at: self.now - TimeDelta::minutes(40),
-                    last_error: Some("HTTP 422 · otp_invalid".into()),
+                    failure: None,
+                    code: "HTTP 422 · otp_invalid".into(),
                 },
             ],
         })
@@ -207,17 +212,17 @@ impl Stage<'_> {
     pub fn sign_in(&self, id: &str) {
         self.gesture();
         self.keys(id);
-        self.m().invoke_field("pin".into());
+        self.m().invoke_field(MaintenanceLoginField::Pin);
         self.keys(PIN);
         self.m().invoke_submit();
     }
 
-    pub fn act(&self, id: &str) {
-        self.m().invoke_act(id.into());
+    pub fn act(&self, action: MaintenanceAction) {
+        self.m().invoke_act(action);
     }
 
-    pub fn show(&self, tab: &str) {
-        self.m().invoke_show(tab.into());
+    pub fn show(&self, tab: MaintenanceTab) {
+        self.m().invoke_show(tab);
     }
 
     pub fn wait(&self, by: TimeDelta) {
@@ -235,45 +240,45 @@ pub fn scenes() -> Vec<Scene> {
         ("maintenance-login", |s| {
             s.gesture();
             s.keys(TECHNICIAN);
-            s.m().invoke_field("pin".into());
+            s.m().invoke_field(MaintenanceLoginField::Pin);
             s.keys("12");
         }),
         ("maintenance-locked", |s| {
             s.gesture();
             s.keys(TECHNICIAN);
             for _ in 0..3 {
-                s.m().invoke_field("pin".into());
+                s.m().invoke_field(MaintenanceLoginField::Pin);
                 s.keys("999999");
                 s.m().invoke_submit();
             }
         }),
         ("maintenance-devices", |s| {
             s.sign_in(TECHNICIAN);
-            s.act("test-card");
+            s.act(MaintenanceAction::TestCard);
         }),
         ("maintenance-paper", |s| {
             s.sign_in(TECHNICIAN);
-            s.show("paper");
+            s.show(MaintenanceTab::Paper);
         }),
         ("maintenance-queue", |s| {
             s.sign_in(TECHNICIAN);
-            s.show("queue");
-            s.act("retry:412");
+            s.show(MaintenanceTab::Queue);
+            s.m().invoke_retry(412);
         }),
         ("maintenance-cancel-reason", |s| {
             s.sign_in(TECHNICIAN);
-            s.show("queue");
-            s.act("cancel:415");
-            s.act("reason:Operación duplicada");
+            s.show(MaintenanceTab::Queue);
+            s.m().invoke_cancel(415);
+            s.m().invoke_reason("Operación duplicada".into());
         }),
         ("maintenance-host", |s| {
             s.sign_in(TECHNICIAN);
-            s.show("host");
+            s.show(MaintenanceTab::Host);
         }),
         ("maintenance-kiosk", |s| {
             s.sign_in(TECHNICIAN);
-            s.show("kiosk");
-            s.act("service-off");
+            s.show(MaintenanceTab::Kiosk);
+            s.act(MaintenanceAction::ChooseOff);
         }),
         ("maintenance-reauth", |s| {
             s.sign_in(TECHNICIAN);
