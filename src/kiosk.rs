@@ -103,13 +103,7 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
     };
     // The metrics endpoint for the caja's monitoring; one that cannot listen is logged, customers are
     // still served.
-    let metrics_source = crate::metrics_source::snapshot_source(
-        settings,
-        &host_settings,
-        services.runtime.clone(),
-        devices.clone(),
-        chrono::Utc::now(),
-    );
+    let metrics_source = crate::metrics_source::snapshot_source(services.fleet.clone(), runtime.handle().clone());
     let _metrics = match runtime.block_on(servicaja_host::metrics::serve(&settings.metrics.listen, metrics_source)) {
         Ok(Some(server)) => {
             tracing::info!(address = %server.addr, "metrics at http://{}/metrics", server.addr);

@@ -173,6 +173,11 @@ impl FleetAgent {
         self.shared.reporter().totals()
     }
 
+    /// Whether the last report reached the central (`None` before the first attempt ended).
+    pub fn central_reachable(&self) -> Option<bool> {
+        self.shared.reporter().central_reachable()
+    }
+
     /// The last time a report arrived at the central.
     pub fn last_delivered(&self) -> Option<DateTime<Utc>> {
         self.shared.reporter().last_delivered()

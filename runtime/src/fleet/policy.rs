@@ -131,6 +131,8 @@ pub struct Reporter {
     config: ReporterConfig,
     last_attempt: Option<DateTime<Utc>>,
     last_delivered: Option<DateTime<Utc>>,
+    /// Whether the last report reached the central; `None` before the first attempt ended.
+    central_reachable: Option<bool>,
     /// What the last report built showed a technician.
     reported: Option<Watched>,
     in_flight: Option<InFlight>,
@@ -153,6 +155,7 @@ impl Reporter {
             config,
             last_attempt: None,
             last_delivered: None,
+            central_reachable: None,
             reported: None,
             in_flight: None,
             last_errors: BTreeMap::new(),
@@ -302,6 +305,7 @@ impl Reporter {
             self.acks.retain(|ack| !sent.acks.contains(&ack.command_id));
         }
         self.last_delivered = Some(now);
+        self.central_reachable = Some(true);
         for command in reply.commands {
             if self.known.contains(&command.command_id) {
                 continue;
@@ -328,6 +332,12 @@ impl Reporter {
     /// The report in flight was lost: what it carried goes in the next one.
     pub fn failed(&mut self) {
         self.in_flight = None;
+        self.central_reachable = Some(false);
+    }
+
+    /// Whether the last report reached the central (`None` before the first attempt ended).
+    pub fn central_reachable(&self) -> Option<bool> {
+        self.central_reachable
     }
 
     pub fn last_delivered(&self) -> Option<DateTime<Utc>> {
@@ -440,13 +450,16 @@ mod tests {
         let mut r = reporter();
         let f = facts();
         assert_eq!(r.due(&f, t(0)), Some(ReportTrigger::Start));
+        assert_eq!(r.central_reachable(), None, "unknown before the first report ends");
         r.build(&f, t(0), ReportTrigger::Start, "r0".into());
         assert_eq!(r.due(&f, t(120)), None, "one in flight");
         r.delivered(ReportReply::default(), t(1));
+        assert_eq!(r.central_reachable(), Some(true));
         assert_eq!(r.due(&f, t(59)), None);
         assert_eq!(r.due(&f, t(60)), Some(ReportTrigger::Periodic));
         r.build(&f, t(60), ReportTrigger::Periodic, "r1".into());
         r.failed();
+        assert_eq!(r.central_reachable(), Some(false));
         assert_eq!(r.due(&f, t(100)), None, "a failed report is replaced by the next, not retried at once");
         assert_eq!(r.due(&f, t(120)), Some(ReportTrigger::Periodic));
     }
