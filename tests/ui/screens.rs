@@ -15,7 +15,9 @@ use slint::ComponentHandle;
 use super::flows::{screen, shows, touch, type_digits};
 use servicaja_ui::rig::Rig;
 use servicaja_ui::{ClaveStep, IdentifyFlow, Screen};
-use servicaja_ui::{DeliveryFlow, DeliveryStep, Kiosk, KioskWindow, Maintenance, Theme};
+use servicaja_ui::{
+    DeliveryFlow, DeliveryStep, InternetFlow, InternetOperation, Kiosk, KioskWindow, Maintenance, Theme,
+};
 
 const PANELS: [(f32, f32); 2] = [(1280.0, 1024.0), (1080.0, 1920.0)];
 
@@ -127,9 +129,11 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         KeypadScreen {
             name: "affiliation code",
             show: |ui| {
-                kiosk_screen(ui, Screen::Code, "affiliation", false);
+                kiosk_screen(ui, Screen::Code, "", false);
+                let internet = ui.global::<InternetFlow>();
+                internet.set_operation(InternetOperation::Affiliation);
+                internet.set_account("AHORRO PN SOLES ****1110".into());
                 let kiosk = ui.global::<Kiosk>();
-                kiosk.set_subject("AHORRO PN SOLES ****1110".into());
                 kiosk.set_code_minutes(5);
                 kiosk.set_seconds(42);
                 kiosk.set_masked("95*****480".into());
@@ -142,7 +146,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         KeypadScreen {
             name: "enrollment code",
             show: |ui| {
-                kiosk_screen(ui, Screen::Code, "enrollment", false);
+                kiosk_screen(ui, Screen::Code, "", false);
                 ui.global::<Kiosk>().set_code_minutes(5);
                 ui.global::<Kiosk>().set_seconds(0);
             },

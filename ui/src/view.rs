@@ -18,11 +18,16 @@ use servicaja_session::{Device, DeviceStatus, Health, InfoTopic, PaperStatus, Se
 use slint::{ModelRc, SharedString, VecModel};
 
 mod delivery;
+mod done;
 mod identify;
+mod internet;
 pub use delivery::{DeliveryView, map_delivery};
+pub use done::map_done;
 pub use identify::{IdentifyView, map_identify, map_new_clave};
+pub use internet::{InternetView, map_internet};
 
-use super::{DeliveryFlow, IdentifyFlow, Item, Kiosk, KioskWindow, Row, Screen as UiScreen, TableRow};
+use super::{DeliveryFlow, DoneFlow, DoneKind, IdentifyFlow, InternetFlow, Item, Kiosk, KioskWindow, Row};
+use super::{Screen as UiScreen, TableRow};
 use slint::ComponentHandle;
 
 /// One entry of a list on screen (see `Item` in `ui/kiosk.slint`).
@@ -46,6 +51,10 @@ pub struct View {
     pub identify: IdentifyView,
     /// The delivery screen's adapter.
     pub delivery: DeliveryView,
+    /// The Compras por Internet screens' adapter.
+    pub internet: InternetView,
+    /// What the done screen reports.
+    pub done: DoneKind,
     pub customer: String,
     pub subject: String,
     pub items: Vec<ItemView>,
@@ -675,12 +684,10 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                     .enumerate()
                     .map(|(i, a)| ItemView { selected: *selected == Some(i), ..account_item(a) })
                     .collect();
-                view.flag = selected.is_some();
             }
-            Internet::Consent { account, ticked, .. } => {
+            Internet::Consent { account, .. } => {
                 view.screen = UiScreen::Consent;
                 view.rows.push(row("affiliated", format!("{} {}", account.product_name, account.number)));
-                view.flag = *ticked;
             }
             Internet::RequestingCode { .. } => wait(&mut view, "sending"),
             Internet::AlreadyAffiliated { account, .. } => {
@@ -689,21 +696,10 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 view.step = "offer-disaffiliation";
                 view.notice_arg = format!("{} {}", account.product_name, masked_account(&account.number));
             }
-            Internet::Code { entry, operation, account } => {
-                code_entry(entry, now, &mut view);
-                view.step = match operation {
-                    servicaja_core::api::AffiliationOperation::Affiliation => "affiliation",
-                    servicaja_core::api::AffiliationOperation::Disaffiliation => "disaffiliation",
-                };
-                view.subject = format!("{} {}", account.product_name, masked_account(&account.number));
-            }
+            Internet::Code { entry, .. } => code_entry(entry, now, &mut view),
             Internet::Processing { .. } => wait(&mut view, "processing"),
             Internet::Done { constancia } => {
                 view.screen = UiScreen::Done;
-                view.step = match constancia.operation {
-                    servicaja_core::api::AffiliationOperation::Affiliation => "affiliation",
-                    servicaja_core::api::AffiliationOperation::Disaffiliation => "disaffiliation",
-                };
                 view.rows = vec![
                     row("operation-number", &constancia.operation_number),
                     row("service", &constancia.service),
@@ -740,7 +736,6 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             Certificates::Processing { .. } => wait(&mut view, "processing"),
             Certificates::Done { certificate } => {
                 view.screen = UiScreen::Done;
-                view.step = "no-debt";
                 view.rows = vec![
                     row("certificate", &certificate.certificate_number),
                     row("customer", &certificate.customer_name),
@@ -781,7 +776,6 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             Requests::Processing { .. } => wait(&mut view, "processing"),
             Requests::Filed { ticket } => {
                 view.screen = UiScreen::Done;
-                view.step = "request";
                 view.rows = vec![
                     row("ticket", &ticket.ticket_number),
                     row("request", request_id(ticket.kind)),
@@ -822,10 +816,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 view.entered = *entered;
                 input_error(error, &mut view);
             }
-            Enrollment::Code { entry, .. } => {
-                code_entry(entry, now, &mut view);
-                view.step = "enrollment";
-            }
+            Enrollment::Code { entry, .. } => code_entry(entry, now, &mut view),
             Enrollment::Setting { .. } => wait(&mut view, "processing"),
         },
         Screen::Information(information) => match information {
@@ -895,6 +886,10 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             };
         }
     }
+    if let Screen::Internet(internet) = session.screen() {
+        view.internet = map_internet(internet);
+    }
+    view.done = map_done(session.screen()).unwrap_or_default();
     if view.screen == UiScreen::Wait {
         view.end_allowed = session.safe_to_end();
     }
@@ -1047,6 +1042,12 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     delivery.set_printer_ready(view.delivery.printer_ready);
     delivery.set_registered_email(view.delivery.registered_email.as_str().into());
     delivery.set_qr_text(view.delivery.qr_text.as_str().into());
+    let internet = ui.global::<InternetFlow>();
+    internet.set_account_selected(view.internet.account_selected);
+    internet.set_consent_ticked(view.internet.consent_ticked);
+    internet.set_operation(view.internet.operation);
+    internet.set_account(view.internet.account.as_str().into());
+    ui.global::<DoneFlow>().set_kind(view.done);
     kiosk.set_customer(view.customer.as_str().into());
     kiosk.set_subject(view.subject.as_str().into());
     kiosk.set_items(items_model(&view.items));
