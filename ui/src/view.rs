@@ -17,16 +17,20 @@ use servicaja_session::state::{
 use servicaja_session::{Device, DeviceStatus, Health, InfoTopic, PaperStatus, Session, SwitchOffReason};
 use slint::{ModelRc, SharedString, VecModel};
 
+mod certificates;
 mod delivery;
 mod done;
 mod identify;
 mod internet;
+pub use certificates::{CertificatesView, map_certificates};
 pub use delivery::{DeliveryView, map_delivery};
 pub use done::map_done;
 pub use identify::{IdentifyView, map_identify, map_new_clave};
 pub use internet::{InternetView, map_internet};
 
-use super::{DeliveryFlow, DoneFlow, DoneKind, IdentifyFlow, InternetFlow, Item, Kiosk, KioskWindow, Row};
+use super::{
+    CertificatesFlow, DeliveryFlow, DoneFlow, DoneKind, IdentifyFlow, InternetFlow, Item, Kiosk, KioskWindow, Row,
+};
 use super::{Screen as UiScreen, TableRow};
 use slint::ComponentHandle;
 
@@ -55,6 +59,8 @@ pub struct View {
     pub internet: InternetView,
     /// What the done screen reports.
     pub done: DoneKind,
+    /// The no-debt constancia's choice.
+    pub certificates: CertificatesView,
     pub customer: String,
     pub subject: String,
     pub items: Vec<ItemView>,
@@ -90,8 +96,6 @@ pub struct View {
     pub seconds: Option<i64>,
     /// How many minutes the SMS code on screen is valid (from the central's `expires_at`).
     pub code_minutes: Option<i64>,
-    /// The certificates screen offers "Todos mis créditos" (every loan is cancelled, R10).
-    pub all_loans_allowed: bool,
     /// What a customer should know on the attract screen while a device is missing, as ids the window words
     /// ("no-print", "card-keyed", "dni-keyed"); never the technician's line.
     pub customer_notices: Vec<&'static str>,
@@ -715,7 +719,6 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             Certificates::Loading { .. } => wait(&mut view, "loading"),
             Certificates::Choose { loans, selected, refused } => {
                 view.screen = UiScreen::Certificates;
-                view.all_loans_allowed = servicaja_session::all_cancelled(loans);
                 if let Some((code, message)) = refused {
                     view.error = "refused";
                     view.refusal_code = code.as_str();
@@ -731,7 +734,6 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                         ..loan_item(loan)
                     })
                     .collect();
-                view.flag = selected.iter().any(|s| *s);
             }
             Certificates::Processing { .. } => wait(&mut view, "processing"),
             Certificates::Done { certificate } => {
@@ -886,8 +888,10 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             };
         }
     }
-    if let Screen::Internet(internet) = session.screen() {
-        view.internet = map_internet(internet);
+    match session.screen() {
+        Screen::Internet(internet) => view.internet = map_internet(internet),
+        Screen::Certificates(certificates) => view.certificates = map_certificates(certificates),
+        _ => {}
     }
     view.done = map_done(session.screen()).unwrap_or_default();
     if view.screen == UiScreen::Wait {
@@ -1048,6 +1052,9 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     internet.set_operation(view.internet.operation);
     internet.set_account(view.internet.account.as_str().into());
     ui.global::<DoneFlow>().set_kind(view.done);
+    let certificates = ui.global::<CertificatesFlow>();
+    certificates.set_any_selected(view.certificates.any_selected);
+    certificates.set_all_loans_allowed(view.certificates.all_loans_allowed);
     kiosk.set_customer(view.customer.as_str().into());
     kiosk.set_subject(view.subject.as_str().into());
     kiosk.set_items(items_model(&view.items));
@@ -1097,7 +1104,6 @@ pub fn apply(view: &View, ui: &KioskWindow) {
         view.customer_notices.iter().map(|&n| SharedString::from(n)).collect::<Vec<_>>(),
     )));
     kiosk.set_code_minutes(view.code_minutes.map_or(-1, |m| m as i32));
-    kiosk.set_all_loans_allowed(view.all_loans_allowed);
     kiosk.set_out_of_service_reasons(ModelRc::new(VecModel::from(
         view.out_of_service.iter().map(|&r| SharedString::from(r)).collect::<Vec<_>>(),
     )));
