@@ -22,14 +22,17 @@ mod delivery;
 mod done;
 mod identify;
 mod internet;
+mod requests;
 pub use certificates::{CertificatesView, map_certificates};
 pub use delivery::{DeliveryView, map_delivery};
 pub use done::map_done;
 pub use identify::{IdentifyView, map_identify, map_new_clave};
 pub use internet::{InternetView, map_internet};
+pub use requests::{RequestsView, map_requests};
 
 use super::{
-    CertificatesFlow, DeliveryFlow, DoneFlow, DoneKind, IdentifyFlow, InternetFlow, Item, Kiosk, KioskWindow, Row,
+    CertificatesFlow, DeliveryFlow, DoneFlow, DoneKind, IdentifyFlow, InternetFlow, Item, Kiosk, KioskWindow,
+    RequestsFlow, Row,
 };
 use super::{Screen as UiScreen, TableRow};
 use slint::ComponentHandle;
@@ -61,6 +64,8 @@ pub struct View {
     pub done: DoneKind,
     /// The no-debt constancia's choice.
     pub certificates: CertificatesView,
+    /// The requests' screens.
+    pub requests: RequestsView,
     pub customer: String,
     pub subject: String,
     pub items: Vec<ItemView>,
@@ -754,26 +759,15 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             }
         },
         Screen::Requests(requests) => match requests {
-            Requests::Choose { offline } => {
-                view.screen = UiScreen::Requests;
-                view.flag = *offline;
-                // Out of service is not the central away: say which, so no one reads "the system is not
-                // available" while it answers (a device or a technician took the kiosk out of service).
-                view.step = if session.health().host_reachable { "central-up" } else { "central-down" };
-            }
-            Requests::Dni { kind, typed, error } => {
+            Requests::Choose { .. } => view.screen = UiScreen::Requests,
+            Requests::Dni { typed, error, .. } => {
                 view.screen = UiScreen::RequestDni;
-                view.subject = request_id(*kind).into();
                 view.typed = typed.clone();
                 input_error(error, &mut view);
             }
-            Requests::Confirm { kind, detail } => {
+            Requests::Confirm { detail, .. } => {
                 view.screen = UiScreen::RequestConfirm;
-                view.subject = request_id(*kind).into();
                 view.typed = detail.clone();
-                // The detail's length against its limit, as "N / 200" under the text.
-                view.entered = detail.chars().count();
-                view.secret_length = servicaja_session::state::REQUEST_DETAIL_MAX;
             }
             Requests::Processing { .. } => wait(&mut view, "processing"),
             Requests::Filed { ticket } => {
@@ -891,6 +885,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
     match session.screen() {
         Screen::Internet(internet) => view.internet = map_internet(internet),
         Screen::Certificates(certificates) => view.certificates = map_certificates(certificates),
+        Screen::Requests(requests) => view.requests = map_requests(requests, session.health().host_reachable),
         _ => {}
     }
     view.done = map_done(session.screen()).unwrap_or_default();
@@ -1055,6 +1050,12 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     let certificates = ui.global::<CertificatesFlow>();
     certificates.set_any_selected(view.certificates.any_selected);
     certificates.set_all_loans_allowed(view.certificates.all_loans_allowed);
+    let requests = ui.global::<RequestsFlow>();
+    requests.set_offline(view.requests.offline);
+    requests.set_central_reachable(view.requests.central_reachable);
+    requests.set_kind(view.requests.kind);
+    requests.set_detail_length(view.requests.detail_length as i32);
+    requests.set_detail_max(view.requests.detail_max as i32);
     kiosk.set_customer(view.customer.as_str().into());
     kiosk.set_subject(view.subject.as_str().into());
     kiosk.set_items(items_model(&view.items));
