@@ -14,7 +14,7 @@ use slint::ComponentHandle;
 
 use super::flows::{screen, shows, touch, type_digits};
 use servicaja_ui::rig::Rig;
-use servicaja_ui::{ClaveStep, IdentifyFlow, Screen};
+use servicaja_ui::{ClaveStep, EnrollmentFlow, IdentifyFlow, Screen};
 use servicaja_ui::{
     DeliveryFlow, DeliveryStep, InternetFlow, InternetOperation, Kiosk, KioskWindow, Maintenance, Theme,
 };
@@ -484,7 +484,7 @@ fn enrollment_shows_no_error_before_an_answer_and_its_code_can_be_resent() {
     rig.show_dni();
     assert_eq!(screen(&ui), Screen::Question);
     assert!(!shows(&ui, "Respuestas incorrectas. Le quedan 3 intentos."), "no error before any answer");
-    assert_eq!(ui.global::<Kiosk>().get_attempts_left(), -1);
+    assert_eq!(ui.global::<EnrollmentFlow>().get_attempts_left(), -1);
 
     let ui = window();
     let rig = Rig::new(&ui);

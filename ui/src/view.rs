@@ -20,19 +20,21 @@ use slint::{ModelRc, SharedString, VecModel};
 mod certificates;
 mod delivery;
 mod done;
+mod enrollment;
 mod identify;
 mod internet;
 mod requests;
 pub use certificates::{CertificatesView, map_certificates};
 pub use delivery::{DeliveryView, map_delivery};
 pub use done::map_done;
+pub use enrollment::{EnrollmentView, map_enrollment};
 pub use identify::{IdentifyView, map_identify, map_new_clave};
 pub use internet::{InternetView, map_internet};
 pub use requests::{RequestsView, map_requests};
 
 use super::{
-    CertificatesFlow, DeliveryFlow, DoneFlow, DoneKind, IdentifyFlow, InternetFlow, Item, Kiosk, KioskWindow,
-    RequestsFlow, Row,
+    CertificatesFlow, DeliveryFlow, DoneFlow, DoneKind, EnrollmentFlow, IdentifyFlow, InternetFlow, Item, Kiosk,
+    KioskWindow, RequestsFlow, Row,
 };
 use super::{Screen as UiScreen, TableRow};
 use slint::ComponentHandle;
@@ -66,6 +68,8 @@ pub struct View {
     pub certificates: CertificatesView,
     /// The requests' screens.
     pub requests: RequestsView,
+    /// Clave enrollment's questions.
+    pub enrollment: EnrollmentView,
     pub customer: String,
     pub subject: String,
     pub items: Vec<ItemView>,
@@ -783,13 +787,9 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         },
         Screen::Enrollment(enrollment) => match enrollment {
             Enrollment::Starting { .. } | Enrollment::Checking { .. } => wait(&mut view, "verifying"),
-            Enrollment::Questions { questions, answers, current, attempts_left, .. } => {
+            Enrollment::Questions { questions, answers, current, .. } => {
                 view.screen = UiScreen::Question;
-                view.entered = *current;
-                view.secret_length = questions.len();
-                view.attempts_left = *attempts_left;
                 if let Some(question) = questions.get(*current) {
-                    view.subject = question.text.clone();
                     let chosen = answers.get(*current).copied().flatten();
                     view.options = question
                         .options
@@ -802,7 +802,6 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                             ..ItemView::default()
                         })
                         .collect();
-                    view.flag = chosen.is_some();
                 }
             }
             Enrollment::NewClave { keypad, confirming, entered, error, .. } => {
@@ -886,6 +885,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         Screen::Internet(internet) => view.internet = map_internet(internet),
         Screen::Certificates(certificates) => view.certificates = map_certificates(certificates),
         Screen::Requests(requests) => view.requests = map_requests(requests, session.health().host_reachable),
+        Screen::Enrollment(enrollment) => view.enrollment = map_enrollment(enrollment),
         _ => {}
     }
     view.done = map_done(session.screen()).unwrap_or_default();
@@ -1050,6 +1050,12 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     let certificates = ui.global::<CertificatesFlow>();
     certificates.set_any_selected(view.certificates.any_selected);
     certificates.set_all_loans_allowed(view.certificates.all_loans_allowed);
+    let enrollment = ui.global::<EnrollmentFlow>();
+    enrollment.set_question_number(view.enrollment.question_number as i32);
+    enrollment.set_question_count(view.enrollment.question_count as i32);
+    enrollment.set_question(view.enrollment.question.as_str().into());
+    enrollment.set_answered(view.enrollment.answered);
+    enrollment.set_attempts_left(view.enrollment.attempts_left.map_or(-1, |n| n as i32));
     let requests = ui.global::<RequestsFlow>();
     requests.set_offline(view.requests.offline);
     requests.set_central_reachable(view.requests.central_reachable);
