@@ -22,6 +22,7 @@ mod delivery;
 mod done;
 mod enrollment;
 mod identify;
+mod information;
 mod internet;
 mod requests;
 pub use certificates::{CertificatesView, map_certificates};
@@ -29,12 +30,13 @@ pub use delivery::{DeliveryView, map_delivery};
 pub use done::map_done;
 pub use enrollment::{EnrollmentView, map_enrollment};
 pub use identify::{IdentifyView, map_identify, map_new_clave};
+pub use information::{InformationView, map_information};
 pub use internet::{InternetView, map_internet};
 pub use requests::{RequestsView, map_requests};
 
 use super::{
-    CertificatesFlow, DeliveryFlow, DoneFlow, DoneKind, EnrollmentFlow, IdentifyFlow, InternetFlow, Item, Kiosk,
-    KioskWindow, RequestsFlow, Row,
+    CertificatesFlow, DeliveryFlow, DoneFlow, DoneKind, EnrollmentFlow, IdentifyFlow, InformationFlow, InternetFlow,
+    Item, Kiosk, KioskWindow, RequestsFlow, Row,
 };
 use super::{Screen as UiScreen, TableRow};
 use slint::ComponentHandle;
@@ -70,17 +72,13 @@ pub struct View {
     pub requests: RequestsView,
     /// Clave enrollment's questions.
     pub enrollment: EnrollmentView,
+    /// Información's tables and calculators.
+    pub information: InformationView,
     pub customer: String,
     pub subject: String,
     pub items: Vec<ItemView>,
     /// (label id or free text, value).
     pub rows: Vec<(String, String)>,
-    /// A table with several value columns, shown above `rows`: the columns' label ids, then each line's free
-    /// text and its cells (label ids such as "yes" / "no").
-    pub table_columns: Vec<&'static str>,
-    pub table: Vec<(String, Vec<String>)>,
-    /// The caja's explanatory text of the Información topic on screen, in the customer's language.
-    pub disclosure: String,
     pub options: Vec<ItemView>,
     pub keypad: Option<[u8; 10]>,
     pub entered: usize,
@@ -818,15 +816,10 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             Information::Topics => view.screen = UiScreen::Info,
             Information::Table(topic) => {
                 view.screen = UiScreen::InfoTable;
-                view.subject = topic_id(*topic).into();
                 view.rows = tables.rows(*topic, &session.config().payment_limits);
-                (view.table_columns, view.table) = tables.table(*topic);
-                view.disclosure = tables.disclosure(*topic, view.language == "en");
             }
-            Information::Calculator { topic, typed, result, error, .. } => {
+            Information::Calculator { typed, result, error, .. } => {
                 view.screen = UiScreen::Calculator;
-                view.subject = topic_id(*topic).into();
-                view.disclosure = tables.disclosure(*topic, view.language == "en");
                 view.typed = typed.clone();
                 if let Some(result) = result {
                     lookup_rows(result, &mut view);
@@ -886,6 +879,9 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         Screen::Certificates(certificates) => view.certificates = map_certificates(certificates),
         Screen::Requests(requests) => view.requests = map_requests(requests, session.health().host_reachable),
         Screen::Enrollment(enrollment) => view.enrollment = map_enrollment(enrollment),
+        Screen::Information(information) => {
+            view.information = map_information(information, tables, view.language == "en");
+        }
         _ => {}
     }
     view.done = map_done(session.screen()).unwrap_or_default();
@@ -1072,12 +1068,15 @@ pub fn apply(view: &View, ui: &KioskWindow) {
             .map(|(key, value)| Row { key: key.as_str().into(), value: value.as_str().into() })
             .collect::<Vec<_>>(),
     )));
-    kiosk.set_table_columns(ModelRc::new(VecModel::from(
-        view.table_columns.iter().map(|&c| SharedString::from(c)).collect::<Vec<_>>(),
+    let information = ui.global::<InformationFlow>();
+    information.set_topic(view.information.topic);
+    information.set_disclosure(view.information.disclosure.as_str().into());
+    information.set_table_columns(ModelRc::new(VecModel::from(
+        view.information.table_columns.iter().map(|&c| SharedString::from(c)).collect::<Vec<_>>(),
     )));
-    kiosk.set_disclosure(view.disclosure.as_str().into());
-    kiosk.set_table(ModelRc::new(VecModel::from(
-        view.table
+    information.set_table(ModelRc::new(VecModel::from(
+        view.information
+            .table
             .iter()
             .map(|(key, cells)| TableRow {
                 key: key.as_str().into(),
