@@ -14,10 +14,10 @@ use slint::ComponentHandle;
 
 use super::flows::{screen, shows, touch, type_digits};
 use servicaja_ui::rig::Rig;
-use servicaja_ui::{ClaveStep, IdentifyFlow, Screen};
+use servicaja_ui::{ClaveStep, EnrollmentFlow, IdentifyFlow, Screen};
 use servicaja_ui::{
-    DeliveryFlow, DeliveryStep, Kiosk, KioskWindow, Maintenance, MaintenanceLoginError, MaintenanceLoginField,
-    MaintenancePage, Theme,
+    DeliveryFlow, DeliveryStep, InternetFlow, InternetOperation, Kiosk, KioskWindow, Maintenance, MaintenanceLoginError,
+    MaintenanceLoginField, MaintenancePage, Theme,
 };
 
 const PANELS: [(f32, f32); 2] = [(1280.0, 1024.0), (1080.0, 1920.0)];
@@ -130,9 +130,11 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         KeypadScreen {
             name: "affiliation code",
             show: |ui| {
-                kiosk_screen(ui, Screen::Code, "affiliation", false);
+                kiosk_screen(ui, Screen::Code, "", false);
+                let internet = ui.global::<InternetFlow>();
+                internet.set_operation(InternetOperation::Affiliation);
+                internet.set_account("AHORRO PN SOLES ****1110".into());
                 let kiosk = ui.global::<Kiosk>();
-                kiosk.set_subject("AHORRO PN SOLES ****1110".into());
                 kiosk.set_code_minutes(5);
                 kiosk.set_seconds(42);
                 kiosk.set_masked("95*****480".into());
@@ -145,7 +147,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         KeypadScreen {
             name: "enrollment code",
             show: |ui| {
-                kiosk_screen(ui, Screen::Code, "enrollment", false);
+                kiosk_screen(ui, Screen::Code, "", false);
                 ui.global::<Kiosk>().set_code_minutes(5);
                 ui.global::<Kiosk>().set_seconds(0);
             },
@@ -483,7 +485,7 @@ fn enrollment_shows_no_error_before_an_answer_and_its_code_can_be_resent() {
     rig.show_dni();
     assert_eq!(screen(&ui), Screen::Question);
     assert!(!shows(&ui, "Respuestas incorrectas. Le quedan 3 intentos."), "no error before any answer");
-    assert_eq!(ui.global::<Kiosk>().get_attempts_left(), -1);
+    assert_eq!(ui.global::<EnrollmentFlow>().get_attempts_left(), -1);
 
     let ui = window();
     let rig = Rig::new(&ui);

@@ -17,12 +17,28 @@ use servicaja_session::state::{
 use servicaja_session::{Device, DeviceStatus, Health, InfoTopic, PaperStatus, Session, SwitchOffReason};
 use slint::{ModelRc, SharedString, VecModel};
 
+mod certificates;
 mod delivery;
+mod done;
+mod enrollment;
 mod identify;
+mod information;
+mod internet;
+mod requests;
+pub use certificates::{CertificatesView, map_certificates};
 pub use delivery::{DeliveryView, map_delivery};
+pub use done::map_done;
+pub use enrollment::{EnrollmentView, map_enrollment};
 pub use identify::{IdentifyView, map_identify, map_new_clave};
+pub use information::{InformationView, map_information};
+pub use internet::{InternetView, map_internet};
+pub use requests::{RequestsView, map_requests};
 
-use super::{DeliveryFlow, IdentifyFlow, Item, Kiosk, KioskWindow, Row, Screen as UiScreen, TableRow};
+use super::{
+    CertificatesFlow, DeliveryFlow, DoneFlow, DoneKind, EnrollmentFlow, IdentifyFlow, InformationFlow, InternetFlow,
+    Item, Kiosk, KioskWindow, RequestsFlow, Row,
+};
+use super::{Screen as UiScreen, TableRow};
 use slint::ComponentHandle;
 
 /// One entry of a list on screen (see `Item` in `ui/kiosk.slint`).
@@ -46,17 +62,23 @@ pub struct View {
     pub identify: IdentifyView,
     /// The delivery screen's adapter.
     pub delivery: DeliveryView,
+    /// The Compras por Internet screens' adapter.
+    pub internet: InternetView,
+    /// What the done screen reports.
+    pub done: DoneKind,
+    /// The no-debt constancia's choice.
+    pub certificates: CertificatesView,
+    /// The requests' screens.
+    pub requests: RequestsView,
+    /// Clave enrollment's questions.
+    pub enrollment: EnrollmentView,
+    /// Información's tables and calculators.
+    pub information: InformationView,
     pub customer: String,
     pub subject: String,
     pub items: Vec<ItemView>,
     /// (label id or free text, value).
     pub rows: Vec<(String, String)>,
-    /// A table with several value columns, shown above `rows`: the columns' label ids, then each line's free
-    /// text and its cells (label ids such as "yes" / "no").
-    pub table_columns: Vec<&'static str>,
-    pub table: Vec<(String, Vec<String>)>,
-    /// The caja's explanatory text of the Información topic on screen, in the customer's language.
-    pub disclosure: String,
     pub options: Vec<ItemView>,
     pub keypad: Option<[u8; 10]>,
     pub entered: usize,
@@ -81,8 +103,6 @@ pub struct View {
     pub seconds: Option<i64>,
     /// How many minutes the SMS code on screen is valid (from the central's `expires_at`).
     pub code_minutes: Option<i64>,
-    /// The certificates screen offers "Todos mis créditos" (every loan is cancelled, R10).
-    pub all_loans_allowed: bool,
     /// What a customer should know on the attract screen while a device is missing, as ids the window words
     /// ("no-print", "card-keyed", "dni-keyed"); never the technician's line.
     pub customer_notices: Vec<&'static str>,
@@ -675,12 +695,10 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                     .enumerate()
                     .map(|(i, a)| ItemView { selected: *selected == Some(i), ..account_item(a) })
                     .collect();
-                view.flag = selected.is_some();
             }
-            Internet::Consent { account, ticked, .. } => {
+            Internet::Consent { account, .. } => {
                 view.screen = UiScreen::Consent;
                 view.rows.push(row("affiliated", format!("{} {}", account.product_name, account.number)));
-                view.flag = *ticked;
             }
             Internet::RequestingCode { .. } => wait(&mut view, "sending"),
             Internet::AlreadyAffiliated { account, .. } => {
@@ -689,21 +707,10 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 view.step = "offer-disaffiliation";
                 view.notice_arg = format!("{} {}", account.product_name, masked_account(&account.number));
             }
-            Internet::Code { entry, operation, account } => {
-                code_entry(entry, now, &mut view);
-                view.step = match operation {
-                    servicaja_core::api::AffiliationOperation::Affiliation => "affiliation",
-                    servicaja_core::api::AffiliationOperation::Disaffiliation => "disaffiliation",
-                };
-                view.subject = format!("{} {}", account.product_name, masked_account(&account.number));
-            }
+            Internet::Code { entry, .. } => code_entry(entry, now, &mut view),
             Internet::Processing { .. } => wait(&mut view, "processing"),
             Internet::Done { constancia } => {
                 view.screen = UiScreen::Done;
-                view.step = match constancia.operation {
-                    servicaja_core::api::AffiliationOperation::Affiliation => "affiliation",
-                    servicaja_core::api::AffiliationOperation::Disaffiliation => "disaffiliation",
-                };
                 view.rows = vec![
                     row("operation-number", &constancia.operation_number),
                     row("service", &constancia.service),
@@ -719,7 +726,6 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             Certificates::Loading { .. } => wait(&mut view, "loading"),
             Certificates::Choose { loans, selected, refused } => {
                 view.screen = UiScreen::Certificates;
-                view.all_loans_allowed = servicaja_session::all_cancelled(loans);
                 if let Some((code, message)) = refused {
                     view.error = "refused";
                     view.refusal_code = code.as_str();
@@ -735,12 +741,10 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                         ..loan_item(loan)
                     })
                     .collect();
-                view.flag = selected.iter().any(|s| *s);
             }
             Certificates::Processing { .. } => wait(&mut view, "processing"),
             Certificates::Done { certificate } => {
                 view.screen = UiScreen::Done;
-                view.step = "no-debt";
                 view.rows = vec![
                     row("certificate", &certificate.certificate_number),
                     row("customer", &certificate.customer_name),
@@ -757,31 +761,19 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             }
         },
         Screen::Requests(requests) => match requests {
-            Requests::Choose { offline } => {
-                view.screen = UiScreen::Requests;
-                view.flag = *offline;
-                // Out of service is not the central away: say which, so no one reads "the system is not
-                // available" while it answers (a device or a technician took the kiosk out of service).
-                view.step = if session.health().host_reachable { "central-up" } else { "central-down" };
-            }
-            Requests::Dni { kind, typed, error } => {
+            Requests::Choose { .. } => view.screen = UiScreen::Requests,
+            Requests::Dni { typed, error, .. } => {
                 view.screen = UiScreen::RequestDni;
-                view.subject = request_id(*kind).into();
                 view.typed = typed.clone();
                 input_error(error, &mut view);
             }
-            Requests::Confirm { kind, detail } => {
+            Requests::Confirm { detail, .. } => {
                 view.screen = UiScreen::RequestConfirm;
-                view.subject = request_id(*kind).into();
                 view.typed = detail.clone();
-                // The detail's length against its limit, as "N / 200" under the text.
-                view.entered = detail.chars().count();
-                view.secret_length = servicaja_session::state::REQUEST_DETAIL_MAX;
             }
             Requests::Processing { .. } => wait(&mut view, "processing"),
             Requests::Filed { ticket } => {
                 view.screen = UiScreen::Done;
-                view.step = "request";
                 view.rows = vec![
                     row("ticket", &ticket.ticket_number),
                     row("request", request_id(ticket.kind)),
@@ -793,13 +785,9 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         },
         Screen::Enrollment(enrollment) => match enrollment {
             Enrollment::Starting { .. } | Enrollment::Checking { .. } => wait(&mut view, "verifying"),
-            Enrollment::Questions { questions, answers, current, attempts_left, .. } => {
+            Enrollment::Questions { questions, answers, current, .. } => {
                 view.screen = UiScreen::Question;
-                view.entered = *current;
-                view.secret_length = questions.len();
-                view.attempts_left = *attempts_left;
                 if let Some(question) = questions.get(*current) {
-                    view.subject = question.text.clone();
                     let chosen = answers.get(*current).copied().flatten();
                     view.options = question
                         .options
@@ -812,7 +800,6 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                             ..ItemView::default()
                         })
                         .collect();
-                    view.flag = chosen.is_some();
                 }
             }
             Enrollment::NewClave { keypad, confirming, entered, error, .. } => {
@@ -822,25 +809,17 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 view.entered = *entered;
                 input_error(error, &mut view);
             }
-            Enrollment::Code { entry, .. } => {
-                code_entry(entry, now, &mut view);
-                view.step = "enrollment";
-            }
+            Enrollment::Code { entry, .. } => code_entry(entry, now, &mut view),
             Enrollment::Setting { .. } => wait(&mut view, "processing"),
         },
         Screen::Information(information) => match information {
             Information::Topics => view.screen = UiScreen::Info,
             Information::Table(topic) => {
                 view.screen = UiScreen::InfoTable;
-                view.subject = topic_id(*topic).into();
                 view.rows = tables.rows(*topic, &session.config().payment_limits);
-                (view.table_columns, view.table) = tables.table(*topic);
-                view.disclosure = tables.disclosure(*topic, view.language == "en");
             }
-            Information::Calculator { topic, typed, result, error, .. } => {
+            Information::Calculator { typed, result, error, .. } => {
                 view.screen = UiScreen::Calculator;
-                view.subject = topic_id(*topic).into();
-                view.disclosure = tables.disclosure(*topic, view.language == "en");
                 view.typed = typed.clone();
                 if let Some(result) = result {
                     lookup_rows(result, &mut view);
@@ -895,6 +874,17 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             };
         }
     }
+    match session.screen() {
+        Screen::Internet(internet) => view.internet = map_internet(internet),
+        Screen::Certificates(certificates) => view.certificates = map_certificates(certificates),
+        Screen::Requests(requests) => view.requests = map_requests(requests, session.health().host_reachable),
+        Screen::Enrollment(enrollment) => view.enrollment = map_enrollment(enrollment),
+        Screen::Information(information) => {
+            view.information = map_information(information, tables, view.language == "en");
+        }
+        _ => {}
+    }
+    view.done = map_done(session.screen()).unwrap_or_default();
     if view.screen == UiScreen::Wait {
         view.end_allowed = session.safe_to_end();
     }
@@ -1047,6 +1037,27 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     delivery.set_printer_ready(view.delivery.printer_ready);
     delivery.set_registered_email(view.delivery.registered_email.as_str().into());
     delivery.set_qr_text(view.delivery.qr_text.as_str().into());
+    let internet = ui.global::<InternetFlow>();
+    internet.set_account_selected(view.internet.account_selected);
+    internet.set_consent_ticked(view.internet.consent_ticked);
+    internet.set_operation(view.internet.operation);
+    internet.set_account(view.internet.account.as_str().into());
+    ui.global::<DoneFlow>().set_kind(view.done);
+    let certificates = ui.global::<CertificatesFlow>();
+    certificates.set_any_selected(view.certificates.any_selected);
+    certificates.set_all_loans_allowed(view.certificates.all_loans_allowed);
+    let enrollment = ui.global::<EnrollmentFlow>();
+    enrollment.set_question_number(view.enrollment.question_number as i32);
+    enrollment.set_question_count(view.enrollment.question_count as i32);
+    enrollment.set_question(view.enrollment.question.as_str().into());
+    enrollment.set_answered(view.enrollment.answered);
+    enrollment.set_attempts_left(view.enrollment.attempts_left.map_or(-1, |n| n as i32));
+    let requests = ui.global::<RequestsFlow>();
+    requests.set_offline(view.requests.offline);
+    requests.set_central_reachable(view.requests.central_reachable);
+    requests.set_kind(view.requests.kind);
+    requests.set_detail_length(view.requests.detail_length as i32);
+    requests.set_detail_max(view.requests.detail_max as i32);
     kiosk.set_customer(view.customer.as_str().into());
     kiosk.set_subject(view.subject.as_str().into());
     kiosk.set_items(items_model(&view.items));
@@ -1057,12 +1068,15 @@ pub fn apply(view: &View, ui: &KioskWindow) {
             .map(|(key, value)| Row { key: key.as_str().into(), value: value.as_str().into() })
             .collect::<Vec<_>>(),
     )));
-    kiosk.set_table_columns(ModelRc::new(VecModel::from(
-        view.table_columns.iter().map(|&c| SharedString::from(c)).collect::<Vec<_>>(),
+    let information = ui.global::<InformationFlow>();
+    information.set_topic(view.information.topic);
+    information.set_disclosure(view.information.disclosure.as_str().into());
+    information.set_table_columns(ModelRc::new(VecModel::from(
+        view.information.table_columns.iter().map(|&c| SharedString::from(c)).collect::<Vec<_>>(),
     )));
-    kiosk.set_disclosure(view.disclosure.as_str().into());
-    kiosk.set_table(ModelRc::new(VecModel::from(
-        view.table
+    information.set_table(ModelRc::new(VecModel::from(
+        view.information
+            .table
             .iter()
             .map(|(key, cells)| TableRow {
                 key: key.as_str().into(),
@@ -1096,7 +1110,6 @@ pub fn apply(view: &View, ui: &KioskWindow) {
         view.customer_notices.iter().map(|&n| SharedString::from(n)).collect::<Vec<_>>(),
     )));
     kiosk.set_code_minutes(view.code_minutes.map_or(-1, |m| m as i32));
-    kiosk.set_all_loans_allowed(view.all_loans_allowed);
     kiosk.set_out_of_service_reasons(ModelRc::new(VecModel::from(
         view.out_of_service.iter().map(|&r| SharedString::from(r)).collect::<Vec<_>>(),
     )));
