@@ -15,7 +15,7 @@ use slint::ComponentHandle;
 use super::flows::{screen, shows, touch, type_digits};
 use servicaja_ui::rig::Rig;
 use servicaja_ui::{ClaveStep, IdentifyFlow, Screen};
-use servicaja_ui::{DeliveryFlow, DeliveryStep, Kiosk, KioskWindow, Maintenance, Theme};
+use servicaja_ui::{DeliveryFlow, DeliveryStep, Kiosk, KioskWindow, Maintenance, PaymentFlow, Theme};
 
 const PANELS: [(f32, f32); 2] = [(1280.0, 1024.0), (1080.0, 1920.0)];
 
@@ -154,7 +154,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
                 kiosk_screen(ui, Screen::Amount, "", false);
                 ui.global::<Kiosk>().set_subject("reduce-amount".into());
                 ui.global::<Kiosk>().set_typed("80000".into());
-                ui.global::<Kiosk>().set_masked("S/".into());
+                ui.global::<PaymentFlow>().set_currency("S/".into());
             },
             message: |ui| error(ui, "amount-outstanding", "S/ 75,655.89"),
         },

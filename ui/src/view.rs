@@ -19,10 +19,12 @@ use slint::{ModelRc, SharedString, VecModel};
 
 mod delivery;
 mod identify;
+mod payment;
 pub use delivery::{DeliveryView, map_delivery};
 pub use identify::{IdentifyView, map_identify, map_new_clave};
+pub use payment::{PaymentView, map_balances, map_payment};
 
-use super::{DeliveryFlow, IdentifyFlow, Item, Kiosk, KioskWindow, Row, Screen as UiScreen, TableRow};
+use super::{DeliveryFlow, IdentifyFlow, Item, Kiosk, KioskWindow, PaymentFlow, Row, Screen as UiScreen, TableRow};
 use slint::ComponentHandle;
 
 /// One entry of a list on screen (see `Item` in `ui/kiosk.slint`).
@@ -46,6 +48,8 @@ pub struct View {
     pub identify: IdentifyView,
     /// The delivery screen's adapter.
     pub delivery: DeliveryView,
+    /// The balances and payment screens' adapter.
+    pub payment: PaymentView,
     pub customer: String,
     pub subject: String,
     pub items: Vec<ItemView>,
@@ -633,29 +637,30 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 IdentifyStep::Verifying { .. } => wait(&mut view, "verifying"),
             }
         }
-        Screen::Balances(balances) => match balances {
-            Balances::Loading { .. } | Balances::LoadingMovements { .. } => wait(&mut view, "loading"),
-            Balances::Accounts { accounts } => {
-                view.screen = UiScreen::Accounts;
-                view.step = "balances";
-                view.items = accounts.iter().map(account_item).collect();
+        Screen::Balances(balances) => {
+            view.payment = map_balances(balances, session.printer_ready());
+            match balances {
+                Balances::Loading { .. } | Balances::LoadingMovements { .. } => wait(&mut view, "loading"),
+                Balances::Accounts { accounts } => {
+                    view.screen = UiScreen::Accounts;
+                    view.items = accounts.iter().map(account_item).collect();
+                }
+                Balances::Movements { account, movements, .. } => {
+                    view.screen = UiScreen::Movements;
+                    view.subject = format!("{} {} · {}", account.product_name, account.number, account.balance);
+                    view.items = movements
+                        .iter()
+                        .map(|m| ItemView {
+                            title: m.description.clone(),
+                            detail: lima_time(m.at).format("%d/%m/%Y %H:%M").to_string(),
+                            value: m.amount.to_string(),
+                            enabled: true,
+                            ..ItemView::default()
+                        })
+                        .collect();
+                }
             }
-            Balances::Movements { account, movements, .. } => {
-                view.screen = UiScreen::Movements;
-                view.subject = format!("{} {} · {}", account.product_name, account.number, account.balance);
-                view.flag = session.printer_ready();
-                view.items = movements
-                    .iter()
-                    .map(|m| ItemView {
-                        title: m.description.clone(),
-                        detail: lima_time(m.at).format("%d/%m/%Y %H:%M").to_string(),
-                        value: m.amount.to_string(),
-                        enabled: true,
-                        ..ItemView::default()
-                    })
-                    .collect();
-            }
-        },
+        }
         Screen::Payment(payment) => payment_view(payment, &mut view),
         Screen::Internet(internet) => match internet {
             Internet::Loading { .. } => wait(&mut view, "loading"),
@@ -902,6 +907,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
 }
 
 fn payment_view(payment: &Payment, view: &mut View) {
+    view.payment = map_payment(payment);
     match payment {
         Payment::LoadingLoans { .. } | Payment::LoadingAccounts { .. } | Payment::Quoting { .. } => {
             wait(view, "loading")
@@ -922,7 +928,6 @@ fn payment_view(payment: &Payment, view: &mut View) {
             view.screen = UiScreen::Loan;
             view.subject = loan.number.clone();
             view.rows = loan_rows(loan);
-            view.flag = loan.overdue_installments > 0;
             view.options = PAYMENT_OPTIONS
                 .iter()
                 .map(|option| {
@@ -949,7 +954,6 @@ fn payment_view(payment: &Payment, view: &mut View) {
         Payment::Amount { order, typed, error } => {
             view.screen = UiScreen::Amount;
             view.subject = option_id(order.option).into();
-            view.masked = order.loan.currency.symbol().to_owned();
             view.typed = typed.clone();
             // The valid range, shown before anything is typed (defect 5 of issue 18).
             if let Some(range) = order.loan.terms(order.option).and_then(|t| t.range) {
@@ -959,19 +963,15 @@ fn payment_view(payment: &Payment, view: &mut View) {
         }
         Payment::Accounts { order, accounts } => {
             view.screen = UiScreen::Accounts;
-            view.step = "debit";
-            view.masked = order.charge().map(|m| m.to_string()).unwrap_or_default();
             view.items = accounts.iter().map(|a| debit_account_item(order, a)).collect();
         }
         Payment::Summary { quote, accounts, .. } => {
             view.screen = UiScreen::Summary;
-            view.flag = quote.exchange.is_some();
             view.rows = quote_rows(quote, accounts);
         }
         Payment::Processing { .. } => wait(view, "processing"),
         Payment::Done { payment, .. } => {
             view.screen = UiScreen::PaymentDone;
-            view.flag = payment.loan_cancelled;
             view.rows = vec![
                 row("operation-number", &payment.operation_number),
                 row("loan", &payment.loan_number),
@@ -992,7 +992,6 @@ fn payment_view(payment: &Payment, view: &mut View) {
         }
         Payment::Refused { code, message, .. } => {
             view.screen = UiScreen::Notice;
-            view.step = "payment-refused";
             view.notice = "refused";
             view.notice_arg = message.clone();
             view.refusal_code = code.as_str();
@@ -1047,6 +1046,15 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     delivery.set_printer_ready(view.delivery.printer_ready);
     delivery.set_registered_email(view.delivery.registered_email.as_str().into());
     delivery.set_qr_text(view.delivery.qr_text.as_str().into());
+    let payment = ui.global::<PaymentFlow>();
+    payment.set_accounts_step(view.payment.accounts_step);
+    payment.set_charge(view.payment.charge.as_str().into());
+    payment.set_currency(view.payment.currency.as_str().into());
+    payment.set_printer_ready(view.payment.printer_ready);
+    payment.set_overdue(view.payment.overdue);
+    payment.set_exchange(view.payment.exchange);
+    payment.set_loan_cancelled(view.payment.loan_cancelled);
+    payment.set_refused(view.payment.refused);
     kiosk.set_customer(view.customer.as_str().into());
     kiosk.set_subject(view.subject.as_str().into());
     kiosk.set_items(items_model(&view.items));
