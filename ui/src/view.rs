@@ -20,11 +20,16 @@ use slint::{ModelRc, SharedString, VecModel};
 mod delivery;
 mod identify;
 mod payment;
+mod wait;
 pub use delivery::{DeliveryView, map_delivery};
 pub use identify::{IdentifyView, map_identify, map_new_clave};
 pub use payment::{PaymentView, map_balances, map_payment};
+pub use wait::map_wait;
 
-use super::{DeliveryFlow, IdentifyFlow, Item, Kiosk, KioskWindow, PaymentFlow, Row, Screen as UiScreen, TableRow};
+use super::{
+    DeliveryFlow, IdentifyFlow, Item, Kiosk, KioskWindow, PaymentFlow, Row, Screen as UiScreen, TableRow, WaitFlow,
+    Waiting,
+};
 use slint::ComponentHandle;
 
 /// One entry of a list on screen (see `Item` in `ui/kiosk.slint`).
@@ -50,6 +55,8 @@ pub struct View {
     pub delivery: DeliveryView,
     /// The balances and payment screens' adapter.
     pub payment: PaymentView,
+    /// What the wait screen waits on.
+    pub waiting: Waiting,
     pub customer: String,
     pub subject: String,
     pub items: Vec<ItemView>,
@@ -634,13 +641,14 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                     view.entered = *entered;
                     view.attempts_left = *attempts_left;
                 }
-                IdentifyStep::Verifying { .. } => wait(&mut view, "verifying"),
+                // The wait screen: see `map_wait` below.
+                IdentifyStep::Verifying { .. } => {}
             }
         }
         Screen::Balances(balances) => {
             view.payment = map_balances(balances, session.printer_ready());
             match balances {
-                Balances::Loading { .. } | Balances::LoadingMovements { .. } => wait(&mut view, "loading"),
+                Balances::Loading { .. } | Balances::LoadingMovements { .. } => {}
                 Balances::Accounts { accounts } => {
                     view.screen = UiScreen::Accounts;
                     view.items = accounts.iter().map(account_item).collect();
@@ -900,6 +908,11 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             };
         }
     }
+    // Whatever step of whichever flow waits shows the one wait screen.
+    if let Some(waiting) = map_wait(session.screen()) {
+        view.screen = UiScreen::Wait;
+        view.waiting = waiting;
+    }
     if view.screen == UiScreen::Wait {
         view.end_allowed = session.safe_to_end();
     }
@@ -909,9 +922,11 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
 fn payment_view(payment: &Payment, view: &mut View) {
     view.payment = map_payment(payment);
     match payment {
-        Payment::LoadingLoans { .. } | Payment::LoadingAccounts { .. } | Payment::Quoting { .. } => {
-            wait(view, "loading")
-        }
+        // The wait screen (`map_wait`).
+        Payment::LoadingLoans { .. }
+        | Payment::LoadingAccounts { .. }
+        | Payment::Quoting { .. }
+        | Payment::Processing { .. } => {}
         Payment::Loans { loans } => {
             view.screen = UiScreen::Loans;
             view.items = loans.iter().map(loan_item).collect();
@@ -969,7 +984,6 @@ fn payment_view(payment: &Payment, view: &mut View) {
             view.screen = UiScreen::Summary;
             view.rows = quote_rows(quote, accounts);
         }
-        Payment::Processing { .. } => wait(view, "processing"),
         Payment::Done { payment, .. } => {
             view.screen = UiScreen::PaymentDone;
             view.rows = vec![
@@ -1001,10 +1015,9 @@ fn payment_view(payment: &Payment, view: &mut View) {
 
 fn delivery_view(delivery: &Delivery, view: &mut View) {
     view.screen = UiScreen::Delivery;
-    match map_delivery(&delivery.stage, delivery.printer_ready) {
-        Some(adapter) => view.delivery = adapter,
-        None if matches!(delivery.stage, DeliveryStage::Printing { .. }) => wait(view, "printing"),
-        None => wait(view, "processing"),
+    // Printing and preparing the QR show the wait screen instead (`map_wait`).
+    if let Some(adapter) = map_delivery(&delivery.stage, delivery.printer_ready) {
+        view.delivery = adapter;
     }
     match &delivery.stage {
         DeliveryStage::Email { typed, error } => {
@@ -1046,6 +1059,7 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     delivery.set_printer_ready(view.delivery.printer_ready);
     delivery.set_registered_email(view.delivery.registered_email.as_str().into());
     delivery.set_qr_text(view.delivery.qr_text.as_str().into());
+    ui.global::<WaitFlow>().set_waiting(view.waiting);
     let payment = ui.global::<PaymentFlow>();
     payment.set_accounts_step(view.payment.accounts_step);
     payment.set_charge(view.payment.charge.as_str().into());
