@@ -8,7 +8,7 @@ use slint::platform::{PointerEventButton, WindowEvent};
 
 use servicaja_ui::Screen;
 use servicaja_ui::rig::Rig;
-use servicaja_ui::{DeliveryFlow, DeliveryStep, Kiosk, KioskWindow};
+use servicaja_ui::{DeliveryFlow, DeliveryStep, Kiosk, KioskWindow, WaitFlow, Waiting};
 
 pub(super) fn window() -> KioskWindow {
     i_slint_backend_testing::init_no_event_loop();
@@ -550,7 +550,7 @@ fn terminar_is_offered_while_loading_but_not_while_a_payment_is_processed() {
     rig.script.borrow_mut().hold = true;
     rig.ui(Action::Menu(MenuItem::Balances));
     assert_eq!(rig.screen(), Screen::Wait);
-    assert_eq!(ui.global::<Kiosk>().get_step(), "loading");
+    assert_eq!(ui.global::<WaitFlow>().get_waiting(), Waiting::Loading);
     let end = buttons_labelled(&ui, "Terminar");
     assert_eq!(end.len(), 1, "Terminar is offered while loading");
     end[0].invoke_accessible_default_action();
@@ -564,7 +564,7 @@ fn terminar_is_offered_while_loading_but_not_while_a_payment_is_processed() {
     rig.script.borrow_mut().hold = true;
     rig.ui(Action::Confirm);
     assert_eq!(rig.screen(), Screen::Wait);
-    assert_eq!(ui.global::<Kiosk>().get_step(), "processing");
+    assert_eq!(ui.global::<WaitFlow>().get_waiting(), Waiting::Processing);
     assert!(buttons_labelled(&ui, "Terminar").is_empty(), "not while the payment is at the central");
 }
 

@@ -17,7 +17,7 @@ use servicaja_ui::rig::Rig;
 use servicaja_ui::{ClaveStep, EnrollmentFlow, IdentifyFlow, Screen};
 use servicaja_ui::{
     DeliveryFlow, DeliveryStep, InternetFlow, InternetOperation, Kiosk, KioskWindow, Maintenance, MaintenanceLoginError,
-    MaintenanceLoginField, MaintenancePage, Theme,
+    MaintenanceLoginField, MaintenancePage, PaymentFlow, Theme,
 };
 
 const PANELS: [(f32, f32); 2] = [(1280.0, 1024.0), (1080.0, 1920.0)];
@@ -159,7 +159,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
                 kiosk_screen(ui, Screen::Amount, "", false);
                 ui.global::<Kiosk>().set_subject("reduce-amount".into());
                 ui.global::<Kiosk>().set_typed("80000".into());
-                ui.global::<Kiosk>().set_masked("S/".into());
+                ui.global::<PaymentFlow>().set_currency("S/".into());
             },
             message: |ui| error(ui, "amount-outstanding", "S/ 75,655.89"),
         },

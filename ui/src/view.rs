@@ -26,6 +26,8 @@ mod information;
 mod internet;
 mod requests;
 pub use certificates::{CertificatesView, map_certificates};
+mod payment;
+mod wait;
 pub use delivery::{DeliveryView, map_delivery};
 pub use done::map_done;
 pub use enrollment::{EnrollmentView, map_enrollment};
@@ -34,9 +36,12 @@ pub use information::{InformationView, map_information};
 pub use internet::{InternetView, map_internet};
 pub use requests::{RequestsView, map_requests};
 
+pub use payment::{PaymentView, map_balances, map_payment};
+pub use wait::map_wait;
+
 use super::{
     CertificatesFlow, DeliveryFlow, DoneFlow, DoneKind, EnrollmentFlow, IdentifyFlow, InformationFlow, InternetFlow,
-    Item, Kiosk, KioskWindow, RequestsFlow, Row,
+    Item, Kiosk, KioskWindow, PaymentFlow, RequestsFlow, Row, WaitFlow, Waiting,
 };
 use super::{Screen as UiScreen, TableRow};
 use slint::ComponentHandle;
@@ -74,6 +79,10 @@ pub struct View {
     pub enrollment: EnrollmentView,
     /// Información's tables and calculators.
     pub information: InformationView,
+    /// The balances and payment screens' adapter.
+    pub payment: PaymentView,
+    /// What the wait screen waits on.
+    pub waiting: Waiting,
     pub customer: String,
     pub subject: String,
     pub items: Vec<ItemView>,
@@ -650,32 +659,34 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                     view.entered = *entered;
                     view.attempts_left = *attempts_left;
                 }
-                IdentifyStep::Verifying { .. } => wait(&mut view, "verifying"),
+                // The wait screen: see `map_wait` below.
+                IdentifyStep::Verifying { .. } => {}
             }
         }
-        Screen::Balances(balances) => match balances {
-            Balances::Loading { .. } | Balances::LoadingMovements { .. } => wait(&mut view, "loading"),
-            Balances::Accounts { accounts } => {
-                view.screen = UiScreen::Accounts;
-                view.step = "balances";
-                view.items = accounts.iter().map(account_item).collect();
+        Screen::Balances(balances) => {
+            view.payment = map_balances(balances, session.printer_ready());
+            match balances {
+                Balances::Loading { .. } | Balances::LoadingMovements { .. } => {}
+                Balances::Accounts { accounts } => {
+                    view.screen = UiScreen::Accounts;
+                    view.items = accounts.iter().map(account_item).collect();
+                }
+                Balances::Movements { account, movements, .. } => {
+                    view.screen = UiScreen::Movements;
+                    view.subject = format!("{} {} · {}", account.product_name, account.number, account.balance);
+                    view.items = movements
+                        .iter()
+                        .map(|m| ItemView {
+                            title: m.description.clone(),
+                            detail: lima_time(m.at).format("%d/%m/%Y %H:%M").to_string(),
+                            value: m.amount.to_string(),
+                            enabled: true,
+                            ..ItemView::default()
+                        })
+                        .collect();
+                }
             }
-            Balances::Movements { account, movements, .. } => {
-                view.screen = UiScreen::Movements;
-                view.subject = format!("{} {} · {}", account.product_name, account.number, account.balance);
-                view.flag = session.printer_ready();
-                view.items = movements
-                    .iter()
-                    .map(|m| ItemView {
-                        title: m.description.clone(),
-                        detail: lima_time(m.at).format("%d/%m/%Y %H:%M").to_string(),
-                        value: m.amount.to_string(),
-                        enabled: true,
-                        ..ItemView::default()
-                    })
-                    .collect();
-            }
-        },
+        }
         Screen::Payment(payment) => payment_view(payment, &mut view),
         Screen::Internet(internet) => match internet {
             Internet::Loading { .. } => wait(&mut view, "loading"),
@@ -885,6 +896,11 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         _ => {}
     }
     view.done = map_done(session.screen()).unwrap_or_default();
+    // Whatever step of whichever flow waits shows the one wait screen.
+    if let Some(waiting) = map_wait(session.screen()) {
+        view.screen = UiScreen::Wait;
+        view.waiting = waiting;
+    }
     if view.screen == UiScreen::Wait {
         view.end_allowed = session.safe_to_end();
     }
@@ -892,10 +908,13 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
 }
 
 fn payment_view(payment: &Payment, view: &mut View) {
+    view.payment = map_payment(payment);
     match payment {
-        Payment::LoadingLoans { .. } | Payment::LoadingAccounts { .. } | Payment::Quoting { .. } => {
-            wait(view, "loading")
-        }
+        // The wait screen (`map_wait`).
+        Payment::LoadingLoans { .. }
+        | Payment::LoadingAccounts { .. }
+        | Payment::Quoting { .. }
+        | Payment::Processing { .. } => {}
         Payment::Loans { loans } => {
             view.screen = UiScreen::Loans;
             view.items = loans.iter().map(loan_item).collect();
@@ -912,7 +931,6 @@ fn payment_view(payment: &Payment, view: &mut View) {
             view.screen = UiScreen::Loan;
             view.subject = loan.number.clone();
             view.rows = loan_rows(loan);
-            view.flag = loan.overdue_installments > 0;
             view.options = PAYMENT_OPTIONS
                 .iter()
                 .map(|option| {
@@ -939,7 +957,6 @@ fn payment_view(payment: &Payment, view: &mut View) {
         Payment::Amount { order, typed, error } => {
             view.screen = UiScreen::Amount;
             view.subject = option_id(order.option).into();
-            view.masked = order.loan.currency.symbol().to_owned();
             view.typed = typed.clone();
             // The valid range, shown before anything is typed (defect 5 of issue 18).
             if let Some(range) = order.loan.terms(order.option).and_then(|t| t.range) {
@@ -949,19 +966,14 @@ fn payment_view(payment: &Payment, view: &mut View) {
         }
         Payment::Accounts { order, accounts } => {
             view.screen = UiScreen::Accounts;
-            view.step = "debit";
-            view.masked = order.charge().map(|m| m.to_string()).unwrap_or_default();
             view.items = accounts.iter().map(|a| debit_account_item(order, a)).collect();
         }
         Payment::Summary { quote, accounts, .. } => {
             view.screen = UiScreen::Summary;
-            view.flag = quote.exchange.is_some();
             view.rows = quote_rows(quote, accounts);
         }
-        Payment::Processing { .. } => wait(view, "processing"),
         Payment::Done { payment, .. } => {
             view.screen = UiScreen::PaymentDone;
-            view.flag = payment.loan_cancelled;
             view.rows = vec![
                 row("operation-number", &payment.operation_number),
                 row("loan", &payment.loan_number),
@@ -982,7 +994,6 @@ fn payment_view(payment: &Payment, view: &mut View) {
         }
         Payment::Refused { code, message, .. } => {
             view.screen = UiScreen::Notice;
-            view.step = "payment-refused";
             view.notice = "refused";
             view.notice_arg = message.clone();
             view.refusal_code = code.as_str();
@@ -992,10 +1003,9 @@ fn payment_view(payment: &Payment, view: &mut View) {
 
 fn delivery_view(delivery: &Delivery, view: &mut View) {
     view.screen = UiScreen::Delivery;
-    match map_delivery(&delivery.stage, delivery.printer_ready) {
-        Some(adapter) => view.delivery = adapter,
-        None if matches!(delivery.stage, DeliveryStage::Printing { .. }) => wait(view, "printing"),
-        None => wait(view, "processing"),
+    // Printing and preparing the QR show the wait screen instead (`map_wait`).
+    if let Some(adapter) = map_delivery(&delivery.stage, delivery.printer_ready) {
+        view.delivery = adapter;
     }
     match &delivery.stage {
         DeliveryStage::Email { typed, error } => {
@@ -1058,6 +1068,16 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     requests.set_kind(view.requests.kind);
     requests.set_detail_length(view.requests.detail_length as i32);
     requests.set_detail_max(view.requests.detail_max as i32);
+    ui.global::<WaitFlow>().set_waiting(view.waiting);
+    let payment = ui.global::<PaymentFlow>();
+    payment.set_accounts_step(view.payment.accounts_step);
+    payment.set_charge(view.payment.charge.as_str().into());
+    payment.set_currency(view.payment.currency.as_str().into());
+    payment.set_printer_ready(view.payment.printer_ready);
+    payment.set_overdue(view.payment.overdue);
+    payment.set_exchange(view.payment.exchange);
+    payment.set_loan_cancelled(view.payment.loan_cancelled);
+    payment.set_refused(view.payment.refused);
     kiosk.set_customer(view.customer.as_str().into());
     kiosk.set_subject(view.subject.as_str().into());
     kiosk.set_items(items_model(&view.items));
