@@ -16,8 +16,8 @@ use super::flows::{screen, shows, touch, type_digits};
 use servicaja_ui::rig::Rig;
 use servicaja_ui::{ClaveStep, EnrollmentFlow, IdentifyFlow, Screen};
 use servicaja_ui::{
-    DeliveryFlow, DeliveryStep, InternetFlow, InternetOperation, Kiosk, KioskWindow, Maintenance, MaintenanceLoginError,
-    MaintenanceLoginField, MaintenancePage, PaymentFlow, Theme,
+    DeliveryFlow, DeliveryStep, InternetFlow, InternetOperation, Kiosk, KioskWindow, Maintenance,
+    MaintenanceLoginError, MaintenanceLoginField, MaintenancePage, PaymentFlow, Theme,
 };
 
 const PANELS: [(f32, f32); 2] = [(1280.0, 1024.0), (1080.0, 1920.0)];
@@ -69,11 +69,9 @@ struct KeypadScreen {
     message: fn(&KioskWindow),
 }
 
-fn kiosk_screen(ui: &KioskWindow, screen: Screen, step: &str, flag: bool) {
+fn kiosk_screen(ui: &KioskWindow, screen: Screen) {
     let kiosk = ui.global::<Kiosk>();
     kiosk.set_screen(screen);
-    kiosk.set_step(step.into());
-    kiosk.set_flag(flag);
     kiosk.set_keyed_entry_allowed(true);
     kiosk.set_masked("**** **** **** 1111".into());
 }
@@ -130,7 +128,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         KeypadScreen {
             name: "affiliation code",
             show: |ui| {
-                kiosk_screen(ui, Screen::Code, "", false);
+                kiosk_screen(ui, Screen::Code);
                 let internet = ui.global::<InternetFlow>();
                 internet.set_operation(InternetOperation::Affiliation);
                 internet.set_account("AHORRO PN SOLES ****1110".into());
@@ -147,7 +145,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         KeypadScreen {
             name: "enrollment code",
             show: |ui| {
-                kiosk_screen(ui, Screen::Code, "", false);
+                kiosk_screen(ui, Screen::Code);
                 ui.global::<Kiosk>().set_code_minutes(5);
                 ui.global::<Kiosk>().set_seconds(0);
             },
@@ -156,7 +154,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         KeypadScreen {
             name: "amount",
             show: |ui| {
-                kiosk_screen(ui, Screen::Amount, "", false);
+                kiosk_screen(ui, Screen::Amount);
                 ui.global::<Kiosk>().set_subject("reduce-amount".into());
                 ui.global::<Kiosk>().set_typed("80000".into());
                 ui.global::<PaymentFlow>().set_currency("S/".into());
@@ -165,7 +163,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         },
         KeypadScreen {
             name: "amount refused by the central",
-            show: |ui| kiosk_screen(ui, Screen::Amount, "", false),
+            show: |ui| kiosk_screen(ui, Screen::Amount),
             message: |ui| {
                 error(ui, "amount-refused", "");
                 ui.global::<Kiosk>().set_refusal_code(ErrorCode::AmountInvalid.as_str().into());
@@ -174,7 +172,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         KeypadScreen {
             name: "DNI of an offline request",
             show: |ui| {
-                kiosk_screen(ui, Screen::RequestDni, "", false);
+                kiosk_screen(ui, Screen::RequestDni);
                 ui.global::<Kiosk>().set_subject("address".into());
             },
             message: |ui| error(ui, "dni", ""),
@@ -182,7 +180,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         KeypadScreen {
             name: "calculator",
             show: |ui| {
-                kiosk_screen(ui, Screen::Calculator, "", false);
+                kiosk_screen(ui, Screen::Calculator);
                 ui.global::<Kiosk>().set_subject("mivivienda".into());
             },
             message: |ui| error(ui, "amount-format", ""),
@@ -190,7 +188,7 @@ fn keypad_screens() -> Vec<KeypadScreen> {
         KeypadScreen {
             name: "e-mail address",
             show: |ui| {
-                kiosk_screen(ui, Screen::Delivery, "", false);
+                kiosk_screen(ui, Screen::Delivery);
                 ui.global::<DeliveryFlow>().set_step(DeliveryStep::Email);
             },
             message: |ui| error(ui, "invalid-email", ""),

@@ -12,7 +12,7 @@ use servicaja_core::settings::Language;
 use servicaja_session::contract::PAYMENT_OPTIONS;
 use servicaja_session::state::{
     AmountError, Balances, Certificates, CodeEntry, Delivery, DeliveryStage, Enrollment, IdentifyStep, Information,
-    InputError, Internet, Lookup, Notice, Order, OutOfServiceReason, Payment, Requests, Screen, StorageProblem, Then,
+    InputError, Internet, Lookup, Order, OutOfServiceReason, Payment, Requests, Screen, StorageProblem,
 };
 use servicaja_session::{Device, DeviceStatus, Health, InfoTopic, PaperStatus, Session, SwitchOffReason};
 use slint::{ModelRc, SharedString, VecModel};
@@ -26,6 +26,7 @@ mod information;
 mod internet;
 mod requests;
 pub use certificates::{CertificatesView, map_certificates};
+mod notice;
 mod payment;
 mod wait;
 pub use delivery::{DeliveryView, map_delivery};
@@ -36,12 +37,13 @@ pub use information::{InformationView, map_information};
 pub use internet::{InternetView, map_internet};
 pub use requests::{RequestsView, map_requests};
 
+pub use notice::{NoticeView, map_notice};
 pub use payment::{PaymentView, map_balances, map_payment};
 pub use wait::map_wait;
 
 use super::{
     CertificatesFlow, DeliveryFlow, DoneFlow, DoneKind, EnrollmentFlow, IdentifyFlow, InformationFlow, InternetFlow,
-    Item, Kiosk, KioskWindow, PaymentFlow, RequestsFlow, Row, WaitFlow, Waiting,
+    Item, Kiosk, KioskWindow, NoticeFlow, PaymentFlow, RequestsFlow, Row, WaitFlow, Waiting,
 };
 use super::{Screen as UiScreen, TableRow};
 use slint::ComponentHandle;
@@ -62,7 +64,6 @@ pub struct ItemView {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct View {
     pub screen: UiScreen,
-    pub step: &'static str,
     /// The card, DNI and clave screens' adapter.
     pub identify: IdentifyView,
     /// The delivery screen's adapter.
@@ -83,6 +84,8 @@ pub struct View {
     pub payment: PaymentView,
     /// What the wait screen waits on.
     pub waiting: Waiting,
+    /// The notice screen's adapter.
+    pub notice_flow: NoticeView,
     pub customer: String,
     pub subject: String,
     pub items: Vec<ItemView>,
@@ -97,11 +100,9 @@ pub struct View {
     pub error: &'static str,
     pub error_arg: String,
     pub attempts_left: Option<u32>,
-    pub notice: &'static str,
-    pub notice_arg: String,
-    /// The central's error code (wire name) of a refusal on screen; the window translates it.
+    /// The central's error code (wire name) of a refusal on the amount screen's error line; the window
+    /// translates it.
     pub refusal_code: &'static str,
-    pub flag: bool,
     /// The text the delivery's QR fall-back encodes (drawn as a QR code by `super::qr`); empty: no QR.
     pub qr: String,
     /// A waiting screen offers Terminar: only while the kiosk is reading (never while a command is at the
@@ -456,11 +457,6 @@ fn code_entry(entry: &CodeEntry, now: DateTime<Utc>, view: &mut View) {
     input_error(&entry.error, view);
 }
 
-fn wait(view: &mut View, step: &'static str) {
-    view.screen = UiScreen::Wait;
-    view.step = step;
-}
-
 /// The channel table and the disclosures the Información screens draw; loaded once from the embedded data.
 #[derive(Debug, Clone, Default)]
 pub struct InfoTables {
@@ -689,7 +685,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         }
         Screen::Payment(payment) => payment_view(payment, &mut view),
         Screen::Internet(internet) => match internet {
-            Internet::Loading { .. } => wait(&mut view, "loading"),
+            Internet::Loading { .. } => view.screen = UiScreen::Wait,
             Internet::Menu { affiliated, .. } => {
                 view.screen = UiScreen::Internet;
                 view.rows.push(row(
@@ -711,15 +707,11 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 view.screen = UiScreen::Consent;
                 view.rows.push(row("affiliated", format!("{} {}", account.product_name, account.number)));
             }
-            Internet::RequestingCode { .. } => wait(&mut view, "sending"),
-            Internet::AlreadyAffiliated { account, .. } => {
-                view.screen = UiScreen::Notice;
-                view.notice = "already-affiliated";
-                view.step = "offer-disaffiliation";
-                view.notice_arg = format!("{} {}", account.product_name, masked_account(&account.number));
-            }
+            Internet::RequestingCode { .. } => view.screen = UiScreen::Wait,
+            // The notice screen (`map_notice`).
+            Internet::AlreadyAffiliated { .. } => view.screen = UiScreen::Notice,
             Internet::Code { entry, .. } => code_entry(entry, now, &mut view),
-            Internet::Processing { .. } => wait(&mut view, "processing"),
+            Internet::Processing { .. } => view.screen = UiScreen::Wait,
             Internet::Done { constancia } => {
                 view.screen = UiScreen::Done;
                 view.rows = vec![
@@ -734,7 +726,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             }
         },
         Screen::Certificates(certificates) => match certificates {
-            Certificates::Loading { .. } => wait(&mut view, "loading"),
+            Certificates::Loading { .. } => view.screen = UiScreen::Wait,
             Certificates::Choose { loans, selected, refused } => {
                 view.screen = UiScreen::Certificates;
                 if let Some((code, message)) = refused {
@@ -753,7 +745,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                     })
                     .collect();
             }
-            Certificates::Processing { .. } => wait(&mut view, "processing"),
+            Certificates::Processing { .. } => view.screen = UiScreen::Wait,
             Certificates::Done { certificate } => {
                 view.screen = UiScreen::Done;
                 view.rows = vec![
@@ -782,7 +774,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 view.screen = UiScreen::RequestConfirm;
                 view.typed = detail.clone();
             }
-            Requests::Processing { .. } => wait(&mut view, "processing"),
+            Requests::Processing { .. } => view.screen = UiScreen::Wait,
             Requests::Filed { ticket } => {
                 view.screen = UiScreen::Done;
                 view.rows = vec![
@@ -795,7 +787,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             }
         },
         Screen::Enrollment(enrollment) => match enrollment {
-            Enrollment::Starting { .. } | Enrollment::Checking { .. } => wait(&mut view, "verifying"),
+            Enrollment::Starting { .. } | Enrollment::Checking { .. } => view.screen = UiScreen::Wait,
             Enrollment::Questions { questions, answers, current, .. } => {
                 view.screen = UiScreen::Question;
                 if let Some(question) = questions.get(*current) {
@@ -821,7 +813,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
                 input_error(error, &mut view);
             }
             Enrollment::Code { entry, .. } => code_entry(entry, now, &mut view),
-            Enrollment::Setting { .. } => wait(&mut view, "processing"),
+            Enrollment::Setting { .. } => view.screen = UiScreen::Wait,
         },
         Screen::Information(information) => match information {
             Information::Topics => view.screen = UiScreen::Info,
@@ -839,51 +831,8 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
             }
         },
         Screen::Delivery(delivery) => delivery_view(delivery, &mut view),
-        Screen::Notice { notice, then } => {
-            view.screen = UiScreen::Notice;
-            // The end of an operation asks "¿Desea realizar otra operación?" (Sí / No).
-            if *then == Then::Another {
-                view.step = "another";
-            }
-            view.notice = match notice {
-                Notice::CardLocked => "card-locked",
-                Notice::PaymentNotDone => "payment-not-done",
-                Notice::PaymentUnconfirmed => "payment-unconfirmed",
-                Notice::ReversalPending => "reversal-pending",
-                Notice::Refused { code, message } => {
-                    view.notice_arg = message.clone();
-                    view.refusal_code = code.as_str();
-                    "refused"
-                }
-                Notice::ServiceUnavailable => "service-unavailable",
-                Notice::SessionExpired => "session-expired",
-                Notice::DeviceFailed(device) => {
-                    view.notice_arg = device_id(*device).into();
-                    "device-failed"
-                }
-                Notice::NotConfirmed => "not-confirmed",
-                Notice::RequestQueued { kind } => {
-                    view.notice_arg = request_id(*kind).into();
-                    view.step = if session.health().host_reachable { "central-up" } else { "central-down" };
-                    "request-queued"
-                }
-                Notice::EnrollmentBlocked => "enrollment-blocked",
-                Notice::ClaveCreated => "clave-created",
-                Notice::OverdueFirst => "overdue-first",
-                Notice::NotAllLoansCancelled => "not-all-cancelled",
-                Notice::AlreadyAffiliated { account } => {
-                    view.notice_arg = account.clone().unwrap_or_default();
-                    "already-affiliated"
-                }
-                Notice::NoAffiliableAccount => "no-affiliable",
-                Notice::NothingAffiliated => "nothing-affiliated",
-                Notice::Delivered { printed, emailed_to } => {
-                    view.flag = *printed;
-                    view.notice_arg = emailed_to.clone().unwrap_or_default();
-                    "delivered"
-                }
-            };
-        }
+        // The notice screen (`map_notice`).
+        Screen::Notice { .. } => view.screen = UiScreen::Notice,
     }
     match session.screen() {
         Screen::Internet(internet) => view.internet = map_internet(internet),
@@ -903,6 +852,11 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
     }
     if view.screen == UiScreen::Wait {
         view.end_allowed = session.safe_to_end();
+    }
+    // Notices come from several flows (a refused payment, an account already affiliated) to one screen.
+    if let Some(notice) = map_notice(session.screen(), session.health().host_reachable) {
+        view.screen = UiScreen::Notice;
+        view.notice_flow = notice;
     }
     view
 }
@@ -992,12 +946,8 @@ fn payment_view(payment: &Payment, view: &mut View) {
                 view.rows.insert(4, exchange_row(exchange));
             }
         }
-        Payment::Refused { code, message, .. } => {
-            view.screen = UiScreen::Notice;
-            view.notice = "refused";
-            view.notice_arg = message.clone();
-            view.refusal_code = code.as_str();
-        }
+        // The notice screen (`map_notice`).
+        Payment::Refused { .. } => view.screen = UiScreen::Notice,
     }
 }
 
@@ -1037,7 +987,6 @@ fn items_model(items: &[ItemView]) -> ModelRc<Item> {
 pub fn apply(view: &View, ui: &KioskWindow) {
     let kiosk = ui.global::<Kiosk>();
     kiosk.set_screen(view.screen);
-    kiosk.set_step(view.step.into());
     let identify = ui.global::<IdentifyFlow>();
     identify.set_keyed(view.identify.keyed);
     identify.set_enrollment(view.identify.enrollment);
@@ -1077,7 +1026,17 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     payment.set_overdue(view.payment.overdue);
     payment.set_exchange(view.payment.exchange);
     payment.set_loan_cancelled(view.payment.loan_cancelled);
-    payment.set_refused(view.payment.refused);
+    let notice = ui.global::<NoticeFlow>();
+    notice.set_kind(view.notice_flow.kind);
+    notice.set_answer(view.notice_flow.answer);
+    notice.set_refusal_code(view.notice_flow.refusal_code.into());
+    notice.set_refusal_message(view.notice_flow.refusal_message.as_str().into());
+    notice.set_device(view.notice_flow.device.into());
+    notice.set_request(view.notice_flow.request.into());
+    notice.set_central_up(view.notice_flow.central_up);
+    notice.set_account(view.notice_flow.account.as_str().into());
+    notice.set_printed(view.notice_flow.printed);
+    notice.set_emailed_to(view.notice_flow.emailed_to.as_str().into());
     kiosk.set_customer(view.customer.as_str().into());
     kiosk.set_subject(view.subject.as_str().into());
     kiosk.set_items(items_model(&view.items));
@@ -1115,10 +1074,7 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     kiosk.set_error(view.error.into());
     kiosk.set_error_arg(view.error_arg.as_str().into());
     kiosk.set_attempts_left(view.attempts_left.map_or(-1, |n| n as i32));
-    kiosk.set_notice(view.notice.into());
-    kiosk.set_notice_arg(view.notice_arg.as_str().into());
     kiosk.set_refusal_code(view.refusal_code.into());
-    kiosk.set_flag(view.flag);
     kiosk.set_keyed_entry_allowed(view.keyed_entry_allowed);
     kiosk.set_end_allowed(view.end_allowed);
     kiosk.set_qr_code(super::qr::image(&view.qr));

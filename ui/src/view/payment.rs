@@ -24,8 +24,6 @@ pub struct PaymentView {
     pub exchange: bool,
     /// The payment cancelled the loan.
     pub loan_cancelled: bool,
-    /// The central refused the payment: its notice offers another account, or the menu.
-    pub refused: bool,
 }
 
 /// The adapter of a payment step (the loading and processing steps show the wait screen, which reads none
@@ -42,14 +40,15 @@ pub fn map_payment(payment: &Payment) -> PaymentView {
         },
         Payment::Summary { quote, .. } => PaymentView { exchange: quote.exchange.is_some(), ..view },
         Payment::Done { payment, .. } => PaymentView { loan_cancelled: payment.loan_cancelled, ..view },
-        Payment::Refused { .. } => PaymentView { refused: true, ..view },
         Payment::LoadingLoans { .. }
         | Payment::Loans { .. }
         | Payment::NotPayable { .. }
         | Payment::Installments { .. }
         | Payment::LoadingAccounts { .. }
         | Payment::Quoting { .. }
-        | Payment::Processing { .. } => view,
+        | Payment::Processing { .. }
+        // The notice screen's (`map_notice`).
+        | Payment::Refused { .. } => view,
     }
 }
 
