@@ -8,7 +8,7 @@ use slint::platform::{PointerEventButton, WindowEvent};
 
 use servicaja_ui::Screen;
 use servicaja_ui::rig::Rig;
-use servicaja_ui::{DeliveryFlow, DeliveryStep, Kiosk, KioskWindow, WaitFlow, Waiting};
+use servicaja_ui::{DeliveryFlow, DeliveryStep, Kiosk, KioskWindow, NoticeFlow, WaitFlow, Waiting};
 
 pub(super) fn window() -> KioskWindow {
     i_slint_backend_testing::init_no_event_loop();
@@ -67,9 +67,9 @@ fn a_refusal_is_read_in_the_customers_language_and_the_centrals_text_only_for_un
     assert!(!shows(&ui, "El crédito no existe."), "never the central's Spanish text for a known code");
 
     // A code this kiosk's window has no words for: the central's message is all there is.
-    let kiosk = ui.global::<Kiosk>();
-    kiosk.set_refusal_code("brand_new_code".into());
-    kiosk.set_notice_arg("Mensaje del sistema central.".into());
+    let notice = ui.global::<NoticeFlow>();
+    notice.set_refusal_code("brand_new_code".into());
+    notice.set_refusal_message("Mensaje del sistema central.".into());
     assert!(shows(&ui, "Mensaje del sistema central."));
 }
 
@@ -370,8 +370,7 @@ fn the_already_affiliated_notice_names_the_affiliated_account() {
     ));
 
     // Refused by the central itself, the kiosk does not know which account: no empty gap in the sentence.
-    let kiosk = ui.global::<Kiosk>();
-    kiosk.set_notice_arg("".into());
+    ui.global::<NoticeFlow>().set_account("".into());
     assert!(shows(&ui, "Only one account can be affiliated at a time. First disaffiliate the affiliated account."));
 }
 

@@ -79,7 +79,7 @@ fn kiosk_screen(ui: &KioskWindow, screen: Screen) {
 /// A card, DNI or clave screen as view.rs writes it: the number `keyed` or read, signing in or (a new
 /// clave) enrolling.
 fn identify_screen(ui: &KioskWindow, screen: Screen, keyed: bool, clave: ClaveStep) {
-    kiosk_screen(ui, screen, "", false);
+    kiosk_screen(ui, screen);
     let identify = ui.global::<IdentifyFlow>();
     identify.set_keyed(keyed);
     identify.set_enrollment(clave != ClaveStep::Login);
