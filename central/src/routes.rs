@@ -376,19 +376,25 @@ async fn accounts(State(state): State<AppState>, headers: HeaderMap) -> Response
     read(state, &headers, Auth::Customer, service::list_accounts).await
 }
 
+/// A list's `?limit=N`.
 #[derive(serde::Deserialize)]
-struct MovementsQuery {
+struct LimitQuery {
     limit: Option<u32>,
+}
+
+/// The limit asked for, `default` when none.
+fn limit_of(query: Result<Query<LimitQuery>, QueryRejection>, default: u32) -> Result<u32, QueryRejection> {
+    query.map(|Query(query)| query.limit.unwrap_or(default))
 }
 
 async fn movements(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(account_id): Path<String>,
-    query: Result<Query<MovementsQuery>, QueryRejection>,
+    query: Result<Query<LimitQuery>, QueryRejection>,
 ) -> Response {
-    let limit = match query {
-        Ok(Query(query)) => query.limit.unwrap_or(20),
+    let limit = match limit_of(query, 20) {
+        Ok(limit) => limit,
         Err(rejection) => return bad_query(rejection),
     };
     read(state, &headers, Auth::Customer, move |conn, ctx| service::list_movements(conn, ctx, &account_id, limit)).await
@@ -543,19 +549,14 @@ async fn fleet_kiosk(State(state): State<AppState>, headers: HeaderMap, Path(kio
     read(state, &headers, Auth::None, move |conn, _| crate::fleet::kiosk_detail(conn, &kiosk_id)).await
 }
 
-#[derive(serde::Deserialize)]
-struct HistoryQuery {
-    limit: Option<u32>,
-}
-
 async fn fleet_history(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(kiosk_id): Path<String>,
-    query: Result<Query<HistoryQuery>, QueryRejection>,
+    query: Result<Query<LimitQuery>, QueryRejection>,
 ) -> Response {
-    let limit = match query {
-        Ok(Query(query)) => query.limit.unwrap_or(50),
+    let limit = match limit_of(query, 50) {
+        Ok(limit) => limit,
         Err(rejection) => return bad_query(rejection),
     };
     read(state, &headers, Auth::None, move |conn, _| crate::fleet::history(conn, &kiosk_id, limit)).await

@@ -25,6 +25,20 @@ pub struct DeviceReport {
     pub errors: Vec<DeviceError>,
 }
 
+impl DeviceReport {
+    /// A device in `state` with nothing else to say: no paper sensor, no action needed, no history.
+    pub fn plain(device: &'static str, state: &str) -> DeviceReport {
+        DeviceReport {
+            device,
+            state: state.into(),
+            paper: None,
+            action: None,
+            detail: String::new(),
+            errors: Vec::new(),
+        }
+    }
+}
+
 /// A problem a device reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceError {

@@ -117,14 +117,7 @@ mod tests {
     use super::*;
 
     fn report(device: &'static str, state: &str) -> DeviceReport {
-        DeviceReport {
-            device,
-            state: state.into(),
-            paper: None,
-            action: None,
-            detail: String::new(),
-            errors: Vec::new(),
-        }
+        DeviceReport::plain(device, state)
     }
 
     #[test]

@@ -42,14 +42,7 @@ pub struct ShowcaseBackend {
 
 impl MaintenanceBackend for ShowcaseBackend {
     fn devices(&mut self) -> Vec<DeviceReport> {
-        let device = |device, state: &str| DeviceReport {
-            device,
-            state: state.into(),
-            paper: None,
-            action: None,
-            detail: String::new(),
-            errors: Vec::new(),
-        };
+        let device = DeviceReport::plain;
         vec![
             DeviceReport { paper: Some("low".into()), ..device("printer", "online") },
             DeviceReport {
