@@ -42,6 +42,7 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     pub data: DataFiles,
     pub display: DisplaySettings,
+    pub audio: AudioSettings,
 }
 
 /// How the kiosk runs: with simulated devices and the in-process central (demo) or on real hardware.
@@ -400,17 +401,74 @@ pub struct DataFiles {
 /// How the window reaches the screen: Slint's backend, chosen at start. `SLINT_BACKEND` in the environment
 /// wins over this key; with neither, Slint's default (a window on the desktop, winit; LinuxKMS when there is
 /// no display server).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+///
+/// The panel's physical size and height above the floor place the touch targets within reach (ADA 308:
+/// 380–1,220 mm above the floor) and size the keypad keys (at least 19 mm).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DisplaySettings {
     /// `""` (Slint's default), `winit` / `winit-software` (a window), `linuxkms` / `linuxkms-software`
     /// (full screen on the DRM device, touch from libinput, no X11 or Wayland).
     pub backend: String,
+    /// Width of the panel's picture as mounted, in mm; 0 = the kiosk's standard panel for the window's shape
+    /// (19" 5:4 landscape, 376 × 301 mm; 21.5" portrait, 268 × 476 mm).
+    pub width_mm: u32,
+    /// Height of the panel's picture as mounted, in mm; 0 = the standard panel, as for `width_mm`.
+    pub height_mm: u32,
+    /// Height of the picture's bottom edge above the floor, in mm.
+    pub bottom_above_floor_mm: u32,
+}
+
+impl Default for DisplaySettings {
+    fn default() -> Self {
+        Self { backend: String::new(), width_mm: 0, height_mm: 0, bottom_above_floor_mm: 850 }
+    }
 }
 
 impl DisplaySettings {
     /// The backends this kiosk is built with (the software renderer only).
     pub const BACKENDS: [&str; 5] = ["", "winit", "winit-software", "linuxkms", "linuxkms-software"];
+}
+
+/// Audio mode (issue 17): speech through the headphone jack, driven from the tactile keypad.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AudioSettings {
+    /// Idle time before the countdown in audio mode (longer than `session.idle_seconds`: listening takes
+    /// time).
+    pub idle_seconds: u32,
+    /// Length of the spoken countdown in audio mode.
+    pub countdown_seconds: u32,
+    /// The volume each session starts at, 1..=`max_volume`.
+    pub default_volume: u8,
+    /// Number of volume steps.
+    pub max_volume: u8,
+    /// Blank the screen while audio mode is on, for privacy.
+    pub blank_screen: bool,
+    /// The speech engine's program (espeak-ng); empty: no speech (the keypad still works).
+    pub engine: String,
+    /// espeak-ng voice for Spanish (Latin American Spanish is closest to es-PE).
+    pub voice_es: String,
+    /// espeak-ng voice for English.
+    pub voice_en: String,
+    /// Speaking rate, words per minute.
+    pub words_per_minute: u32,
+}
+
+impl Default for AudioSettings {
+    fn default() -> Self {
+        Self {
+            idle_seconds: 120,
+            countdown_seconds: 45,
+            default_volume: 5,
+            max_volume: 10,
+            blank_screen: false,
+            engine: "espeak-ng".into(),
+            voice_es: "es-419".into(),
+            voice_en: "en-us".into(),
+            words_per_minute: 160,
+        }
+    }
 }
 
 impl Settings {
@@ -525,6 +583,33 @@ impl Settings {
                 "display.backend",
                 "must be empty (Slint's default), winit, winit-software, linuxkms or linuxkms-software",
             ));
+        }
+        let d = &self.display;
+        if (d.width_mm == 0) != (d.height_mm == 0) || d.width_mm > 3_000 || d.height_mm > 3_000 {
+            problems
+                .push(Problem::new("display.width_mm", "give both width_mm and height_mm (up to 3000), or neither"));
+        }
+        if d.bottom_above_floor_mm > 2_000 {
+            problems.push(Problem::new("display.bottom_above_floor_mm", "must be 0 to 2000 mm"));
+        }
+        let a = &self.audio;
+        if !(30..=900).contains(&a.idle_seconds) {
+            problems.push(Problem::new("audio.idle_seconds", "must be 30 to 900"));
+        }
+        if !(10..=300).contains(&a.countdown_seconds) {
+            problems.push(Problem::new("audio.countdown_seconds", "must be 10 to 300"));
+        }
+        if !(2..=20).contains(&a.max_volume) {
+            problems.push(Problem::new("audio.max_volume", "must be 2 to 20"));
+        }
+        if !(1..=a.max_volume).contains(&a.default_volume) {
+            problems.push(Problem::new("audio.default_volume", "must be 1 to audio.max_volume"));
+        }
+        if !(80..=450).contains(&a.words_per_minute) {
+            problems.push(Problem::new("audio.words_per_minute", "must be 80 to 450"));
+        }
+        if !a.engine.is_empty() && (a.voice_es.trim().is_empty() || a.voice_en.trim().is_empty()) {
+            problems.push(Problem::new("audio.voice_es", "name a voice for each language (espeak-ng --voices)"));
         }
 
         let listen = self.metrics.listen.trim();
@@ -681,5 +766,19 @@ mod tests {
         settings.display.backend = "linuxkms-skia".to_owned();
         let keys: Vec<String> = settings.validate().into_iter().map(|problem| problem.key).collect();
         assert_eq!(keys, ["display.backend"]);
+    }
+
+    #[test]
+    fn audio_and_panel_geometry_are_checked_key_by_key() {
+        let mut settings = Settings::default();
+        settings.display.width_mm = 268;
+        settings.audio.default_volume = 11;
+        settings.audio.words_per_minute = 20;
+        let keys: Vec<String> = settings.validate().into_iter().map(|problem| problem.key).collect();
+        assert_eq!(keys, ["display.width_mm", "audio.default_volume", "audio.words_per_minute"]);
+        settings.display.height_mm = 476;
+        settings.audio.default_volume = 10;
+        settings.audio.words_per_minute = 180;
+        assert!(settings.validate().is_empty());
     }
 }

@@ -82,7 +82,13 @@ impl SessionConfig {
             default_language: settings.kiosk.language,
             payment_limits: Vec::new(),
             disclosures: None,
-            audio: AudioConfig::default(),
+            audio: AudioConfig {
+                idle_seconds: settings.audio.idle_seconds,
+                countdown_seconds: settings.audio.countdown_seconds,
+                default_volume: settings.audio.default_volume,
+                max_volume: settings.audio.max_volume,
+                blank_screen: settings.audio.blank_screen,
+            },
         }
     }
 
