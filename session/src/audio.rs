@@ -52,6 +52,10 @@ pub enum Cue {
     NoSuchOption,
     /// The receipt or constancia on the delivery screen, read out (ADA §707.5.2).
     Document,
+    /// Key 9 or 0 turned the page of a long list (or of the movements read out): the page and its options.
+    Page,
+    /// Clear erased this character of a text typed letter by letter (e-mail, request detail).
+    Erased(char),
     /// The session ended (audio mode ends with it): the goodbye.
     Ended(crate::effect::EndReason),
 }
@@ -63,6 +67,42 @@ pub enum Choice {
     Act(Action),
     /// Reads the document on the delivery screen aloud.
     ReadDocument,
+}
+
+/// Keys 1 to 8 choose on a page of a list longer than nine options; 9 turns to the next page (after the
+/// last, back to the first) and 0 to the previous one. ATMs with audio guidance page their options this way
+/// ("para más opciones, pulse 9") rather than take two-digit numbers: the customer only ever has to remember
+/// one key, hears where they are ("página 2 de 3"), and no digit waits for a second one or a timeout.
+/// A list of nine or fewer keeps keys 1 to 9 and has no pages.
+pub const PAGE_SIZE: usize = 8;
+/// The key that turns to the next page.
+pub const NEXT_PAGE: u8 = 9;
+/// The key that turns to the previous page.
+pub const PREVIOUS_PAGE: u8 = 0;
+/// How many movements one page of the movements screen reads out (the options stay on every page).
+pub const MOVEMENTS_PER_PAGE: usize = 5;
+
+/// The numbered options of the page on show: which key chooses what, and where the page is in the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeypadPage {
+    /// 0-based.
+    pub page: usize,
+    /// 1 when the screen has no pages.
+    pub pages: usize,
+    /// `(key, choice)`, in the order they are spoken.
+    pub choices: Vec<(u8, Choice)>,
+    /// What the page's number counts: options of a long list, or movements read out.
+    pub paging: Paging,
+}
+
+/// What turning a page moves through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// The screen's options, [`PAGE_SIZE`] to a page.
+    Options,
+    /// The movements read out on the movements screen, [`MOVEMENTS_PER_PAGE`] to a page; the options (print,
+    /// e-mail) are the same on every page.
+    Movements { from: usize, to: usize, total: usize },
 }
 
 /// Audio mode of the current session: on until the session ends, the volume back to the default then.
@@ -83,13 +123,26 @@ pub struct AudioConfig {
     pub max_volume: u8,
     /// Blank the screen while audio mode is on, for privacy (ATMs do); the UI reads it.
     pub blank_screen: bool,
+    /// How long a letter typed by repeated presses of one key stays open to the next press of that key
+    /// (phone-style multi-tap); after it, the same key starts a new letter.
+    pub multitap_millis: u32,
 }
 
 impl Default for AudioConfig {
     fn default() -> Self {
-        Self { idle_seconds: 120, countdown_seconds: 45, default_volume: 5, max_volume: 10, blank_screen: false }
+        Self {
+            idle_seconds: 120,
+            countdown_seconds: 45,
+            default_volume: 5,
+            max_volume: 10,
+            blank_screen: false,
+            multitap_millis: DEFAULT_MULTITAP_MILLIS,
+        }
     }
 }
+
+/// 1.5 s: longer than a phone's second, because a customer listening to each letter needs the time.
+pub const DEFAULT_MULTITAP_MILLIS: u32 = 1500;
 
 /// Whether digits type on this screen (and what they type into), rather than choose an option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,8 +177,32 @@ impl Session {
         }
     }
 
-    /// The numbered options of the screen on show, in the order they are spoken: key 1 chooses the first.
-    /// Enter (confirm) and Cancel (back) are not in here: they work on every screen.
+    /// The page of numbered options on show, with the key of each ([`PAGE_SIZE`] explains the pages).
+    pub fn keypad_page(&self) -> KeypadPage {
+        let all = self.keypad_choices();
+        if let Screen::Balances(Balances::Movements { movements, .. }) = &self.screen {
+            let pages = movements.len().div_ceil(MOVEMENTS_PER_PAGE).max(1);
+            let page = self.list_page.min(pages - 1);
+            let from = page * MOVEMENTS_PER_PAGE;
+            let to = (from + MOVEMENTS_PER_PAGE).min(movements.len());
+            return KeypadPage {
+                page,
+                pages,
+                choices: numbered(all, 0, usize::MAX),
+                paging: Paging::Movements { from, to, total: movements.len() },
+            };
+        }
+        if all.len() <= 9 {
+            return KeypadPage { page: 0, pages: 1, choices: numbered(all, 0, 9), paging: Paging::Options };
+        }
+        let pages = all.len().div_ceil(PAGE_SIZE);
+        let page = self.list_page.min(pages - 1);
+        KeypadPage { page, pages, choices: numbered(all, page * PAGE_SIZE, PAGE_SIZE), paging: Paging::Options }
+    }
+
+    /// Every numbered option of the screen on show, in the order they are spoken, across all its pages (the
+    /// keys are [`Session::keypad_page`]'s). Enter (confirm) and Cancel (back) are not in here: they work on
+    /// every screen.
     pub fn keypad_choices(&self) -> Vec<Choice> {
         let act = Choice::Act;
         match &self.screen {
@@ -270,6 +347,35 @@ impl Session {
             _ => Action::Back,
         }
     }
+}
+
+/// `count` choices from `skip` on, keyed 1, 2, …
+fn numbered(all: Vec<Choice>, skip: usize, count: usize) -> Vec<(u8, Choice)> {
+    all.into_iter().skip(skip).take(count.min(9)).zip(1u8..).map(|(choice, key)| (key, choice)).collect()
+}
+
+/// What a page belongs to: turning pages keeps it, a change of list (another screen, another question)
+/// starts again at the first page.
+pub(crate) fn page_scope(screen: &Screen) -> (std::mem::Discriminant<Screen>, &'static str, usize) {
+    let inner = match screen {
+        Screen::Balances(Balances::Accounts { .. }) => "accounts",
+        Screen::Balances(Balances::Movements { .. }) => "movements",
+        Screen::Payment(Payment::Loans { .. }) => "loans",
+        Screen::Payment(Payment::Loan { .. }) => "options",
+        Screen::Payment(Payment::Installments { .. }) => "installments",
+        Screen::Payment(Payment::Accounts { .. }) => "accounts",
+        Screen::Internet(Internet::ChooseAccount { .. }) => "accounts",
+        Screen::Certificates(Certificates::Choose { .. }) => "loans",
+        Screen::Requests(Requests::Choose { .. }) => "kinds",
+        Screen::Requests(Requests::Confirm { .. }) => "detail",
+        Screen::Information(Information::Topics) => "topics",
+        Screen::Delivery(Delivery { stage: DeliveryStage::Email { .. }, .. }) => "email",
+        Screen::Enrollment(Enrollment::Questions { current, .. }) => {
+            return (std::mem::discriminant(screen), "question", *current);
+        }
+        _ => "",
+    };
+    (std::mem::discriminant(screen), inner, 0)
 }
 
 fn select(count: usize) -> Vec<Choice> {

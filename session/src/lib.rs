@@ -30,7 +30,7 @@ mod machine;
 pub mod secret;
 pub mod state;
 
-pub use audio::{Audio, AudioConfig, Choice, Cue, KeypadKey, Typing};
+pub use audio::{Audio, AudioConfig, Choice, Cue, KeypadKey, KeypadPage, Paging, Typing};
 pub use contract::{Answer, Command, Credentials, ErrorCode, Failure, Problem, Query, Reply};
 pub use effect::{Document, Effect, EndReason, JournalEntry, PaymentContext};
 pub use event::{

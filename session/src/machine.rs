@@ -12,7 +12,7 @@ use servicaja_core::settings::{Language, SessionSettings, Settings};
 use uuid::Uuid;
 use zeroize::Zeroize;
 
-use crate::audio::{Audio, AudioConfig, Choice, Cue, KeypadKey};
+use crate::audio::{Audio, AudioConfig, Choice, Cue, KeypadKey, NEXT_PAGE, PREVIOUS_PAGE};
 use crate::contract::{Answer, Command, Credentials, ErrorCode, Failure, Profile, Query, ReversalRequest};
 use crate::effect::{Effect, EndReason, JournalEntry};
 use crate::event::{Action, Device, DeviceStatus, Event, PaperStatus, PrintOutcome, Reader, RequestId, Timer};
@@ -88,6 +88,7 @@ impl SessionConfig {
                 default_volume: settings.audio.default_volume,
                 max_volume: settings.audio.max_volume,
                 blank_screen: settings.audio.blank_screen,
+                multitap_millis: crate::audio::DEFAULT_MULTITAP_MILLIS,
             },
         }
     }
@@ -245,6 +246,8 @@ pub struct Session {
     pub(crate) language: Language,
     pub(crate) accessibility: Accessibility,
     pub(crate) audio: Option<Audio>,
+    /// The page of a long list the keypad is on (`crate::audio::PAGE_SIZE`); back to 0 with another list.
+    pub(crate) list_page: usize,
     pub(crate) screen: Screen,
     pub(crate) countdown_until: Option<DateTime<Utc>>,
     pub(crate) idle_at: Option<DateTime<Utc>>,
@@ -281,6 +284,7 @@ impl Session {
             language: config.default_language,
             accessibility: Accessibility::default(),
             audio: None,
+            list_page: 0,
             config,
             screen: Screen::Attract,
             countdown_until: None,
@@ -423,16 +427,29 @@ impl Session {
             self.accessibility,
             self.health.clone(),
             self.audio,
+            self.list_page,
         );
         let mut cx = Cx { now, supply, fx: Vec::new() };
         self.dispatch(event, &mut cx);
+        if crate::audio::page_scope(&before.0) != crate::audio::page_scope(&self.screen) {
+            self.list_page = 0;
+        }
         // In audio mode a new screen (or a new language) is said as soon as it shows, whatever brought it.
         let spoken = cx.fx.iter().any(|effect| matches!(effect, Effect::Speak(_)));
         if self.audio.is_some() && !spoken && (before.0 != self.screen || before.2 != self.language) {
             cx.fx.push(Effect::Speak(Cue::Screen));
         }
-        let after = (&self.screen, self.countdown_until, self.language, self.accessibility, &self.health, self.audio);
-        if (&before.0, before.1, before.2, before.3, &before.4, before.5) != after {
+        // A page turned is drawn too: the shell scrolls the list to the options the keys now choose.
+        let after = (
+            &self.screen,
+            self.countdown_until,
+            self.language,
+            self.accessibility,
+            &self.health,
+            self.audio,
+            self.list_page,
+        );
+        if (&before.0, before.1, before.2, before.3, &before.4, before.5, before.6) != after {
             cx.fx.push(Effect::Render);
         }
         cx.fx
@@ -627,7 +644,21 @@ impl Session {
             KeypadKey::Cancel => Some(self.keypad_cancel()),
             _ if typing => crate::audio::typed_key(key).map(Action::Key),
             KeypadKey::Digit(d) => {
-                let choice = usize::from(d).checked_sub(1).and_then(|i| self.keypad_choices().get(i).copied());
+                let page = self.keypad_page();
+                let turn = match d {
+                    NEXT_PAGE if page.pages > 1 => Some((page.page + 1) % page.pages),
+                    PREVIOUS_PAGE if page.page > 0 => Some(page.page - 1),
+                    _ => None,
+                };
+                if let Some(to) = turn {
+                    self.list_page = to;
+                    self.activity(cx);
+                    if self.audio.is_some() {
+                        speak(Cue::Page, cx);
+                    }
+                    return;
+                }
+                let choice = page.choices.iter().find(|(key, _)| *key == d).map(|(_, choice)| *choice);
                 match choice {
                     Some(Choice::Act(action)) => Some(action),
                     Some(Choice::ReadDocument) => {

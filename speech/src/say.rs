@@ -4,13 +4,14 @@
 
 use chrono::{DateTime, Utc};
 use servicaja_core::settings::Language;
-use servicaja_session::contract::{Account, Loan, PaymentOption, RequestKind};
+use servicaja_session::contract::{Account, Loan, Movement, PaymentOption, RequestKind};
 use servicaja_session::state::{
     AmountError, Balances, Certificates, CodeEntry, Delivery, DeliveryStage, Enrollment, Identify, IdentifyStep,
     Information, InputError, Internet, Notice, OutOfServiceReason, Payment, Purpose, Requests, Then,
 };
 use servicaja_session::{
-    Action, Choice, Cue, DeliveryChoice, Device, EndReason, InfoTopic, MenuItem, Screen, Session, Typing,
+    Action, Choice, Cue, DeliveryChoice, Device, EndReason, InfoTopic, KeypadPage, MenuItem, Paging, Screen, Session,
+    Typing,
 };
 
 use crate::Utterance;
@@ -72,6 +73,11 @@ pub fn say(session: &Session, cue: Cue, now: DateTime<Utc>) -> Vec<Utterance> {
             out.push(Utterance::new(l.t("Esa tecla no corresponde a ninguna opción.", "That key is not an option.")));
             out.extend(options(session, l));
         }
+        Cue::Page => out.extend(page_turned(session, l)),
+        Cue::Erased(c) => out.push(Utterance::new(match l.0 {
+            Language::Es => format!("Borrado: {}.", char_name(c, l.0)),
+            Language::En => format!("Erased: {}.", char_name(c, l.0)),
+        })),
         Cue::Document => match session.screen() {
             Screen::Delivery(delivery) => out.extend(document::read(&delivery.document, l.0)),
             _ => out.extend(screen(session, now)),
@@ -95,6 +101,7 @@ pub fn screen(session: &Session, now: DateTime<Utc>) -> Vec<Utterance> {
     let l = L(session.language());
     let mut lines: Vec<String> = Vec::new();
     body(session, l, now, &mut lines);
+    lines.extend(page_position(&session.keypad_page(), l));
     let mut out: Vec<Utterance> = lines.into_iter().filter(|line| !line.is_empty()).map(Utterance::new).collect();
     out.extend(options(session, l));
     out.extend(keys(session, l));
@@ -244,14 +251,7 @@ fn body(session: &Session, l: L, now: DateTime<Utc>, out: &mut Vec<String>) {
                         (Language::Es, n) => format!("Últimos {} movimientos:", words::cardinal(n as u64, lang)),
                         (Language::En, n) => format!("Last {} movements:", words::cardinal(n as u64, lang)),
                     });
-                    for movement in movements.iter().take(5) {
-                        out.push(format!(
-                            "{}: {}, {}.",
-                            words::date(servicaja_core::calendar::lima_time(movement.at).date_naive(), lang),
-                            movement.description,
-                            money(movement.amount, lang)
-                        ));
-                    }
+                    out.extend(movement_lines(movements, &session.keypad_page(), l));
                 }
             }
         }
@@ -733,27 +733,130 @@ fn delivery_body(delivery: &Delivery, l: L, out: &mut Vec<String>) {
     }
 }
 
-/// "Para pagar cuotas, pulse 1. Para consultar saldos, pulse 2…": the session's own numbered choices.
+/// "Para pagar cuotas, pulse 1. Para consultar saldos, pulse 2…": the session's own numbered choices, those
+/// of the page on show for a long list, then how to turn the page.
 fn options(session: &Session, l: L) -> Vec<Utterance> {
-    session
-        .keypad_choices()
+    let page = session.keypad_page();
+    let mut out: Vec<Utterance> = page
+        .choices
         .iter()
-        .enumerate()
-        .map(|(i, choice)| {
+        .map(|(key, choice)| {
             // The other language is offered in that language, so its speakers understand the offer.
             if let Choice::Act(Action::SetLanguage(language)) = choice {
                 return Utterance::new(match language {
-                    Language::Es => format!("Para español, pulse {}.", i + 1),
-                    Language::En => format!("For English, press {}.", i + 1),
+                    Language::Es => format!("Para español, pulse {key}."),
+                    Language::En => format!("For English, press {key}."),
                 });
             }
             let what = choice_text(session, choice, l);
             Utterance::new(match l.0 {
-                Language::Es => format!("Para {what}, pulse {}.", i + 1),
-                Language::En => format!("To {what}, press {}.", i + 1),
+                Language::Es => format!("Para {what}, pulse {key}."),
+                Language::En => format!("To {what}, press {key}."),
             })
         })
-        .collect()
+        .collect();
+    out.extend(page_turns(&page, l));
+    out
+}
+
+/// "Página 1 de 2." for a long list, said before its options.
+fn page_position(page: &KeypadPage, l: L) -> Option<String> {
+    let lang = l.0;
+    match page.paging {
+        Paging::Options if page.pages > 1 => Some(match lang {
+            Language::Es => format!(
+                "Página {} de {}.",
+                words::cardinal(page.page as u64 + 1, lang),
+                words::cardinal(page.pages as u64, lang)
+            ),
+            Language::En => format!(
+                "Page {} of {}.",
+                words::cardinal(page.page as u64 + 1, lang),
+                words::cardinal(page.pages as u64, lang)
+            ),
+        }),
+        _ => None,
+    }
+}
+
+/// How to reach the rest of a long list: 9 for the next page (from the last, the first), 0 for the previous.
+fn page_turns(page: &KeypadPage, l: L) -> Vec<Utterance> {
+    if page.pages < 2 {
+        return Vec::new();
+    }
+    let last = page.page + 1 == page.pages;
+    let (next, previous) = match (page.paging, last) {
+        (Paging::Options, false) => (
+            l.t("Para más opciones, pulse 9.", "For more options, press 9."),
+            l.t("Para las opciones anteriores, pulse 0.", "For the previous options, press 0."),
+        ),
+        (Paging::Options, true) => (
+            l.t("Para volver a las primeras opciones, pulse 9.", "To go back to the first options, press 9."),
+            l.t("Para las opciones anteriores, pulse 0.", "For the previous options, press 0."),
+        ),
+        (Paging::Movements { .. }, false) => (
+            l.t("Para escuchar más movimientos, pulse 9.", "To hear more movements, press 9."),
+            l.t("Para los movimientos anteriores, pulse 0.", "For the previous movements, press 0."),
+        ),
+        (Paging::Movements { .. }, true) => (
+            l.t("Para volver a los primeros movimientos, pulse 9.", "To go back to the first movements, press 9."),
+            l.t("Para los movimientos anteriores, pulse 0.", "For the previous movements, press 0."),
+        ),
+    };
+    let mut out = vec![Utterance::new(next)];
+    if page.page > 0 {
+        out.push(Utterance::new(previous));
+    }
+    out
+}
+
+/// A page turned: where the customer is now, what this page holds, and its options.
+fn page_turned(session: &Session, l: L) -> Vec<Utterance> {
+    let page = session.keypad_page();
+    let mut out = Vec::new();
+    match (page.paging, session.screen()) {
+        (Paging::Movements { .. }, Screen::Balances(Balances::Movements { movements, .. })) => {
+            out.extend(movement_lines(movements, &page, l).into_iter().map(Utterance::new));
+        }
+        _ => out.extend(page_position(&page, l).map(Utterance::new)),
+    }
+    out.extend(options(session, l));
+    out
+}
+
+/// The movements of the page on show: which ones of how many, then each with its date and amount.
+fn movement_lines(movements: &[Movement], page: &KeypadPage, l: L) -> Vec<String> {
+    let lang = l.0;
+    let mut out = Vec::new();
+    let (from, to) = match page.paging {
+        Paging::Movements { from, to, .. } => (from, to),
+        Paging::Options => (0, movements.len()),
+    };
+    if page.pages > 1 {
+        out.push(match lang {
+            Language::Es => format!(
+                "Movimientos {} a {} de {}:",
+                words::cardinal(from as u64 + 1, lang),
+                words::cardinal(to as u64, lang),
+                words::cardinal(movements.len() as u64, lang)
+            ),
+            Language::En => format!(
+                "Movements {} to {} of {}:",
+                words::cardinal(from as u64 + 1, lang),
+                words::cardinal(to as u64, lang),
+                words::cardinal(movements.len() as u64, lang)
+            ),
+        });
+    }
+    for movement in movements.iter().skip(from).take(to.saturating_sub(from)) {
+        out.push(format!(
+            "{}: {}, {}.",
+            words::date(servicaja_core::calendar::lima_time(movement.at).date_naive(), lang),
+            movement.description,
+            money(movement.amount, lang)
+        ));
+    }
+    out
 }
 
 /// What a screen takes from the keys besides its options: Enter and Cancel, said where they do something.
@@ -1130,5 +1233,58 @@ fn notice_text(notice: &Notice, l: L) -> String {
             (true, None) => l.t("Retire su constancia impresa.", "Take your printed receipt."),
             (false, None) => l.t("Gracias por usar ServiCaja.", "Thank you for using ServiCaja."),
         },
+    }
+}
+
+/// One typed character as it is said back: "a", "punto", "arroba", "espacio", "siete".
+pub(crate) fn char_name(c: char, lang: Language) -> String {
+    let named = match (c, lang) {
+        ('.', Language::Es) => "punto",
+        ('.', Language::En) => "dot",
+        ('@', Language::Es) => "arroba",
+        ('@', Language::En) => "at",
+        ('-', Language::Es) => "guion",
+        ('-', Language::En) => "dash",
+        ('_', Language::Es) => "guion bajo",
+        ('_', Language::En) => "underscore",
+        (' ', Language::Es) => "espacio",
+        (' ', Language::En) => "space",
+        _ => "",
+    };
+    if !named.is_empty() {
+        return named.to_owned();
+    }
+    if let Some(d) = c.to_digit(10) {
+        return words::cardinal(u64::from(d), lang);
+    }
+    // Letters by their names where a voice reading one letter alone could mishear it ("be" and "uve" apart).
+    let spanish = match c.to_ascii_lowercase() {
+        'b' => "be",
+        'c' => "ce",
+        'd' => "de",
+        'f' => "efe",
+        'g' => "ge",
+        'h' => "hache",
+        'j' => "jota",
+        'k' => "ka",
+        'l' => "ele",
+        'm' => "eme",
+        'n' => "ene",
+        'ñ' => "eñe",
+        'p' => "pe",
+        'q' => "cu",
+        'r' => "erre",
+        's' => "ese",
+        't' => "te",
+        'v' => "uve",
+        'w' => "uve doble",
+        'x' => "equis",
+        'y' => "ye",
+        'z' => "zeta",
+        _ => "",
+    };
+    match lang {
+        Language::Es if !spanish.is_empty() => spanish.to_owned(),
+        _ => c.to_lowercase().collect(),
     }
 }

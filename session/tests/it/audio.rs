@@ -404,3 +404,143 @@ fn every_screen_says_something_and_no_secret_is_ever_said() {
     a.assert_no_secret_was_said();
     b.assert_no_secret_was_said();
 }
+
+/// Twelve payable loans: more than the nine keys.
+fn twelve_loans() -> Vec<servicaja_core::api::Loan> {
+    (1..=12).map(|i| loan(&format!("{:04}", 100 + i), Currency::PEN, 0, true)).collect()
+}
+
+/// Fifteen movements, each told apart by its description.
+fn fifteen_movements() -> Vec<servicaja_core::api::Movement> {
+    let one = movements().remove(0);
+    (1..=15)
+        .map(|i| servicaja_core::api::Movement {
+            id: format!("M{i}"),
+            description: format!("MOVIMIENTO {i}"),
+            ..one.clone()
+        })
+        .collect()
+}
+
+#[test]
+fn a_list_of_twelve_loans_pages_by_eight_with_9_for_more_and_0_for_back() {
+    let mut a = Listener::new();
+    a.log_in();
+    a.press(KeypadKey::Digit(1));
+    a.answer(Reply::Loans(twelve_loans()));
+    a.says("Tiene doce créditos. Elija el crédito a pagar.");
+    a.says("Página uno de dos.");
+    a.says("Para el crédito consumo terminado en cero uno cero uno, pulse 1.");
+    a.says("Para el crédito consumo terminado en cero uno cero ocho, pulse 8. | Para más opciones, pulse 9.");
+    assert!(!a.last.contains("cero uno cero nueve"), "the ninth loan is on the next page: {}", a.last);
+    assert!(!a.last.contains("opciones anteriores"), "page one has nothing before it");
+    let page = a.k.session.keypad_page();
+    assert_eq!((page.page, page.pages, page.choices.len()), (0, 2, 8));
+    a.press(KeypadKey::Digit(9));
+    a.says("Página dos de dos. | Para el crédito consumo terminado en cero uno cero nueve, pulse 1.");
+    a.says("Para el crédito consumo terminado en cero uno uno dos, pulse 4.");
+    a.says("Para volver a las primeras opciones, pulse 9. | Para las opciones anteriores, pulse 0.");
+    assert!(a.k.effects.contains(&Effect::Render), "the shell scrolls the list to the page");
+    a.press(KeypadKey::Digit(5));
+    a.says("Esa tecla no corresponde a ninguna opción.");
+    a.says("Para el crédito consumo terminado en cero uno uno dos, pulse 4.");
+    a.press(KeypadKey::Repeat);
+    a.says("Página dos de dos.");
+    a.press(KeypadKey::Digit(0));
+    a.says("Página uno de dos. | Para el crédito consumo terminado en cero uno cero uno, pulse 1.");
+    a.press(KeypadKey::Digit(0));
+    a.says("Esa tecla no corresponde a ninguna opción.");
+    a.press(KeypadKey::Digit(9));
+    a.press(KeypadKey::Digit(9));
+    a.says("Página uno de dos.");
+    a.press(KeypadKey::Digit(9));
+    // Key 4 of page two is the twelfth loan, the one no single key could reach before.
+    a.press(KeypadKey::Digit(4));
+    match a.k.screen() {
+        Screen::Payment(Payment::Loan { loan, .. }) => assert_eq!(loan.id, "0112"),
+        other => panic!("{other:?}"),
+    }
+    a.says("crédito consumo terminado en cero uno uno dos");
+    // Back to the list: another visit starts at its first page.
+    a.press(KeypadKey::Cancel);
+    a.says("Página uno de dos.");
+    assert_eq!(a.k.session.keypad_page().page, 0);
+    a.press(KeypadKey::Digit(9));
+    a.press(KeypadKey::Digit(1));
+    match a.k.screen() {
+        Screen::Payment(Payment::Loan { loan, .. }) => assert_eq!(loan.id, "0109"),
+        other => panic!("{other:?}"),
+    }
+    a.assert_no_secret_was_said();
+}
+
+#[test]
+fn fifteen_movements_are_read_five_at_a_time_with_9_for_more() {
+    let mut a = Listener::new();
+    a.log_in();
+    a.press(KeypadKey::Digit(2));
+    a.answer(Reply::Accounts(accounts()));
+    a.press(KeypadKey::Digit(1));
+    a.answer(Reply::Movements(fifteen_movements()));
+    a.says("Últimos quince movimientos:");
+    a.says("Movimientos uno a cinco de quince:");
+    a.says("MOVIMIENTO 1,");
+    a.says("MOVIMIENTO 5,");
+    assert!(!a.last.contains("MOVIMIENTO 6"), "{}", a.last);
+    a.says("Para imprimir, pulse 1. | Para enviar por correo, pulse 2. | Para escuchar más movimientos, pulse 9.");
+    a.press(KeypadKey::Digit(9));
+    a.says("Movimientos seis a diez de quince:");
+    a.says("MOVIMIENTO 10,");
+    assert!(!a.last.contains("MOVIMIENTO 5,") && !a.last.contains("MOVIMIENTO 11"), "{}", a.last);
+    a.says("Para imprimir, pulse 1.");
+    a.says("Para los movimientos anteriores, pulse 0.");
+    a.press(KeypadKey::Digit(9));
+    a.says("Movimientos once a quince de quince:");
+    a.says("MOVIMIENTO 15,");
+    a.says("Para volver a los primeros movimientos, pulse 9.");
+    a.press(KeypadKey::Digit(0));
+    a.says("Movimientos seis a diez de quince:");
+    // The options stay on every page: 1 prints the slip with all fifteen.
+    a.press(KeypadKey::Digit(1));
+    a.says("Imprimiendo");
+    let printed = a.k.effects.iter().find_map(|e| match e {
+        Effect::Print { document: servicaja_session::Document::BalanceSlip { movements, .. }, .. } => {
+            Some(movements.len())
+        }
+        _ => None,
+    });
+    assert_eq!(printed, Some(15));
+}
+
+#[test]
+fn pages_are_worded_in_english_too() {
+    let mut a = Listener::new();
+    a.press(KeypadKey::Audio);
+    a.press(KeypadKey::Digit(5));
+    a.k.swipe();
+    a.k.show_dni();
+    for c in CLAVE.chars() {
+        a.k.send(Event::Keypad(KeypadKey::Digit(c.to_digit(10).unwrap() as u8)));
+    }
+    a.press(KeypadKey::Enter);
+    a.answer(Reply::SessionOpened(session_opened()));
+    a.press(KeypadKey::Digit(1));
+    a.answer(Reply::Loans(twelve_loans()));
+    a.says("You have twelve loans.");
+    a.says("Page one of two.");
+    a.says("For more options, press 9.");
+    a.press(KeypadKey::Digit(9));
+    a.says("Page two of two. | To the loan crédito consumo ending in zero one zero nine, press 1.");
+    a.says("To go back to the first options, press 9. | For the previous options, press 0.");
+    a.press(KeypadKey::Cancel);
+    a.says("Main menu.");
+    a.press(KeypadKey::Digit(2));
+    a.answer(Reply::Accounts(accounts()));
+    a.press(KeypadKey::Digit(1));
+    a.answer(Reply::Movements(fifteen_movements()));
+    a.says("Movements one to five of fifteen:");
+    a.says("To hear more movements, press 9.");
+    a.press(KeypadKey::Digit(9));
+    a.says("Movements six to ten of fifteen:");
+    a.says("For the previous movements, press 0.");
+}
