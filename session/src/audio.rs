@@ -3,12 +3,14 @@
 //! 2 can never disagree), and the speech cues the session emits. What is said is worded above this crate
 //! (`servicaja-speech`); here only *when* and *about what*.
 
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use servicaja_core::settings::Language;
 
 use crate::contract::{PAYMENT_OPTIONS, REQUEST_KINDS};
+use crate::effect::Effect;
 use crate::event::{Action, DeliveryChoice, InfoTopic, Key, MenuItem};
-use crate::machine::Session;
+use crate::machine::{Cx, Session};
 use crate::state::{
     Balances, Certificates, Delivery, DeliveryStage, Enrollment, Identify, IdentifyStep, Information, Internet,
     Payment, Purpose, Requests, Screen, Then,
@@ -149,8 +151,39 @@ pub const DEFAULT_MULTITAP_MILLIS: u32 = 1500;
 pub enum Typing {
     /// A secret (card number, clave, SMS code): only how many digits were typed is ever said.
     Secret,
-    /// A DNI, an amount, an e-mail address: what was typed is said back.
+    /// A DNI, an amount: digits (and the point); what was typed is said back.
     Plain,
+    /// An e-mail address or a request's detail: letters typed phone-style ([`multitap_letters`]), each
+    /// said back as it is typed, Clear erasing the last one.
+    Text,
+}
+
+/// A letter typed by repeated presses of one key, still open to the next press of that key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MultiTap {
+    digit: u8,
+    /// Which of the key's allowed characters is on show (the field's last character).
+    index: usize,
+    /// After this the same key starts a new character.
+    until: DateTime<Utc>,
+}
+
+/// The characters of a key, phone style (ITU E.161 letters), in the order repeated presses give them: 2 is
+/// a, b, c, 2; 1 is the punctuation of an e-mail address; 0 the space between words of a note, then 0.
+/// Characters a field does not take are skipped (no space in an e-mail address).
+pub fn multitap_letters(digit: u8) -> &'static str {
+    match digit {
+        1 => ".@-_1",
+        2 => "abc2",
+        3 => "def3",
+        4 => "ghi4",
+        5 => "jkl5",
+        6 => "mno6",
+        7 => "pqrs7",
+        8 => "tuv8",
+        9 => "wxyz9",
+        _ => " 0",
+    }
 }
 
 impl Session {
@@ -169,8 +202,9 @@ impl Session {
             },
             Screen::Payment(Payment::Amount { .. })
             | Screen::Requests(Requests::Dni { .. })
-            | Screen::Information(Information::Calculator { .. })
-            | Screen::Delivery(Delivery { stage: DeliveryStage::Email { .. }, .. }) => Some(Typing::Plain),
+            | Screen::Information(Information::Calculator { .. }) => Some(Typing::Plain),
+            Screen::Delivery(Delivery { stage: DeliveryStage::Email { .. }, .. })
+            | Screen::Requests(Requests::Confirm { .. }) => Some(Typing::Text),
             Screen::Internet(Internet::Code { .. })
             | Screen::Enrollment(Enrollment::NewClave { .. } | Enrollment::Code { .. }) => Some(Typing::Secret),
             _ => None,
@@ -376,6 +410,74 @@ pub(crate) fn page_scope(screen: &Screen) -> (std::mem::Discriminant<Screen>, &'
         _ => "",
     };
     (std::mem::discriminant(screen), inner, 0)
+}
+
+impl Session {
+    /// A key on a text screen ([`Typing::Text`]): a digit types the first character of its key, or, pressed
+    /// again before the multi-tap time is up, replaces that character with the key's next one; the point
+    /// types a dot; Clear erases the last character. Each is said back. Returns whether the key was one of
+    /// those (Enter and Cancel confirm and go back as everywhere).
+    pub(crate) fn text_key(&mut self, key: KeypadKey, cx: &mut Cx<'_>) -> bool {
+        let pending = self.multitap.take();
+        let Some((field, max, allowed)) = text_field(&mut self.screen) else { return false };
+        let cue = match key {
+            KeypadKey::Digit(digit) if digit <= 9 => {
+                let cycling = pending.filter(|p| p.digit == digit && cx.now < p.until);
+                if cycling.is_some() {
+                    field.pop();
+                }
+                let candidates: Vec<char> = multitap_letters(digit).chars().filter(|c| allowed(field, *c)).collect();
+                let index = cycling.map_or(0, |p| (p.index + 1) % candidates.len().max(1));
+                match candidates.get(index) {
+                    Some(c) if cycling.is_some() || field.chars().count() < max => {
+                        field.push(*c);
+                        let until = cx
+                            .now
+                            .checked_add_signed(Duration::milliseconds(i64::from(self.config.audio.multitap_millis)))
+                            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+                        self.multitap = Some(MultiTap { digit, index, until });
+                        Cue::Typed
+                    }
+                    // Full, or nothing of this key fits here: say what is there.
+                    _ => Cue::Typed,
+                }
+            }
+            KeypadKey::Point => {
+                if field.chars().count() < max && allowed(field, '.') {
+                    field.push('.');
+                }
+                Cue::Typed
+            }
+            KeypadKey::Clear => match field.pop() {
+                Some(c) => Cue::Erased(c),
+                None => Cue::Typed,
+            },
+            _ => return false,
+        };
+        if let Screen::Delivery(Delivery { stage: DeliveryStage::Email { error, .. }, .. }) = &mut self.screen {
+            *error = None;
+        }
+        self.activity(cx);
+        if self.audio.is_some() {
+            cx.fx.push(Effect::Speak(cue));
+        }
+        true
+    }
+}
+
+type Allowed = fn(&str, char) -> bool;
+
+/// The text a text screen types into, its length limit and the characters it takes.
+fn text_field(screen: &mut Screen) -> Option<(&mut String, usize, Allowed)> {
+    match screen {
+        Screen::Delivery(Delivery { stage: DeliveryStage::Email { typed, .. }, .. }) => {
+            Some((typed, crate::flows::delivery::MAX_EMAIL, crate::flows::typing::email_char as Allowed))
+        }
+        Screen::Requests(Requests::Confirm { detail, .. }) => {
+            Some((detail, crate::state::REQUEST_DETAIL_MAX, crate::flows::typing::detail_char as Allowed))
+        }
+        _ => None,
+    }
 }
 
 fn select(count: usize) -> Vec<Choice> {

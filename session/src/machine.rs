@@ -248,6 +248,8 @@ pub struct Session {
     pub(crate) audio: Option<Audio>,
     /// The page of a long list the keypad is on (`crate::audio::PAGE_SIZE`); back to 0 with another list.
     pub(crate) list_page: usize,
+    /// The letter typed by multi-tap that the same key may still change (`crate::audio::multitap_letters`).
+    pub(crate) multitap: Option<crate::audio::MultiTap>,
     pub(crate) screen: Screen,
     pub(crate) countdown_until: Option<DateTime<Utc>>,
     pub(crate) idle_at: Option<DateTime<Utc>>,
@@ -285,6 +287,7 @@ impl Session {
             accessibility: Accessibility::default(),
             audio: None,
             list_page: 0,
+            multitap: None,
             config,
             screen: Screen::Attract,
             countdown_until: None,
@@ -433,6 +436,7 @@ impl Session {
         self.dispatch(event, &mut cx);
         if crate::audio::page_scope(&before.0) != crate::audio::page_scope(&self.screen) {
             self.list_page = 0;
+            self.multitap = None;
         }
         // In audio mode a new screen (or a new language) is said as soon as it shows, whatever brought it.
         let spoken = cx.fx.iter().any(|effect| matches!(effect, Effect::Speak(_)));
@@ -520,6 +524,8 @@ impl Session {
             }
             Event::Ui(Action::MoreTime) | Event::Activity => self.activity(cx),
             Event::Ui(action) => {
+                // A touch on the on-screen keyboard settles a letter the keypad was still cycling.
+                self.multitap = None;
                 self.activity(cx);
                 self.route(Input::Action(action), cx);
             }
@@ -638,6 +644,10 @@ impl Session {
             }
             _ => {}
         }
+        if self.keypad_typing() == Some(crate::audio::Typing::Text) && self.text_key(key, cx) {
+            return;
+        }
+        self.multitap = None;
         let typing = self.keypad_typing().is_some();
         let action = match key {
             KeypadKey::Enter => Some(self.keypad_enter()),
@@ -699,7 +709,7 @@ impl Session {
     }
 
     /// Customer activity: restarts the idle timer and hides the countdown.
-    fn activity(&mut self, cx: &mut Cx<'_>) {
+    pub(crate) fn activity(&mut self, cx: &mut Cx<'_>) {
         if !self.is_active() {
             return;
         }

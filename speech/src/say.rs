@@ -318,8 +318,16 @@ fn body(session: &Session, l: L, now: DateTime<Utc>, out: &mut Vec<String>) {
                     }
                     out.extend(error.as_ref().map(|e| input_error(e, l)));
                 }
-                Requests::Confirm { kind, .. } => {
+                Requests::Confirm { kind, detail } => {
                     out.push(request_kind(*kind, l));
+                    out.push(l.t(
+                        "Si desea, escriba un detalle de su solicitud; el 0 pone un espacio entre palabras.",
+                        "If you wish, type a detail of your request; 0 puts a space between words.",
+                    ));
+                    out.push(letter_keys(l));
+                    if !detail.is_empty() {
+                        out.push(format!("{} {detail}.", l.t("Detalle:", "Detail:")));
+                    }
                     out.push(l.t("Pulse Enter para registrar su solicitud.", "Press Enter to file your request."));
                 }
                 Requests::Processing { .. } => out.push(wait(l)),
@@ -717,11 +725,15 @@ fn delivery_body(delivery: &Delivery, l: L, out: &mut Vec<String>) {
             out.push(format!("{} {masked}.", l.t("Su correo registrado es", "Your registered e-mail is")));
         }
         DeliveryStage::Email { typed, error } => {
-            out.push(l.t("Ingrese su correo electrónico en la pantalla.", "Type your e-mail address on the screen."));
-            if !typed.is_empty() {
-                out.push(format!("{} {typed}", l.t("Ingresó", "You typed")));
+            out.push(l.t("Escriba su correo electrónico.", "Type your e-mail address."));
+            out.push(letter_keys(l));
+            if typed.is_empty() {
+                out.push(l.t("Aún no ha escrito nada.", "Nothing typed yet."));
+            } else {
+                out.push(format!("{} {}.", l.t("Escribió:", "You typed:"), spelled(typed, l.0)));
             }
             out.extend(error.as_ref().map(|e| input_error(e, l)));
+            out.push(l.t("Pulse Enter para enviarla a ese correo.", "Press Enter to send it to that address."));
         }
         DeliveryStage::PreparingQr { .. } => out.push(wait(l)),
         DeliveryStage::Qr { .. } => {
@@ -892,7 +904,7 @@ fn choice_text(session: &Session, choice: &Choice, l: L) -> String {
         },
         Action::CreateClave => l.t("crear su clave", "create your PIN"),
         Action::TypeInstead => match session.screen() {
-            Screen::Delivery(_) => l.t("escribir otro correo en la pantalla", "type another e-mail on the screen"),
+            Screen::Delivery(_) => l.t("escribir otro correo con las teclas", "type another e-mail on the keys"),
             Screen::Identify(Identify { step: IdentifyStep::Dni { .. }, .. }) => {
                 l.t("ingresar su DNI con las teclas", "type your ID number")
             }
@@ -997,10 +1009,13 @@ fn typed(session: &Session, l: L, now: DateTime<Utc>) -> Vec<Utterance> {
                 words::digits(typed, lang)
             }
         }
-        (Some(Typing::Plain), Screen::Delivery(Delivery { stage: DeliveryStage::Email { typed, .. }, .. })) => {
-            typed.clone()
-        }
-        (Some(Typing::Plain), _) => String::new(),
+        // A text typed letter by letter: the letter just typed (or changed by another press of its key).
+        (Some(Typing::Text), Screen::Delivery(Delivery { stage: DeliveryStage::Email { typed: text, .. }, .. }))
+        | (Some(Typing::Text), Screen::Requests(Requests::Confirm { detail: text, .. })) => match text.chars().last() {
+            Some(c) => char_name(c, lang),
+            None => l.t("Nada escrito.", "Nothing typed."),
+        },
+        (Some(Typing::Plain | Typing::Text), _) => String::new(),
     };
     vec![Utterance::new(text)]
 }
@@ -1234,6 +1249,20 @@ fn notice_text(notice: &Notice, l: L) -> String {
             (false, None) => l.t("Gracias por usar ServiCaja.", "Thank you for using ServiCaja."),
         },
     }
+}
+
+/// How letters are typed on the number keys, phone style, in one sentence.
+fn letter_keys(l: L) -> String {
+    l.t(
+        "Las teclas escriben como en un teléfono: pulse una tecla varias veces para pasar de una letra a la siguiente; el 2 tiene a, b, c; el 3, d, e, f; el 4, g, h, i; el 5, j, k, l; el 6, m, n, o; el 7, p, q, r, s; el 8, t, u, v; el 9, w, x, y, z; el 1, punto, arroba, guion y guion bajo. Borrar borra la última letra.",
+        "The keys type as on a phone: press a key several times to go from one letter to the next; 2 has a, b, c; 3, d, e, f; 4, g, h, i; 5, j, k, l; 6, m, n, o; 7, p, q, r, s; 8, t, u, v; 9, w, x, y, z; 1, dot, at, dash and underscore. Clear erases the last letter.",
+    )
+}
+
+/// A typed text said character by character ("a ene a punto pe arroba…"), as an e-mail address must be
+/// checked.
+fn spelled(text: &str, lang: Language) -> String {
+    text.chars().map(|c| char_name(c, lang)).collect::<Vec<_>>().join(" ")
 }
 
 /// One typed character as it is said back: "a", "punto", "arroba", "espacio", "siete".

@@ -10,7 +10,7 @@ use crate::state::{Delivery, DeliveryStage, InputError, Notice, Screen, Then};
 use super::typing::{edit, email_char};
 use super::valid_email;
 
-const MAX_EMAIL: usize = 80;
+pub(crate) const MAX_EMAIL: usize = 80;
 
 impl Session {
     pub(crate) fn open_delivery(&self, document: Document, then: Then) -> Screen {

@@ -1,12 +1,12 @@
 //! Per-flow transitions: each function takes the flow's current step and one input and returns the next
 //! screen, pushing effects into the context. Unknown inputs leave the step as it was.
 
-mod delivery;
+pub(crate) mod delivery;
 mod identify;
 mod internet;
 mod others;
 mod payment;
-mod typing;
+pub(crate) mod typing;
 
 use crate::contract::Query;
 use crate::effect::EndReason;

@@ -544,3 +544,172 @@ fn pages_are_worded_in_english_too() {
     a.says("Movements six to ten of fifteen:");
     a.says("For the previous movements, press 0.");
 }
+
+impl Listener {
+    /// Presses `key` `times` times in a row (multi-tap), returning what the last press said.
+    fn tap(&mut self, digit: u8, times: usize) -> String {
+        let mut said = String::new();
+        for _ in 0..times {
+            said = self.press(KeypadKey::Digit(digit)).to_owned();
+        }
+        said
+    }
+}
+
+/// Pays by keypad up to the delivery screen (the payment test's steps, without their assertions).
+fn pay_to_delivery(a: &mut Listener) {
+    a.log_in();
+    a.press(KeypadKey::Digit(1));
+    a.answer(Reply::Loans(vec![loan("L1", Currency::PEN, 0, true)]));
+    a.press(KeypadKey::Digit(1));
+    a.press(KeypadKey::Digit(1));
+    a.answer(Reply::Accounts(accounts()));
+    a.press(KeypadKey::Digit(1));
+    let account = accounts().remove(0);
+    let l = loan("L1", Currency::PEN, 0, true);
+    let q = quote(&l, &account, PaymentOption::DueInstallment, pen("520.00"), pen("520.00"));
+    a.answer(Reply::Quote(q.clone()));
+    a.press(KeypadKey::Enter);
+    let key = match a.k.submits().as_slice() {
+        [(Command::Pay(request), true)] => request.operation_id,
+        other => panic!("{other:?}"),
+    };
+    a.answer(Reply::PaymentDone(payment_done(&q, key)));
+    a.press(KeypadKey::Enter);
+    a.says("¿Cómo desea recibir su constancia?");
+}
+
+fn typed_email(a: &Listener) -> String {
+    match a.k.screen() {
+        Screen::Delivery(servicaja_session::state::Delivery {
+            stage: servicaja_session::state::DeliveryStage::Email { typed, .. },
+            ..
+        }) => typed.clone(),
+        other => panic!("not on the e-mail screen: {other:?}"),
+    }
+}
+
+#[test]
+fn an_email_address_typed_by_keys_alone_letter_by_letter() {
+    let mut a = Listener::new();
+    pay_to_delivery(&mut a);
+    a.press(KeypadKey::Digit(2));
+    // The registered address comes first, as option 1.
+    a.says("¿A qué correo le enviamos la constancia? | Su correo registrado es j***@cmactacna.com.pe.");
+    a.says("Para enviarla a su correo registrado, pulse 1. | Para escribir otro correo con las teclas, pulse 2.");
+    a.press(KeypadKey::Digit(2));
+    a.says("Escriba su correo electrónico.");
+    a.says("el 2 tiene a, b, c;");
+    a.says("el 1, punto, arroba, guion y guion bajo. Borrar borra la última letra.");
+    a.says("Aún no ha escrito nada.");
+    assert_eq!(a.tap(2, 1), "a");
+    assert_eq!(a.tap(6, 1), "eme");
+    assert_eq!(a.tap(6, 1), "ene", "the same key again changes the letter");
+    assert_eq!(a.tap(2, 1), "a", "another key settles the letter before");
+    assert_eq!(a.press(KeypadKey::Point), "punto");
+    assert_eq!(a.tap(7, 1), "pe");
+    assert_eq!(a.tap(1, 2), "arroba");
+    assert_eq!(a.tap(2, 3), "ce");
+    assert_eq!(typed_email(&a), "ana.p@c");
+    // The same key after the multi-tap time starts a new letter.
+    a.k.advance(2);
+    assert_eq!(a.tap(2, 1), "a");
+    assert_eq!(typed_email(&a), "ana.p@ca");
+    assert_eq!(a.tap(5, 1), "jota");
+    assert_eq!(a.tap(2, 1), "a");
+    // A slip: x, erased with Clear, which says what it erased.
+    assert_eq!(a.tap(9, 2), "equis");
+    assert_eq!(a.press(KeypadKey::Clear), "Borrado: equis.");
+    assert_eq!(a.press(KeypadKey::Point), "punto");
+    assert_eq!(a.tap(7, 1), "pe");
+    assert_eq!(a.tap(3, 2), "e");
+    assert_eq!(typed_email(&a), "ana.p@caja.pe");
+    a.press(KeypadKey::Repeat);
+    a.says("Escribió: a ene a punto pe arroba ce a jota a punto pe e.");
+    a.says("Pulse Enter para enviarla a ese correo.");
+    a.press(KeypadKey::Enter);
+    match a.k.submits().as_slice() {
+        [(Command::EmailDocument { to, .. }, false)] => assert_eq!(to, "ana.p@caja.pe"),
+        other => panic!("{other:?}"),
+    }
+    a.says("Enviamos su constancia a ana.p@caja.pe.");
+    a.assert_no_secret_was_said();
+}
+
+#[test]
+fn an_address_the_keys_cannot_finish_is_refused_and_said_so() {
+    let mut a = Listener::new();
+    pay_to_delivery(&mut a);
+    a.press(KeypadKey::Digit(2));
+    a.press(KeypadKey::Digit(2));
+    // No space in an e-mail address: 0 gives the digit at once.
+    assert_eq!(a.tap(0, 1), "cero");
+    assert_eq!(a.tap(0, 1), "cero", "0 has nothing else an address takes");
+    assert_eq!(typed_email(&a), "0");
+    a.press(KeypadKey::Clear);
+    assert_eq!(a.press(KeypadKey::Clear), "Nada escrito.");
+    a.tap(2, 1);
+    a.press(KeypadKey::Enter);
+    a.says("El correo no es válido.");
+    assert!(a.k.submits().is_empty());
+    assert_eq!(a.tap(1, 2), "arroba", "typing again clears the error");
+    a.press(KeypadKey::Cancel);
+    a.says("Su correo registrado es");
+}
+
+#[test]
+fn a_request_with_its_detail_typed_by_keys_alone() {
+    let mut a = Listener::new();
+    a.log_in();
+    a.press(KeypadKey::Digit(5));
+    a.says("Para cambio de domicilio, pulse 3.");
+    a.press(KeypadKey::Digit(3));
+    a.says("Cambio de domicilio");
+    a.says("Si desea, escriba un detalle de su solicitud; el 0 pone un espacio entre palabras.");
+    a.says("Pulse Enter para registrar su solicitud.");
+    assert_eq!(a.tap(2, 1), "a");
+    assert_eq!(a.tap(8, 3), "uve");
+    assert_eq!(a.tap(0, 1), "espacio");
+    assert_eq!(a.tap(5, 3), "ele");
+    assert_eq!(a.tap(4, 3), "i");
+    assert_eq!(a.tap(6, 1), "eme");
+    assert_eq!(a.tap(2, 1), "a");
+    assert_eq!(a.tap(0, 1), "espacio");
+    assert_eq!(a.tap(5, 4), "cinco");
+    a.press(KeypadKey::Repeat);
+    a.says("Detalle: av lima 5.");
+    a.press(KeypadKey::Enter);
+    match a.k.submits().as_slice() {
+        [(Command::FileRequest(request), true)] => {
+            assert_eq!(request.kind, servicaja_core::api::RequestKind::AddressChange);
+            assert_eq!(request.detail, "av lima 5");
+        }
+        other => panic!("{other:?}"),
+    }
+    a.answer(Reply::RequestFiled(ticket(servicaja_core::api::RequestKind::AddressChange)));
+    a.says("Solicitud registrada.");
+}
+
+#[test]
+fn letters_are_echoed_in_english_too() {
+    let mut a = Listener::new();
+    pay_to_delivery(&mut a);
+    a.k.send(Event::Ui(servicaja_session::Action::SetLanguage(servicaja_core::settings::Language::En)));
+    a.press(KeypadKey::Digit(2));
+    a.says("To type another e-mail on the keys, press 2.");
+    a.press(KeypadKey::Digit(2));
+    a.says("Type your e-mail address.");
+    a.says("2 has a, b, c;");
+    assert_eq!(a.tap(2, 2), "b");
+    assert_eq!(a.tap(1, 2), "at");
+    assert_eq!(a.press(KeypadKey::Point), "dot");
+    assert_eq!(a.tap(1, 3), "dash");
+    assert_eq!(a.tap(1, 1), "underscore", "one more press of the same key changes the dash");
+    a.press(KeypadKey::Clear);
+    assert_eq!(a.tap(1, 3), "dash");
+    a.k.advance(2);
+    assert_eq!(a.tap(1, 4), "underscore");
+    assert_eq!(a.press(KeypadKey::Clear), "Erased: underscore.");
+    a.press(KeypadKey::Repeat);
+    a.says("You typed: b at dot dash.");
+}
