@@ -362,6 +362,14 @@ impl Session {
     /// What Enter does here: confirm, except on an SMS-code screen with nothing typed where the code may be
     /// sent again (the screen's "Reenviar código" button has no key of its own).
     pub(crate) fn keypad_enter(&self) -> Action {
+        // The enrollment's questions: Enter goes on to the next question (the screen's "Siguiente"; touch
+        // can jump to any question) until all are answered, then sends the answers.
+        if let Screen::Enrollment(Enrollment::Questions { questions, answers, current, .. }) = &self.screen
+            && answers.iter().any(Option::is_none)
+            && current + 1 < questions.len()
+        {
+            return Action::Select(current + 1);
+        }
         let code = match &self.screen {
             Screen::Internet(Internet::Code { entry, .. }) | Screen::Enrollment(Enrollment::Code { entry, .. }) => {
                 Some(entry)

@@ -378,6 +378,11 @@ fn body(session: &Session, l: L, now: DateTime<Utc>, out: &mut Vec<String>) {
                             "Todas las preguntas tienen respuesta: pulse Enter para enviarlas.",
                             "Every question is answered: press Enter to send them.",
                         ));
+                    } else if current + 1 < questions.len() {
+                        out.push(l.t(
+                            "Para pasar a la siguiente pregunta, pulse Enter.",
+                            "To go on to the next question, press Enter.",
+                        ));
                     }
                 }
                 Enrollment::NewClave { confirming, entered, error, .. } => {

@@ -713,3 +713,35 @@ fn letters_are_echoed_in_english_too() {
     a.press(KeypadKey::Repeat);
     a.says("You typed: b at dot dash.");
 }
+
+#[test]
+fn enter_goes_on_to_the_next_enrollment_question_until_all_are_answered() {
+    let mut a = Listener::new();
+    a.press(KeypadKey::Audio);
+    a.press(KeypadKey::Digit(2));
+    a.k.swipe();
+    a.k.show_dni();
+    a.answer(Reply::EnrollmentStarted(enrollment_started()));
+    a.says("Pregunta 1 de 3. | Pregunta q1 | Para pasar a la siguiente pregunta, pulse Enter.");
+    a.says("Para responder Sin asignar, pulse 2.");
+    a.press(KeypadKey::Enter);
+    a.says("Pregunta 2 de 3.");
+    assert!(a.k.submits().is_empty(), "nothing is sent with questions unanswered");
+    a.press(KeypadKey::Digit(1));
+    a.says("Pregunta 3 de 3.");
+    assert!(!a.last.contains("siguiente pregunta"), "the last question has no next: {}", a.last);
+    a.press(KeypadKey::Digit(3));
+    a.press(KeypadKey::Cancel);
+    a.press(KeypadKey::Cancel);
+    a.says("Pregunta 1 de 3.");
+    a.press(KeypadKey::Digit(2));
+    a.says("Todas las preguntas tienen respuesta: pulse Enter para enviarlas.");
+    a.press(KeypadKey::Enter);
+    match a.k.submits().as_slice() {
+        [(Command::AnswerEnrollment { answers, .. }, true)] => {
+            let chosen: Vec<_> = answers.answers.iter().map(|a| a.option).collect();
+            assert_eq!(chosen, [1, 0, 2]);
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -2,6 +2,7 @@
 //! clock and deterministic ids; no window, no port, no network.
 
 mod audio;
+mod coverage;
 mod harness;
 mod identify;
 mod inactivity;
