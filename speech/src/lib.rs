@@ -5,6 +5,7 @@
 //! engine is a shell above this crate.
 
 pub mod document;
+mod letters;
 mod say;
 pub mod words;
 

@@ -16,6 +16,7 @@ use servicaja_session::{
 
 use crate::Utterance;
 use crate::document;
+use crate::letters::{char_name, letter_keys, spelled};
 use crate::words::{self, money};
 
 /// The session's language with the two wordings of one sentence.
@@ -50,6 +51,9 @@ pub fn say(session: &Session, cue: Cue, now: DateTime<Utc>) -> Vec<Utterance> {
                 "Teclas: los números eligen una opción o escriben; Enter confirma; Cancelar vuelve atrás y, en el menú, termina la sesión; Borrar borra lo escrito; Repetir repite el mensaje; las teclas de volumen suben y bajan el volumen.",
                 "Keys: the numbers choose an option or type; Enter confirms; Cancel goes back and, at the menu, ends the session; Clear erases what was typed; Repeat says the message again; the volume keys raise and lower the volume.",
             )));
+            if session.keypad_typing() == Some(Typing::Text) {
+                out.push(Utterance::new(letter_keys(l)));
+            }
             out.extend(options(session, l));
         }
         Cue::Volume(level) => out.push(Utterance::new(match l.0 {
@@ -1253,72 +1257,5 @@ fn notice_text(notice: &Notice, l: L) -> String {
             (true, None) => l.t("Retire su constancia impresa.", "Take your printed receipt."),
             (false, None) => l.t("Gracias por usar ServiCaja.", "Thank you for using ServiCaja."),
         },
-    }
-}
-
-/// How letters are typed on the number keys, phone style, in one sentence.
-fn letter_keys(l: L) -> String {
-    l.t(
-        "Las teclas escriben como en un teléfono: pulse una tecla varias veces para pasar de una letra a la siguiente; el 2 tiene a, b, c; el 3, d, e, f; el 4, g, h, i; el 5, j, k, l; el 6, m, n, o; el 7, p, q, r, s; el 8, t, u, v; el 9, w, x, y, z; el 1, punto, arroba, guion y guion bajo. Borrar borra la última letra.",
-        "The keys type as on a phone: press a key several times to go from one letter to the next; 2 has a, b, c; 3, d, e, f; 4, g, h, i; 5, j, k, l; 6, m, n, o; 7, p, q, r, s; 8, t, u, v; 9, w, x, y, z; 1, dot, at, dash and underscore. Clear erases the last letter.",
-    )
-}
-
-/// A typed text said character by character ("a ene a punto pe arroba…"), as an e-mail address must be
-/// checked.
-fn spelled(text: &str, lang: Language) -> String {
-    text.chars().map(|c| char_name(c, lang)).collect::<Vec<_>>().join(" ")
-}
-
-/// One typed character as it is said back: "a", "punto", "arroba", "espacio", "siete".
-pub(crate) fn char_name(c: char, lang: Language) -> String {
-    let named = match (c, lang) {
-        ('.', Language::Es) => "punto",
-        ('.', Language::En) => "dot",
-        ('@', Language::Es) => "arroba",
-        ('@', Language::En) => "at",
-        ('-', Language::Es) => "guion",
-        ('-', Language::En) => "dash",
-        ('_', Language::Es) => "guion bajo",
-        ('_', Language::En) => "underscore",
-        (' ', Language::Es) => "espacio",
-        (' ', Language::En) => "space",
-        _ => "",
-    };
-    if !named.is_empty() {
-        return named.to_owned();
-    }
-    if let Some(d) = c.to_digit(10) {
-        return words::cardinal(u64::from(d), lang);
-    }
-    // Letters by their names where a voice reading one letter alone could mishear it ("be" and "uve" apart).
-    let spanish = match c.to_ascii_lowercase() {
-        'b' => "be",
-        'c' => "ce",
-        'd' => "de",
-        'f' => "efe",
-        'g' => "ge",
-        'h' => "hache",
-        'j' => "jota",
-        'k' => "ka",
-        'l' => "ele",
-        'm' => "eme",
-        'n' => "ene",
-        'ñ' => "eñe",
-        'p' => "pe",
-        'q' => "cu",
-        'r' => "erre",
-        's' => "ese",
-        't' => "te",
-        'v' => "uve",
-        'w' => "uve doble",
-        'x' => "equis",
-        'y' => "ye",
-        'z' => "zeta",
-        _ => "",
-    };
-    match lang {
-        Language::Es if !spanish.is_empty() => spanish.to_owned(),
-        _ => c.to_lowercase().collect(),
     }
 }

@@ -624,6 +624,8 @@ fn an_email_address_typed_by_keys_alone_letter_by_letter() {
     assert_eq!(a.tap(7, 1), "pe");
     assert_eq!(a.tap(3, 2), "e");
     assert_eq!(typed_email(&a), "ana.p@caja.pe");
+    a.press(KeypadKey::Help);
+    a.says("el 2 tiene a, b, c;");
     a.press(KeypadKey::Repeat);
     a.says("Escribió: a ene a punto pe arroba ce a jota a punto pe e.");
     a.says("Pulse Enter para enviarla a ese correo.");
