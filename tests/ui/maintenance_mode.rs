@@ -156,11 +156,21 @@ struct Setup {
 }
 
 fn kiosk_with(outbox: Option<(tokio::runtime::Handle, Outbox<Accepting>)>) -> Setup {
+    kiosk_configured(outbox, None)
+}
+
+fn kiosk_configured(
+    outbox: Option<(tokio::runtime::Handle, Outbox<Accepting>)>,
+    config: Option<servicaja_session::SessionConfig>,
+) -> Setup {
     i_slint_backend_testing::init_no_event_loop();
     let ui = KioskWindow::new().expect("the window builds");
     ui.window().set_size(slint::PhysicalSize::new(1280, 1024));
     ui.show().expect("the window shows");
-    let rig = Rig::new(&ui);
+    let rig = match config {
+        Some(config) => Rig::with_config(&ui, config),
+        None => Rig::new(&ui),
+    };
     let record = Rc::new(RefCell::new(Record::default()));
     let now = rig.now.clone();
     let desk = Desk::attach(
@@ -784,4 +794,29 @@ fn the_devices_page_words_a_problem_and_keeps_its_code_beside_it() {
     let codes: Vec<String> =
         k.find("Código técnico").iter().filter_map(|e| e.accessible_value()).map(|v| v.to_string()).collect();
     assert_eq!(codes.iter().filter(|code| *code == "online").count(), 3, "the code beside each state: {codes:?}");
+}
+
+/// Issue 17: the customer's privacy blank leaves the hidden gesture working, and the tactile keypad's keys
+/// never reach the customer session behind the maintenance pages.
+#[test]
+fn the_gesture_opens_the_desk_through_the_privacy_blank_and_its_pages_take_no_keypad_keys() {
+    let audio = servicaja_session::AudioConfig { blank_screen: true, ..Default::default() };
+    let k = kiosk_configured(None, Some(servicaja_session::SessionConfig { audio, ..Default::default() }));
+    let press = |text: &str| {
+        k.ui.window().dispatch_event(WindowEvent::KeyPressed { text: text.into() });
+        k.ui.window().dispatch_event(WindowEvent::KeyReleased { text: text.into() });
+    };
+    press("\t");
+    assert!(k.ui.global::<servicaja_ui::AudioFlow>().get_blank(), "audio mode blanks the screen");
+    k.gesture();
+    assert_eq!(k.page(), MaintenancePage::Login);
+    assert_eq!(k.screen(), Screen::OutOfService);
+    // On the out-of-service screen the key 1 would open Información: behind the desk it does nothing.
+    for key in ["1", "\n", "\u{1b}", "*"] {
+        press(key);
+    }
+    assert_eq!(k.screen(), Screen::OutOfService);
+    assert_eq!(k.page(), MaintenancePage::Login);
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    assert_eq!(k.page(), MaintenancePage::Home, "the desk's own touch keypad still works");
 }
