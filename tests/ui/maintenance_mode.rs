@@ -765,6 +765,14 @@ fn every_word_of_the_maintenance_pages_is_said_in_spanish_and_english_never_as_t
                 all.push((format!("failure {failure:?}"), words.invoke_failure(failure).to_string()));
             }
         }
+        for message in every!(MaintenanceMessage: None, TestPrinted, TestPrinting, TestFailed, RollReplaced, Retried,
+            Cancelled, Exported, ServiceOff, ServiceOn, NotPermitted, QueueFailed, RetryFailed, CancelFailed, RollFailed,
+            ExportFailed, ServiceFailed)
+        {
+            if message != MaintenanceMessage::None {
+                all.push((format!("message {message:?}"), words.invoke_message(message, "7".into()).to_string()));
+            }
+        }
         for (what, text) in &all {
             assert!(!text.trim().is_empty(), "{language}: {what} says nothing");
             assert!(
@@ -819,4 +827,32 @@ fn the_gesture_opens_the_desk_through_the_privacy_blank_and_its_pages_take_no_ke
     assert_eq!(k.page(), MaintenancePage::Login);
     k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
     assert_eq!(k.page(), MaintenancePage::Home, "the desk's own touch keypad still works");
+}
+
+/// Issue 17: a failed action is worded from the operation in the page's language; the backend's own text
+/// (free, English here) is only the small technical detail below it, kept for support.
+#[test]
+fn a_failed_action_is_worded_in_the_pages_language_with_the_backends_text_as_the_technical_detail() {
+    let k = kiosk();
+    k.gesture();
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    k.touch("Cola");
+    // This kiosk's fake backend has no outbox: sending command 7 again fails with its own English text.
+    k.ui.global::<Maintenance>().invoke_retry(7);
+    assert_eq!(k.message(), (MaintenanceMessage::RetryFailed, "7".to_owned()));
+    let words = k.ui.global::<servicaja_ui::MaintenanceWords>();
+    assert_eq!(
+        words.invoke_message(MaintenanceMessage::RetryFailed, "7".into()),
+        "No se pudo reenviar la operación N.° 7."
+    );
+    let codes: Vec<String> =
+        k.find("Código técnico").iter().filter_map(|e| e.accessible_value()).map(|v| v.to_string()).collect();
+    assert!(codes.iter().any(|code| code == "no outbox"), "the backend's text kept as the detail: {codes:?}");
+    assert!(k.shows("Detalle técnico:"));
+    servicaja_ui::select_language("en").unwrap();
+    assert_eq!(
+        words.invoke_message(MaintenanceMessage::RetryFailed, "7".into()),
+        "Operation No. 7 could not be sent again."
+    );
+    servicaja_ui::select_language("es").unwrap();
 }

@@ -106,11 +106,13 @@ struct Message {
     id: MaintenanceMessage,
     arg: String,
     error: bool,
+    /// The backend's own text of a failure (free, often English): shown small as the technical detail.
+    detail: String,
 }
 
 impl Default for Message {
     fn default() -> Self {
-        Message { id: MaintenanceMessage::None, arg: String::new(), error: false }
+        Message { id: MaintenanceMessage::None, arg: String::new(), error: false, detail: String::new() }
     }
 }
 
@@ -263,7 +265,7 @@ impl Desk {
         if let Some(outcome) = self.backend.test_page_outcome() {
             self.message = match outcome {
                 Ok(()) => actions::said(MaintenanceMessage::TestPrinted),
-                Err(err) => Message { id: MaintenanceMessage::TestFailed, arg: err, error: true },
+                Err(err) => actions::failed(MaintenanceMessage::TestFailed, String::new(), err),
             };
         }
         if matches!(self.access.state(), AccessState::Active { .. }) && matches!(self.tab, Tab::Devices | Tab::Host) {
@@ -298,6 +300,7 @@ impl Desk {
         m.set_locked_minutes(access.locked_minutes);
         m.set_message(self.message.id);
         m.set_message_arg(self.message.arg.as_str().into());
+        m.set_message_detail(self.message.detail.as_str().into());
         m.set_message_tone(if self.message.error { MaintenanceTone::Error } else { MaintenanceTone::Ok });
         m.set_reader_test(match self.reader_test {
             Some(Reader::Card) => MaintenanceReaderTest::Card,
