@@ -21,13 +21,13 @@ use slint::platform::{PointerEventButton, WindowEvent};
 
 use servicaja_ui::Screen;
 use servicaja_ui::maintenance::backend::{
-    DeviceReport, HostReport, KioskReport, MaintenanceBackend, PaperReport, QueueReport,
+    CommandError, DeviceReport, HostReport, KioskReport, MaintenanceBackend, PaperReport, QueueReport,
 };
 use servicaja_ui::maintenance::{Desk, SharedDesk, queue};
 use servicaja_ui::rig::Rig;
 use servicaja_ui::{
     Kiosk, KioskWindow, Maintenance, MaintenanceCommandKind, MaintenanceCommandState, MaintenanceLoginError,
-    MaintenanceLoginField, MaintenanceMessage, MaintenancePage, MaintenanceRole, MaintenanceTab,
+    MaintenanceLoginField, MaintenanceMessage, MaintenancePage, MaintenanceRefusal, MaintenanceRole, MaintenanceTab,
 };
 
 const TECHNICIAN: &str = "1001";
@@ -106,12 +106,12 @@ impl MaintenanceBackend for FakeBackend {
             None => Ok(QueueReport::default()),
         }
     }
-    fn retry(&mut self, id: i64) -> Result<(), String> {
-        let (handle, outbox) = self.outbox.as_ref().ok_or("no outbox")?;
+    fn retry(&mut self, id: i64) -> Result<(), CommandError> {
+        let (handle, outbox) = self.outbox.as_ref().ok_or_else(|| CommandError::other("no outbox"))?;
         queue::retry(handle, outbox, id)
     }
-    fn cancel(&mut self, id: i64, reason: &str) -> Result<(), String> {
-        let (handle, outbox) = self.outbox.as_ref().ok_or("no outbox")?;
+    fn cancel(&mut self, id: i64, reason: &str) -> Result<(), CommandError> {
+        let (handle, outbox) = self.outbox.as_ref().ok_or_else(|| CommandError::other("no outbox"))?;
         queue::cancel(handle, outbox, id, reason)
     }
     fn host(&mut self, _: DateTime<Utc>, _: bool) -> HostReport {
@@ -773,6 +773,11 @@ fn every_word_of_the_maintenance_pages_is_said_in_spanish_and_english_never_as_t
                 all.push((format!("message {message:?}"), words.invoke_message(message, "7".into()).to_string()));
             }
         }
+        for refusal in every!(MaintenanceRefusal: None, NotFound, WrongState, Reversal, OutboxDown, Other) {
+            if refusal != MaintenanceRefusal::None {
+                all.push((format!("refusal {refusal:?}"), words.invoke_refusal(refusal).to_string()));
+            }
+        }
         for (what, text) in &all {
             assert!(!text.trim().is_empty(), "{language}: {what} says nothing");
             assert!(
@@ -849,6 +854,9 @@ fn a_failed_action_is_worded_in_the_pages_language_with_the_backends_text_as_the
         k.find("Código técnico").iter().filter_map(|e| e.accessible_value()).map(|v| v.to_string()).collect();
     assert!(codes.iter().any(|code| code == "no outbox"), "the backend's text kept as the detail: {codes:?}");
     assert!(k.shows("Detalle técnico:"));
+    let reason: Vec<String> =
+        k.find("Motivo").iter().filter_map(|e| e.accessible_value()).map(|v| v.to_string()).collect();
+    assert_eq!(reason, ["La cola de envíos rechazó la acción."]);
     servicaja_ui::select_language("en").unwrap();
     assert_eq!(
         words.invoke_message(MaintenanceMessage::RetryFailed, "7".into()),

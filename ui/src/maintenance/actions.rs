@@ -5,8 +5,8 @@ use servicaja_maintenance::{AccessState, Action};
 use servicaja_session::{Reader, SwitchOffReason};
 
 use super::service::switch_off_detail;
-use super::{Desk, Message, Tab};
-use crate::{MaintenanceAction, MaintenanceMessage, MaintenanceOffReason};
+use super::{CommandError, CommandRefusal, Desk, Message, Tab};
+use crate::{MaintenanceAction, MaintenanceMessage, MaintenanceOffReason, MaintenanceRefusal};
 
 /// The longest reason typed for cancelling a command.
 const MAX_REASON: usize = 120;
@@ -114,7 +114,7 @@ impl Desk {
                 {
                     self.message = match self.backend.cancel(command, &reason) {
                         Ok(()) => said_about(MaintenanceMessage::Cancelled, command),
-                        Err(err) => failed(MaintenanceMessage::CancelFailed, command.to_string(), err),
+                        Err(err) => refused(MaintenanceMessage::CancelFailed, command, err),
                     };
                     self.cancelling = None;
                     self.load(false);
@@ -156,7 +156,7 @@ impl Desk {
         if self.authorize(Action::RetryCommand, &format!("command {command}")).is_some() {
             self.message = match self.backend.retry(command) {
                 Ok(()) => said_about(MaintenanceMessage::Retried, command),
-                Err(err) => failed(MaintenanceMessage::RetryFailed, command.to_string(), err),
+                Err(err) => refused(MaintenanceMessage::RetryFailed, command, err),
             };
             self.load(false);
         }
@@ -234,5 +234,22 @@ fn said_about(id: MaintenanceMessage, command: i64) -> Message {
 /// An action the backend could not complete: `id` words which one (with `arg`, the command it was about) in
 /// the page's language; the backend's own text is kept as the technical detail.
 pub(super) fn failed(id: MaintenanceMessage, arg: String, detail: String) -> Message {
-    Message { id, arg, error: true, detail }
+    Message { id, arg, error: true, detail, ..Message::default() }
+}
+
+/// A queue action on `command` the outbox refused: the operation and the outbox's reason worded, its own
+/// text kept as the technical detail.
+fn refused(id: MaintenanceMessage, command: i64, err: CommandError) -> Message {
+    Message { refusal: map_refusal(err.refusal), ..failed(id, command.to_string(), err.detail) }
+}
+
+/// The outbox's reason as the page's enum.
+pub(super) fn map_refusal(refusal: CommandRefusal) -> MaintenanceRefusal {
+    match refusal {
+        CommandRefusal::NotFound => MaintenanceRefusal::NotFound,
+        CommandRefusal::WrongState => MaintenanceRefusal::WrongState,
+        CommandRefusal::Reversal => MaintenanceRefusal::Reversal,
+        CommandRefusal::OutboxDown => MaintenanceRefusal::OutboxDown,
+        CommandRefusal::Other => MaintenanceRefusal::Other,
+    }
 }
