@@ -77,7 +77,7 @@ fn enroll_to_questions(rig: &Rig) {
 /// The scenes shown with `[audio] blank_screen` on; every other scene runs on [`Rig::config`].
 const BLANKING_SCENES: [&str; 1] = ["audio-mode-blanked"];
 
-/// A fresh session for the scene `name` (its configuration as [`BLANKING_SCENES`] says).
+/// A fresh session for the scene `name` (with the screen blanking on for the scenes `BLANKING_SCENES` lists).
 pub fn rig_for(ui: &KioskWindow, name: &str) -> Rig {
     if BLANKING_SCENES.contains(&name) {
         let mut config = Rig::config();
