@@ -33,7 +33,8 @@ use servicaja_runtime::{Runtime, record_paper};
 use servicaja_ui::KioskWindow;
 use servicaja_ui::controller::{SharedController, system_clock};
 use servicaja_ui::maintenance::backend::{
-    CertReport, DeviceError, DeviceReport, HostReport, KioskReport, MaintenanceBackend, PaperReport, QueueReport,
+    CertReport, CommandError, DeviceError, DeviceReport, HostReport, KioskReport, MaintenanceBackend, PaperReport,
+    QueueReport,
 };
 use servicaja_ui::maintenance::{Desk, SharedDesk, queue};
 
@@ -283,11 +284,11 @@ impl MaintenanceBackend for RuntimeDesk {
         queue::queue_report(self.runtime.handle(), self.runtime.outbox())
     }
 
-    fn retry(&mut self, id: i64) -> Result<(), String> {
+    fn retry(&mut self, id: i64) -> Result<(), CommandError> {
         queue::retry(self.runtime.handle(), self.runtime.outbox(), id)
     }
 
-    fn cancel(&mut self, id: i64, reason: &str) -> Result<(), String> {
+    fn cancel(&mut self, id: i64, reason: &str) -> Result<(), CommandError> {
         queue::cancel(self.runtime.handle(), self.runtime.outbox(), id, reason)
     }
 

@@ -14,6 +14,7 @@ mod stack;
 mod documents;
 mod flows;
 mod gaps;
+mod keypad;
 mod layout;
 mod live;
 mod live_flows;

@@ -21,13 +21,13 @@ use slint::platform::{PointerEventButton, WindowEvent};
 
 use servicaja_ui::Screen;
 use servicaja_ui::maintenance::backend::{
-    DeviceReport, HostReport, KioskReport, MaintenanceBackend, PaperReport, QueueReport,
+    CommandError, DeviceReport, HostReport, KioskReport, MaintenanceBackend, PaperReport, QueueReport,
 };
 use servicaja_ui::maintenance::{Desk, SharedDesk, queue};
 use servicaja_ui::rig::Rig;
 use servicaja_ui::{
     Kiosk, KioskWindow, Maintenance, MaintenanceCommandKind, MaintenanceCommandState, MaintenanceLoginError,
-    MaintenanceLoginField, MaintenanceMessage, MaintenancePage, MaintenanceRole, MaintenanceTab,
+    MaintenanceLoginField, MaintenanceMessage, MaintenancePage, MaintenanceRefusal, MaintenanceRole, MaintenanceTab,
 };
 
 const TECHNICIAN: &str = "1001";
@@ -106,12 +106,12 @@ impl MaintenanceBackend for FakeBackend {
             None => Ok(QueueReport::default()),
         }
     }
-    fn retry(&mut self, id: i64) -> Result<(), String> {
-        let (handle, outbox) = self.outbox.as_ref().ok_or("no outbox")?;
+    fn retry(&mut self, id: i64) -> Result<(), CommandError> {
+        let (handle, outbox) = self.outbox.as_ref().ok_or_else(|| CommandError::other("no outbox"))?;
         queue::retry(handle, outbox, id)
     }
-    fn cancel(&mut self, id: i64, reason: &str) -> Result<(), String> {
-        let (handle, outbox) = self.outbox.as_ref().ok_or("no outbox")?;
+    fn cancel(&mut self, id: i64, reason: &str) -> Result<(), CommandError> {
+        let (handle, outbox) = self.outbox.as_ref().ok_or_else(|| CommandError::other("no outbox"))?;
         queue::cancel(handle, outbox, id, reason)
     }
     fn host(&mut self, _: DateTime<Utc>, _: bool) -> HostReport {
@@ -156,11 +156,21 @@ struct Setup {
 }
 
 fn kiosk_with(outbox: Option<(tokio::runtime::Handle, Outbox<Accepting>)>) -> Setup {
+    kiosk_configured(outbox, None)
+}
+
+fn kiosk_configured(
+    outbox: Option<(tokio::runtime::Handle, Outbox<Accepting>)>,
+    config: Option<servicaja_session::SessionConfig>,
+) -> Setup {
     i_slint_backend_testing::init_no_event_loop();
     let ui = KioskWindow::new().expect("the window builds");
     ui.window().set_size(slint::PhysicalSize::new(1280, 1024));
     ui.show().expect("the window shows");
-    let rig = Rig::new(&ui);
+    let rig = match config {
+        Some(config) => Rig::with_config(&ui, config),
+        None => Rig::new(&ui),
+    };
     let record = Rc::new(RefCell::new(Record::default()));
     let now = rig.now.clone();
     let desk = Desk::attach(
@@ -755,6 +765,19 @@ fn every_word_of_the_maintenance_pages_is_said_in_spanish_and_english_never_as_t
                 all.push((format!("failure {failure:?}"), words.invoke_failure(failure).to_string()));
             }
         }
+        for message in every!(MaintenanceMessage: None, TestPrinted, TestPrinting, TestFailed, RollReplaced, Retried,
+            Cancelled, Exported, ServiceOff, ServiceOn, NotPermitted, QueueFailed, RetryFailed, CancelFailed, RollFailed,
+            ExportFailed, ServiceFailed)
+        {
+            if message != MaintenanceMessage::None {
+                all.push((format!("message {message:?}"), words.invoke_message(message, "7".into()).to_string()));
+            }
+        }
+        for refusal in every!(MaintenanceRefusal: None, NotFound, WrongState, Reversal, OutboxDown, Other) {
+            if refusal != MaintenanceRefusal::None {
+                all.push((format!("refusal {refusal:?}"), words.invoke_refusal(refusal).to_string()));
+            }
+        }
         for (what, text) in &all {
             assert!(!text.trim().is_empty(), "{language}: {what} says nothing");
             assert!(
@@ -784,4 +807,60 @@ fn the_devices_page_words_a_problem_and_keeps_its_code_beside_it() {
     let codes: Vec<String> =
         k.find("Código técnico").iter().filter_map(|e| e.accessible_value()).map(|v| v.to_string()).collect();
     assert_eq!(codes.iter().filter(|code| *code == "online").count(), 3, "the code beside each state: {codes:?}");
+}
+
+/// Issue 17: the customer's privacy blank leaves the hidden gesture working, and the tactile keypad's keys
+/// never reach the customer session behind the maintenance pages.
+#[test]
+fn the_gesture_opens_the_desk_through_the_privacy_blank_and_its_pages_take_no_keypad_keys() {
+    let audio = servicaja_session::AudioConfig { blank_screen: true, ..Default::default() };
+    let k = kiosk_configured(None, Some(servicaja_session::SessionConfig { audio, ..Default::default() }));
+    let press = |text: &str| {
+        k.ui.window().dispatch_event(WindowEvent::KeyPressed { text: text.into() });
+        k.ui.window().dispatch_event(WindowEvent::KeyReleased { text: text.into() });
+    };
+    press("\t");
+    assert!(k.ui.global::<servicaja_ui::AudioFlow>().get_blank(), "audio mode blanks the screen");
+    k.gesture();
+    assert_eq!(k.page(), MaintenancePage::Login);
+    assert_eq!(k.screen(), Screen::OutOfService);
+    // On the out-of-service screen the key 1 would open Información: behind the desk it does nothing.
+    for key in ["1", "\n", "\u{1b}", "*"] {
+        press(key);
+    }
+    assert_eq!(k.screen(), Screen::OutOfService);
+    assert_eq!(k.page(), MaintenancePage::Login);
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    assert_eq!(k.page(), MaintenancePage::Home, "the desk's own touch keypad still works");
+}
+
+/// Issue 17: a failed action is worded from the operation in the page's language; the backend's own text
+/// (free, English here) is only the small technical detail below it, kept for support.
+#[test]
+fn a_failed_action_is_worded_in_the_pages_language_with_the_backends_text_as_the_technical_detail() {
+    let k = kiosk();
+    k.gesture();
+    k.sign_in(TECHNICIAN, TECHNICIAN_PIN);
+    k.touch("Cola");
+    // This kiosk's fake backend has no outbox: sending command 7 again fails with its own English text.
+    k.ui.global::<Maintenance>().invoke_retry(7);
+    assert_eq!(k.message(), (MaintenanceMessage::RetryFailed, "7".to_owned()));
+    let words = k.ui.global::<servicaja_ui::MaintenanceWords>();
+    assert_eq!(
+        words.invoke_message(MaintenanceMessage::RetryFailed, "7".into()),
+        "No se pudo reenviar la operación N.° 7."
+    );
+    let codes: Vec<String> =
+        k.find("Código técnico").iter().filter_map(|e| e.accessible_value()).map(|v| v.to_string()).collect();
+    assert!(codes.iter().any(|code| code == "no outbox"), "the backend's text kept as the detail: {codes:?}");
+    assert!(k.shows("Detalle técnico:"));
+    let reason: Vec<String> =
+        k.find("Motivo").iter().filter_map(|e| e.accessible_value()).map(|v| v.to_string()).collect();
+    assert_eq!(reason, ["La cola de envíos rechazó la acción."]);
+    servicaja_ui::select_language("en").unwrap();
+    assert_eq!(
+        words.invoke_message(MaintenanceMessage::RetryFailed, "7".into()),
+        "Operation No. 7 could not be sent again."
+    );
+    servicaja_ui::select_language("es").unwrap();
 }

@@ -461,10 +461,10 @@ impl servicaja_ui::maintenance::MaintenanceBackend for QuietDesk {
     fn queue(&mut self) -> Result<servicaja_ui::maintenance::QueueReport, String> {
         Ok(Default::default())
     }
-    fn retry(&mut self, _: i64) -> Result<(), String> {
+    fn retry(&mut self, _: i64) -> Result<(), servicaja_ui::maintenance::CommandError> {
         Ok(())
     }
-    fn cancel(&mut self, _: i64, _: &str) -> Result<(), String> {
+    fn cancel(&mut self, _: i64, _: &str) -> Result<(), servicaja_ui::maintenance::CommandError> {
         Ok(())
     }
     fn host(&mut self, _: DateTime<Utc>, _: bool) -> servicaja_ui::maintenance::HostReport {

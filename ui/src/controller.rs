@@ -16,8 +16,9 @@ use servicaja_session::contract::PAYMENT_OPTIONS;
 use servicaja_session::{Action, DeliveryChoice, Effect, Event, InfoTopic, Key, MenuItem, Session, Supply, Timer};
 use slint::ComponentHandle;
 
+use super::keypad::{Modifiers, keypad_key_of};
 use super::view::{InfoTables, View, view_of};
-use super::{Kiosk, KioskWindow, MenuChoice, RequestChoice, TopicChoice, UiAction, select_language};
+use super::{AudioFlow, Kiosk, KioskWindow, MenuChoice, RequestChoice, TopicChoice, UiAction, select_language};
 
 /// Carries out the effects that are not the window's: queries and commands to the central, printing,
 /// journal records, the end of a session. Answers come back later as events (see [`EventSender`]); a test
@@ -401,6 +402,17 @@ fn connect(ui: &KioskWindow, controller: &SharedController) {
     }));
     kiosk.on_request(with_controller(controller, |c, choice| c.ui(Action::RequestKind(request_of(choice)))));
     kiosk.on_topic(with_controller(controller, |c, choice| c.ui(Action::InfoTopic(topic_of(choice)))));
+    // The tactile keypad: a key press on a customer screen, mapped by the one table in `keypad.rs`.
+    let weak = Rc::downgrade(controller);
+    ui.global::<AudioFlow>().on_key(move |text, control, alt, meta, repeat| {
+        let Some(key) = keypad_key_of(&text, Modifiers { control, alt, meta }, repeat) else { return false };
+        if let Some(c) = weak.upgrade()
+            && let Ok(mut c) = c.try_borrow_mut()
+        {
+            c.dispatch(Event::Keypad(key));
+        }
+        true
+    });
     let weak = Rc::downgrade(controller);
     kiosk.on_select(move |index| {
         if let Some(c) = weak.upgrade()

@@ -3,6 +3,8 @@
 
 pub mod controller;
 pub mod fixtures;
+// The tactile keypad's keys as the window reads them.
+pub mod keypad;
 pub mod maintenance;
 pub mod qr;
 // The staff reprint page; the maintenance controller opens it for a signed-in staff user.

@@ -21,11 +21,16 @@ pub struct Rig {
 impl Rig {
     /// Binds a new session (card and DNI may also be typed) to `ui`, at the fixtures' start time.
     pub fn new(ui: &KioskWindow) -> Self {
+        Self::with_config(ui, Self::config())
+    }
+
+    /// The configuration [`Rig::new`] uses: card and DNI may be typed, the embedded disclosures.
+    pub fn config() -> SessionConfig {
         let mut config = SessionConfig { allow_keyed_card: true, allow_keyed_dni: true, ..SessionConfig::default() };
         if let Ok(disclosures) = servicaja_core::disclosures::Disclosures::embedded() {
             config = config.with_disclosures(disclosures);
         }
-        Self::with_config(ui, config)
+        config
     }
 
     pub fn with_config(ui: &KioskWindow, config: SessionConfig) -> Self {

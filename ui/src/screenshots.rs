@@ -8,7 +8,9 @@ use std::rc::Rc;
 
 use servicaja_core::api::{PaymentOption, RequestKind};
 use servicaja_core::settings::Language;
-use servicaja_session::{Action, DeliveryChoice, ErrorCode, Event, Failure, InfoTopic, MenuItem, PaperStatus, Problem};
+use servicaja_session::{
+    Action, DeliveryChoice, ErrorCode, Event, Failure, InfoTopic, KeypadKey, MenuItem, PaperStatus, Problem,
+};
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel};
 
@@ -70,6 +72,27 @@ fn enroll_to_questions(rig: &Rig) {
     rig.ui(Action::CreateClave);
     rig.swipe();
     rig.show_dni();
+}
+
+/// The scenes shown with `[audio] blank_screen` on; every other scene runs on [`Rig::config`].
+const BLANKING_SCENES: [&str; 1] = ["audio-mode-blanked"];
+
+/// A fresh session for the scene `name` (with the screen blanking on for the scenes `BLANKING_SCENES` lists).
+pub fn rig_for(ui: &KioskWindow, name: &str) -> Rig {
+    if BLANKING_SCENES.contains(&name) {
+        let mut config = Rig::config();
+        config.audio.blank_screen = true;
+        Rig::with_config(ui, config)
+    } else {
+        Rig::new(ui)
+    }
+}
+
+/// The tactile keypad's audio key, then the volume up twice (to 7 of 10).
+fn audio_mode(rig: &Rig) {
+    rig.send(Event::Keypad(KeypadKey::Audio));
+    rig.send(Event::Keypad(KeypadKey::VolumeUp));
+    rig.send(Event::Keypad(KeypadKey::VolumeUp));
 }
 
 /// Every scene, in the order a customer meets them.
@@ -164,6 +187,21 @@ pub fn scenes() -> Vec<Scene> {
             },
         },
         Scene { name: "menu", drive: |rig| rig.login() },
+        Scene { name: "audio-mode-attract", drive: audio_mode },
+        Scene {
+            name: "audio-mode-summary",
+            drive: |rig| {
+                audio_mode(rig);
+                pay_to_summary(rig, 0, 0);
+            },
+        },
+        Scene {
+            name: "audio-mode-blanked",
+            drive: |rig| {
+                audio_mode(rig);
+                rig.login();
+            },
+        },
         Scene {
             name: "countdown",
             drive: |rig| {
@@ -700,7 +738,7 @@ pub fn render_all(out: &Path, progress: &mut dyn FnMut(&str, &str)) -> Result<Ve
         window.set_size(PhysicalSize::new(width, height));
         for language in LANGUAGES {
             for scene in scenes().into_iter().filter(|scene| wanted(scene.name)) {
-                let rig = Rig::new(&ui);
+                let rig = rig_for(&ui, scene.name);
                 if language == "en" {
                     rig.ui(Action::SetLanguage(Language::En));
                 }

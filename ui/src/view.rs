@@ -17,6 +17,7 @@ use servicaja_session::state::{
 use servicaja_session::{Device, DeviceStatus, Health, InfoTopic, PaperStatus, Session, SwitchOffReason};
 use slint::{ModelRc, SharedString, VecModel};
 
+mod audio;
 mod certificates;
 mod delivery;
 mod done;
@@ -25,6 +26,7 @@ mod identify;
 mod information;
 mod internet;
 mod requests;
+pub use audio::{AudioView, map_audio};
 pub use certificates::{CertificatesView, map_certificates};
 mod notice;
 mod payment;
@@ -42,8 +44,8 @@ pub use payment::{PaymentView, map_balances, map_payment};
 pub use wait::map_wait;
 
 use super::{
-    CertificatesFlow, DeliveryFlow, DoneFlow, DoneKind, EnrollmentFlow, IdentifyFlow, InformationFlow, InternetFlow,
-    Item, Kiosk, KioskWindow, NoticeFlow, PaymentFlow, RequestsFlow, Row, WaitFlow, Waiting,
+    AudioFlow, CertificatesFlow, DeliveryFlow, DoneFlow, DoneKind, EnrollmentFlow, IdentifyFlow, InformationFlow,
+    InternetFlow, Item, Kiosk, KioskWindow, NoticeFlow, PaymentFlow, RequestsFlow, Row, WaitFlow, Waiting,
 };
 use super::{Screen as UiScreen, TableRow};
 use slint::ComponentHandle;
@@ -86,6 +88,8 @@ pub struct View {
     pub waiting: Waiting,
     /// The notice screen's adapter.
     pub notice_flow: NoticeView,
+    /// Audio mode's indicator and privacy blank.
+    pub audio: AudioView,
     pub customer: String,
     pub subject: String,
     pub items: Vec<ItemView>,
@@ -602,6 +606,7 @@ pub fn view_of(session: &Session, now: DateTime<Utc>, tables: &InfoTables) -> Vi
         high_contrast: session.accessibility().high_contrast,
         large_text: session.accessibility().large_text,
         secret_length: 6,
+        audio: map_audio(session),
         ..View::default()
     };
     match session.screen() {
@@ -1092,6 +1097,11 @@ pub fn apply(view: &View, ui: &KioskWindow) {
     kiosk.set_countdown_visible(view.countdown.is_some());
     kiosk.set_countdown_seconds(view.countdown.unwrap_or(0) as i32);
     kiosk.set_language(view.language.into());
+    let audio = ui.global::<AudioFlow>();
+    audio.set_on(view.audio.on);
+    audio.set_volume(i32::from(view.audio.volume));
+    audio.set_max_volume(i32::from(view.audio.max_volume));
+    audio.set_blank(view.audio.blank);
     let theme = ui.global::<super::Theme>();
     theme.set_high_contrast(view.high_contrast);
     theme.set_large_text(view.large_text);

@@ -5,8 +5,8 @@ use servicaja_maintenance::{AccessState, Action};
 use servicaja_session::{Reader, SwitchOffReason};
 
 use super::service::switch_off_detail;
-use super::{Desk, Message, Tab};
-use crate::{MaintenanceAction, MaintenanceMessage, MaintenanceOffReason};
+use super::{CommandError, CommandRefusal, Desk, Message, Tab};
+use crate::{MaintenanceAction, MaintenanceMessage, MaintenanceOffReason, MaintenanceRefusal};
 
 /// The longest reason typed for cancelling a command.
 const MAX_REASON: usize = 120;
@@ -38,7 +38,7 @@ impl Desk {
             Tab::Paper => self.paper = Some(self.backend.paper()),
             Tab::Queue => match self.backend.queue() {
                 Ok(queue) => self.queue = queue,
-                Err(err) => self.message = failed(err),
+                Err(err) => self.message = failed(MaintenanceMessage::QueueFailed, String::new(), err),
             },
             Tab::Host => self.host = self.backend.host(now, probe),
             Tab::Kiosk => self.kiosk = self.backend.kiosk(),
@@ -78,7 +78,7 @@ impl Desk {
                 if let Some(user) = self.authorize(Action::TestDevice, "printer test page") {
                     self.message = match self.backend.print_test_page(&user, now) {
                         Ok(()) => said(MaintenanceMessage::TestPrinting),
-                        Err(err) => Message { id: MaintenanceMessage::TestFailed, arg: err, error: true },
+                        Err(err) => failed(MaintenanceMessage::TestFailed, String::new(), err),
                     };
                 }
             }
@@ -97,7 +97,7 @@ impl Desk {
                 if self.authorize(Action::ReplacePaperRoll, "").is_some() {
                     self.message = match self.backend.roll_replaced(now) {
                         Ok(()) => said(MaintenanceMessage::RollReplaced),
-                        Err(err) => failed(err),
+                        Err(err) => failed(MaintenanceMessage::RollFailed, String::new(), err),
                     };
                     self.load(false);
                 }
@@ -113,8 +113,8 @@ impl Desk {
                     && self.authorize(Action::CancelCommand, &format!("command {command}: {reason}")).is_some()
                 {
                     self.message = match self.backend.cancel(command, &reason) {
-                        Ok(()) => Message { id: MaintenanceMessage::Cancelled, arg: command.to_string(), error: false },
-                        Err(err) => failed(err),
+                        Ok(()) => said_about(MaintenanceMessage::Cancelled, command),
+                        Err(err) => refused(MaintenanceMessage::CancelFailed, command, err),
                     };
                     self.cancelling = None;
                     self.load(false);
@@ -132,8 +132,8 @@ impl Desk {
             MaintenanceAction::Export => {
                 if self.authorize(Action::ExportLogs, "").is_some() {
                     self.message = match self.backend.export(now) {
-                        Ok(folder) => Message { id: MaintenanceMessage::Exported, arg: folder, error: false },
-                        Err(err) => failed(err),
+                        Ok(folder) => Message { id: MaintenanceMessage::Exported, arg: folder, ..Message::default() },
+                        Err(err) => failed(MaintenanceMessage::ExportFailed, String::new(), err),
                     };
                 }
             }
@@ -155,8 +155,8 @@ impl Desk {
         }
         if self.authorize(Action::RetryCommand, &format!("command {command}")).is_some() {
             self.message = match self.backend.retry(command) {
-                Ok(()) => Message { id: MaintenanceMessage::Retried, arg: command.to_string(), error: false },
-                Err(err) => failed(err),
+                Ok(()) => said_about(MaintenanceMessage::Retried, command),
+                Err(err) => refused(MaintenanceMessage::RetryFailed, command, err),
             };
             self.load(false);
         }
@@ -226,7 +226,30 @@ pub(super) fn said(id: MaintenanceMessage) -> Message {
     Message { id, ..Message::default() }
 }
 
-/// An action the backend could not complete, and why.
-pub(super) fn failed(err: String) -> Message {
-    Message { id: MaintenanceMessage::Failed, arg: err, error: true }
+/// A command's action done: the message names the command.
+fn said_about(id: MaintenanceMessage, command: i64) -> Message {
+    Message { id, arg: command.to_string(), ..Message::default() }
+}
+
+/// An action the backend could not complete: `id` words which one (with `arg`, the command it was about) in
+/// the page's language; the backend's own text is kept as the technical detail.
+pub(super) fn failed(id: MaintenanceMessage, arg: String, detail: String) -> Message {
+    Message { id, arg, error: true, detail, ..Message::default() }
+}
+
+/// A queue action on `command` the outbox refused: the operation and the outbox's reason worded, its own
+/// text kept as the technical detail.
+fn refused(id: MaintenanceMessage, command: i64, err: CommandError) -> Message {
+    Message { refusal: map_refusal(err.refusal), ..failed(id, command.to_string(), err.detail) }
+}
+
+/// The outbox's reason as the page's enum.
+pub(super) fn map_refusal(refusal: CommandRefusal) -> MaintenanceRefusal {
+    match refusal {
+        CommandRefusal::NotFound => MaintenanceRefusal::NotFound,
+        CommandRefusal::WrongState => MaintenanceRefusal::WrongState,
+        CommandRefusal::Reversal => MaintenanceRefusal::Reversal,
+        CommandRefusal::OutboxDown => MaintenanceRefusal::OutboxDown,
+        CommandRefusal::Other => MaintenanceRefusal::Other,
+    }
 }

@@ -111,6 +111,36 @@ pub enum SendFailure {
     Other,
 }
 
+/// Why a command could not be sent again or cancelled, as the outbox said it: the queue page words the
+/// reason in its language, and keeps the outbox's own text as the technical detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandRefusal {
+    /// The command is no longer in the outbox.
+    NotFound,
+    /// Its state does not allow it any more (sent, answered or closed meanwhile).
+    WrongState,
+    /// A reversal gives a customer's money back: it is never withdrawn.
+    Reversal,
+    /// The outbox is not running or cannot write.
+    OutboxDown,
+    /// A failure this kiosk does not classify.
+    Other,
+}
+
+/// A refused queue action: the reason, and the outbox's own text for support.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandError {
+    pub refusal: CommandRefusal,
+    pub detail: String,
+}
+
+impl CommandError {
+    /// A failure with nothing to classify it by.
+    pub fn other(detail: impl Into<String>) -> Self {
+        Self { refusal: CommandRefusal::Other, detail: detail.into() }
+    }
+}
+
 /// The central API and the TLS certificates.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HostReport {
@@ -158,8 +188,8 @@ pub trait MaintenanceBackend {
     fn roll_replaced(&mut self, now: DateTime<Utc>) -> Result<(), String>;
     fn queue(&mut self) -> Result<QueueReport, String>;
     /// Sends an expired or pending command again now, with the same idempotency key.
-    fn retry(&mut self, id: i64) -> Result<(), String>;
-    fn cancel(&mut self, id: i64, reason: &str) -> Result<(), String>;
+    fn retry(&mut self, id: i64) -> Result<(), CommandError>;
+    fn cancel(&mut self, id: i64, reason: &str) -> Result<(), CommandError>;
     /// The last known state of the central; `probe` asks again in the background.
     fn host(&mut self, now: DateTime<Utc>, probe: bool) -> HostReport;
     fn kiosk(&mut self) -> KioskReport;

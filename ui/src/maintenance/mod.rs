@@ -40,8 +40,8 @@ use service::{kiosk_rows, settings_rows};
 
 use super::controller::{Clock, Controller, SessionObserver};
 use super::{
-    KioskWindow, Maintenance, MaintenanceMessage, MaintenanceReaderTest, MaintenanceRow, MaintenanceTab,
-    MaintenanceTone,
+    KioskWindow, Maintenance, MaintenanceMessage, MaintenanceReaderTest, MaintenanceRefusal, MaintenanceRow,
+    MaintenanceTab, MaintenanceTone,
 };
 
 /// A login keypad nobody types on closes after this long, so a stray gesture never keeps customers away.
@@ -106,11 +106,21 @@ struct Message {
     id: MaintenanceMessage,
     arg: String,
     error: bool,
+    /// The backend's own text of a failure (free, often English): shown small as the technical detail.
+    detail: String,
+    /// Why the outbox refused a queue action.
+    refusal: MaintenanceRefusal,
 }
 
 impl Default for Message {
     fn default() -> Self {
-        Message { id: MaintenanceMessage::None, arg: String::new(), error: false }
+        Message {
+            id: MaintenanceMessage::None,
+            arg: String::new(),
+            error: false,
+            detail: String::new(),
+            refusal: MaintenanceRefusal::None,
+        }
     }
 }
 
@@ -263,7 +273,7 @@ impl Desk {
         if let Some(outcome) = self.backend.test_page_outcome() {
             self.message = match outcome {
                 Ok(()) => actions::said(MaintenanceMessage::TestPrinted),
-                Err(err) => Message { id: MaintenanceMessage::TestFailed, arg: err, error: true },
+                Err(err) => actions::failed(MaintenanceMessage::TestFailed, String::new(), err),
             };
         }
         if matches!(self.access.state(), AccessState::Active { .. }) && matches!(self.tab, Tab::Devices | Tab::Host) {
@@ -298,6 +308,8 @@ impl Desk {
         m.set_locked_minutes(access.locked_minutes);
         m.set_message(self.message.id);
         m.set_message_arg(self.message.arg.as_str().into());
+        m.set_message_detail(self.message.detail.as_str().into());
+        m.set_message_refusal(self.message.refusal);
         m.set_message_tone(if self.message.error { MaintenanceTone::Error } else { MaintenanceTone::Ok });
         m.set_reader_test(match self.reader_test {
             Some(Reader::Card) => MaintenanceReaderTest::Card,

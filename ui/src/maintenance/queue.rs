@@ -14,9 +14,9 @@
 use servicaja_core::api::ErrorCode;
 use servicaja_host::outbox::{Outbox, Transport};
 use servicaja_host::policy::{CommandId, CommandKind, State};
-use servicaja_host::store::StoredCommand;
+use servicaja_host::store::{OutboxError, StoredCommand};
 
-use super::backend::{ProblemState, QueueProblem, QueueReport, SendFailure};
+use super::backend::{CommandError, CommandRefusal, ProblemState, QueueProblem, QueueReport, SendFailure};
 
 /// Counts by state, the oldest pending command and the commands a technician must look at.
 pub fn queue_report<T: Transport>(handle: &tokio::runtime::Handle, outbox: &Outbox<T>) -> Result<QueueReport, String> {
@@ -148,8 +148,20 @@ fn rejection(status: Option<u16>, answer: Option<&serde_json::Value>) -> Option<
 }
 
 /// Sends a pending or expired command again now, with the same idempotency key (a rejected one is refused).
-pub fn retry<T: Transport>(handle: &tokio::runtime::Handle, outbox: &Outbox<T>, id: i64) -> Result<(), String> {
-    handle.block_on(outbox.retry(CommandId(id))).map(|_| ()).map_err(|err| err.to_string())
+pub fn retry<T: Transport>(handle: &tokio::runtime::Handle, outbox: &Outbox<T>, id: i64) -> Result<(), CommandError> {
+    handle.block_on(outbox.retry(CommandId(id))).map(|_| ()).map_err(|err| command_error(&err))
+}
+
+/// The outbox's refusal as the queue page words it, its text kept as the detail.
+pub fn command_error(err: &OutboxError) -> CommandError {
+    let refusal = match err {
+        OutboxError::NotFound(_) => CommandRefusal::NotFound,
+        OutboxError::WrongState { .. } => CommandRefusal::WrongState,
+        OutboxError::ReversalNotCancellable(_) => CommandRefusal::Reversal,
+        OutboxError::Stopped | OutboxError::StorageFault(_) | OutboxError::Sqlite(_) => CommandRefusal::OutboxDown,
+        _ => CommandRefusal::Other,
+    };
+    CommandError { refusal, detail: err.to_string() }
 }
 
 /// Withdraws a pending or expired command, or closes a rejected one; the reason is kept with it.
@@ -158,8 +170,8 @@ pub fn cancel<T: Transport>(
     outbox: &Outbox<T>,
     id: i64,
     reason: &str,
-) -> Result<(), String> {
-    handle.block_on(outbox.cancel(CommandId(id), reason.to_owned())).map(|_| ()).map_err(|err| err.to_string())
+) -> Result<(), CommandError> {
+    handle.block_on(outbox.cancel(CommandId(id), reason.to_owned())).map(|_| ()).map_err(|err| command_error(&err))
 }
 
 #[cfg(test)]
@@ -167,6 +179,26 @@ mod tests {
     use servicaja_host::client::{HostError, TlsFailure};
 
     use super::*;
+
+    #[test]
+    fn the_outbox_refusals_are_classified_and_their_text_kept() {
+        let cases = [
+            (OutboxError::NotFound(CommandId(3)), CommandRefusal::NotFound),
+            (
+                OutboxError::WrongState { id: CommandId(3), state: "done", action: "retry", needed: "expired" },
+                CommandRefusal::WrongState,
+            ),
+            (OutboxError::ReversalNotCancellable(CommandId(3)), CommandRefusal::Reversal),
+            (OutboxError::Stopped, CommandRefusal::OutboxDown),
+            (OutboxError::StorageFault("disk full".into()), CommandRefusal::OutboxDown),
+            (OutboxError::Payload("bad".into()), CommandRefusal::Other),
+        ];
+        for (err, refusal) in cases {
+            let error = command_error(&err);
+            assert_eq!(error.refusal, refusal, "{err}");
+            assert_eq!(error.detail, err.to_string());
+        }
+    }
 
     #[test]
     fn every_failure_of_the_host_client_is_classified_with_a_short_code() {

@@ -19,7 +19,7 @@ impl Desk {
             controller.dispatch(Event::ServiceSwitch { out_of_service: out_of_service.clone() });
         }
         self.message = match saved {
-            Err(err) => failed(err),
+            Err(err) => failed(MaintenanceMessage::ServiceFailed, String::new(), err),
             Ok(()) if out_of_service.is_some() => said(MaintenanceMessage::ServiceOff),
             Ok(()) => said(MaintenanceMessage::ServiceOn),
         };

@@ -113,10 +113,10 @@ impl MaintenanceBackend for ShowcaseBackend {
             ],
         })
     }
-    fn retry(&mut self, _: i64) -> Result<(), String> {
+    fn retry(&mut self, _: i64) -> Result<(), super::backend::CommandError> {
         Ok(())
     }
-    fn cancel(&mut self, _: i64, _: &str) -> Result<(), String> {
+    fn cancel(&mut self, _: i64, _: &str) -> Result<(), super::backend::CommandError> {
         Ok(())
     }
     fn host(&mut self, now: DateTime<Utc>, _: bool) -> HostReport {
