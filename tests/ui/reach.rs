@@ -114,32 +114,39 @@ fn problems(ui: &KioskWindow, reach: &Reach) -> Vec<String> {
     problems
 }
 
-const SIZES: [(f32, f32); 2] = [(1080.0, 1920.0), (1280.0, 1024.0)];
-
-/// Every customer screen of the screenshots, on both panels and in both languages: every button, tile, list
-/// entry, checkbox and scrolling list within the reach band; every target at least 15 mm, every key 19 mm.
-#[test]
-fn every_touch_target_of_every_customer_screen_is_within_reach_and_large_enough() {
-    let display = DisplaySettings::default();
+/// Every customer screen of the screenshots at `width` x `height`, in both languages: every button, tile,
+/// list entry, checkbox and scrolling list within the reach band of the standard panel at the default height;
+/// every target at least 15 mm, every key 19 mm. A failure names the scene and the target's label.
+fn every_customer_screen_within_reach_on(width: f32, height: f32) {
+    let reach = Reach::of(&DisplaySettings::default(), width, height);
     let mut found = Vec::new();
     let mut counted = 0;
-    for (width, height) in SIZES {
-        let reach = Reach::of(&display, width, height);
-        for language in [Language::Es, Language::En] {
-            for scene in scenes() {
-                let ui = window_of(width, height);
-                let rig = Rig::new(&ui);
-                rig.ui(Action::SetLanguage(language));
-                (scene.drive)(&rig);
-                counted += targets(&ui).len();
-                for problem in problems(&ui, &reach) {
-                    found.push(format!("{width}x{height} {language:?} {}: {problem}", scene.name));
-                }
+    for language in [Language::Es, Language::En] {
+        for scene in scenes() {
+            let ui = window_of(width, height);
+            let rig = Rig::new(&ui);
+            rig.ui(Action::SetLanguage(language));
+            (scene.drive)(&rig);
+            counted += targets(&ui).len();
+            for problem in problems(&ui, &reach) {
+                found.push(format!("{width}x{height} {language:?} {}: {problem}", scene.name));
             }
         }
     }
-    assert!(counted > 1_000, "the scenes show touch targets ({counted})");
+    assert!(counted > 500, "the scenes show touch targets ({counted})");
     assert!(found.is_empty(), "{} problems:\n{}", found.len(), found.join("\n"));
+}
+
+/// The portrait panel: the touch targets below 1,220 mm (the top fifth of the window is read, not touched).
+#[test]
+fn every_touch_target_of_every_customer_screen_is_within_reach_on_the_portrait_panel() {
+    every_customer_screen_within_reach_on(1080.0, 1920.0);
+}
+
+/// The landscape panel lies within reach as a whole: its targets and keys must still be large enough.
+#[test]
+fn every_touch_target_of_every_customer_screen_is_large_enough_on_the_landscape_panel() {
+    every_customer_screen_within_reach_on(1280.0, 1024.0);
 }
 
 /// The same check is not true of any layout: against the band of a portrait panel mounted 250 mm higher
