@@ -14,4 +14,5 @@ pub mod fixtures;
 pub mod identity;
 pub mod loans;
 pub mod money;
+pub mod reach;
 pub mod settings;

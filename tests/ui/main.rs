@@ -22,6 +22,7 @@ mod maintenance_mode;
 mod money;
 mod other_flows;
 mod payment_screens;
+mod reach;
 mod reprint;
 mod screens;
 mod translations;

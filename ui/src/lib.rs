@@ -7,6 +7,8 @@ pub mod fixtures;
 pub mod keypad;
 pub mod maintenance;
 pub mod qr;
+// The reach band (ADA 308) of the panel, on the window's Theme.
+pub mod reach;
 // The staff reprint page; the maintenance controller opens it for a signed-in staff user.
 pub mod reprint;
 pub mod rig;
@@ -46,6 +48,7 @@ pub fn present(ui: &KioskWindow, settings: &servicaja_core::settings::Settings) 
     kiosk.set_kiosk_id(settings.kiosk.id.as_str().into());
     let hardware = settings.kiosk.mode == servicaja_core::settings::Mode::Production;
     ui.global::<Theme>().set_hide_pointer(hardware);
+    reach::install(ui, &settings.display);
     if hardware {
         ui.window().set_fullscreen(true);
     }

@@ -37,6 +37,8 @@ impl Rig {
         let now = Rc::new(Cell::new(fixtures::start_time()));
         let script = Rc::new(RefCell::new(Script::default()));
         let clock_now = now.clone();
+        // The standard panels at the kiosk's usual height, as the screenshots and the tests assume.
+        super::reach::install(ui, &servicaja_core::settings::DisplaySettings::default());
         let controller = Controller::attach(
             ui,
             Session::new(config),
