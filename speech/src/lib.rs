@@ -2,13 +2,15 @@
 //! the session's language out (es-PE or en). The session decides *when* to speak (`Effect::Speak(Cue)`);
 //! this crate decides *what*: [`say`] for a cue, [`screen`] for the screen on show, [`document::read`] for a
 //! receipt. Amounts, dates, rates and codes are worded in [`words`]. No audio, no I/O, no clock: the speech
-//! engine is a shell above this crate.
+//! engine is a shell above this crate, behind the [`Voice`] seam.
 
 pub mod document;
 mod say;
+pub mod voice;
 pub mod words;
 
-pub use say::{say, screen};
+pub use say::{goodbye, say, screen};
+pub use voice::{RecordingVoice, Silent, Spoken, Voice};
 
 /// One sentence to speak; the engine may pause between utterances and a key press interrupts them.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -76,18 +76,25 @@ pub fn say(session: &Session, cue: Cue, now: DateTime<Utc>) -> Vec<Utterance> {
             Screen::Delivery(delivery) => out.extend(document::read(&delivery.document, l.0)),
             _ => out.extend(screen(session, now)),
         },
-        Cue::Ended(reason) => out.push(Utterance::new(match reason {
-            EndReason::Inactivity => l.t(
-                "Su sesión terminó por inactividad. Retire su tarjeta y su documento.",
-                "Your session ended because of inactivity. Take your card and your document.",
-            ),
-            _ => l.t(
-                "Su sesión terminó. Retire su tarjeta y su documento. Gracias por usar ServiCaja.",
-                "Your session has ended. Take your card and your document. Thank you for using ServiCaja.",
-            ),
-        })),
+        Cue::Ended(reason) => out.extend(goodbye(reason, l.0)),
     }
     out
+}
+
+/// The goodbye of a session that ended for `reason`, in `language`: the session is back to its default
+/// language by the time it is said, so the shell passes the customer's.
+pub fn goodbye(reason: EndReason, language: Language) -> Vec<Utterance> {
+    let l = L(language);
+    vec![Utterance::new(match reason {
+        EndReason::Inactivity => l.t(
+            "Su sesión terminó por inactividad. Retire su tarjeta y su documento.",
+            "Your session ended because of inactivity. Take your card and your document.",
+        ),
+        _ => l.t(
+            "Su sesión terminó. Retire su tarjeta y su documento. Gracias por usar ServiCaja.",
+            "Your session has ended. Take your card and your document. Thank you for using ServiCaja.",
+        ),
+    })]
 }
 
 /// Everything the screen on show says, in order.
