@@ -45,7 +45,7 @@ enum Command {
     Speech {
         #[arg(long, default_value = "speech")]
         out: PathBuf,
-        /// Only the scenes whose name contains this (e.g. `summary`, `clave`).
+        /// Only the scenes whose name contains this, or one of its comma-separated parts (`summary,clave`).
         #[arg(long)]
         only: Option<String>,
         /// The configuration whose `[audio]` engine, voices and rate to use (the embedded default otherwise).

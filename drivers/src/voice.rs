@@ -1,6 +1,8 @@
 //! The speech engine's shell (issue 17): espeak-ng (Debian package `espeak-ng`, offline, Spanish and
 //! English voices) run as a child process, never through a shell, the text given on its standard input —
-//! never on the command line, where a line starting with `-` would be read as an option. Three ways out:
+//! never on the command line, where a line starting with `-` would be read as an option — one utterance a
+//! line, each wrapped in SSML's `<voice>` (`-m`) so that a line in the other language (the offer of English
+//! on a Spanish screen) is said by that language's voice, the rest escaped as text. Three ways out:
 //! a WAV file (`-w`, for `servicaja speech` and the tests), the PCM stream (`--stdout`, for the figures),
 //! and the kiosk's audio device, where espeak-ng plays what it says itself ([`Speaker`]).
 //!
@@ -61,6 +63,29 @@ pub enum EngineError {
     Output(String),
 }
 
+/// One utterance, said by the [`Voicing`]'s voice or by `voice` when set (another language's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub text: String,
+    pub voice: Option<String>,
+}
+
+impl Line {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self { text: text.into(), voice: None }
+    }
+
+    /// An utterance said by `voice` whatever the voicing's.
+    pub fn in_voice(text: impl Into<String>, voice: impl Into<String>) -> Self {
+        Self { text: text.into(), voice: Some(voice.into()) }
+    }
+}
+
+/// Lines said by the voicing's voice.
+pub fn lines<S: AsRef<str>>(texts: &[S]) -> Vec<Line> {
+    texts.iter().map(|text| Line::new(text.as_ref())).collect()
+}
+
 /// The espeak-ng program and how to run it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Espeak {
@@ -78,10 +103,11 @@ impl Espeak {
     }
 
     /// The command for `voicing`, text on its standard input: one utterance a line, which espeak-ng reads
-    /// one at a time and ends each as a sentence even without a full stop.
+    /// one at a time and ends each as a sentence even without a full stop; SSML (`-m`) for the voices.
     fn command(&self, voicing: &Voicing) -> Command {
         let mut command = Command::new(&self.program);
         command
+            .arg("-m")
             .arg("-v")
             .arg(&voicing.voice)
             .arg("-s")
@@ -104,28 +130,28 @@ impl Espeak {
 
     /// Renders `lines` to the WAV file `path` (16-bit mono PCM at espeak-ng's 22,050 Hz); returns when the
     /// file is complete.
-    pub fn render_wav(&self, lines: &[String], voicing: &Voicing, path: &Path) -> Result<(), EngineError> {
+    pub fn render_wav(&self, lines: &[Line], voicing: &Voicing, path: &Path) -> Result<(), EngineError> {
         let mut command = self.command(voicing);
         command.arg("-w").arg(path);
         let child = self.spawn(command)?;
-        let mut running = Running::start(child, text_of(lines), None);
+        let mut running = Running::start(child, text_of(lines, voicing), None);
         let status = running.wait();
         self.check(status, running.stderr())
     }
 
     /// Starts rendering `lines` as a WAV stream on a pipe (`--stdout`): the header, then PCM as espeak-ng
     /// makes it. Dropping the stream stops the engine.
-    pub fn stream(&self, lines: &[String], voicing: &Voicing) -> Result<PcmStream, EngineError> {
+    pub fn stream(&self, lines: &[Line], voicing: &Voicing) -> Result<PcmStream, EngineError> {
         let mut command = self.command(voicing);
         command.arg("--stdout").stdout(Stdio::piped());
         let mut child = self.spawn(command)?;
         let stdout = child.stdout.take();
-        let running = Running::start(child, text_of(lines), None);
+        let running = Running::start(child, text_of(lines, voicing), None);
         Ok(PcmStream { stdout, running: Some(running), program: self.program.display().to_string() })
     }
 
     /// Renders `lines` to memory through the PCM stream.
-    pub fn render_pcm(&self, lines: &[String], voicing: &Voicing) -> Result<Pcm, EngineError> {
+    pub fn render_pcm(&self, lines: &[Line], voicing: &Voicing) -> Result<Pcm, EngineError> {
         let mut stream = self.stream(lines, voicing)?;
         let mut bytes = Vec::new();
         stream.read_to_end(&mut bytes).map_err(|err| EngineError::Output(err.to_string()))?;
@@ -142,17 +168,35 @@ impl Espeak {
     }
 }
 
-/// One utterance a line; a line break inside an utterance would split it in two sentences.
-fn text_of(lines: &[String]) -> String {
+/// One utterance a line, each in its voice; a line break inside an utterance would split it in two.
+fn text_of(lines: &[Line], voicing: &Voicing) -> String {
     let mut text = String::new();
     for line in lines {
-        let line = line.replace(['\n', '\r'], " ");
-        if !line.trim().is_empty() {
-            text.push_str(line.trim());
-            text.push('\n');
+        let words = line.text.replace(['\n', '\r'], " ");
+        if words.trim().is_empty() {
+            continue;
         }
+        let voice = line.voice.as_deref().unwrap_or(&voicing.voice);
+        text.push_str(&format!("<voice name=\"{}\">{}</voice>\n", escape(voice), escape(words.trim())));
     }
     text
+}
+
+/// Text as SSML character data: what could open a tag or an entity is escaped (an e-mail address, an
+/// ampersand in a product's name are said, not obeyed).
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Audio in memory: signed 16-bit mono samples.
@@ -342,7 +386,7 @@ pub enum Output {
 }
 
 enum Order {
-    Say { lines: Vec<String>, voicing: Voicing },
+    Say { lines: Vec<Line>, voicing: Voicing },
     Stop,
 }
 
@@ -408,7 +452,7 @@ impl Speaker {
     }
 
     /// Says `lines` (one utterance each) as `voicing` tells, after stopping whatever is being said.
-    pub fn say(&self, lines: Vec<String>, voicing: Voicing) {
+    pub fn say(&self, lines: Vec<Line>, voicing: Voicing) {
         self.order(Order::Say { lines, voicing });
     }
 
@@ -496,12 +540,12 @@ fn speak_loop(engine: &Espeak, output: &Output, incoming: &mpsc::Receiver<Order>
 fn begin(
     engine: &Espeak,
     output: &Output,
-    lines: &[String],
+    lines: &[Line],
     voicing: &Voicing,
     state: &State,
     warned: &mut bool,
 ) -> Option<Running> {
-    let text = text_of(lines);
+    let text = text_of(lines, voicing);
     if text.is_empty() {
         return None;
     }
@@ -564,9 +608,21 @@ mod tests {
     }
 
     #[test]
-    fn one_utterance_a_line_without_blank_or_broken_lines() {
-        let lines = vec!["Hola.".to_owned(), "  ".to_owned(), "Pulse\n1".to_owned(), "-s 900".to_owned()];
-        assert_eq!(text_of(&lines), "Hola.\nPulse 1\n-s 900\n");
+    fn one_utterance_a_line_in_its_voice_escaped_without_blank_or_broken_lines() {
+        let voicing = Voicing { voice: "es-419".into(), words_per_minute: 160, amplitude: 100 };
+        let lines = vec![
+            Line::new("Hola."),
+            Line::new("  "),
+            Line::new("Pulse\n1"),
+            Line::in_voice("For English, press 5.", "en-us"),
+            Line::new("-s 900 <audio src=\"x\"/> & ya"),
+        ];
+        assert_eq!(
+            text_of(&lines, &voicing),
+            "<voice name=\"es-419\">Hola.</voice>\n<voice name=\"es-419\">Pulse 1</voice>\n\
+             <voice name=\"en-us\">For English, press 5.</voice>\n\
+             <voice name=\"es-419\">-s 900 &lt;audio src=&quot;x&quot;/&gt; &amp; ya</voice>\n"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! [`Silent`] and the keypad still works.
 
 use servicaja_core::settings::{AudioSettings, Language};
-use servicaja_drivers::voice::{Espeak, Output, Speaker, Voicing, amplitude};
+use servicaja_drivers::voice::{Espeak, Line, Output, Speaker, Voicing, amplitude};
 use servicaja_speech::{Silent, Utterance, Voice};
 
 /// How `[audio]` says one language at volume step `volume` of `max`.
@@ -14,6 +14,19 @@ pub fn voicing(audio: &AudioSettings, language: Language, volume: u8, max: u8) -
         Language::En => &audio.voice_en,
     };
     Voicing { voice: voice.clone(), words_per_minute: audio.words_per_minute, amplitude: amplitude(volume, max) }
+}
+
+/// The engine's lines for `utterances`: one in another language than the session's is said by that
+/// language's voice.
+pub fn lines(audio: &AudioSettings, utterances: Vec<Utterance>) -> Vec<Line> {
+    utterances
+        .into_iter()
+        .map(|utterance| match utterance.language {
+            Some(Language::Es) => Line::in_voice(utterance.text, &audio.voice_es),
+            Some(Language::En) => Line::in_voice(utterance.text, &audio.voice_en),
+            None => Line::new(utterance.text),
+        })
+        .collect()
 }
 
 /// espeak-ng speaking through a [`Speaker`].
@@ -36,8 +49,7 @@ impl EspeakVoice {
 
 impl Voice for EspeakVoice {
     fn speak(&mut self, lines: Vec<Utterance>, language: Language, volume: u8, max: u8) {
-        let lines = lines.into_iter().map(|line| line.text).collect();
-        self.speaker.say(lines, voicing(&self.audio, language, volume, max));
+        self.speaker.say(self::lines(&self.audio, lines), voicing(&self.audio, language, volume, max));
     }
 
     fn stop(&mut self) {
@@ -65,5 +77,15 @@ mod tests {
         assert_eq!((es.voice.as_str(), es.words_per_minute, es.amplitude), ("es-419", 150, amplitude(5, 10)));
         let en = voicing(&audio, Language::En, 10, 10);
         assert_eq!((en.voice.as_str(), en.amplitude), ("en-us", 180));
+    }
+
+    #[test]
+    fn an_utterance_in_the_other_language_gets_that_languages_voice() {
+        let audio = AudioSettings::default();
+        let said = lines(
+            &audio,
+            vec![Utterance::new("Menú principal."), Utterance::in_language("For English, press 7.", Language::En)],
+        );
+        assert_eq!(said, [Line::new("Menú principal."), Line::in_voice("For English, press 7.", "en-us")]);
     }
 }

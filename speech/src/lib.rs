@@ -16,11 +16,19 @@ pub use voice::{RecordingVoice, Silent, Spoken, Voice};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Utterance {
     pub text: String,
+    /// Said in this language whatever the session's (the offer of the other language, in that language);
+    /// `None`: the session's.
+    pub language: Option<servicaja_core::settings::Language>,
 }
 
 impl Utterance {
     pub fn new(text: impl Into<String>) -> Self {
-        Self { text: text.into() }
+        Self { text: text.into(), language: None }
+    }
+
+    /// An utterance in `language` whatever the session's.
+    pub fn in_language(text: impl Into<String>, language: servicaja_core::settings::Language) -> Self {
+        Self { text: text.into(), language: Some(language) }
     }
 }
 

@@ -28,7 +28,8 @@ pub struct Said {
     pub seconds: f64,
 }
 
-/// Writes every scene whose name contains `only` (all when `None`) in both languages to `out`, rendered
+/// Writes every scene whose name contains `only` (or one of its comma-separated parts; all when `None`) in
+/// both languages to `out`, rendered
 /// with `[audio]`'s engine, voices and rate at the default volume; `progress` is told each one as it is
 /// written.
 pub fn write_all(
@@ -50,7 +51,7 @@ pub fn write_all(
     }
     let ui = KioskWindow::new().map_err(|err| err.to_string())?;
     ui.show().map_err(|err| err.to_string())?;
-    let wanted = |name: &str| only.is_none_or(|only| name.contains(only));
+    let wanted = |name: &str| only.is_none_or(|only| only.split(',').any(|part| name.contains(part.trim())));
     let mut written = Vec::new();
     for language in [Language::Es, Language::En] {
         let code = match language {
@@ -63,17 +64,16 @@ pub fn write_all(
                 rig.ui(Action::SetLanguage(Language::En));
             }
             (scene.drive)(&rig);
-            let lines: Vec<String> = {
-                let controller = rig.controller.borrow();
-                servicaja_speech::screen(controller.session(), rig.now.get()).into_iter().map(|u| u.text).collect()
-            };
+            let utterances = servicaja_speech::screen(rig.controller.borrow().session(), rig.now.get());
+            let lines: Vec<String> = utterances.iter().map(|u| u.text.clone()).collect();
             let text = out.join(format!("{code}-{}.txt", scene.name));
             let mut body = lines.join("\n");
             body.push('\n');
             std::fs::write(&text, body).map_err(|err| format!("{}: {err}", text.display()))?;
             let wav = out.join(format!("{code}-{}.wav", scene.name));
             let voicing = servicaja_runtime::voice::voicing(audio, language, audio.default_volume, audio.max_volume);
-            engine.render_wav(&lines, &voicing, &wav).map_err(|err| format!("{}: {err}", wav.display()))?;
+            let engine_lines = servicaja_runtime::voice::lines(audio, utterances);
+            engine.render_wav(&engine_lines, &voicing, &wav).map_err(|err| format!("{}: {err}", wav.display()))?;
             let seconds = wav_seconds(&wav)?;
             let said = Said { scene: scene.name, language, text, wav, lines, seconds };
             progress(&said);

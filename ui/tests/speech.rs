@@ -96,3 +96,66 @@ fn every_key_in_audio_mode_stops_the_speech_and_the_goodbye_is_in_the_customers_
     assert!(lines[0].contains("Thank you for using ServiCaja"), "{lines:?}");
     assert_eq!(rig.controller.borrow().session().language(), Language::Es);
 }
+
+/// Whether espeak-ng is installed; outside CI a machine without it skips the engine's part (CI installs it).
+fn engine_installed() -> bool {
+    let installed =
+        std::process::Command::new("espeak-ng").arg("--version").output().is_ok_and(|output| output.status.success());
+    assert!(installed || std::env::var("CI").as_deref() != Ok("true"), "CI must install espeak-ng");
+    if !installed {
+        eprintln!("espeak-ng is not installed: skipped (apt-get install espeak-ng)");
+    }
+    installed
+}
+
+#[test]
+fn servicaja_speech_writes_each_scenes_words_and_speech_in_both_languages() {
+    if !engine_installed() {
+        return;
+    }
+    i_slint_backend_testing::init_no_event_loop();
+    let out = tempfile::tempdir().unwrap();
+    let audio = servicaja_core::settings::AudioSettings::default();
+    let mut told = Vec::new();
+    let written = servicaja_ui::spoken::write_all(
+        out.path(),
+        &audio,
+        Some("summary-exchange,countdown,info-mivivienda"),
+        &mut |said| told.push(said.scene),
+    )
+    .unwrap();
+    // Both languages of each scene (summary-exchange and info-mivivienda are also there with large text).
+    let scenes: Vec<_> = written.iter().map(|said| (said.scene, said.language)).collect();
+    assert_eq!(written.len(), 10, "{scenes:?}");
+    assert_eq!(told.len(), 10);
+    for said in &written {
+        let text = std::fs::read_to_string(&said.text).unwrap();
+        assert_eq!(text.lines().collect::<Vec<_>>(), said.lines, "{}", said.text.display());
+        assert!(said.lines.len() >= 2, "{}: {text}", said.text.display());
+        let mut wav = hound::WavReader::open(&said.wav).unwrap();
+        assert_eq!(wav.spec().sample_rate, 22_050);
+        let samples: Vec<i16> = wav.samples::<i16>().map(Result::unwrap).collect();
+        let rms = (samples.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / samples.len() as f64).sqrt();
+        assert!(rms > 1_000.0, "{}: RMS {rms:.0}", said.wav.display());
+        // About 2.5 words a second at 160 words a minute: the file holds every line, not a part.
+        let words = text.split_whitespace().count() as f64;
+        assert!(said.seconds > words / 5.0, "{}: {:.1} s for {words} words", said.wav.display(), said.seconds);
+    }
+    let text = |scene: &str, language: Language| {
+        let said = written.iter().find(|said| said.scene == scene && said.language == language).unwrap();
+        said.lines.join("\n")
+    };
+    let summary = text("summary-exchange", Language::Es);
+    assert!(summary.contains("Tipo de cambio"), "{summary}");
+    assert!(
+        summary.contains("Monto a debitar: mil setecientos cincuenta y siete soles con sesenta céntimos"),
+        "{summary}"
+    );
+    let countdown = text("countdown", Language::En);
+    assert!(countdown.starts_with("Do you need more time?"), "the countdown covers the screen: {countdown}");
+    let bond = text("info-mivivienda", Language::Es);
+    assert!(bond.contains("Bono del Buen Pagador:") && bond.contains("soles"), "the figures are said: {bond}");
+    assert!(countdown.contains("Para español, pulse"), "{countdown}");
+    let english = text("summary-exchange", Language::En);
+    assert!(english.contains("Loan consumo dólares ending in"), "{english}");
+}

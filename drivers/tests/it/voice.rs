@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use servicaja_drivers::voice::{Espeak, Output, Pcm, PcmSink, Speaker, Voicing, amplitude};
+use servicaja_drivers::voice::{Espeak, Line, Output, Pcm, PcmSink, Speaker, Voicing, amplitude, lines};
 
 /// The installed engine; `None` (the test is skipped, saying so) only outside CI.
 pub fn engine() -> Option<Espeak> {
@@ -72,7 +72,7 @@ fn the_engine_renders_spanish_and_english_to_wav_files() {
     let dir = tempfile::tempdir().unwrap();
     for (voice, text) in [("es-419", SPANISH), ("en-us", ENGLISH)] {
         let path = dir.path().join(format!("{voice}.wav"));
-        engine.render_wav(&[text.to_owned()], &voicing(voice), &path).unwrap();
+        engine.render_wav(&lines(&[text]), &voicing(voice), &path).unwrap();
         let mut reader = hound::WavReader::open(&path).unwrap();
         let spec = reader.spec();
         assert_eq!((spec.channels, spec.sample_rate, spec.bits_per_sample), (1, 22_050, 16), "{spec:?}");
@@ -86,15 +86,41 @@ fn the_engine_renders_spanish_and_english_to_wav_files() {
 fn the_pcm_stream_carries_the_same_speech_as_the_file() {
     let Some(engine) = engine() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let lines = vec!["ServiCaja. Bienvenido.".to_owned(), "Para pagar cuotas, pulse 1".to_owned()];
-    let pcm: Pcm = engine.render_pcm(&lines, &voicing("es-419")).unwrap();
+    let texts = ["ServiCaja. Bienvenido.", "Para pagar cuotas, pulse 1"];
+    let pcm: Pcm = engine.render_pcm(&lines(&texts), &voicing("es-419")).unwrap();
     assert_eq!(pcm.sample_rate, 22_050);
-    assert_spoken(&lines.join(" "), pcm.sample_rate, &pcm.samples);
+    assert_spoken(&texts.join(" "), pcm.sample_rate, &pcm.samples);
     let path = dir.path().join("same.wav");
-    engine.render_wav(&lines, &voicing("es-419"), &path).unwrap();
+    engine.render_wav(&lines(&texts), &voicing("es-419"), &path).unwrap();
     let file = hound::WavReader::open(&path).unwrap();
     let difference = (f64::from(file.duration()) / 22_050.0 - pcm.seconds()).abs();
     assert!(difference < 0.05, "file {} samples, stream {}", file.duration(), pcm.samples.len());
+}
+
+#[test]
+fn a_line_in_the_other_language_is_said_by_that_languages_voice() {
+    let Some(engine) = engine() else { return };
+    let offer = "For English, press 5.";
+    let in_spanish = engine.render_pcm(&[Line::in_voice(offer, "en-us")], &voicing("es-419")).unwrap();
+    let in_english = engine.render_pcm(&lines(&[offer]), &voicing("en-us")).unwrap();
+    let misread = engine.render_pcm(&lines(&[offer]), &voicing("es-419")).unwrap();
+    assert_eq!(
+        in_spanish.samples, in_english.samples,
+        "the synthesis is deterministic: the same voice, the same audio"
+    );
+    assert_ne!(in_spanish.samples, misread.samples);
+}
+
+#[test]
+fn text_that_looks_like_markup_or_options_is_said_not_obeyed() {
+    let Some(engine) = engine() else { return };
+    let text = "-v xx <voice name=\"xx\"> jesus@correo.pe & Cía";
+    let pcm = engine.render_pcm(&lines(&[text]), &voicing("es-419")).unwrap();
+    // Symbols are said as words ("menor que", "arroba"): longer than the letters' syllables, never swallowed.
+    assert!(pcm.seconds() > 0.05 * syllables(text) as f64, "{:.2} s", pcm.seconds());
+    assert!(rms(&pcm.samples) > 1_000.0);
+    let plain = engine.render_pcm(&lines(&["jesus@correo.pe"]), &voicing("es-419")).unwrap();
+    assert!(pcm.seconds() > plain.seconds() + 1.0, "the markup-like part was not said");
 }
 
 #[test]
@@ -102,7 +128,7 @@ fn louder_steps_are_louder() {
     let Some(engine) = engine() else { return };
     let quiet = Voicing { amplitude: amplitude(1, 10), ..voicing("es-419") };
     let loud = Voicing { amplitude: amplitude(10, 10), ..voicing("es-419") };
-    let text = ["Volumen diez".to_owned()];
+    let text = lines(&["Volumen diez"]);
     let (quiet, loud) = (engine.render_pcm(&text, &quiet).unwrap(), engine.render_pcm(&text, &loud).unwrap());
     assert!(rms(&loud.samples) > 3.0 * rms(&quiet.samples), "{} vs {}", rms(&loud.samples), rms(&quiet.samples));
 }
@@ -113,8 +139,10 @@ fn exists(pid: u32) -> bool {
 }
 
 /// Text that takes minutes to say: the engine is still at it when the test interrupts it.
-fn long_text() -> Vec<String> {
-    (0..150).map(|n| format!("Esta es la frase número {n} de un texto largo que la prueba interrumpe.")).collect()
+fn long_text() -> Vec<Line> {
+    (0..150)
+        .map(|n| Line::new(format!("Esta es la frase número {n} de un texto largo que la prueba interrumpe.")))
+        .collect()
 }
 
 #[test]
@@ -176,7 +204,7 @@ fn a_new_utterance_interrupts_the_last_and_a_finished_one_is_reaped() {
     speaker.say(long_text(), voicing("es-419"));
     arrived.recv_timeout(Duration::from_secs(5)).expect("no audio came");
     let first = speaker.settled(Duration::from_secs(1)).expect("stuck").expect("the engine runs");
-    speaker.say(vec!["Volumen seis".to_owned()], voicing("es-419"));
+    speaker.say(lines(&["Volumen seis"]), voicing("es-419"));
     let second = speaker.settled(Duration::from_secs(2)).expect("the speaker is stuck");
     assert!(!exists(first), "the interrupted engine {first} was left behind");
     // The short one (about 50 kB, a quarter of a second at the sink's pace) is said to its end and reaped.
@@ -193,7 +221,7 @@ fn the_device_output_speaks_and_is_reaped_even_without_a_sound_card() {
     let Some(engine) = engine() else { return };
     // Amplitude 0: a machine with speakers stays quiet during the tests.
     let speaker = Speaker::start(engine, Output::Device);
-    speaker.say(vec!["Hola".to_owned()], Voicing { amplitude: 0, ..voicing("es-419") });
+    speaker.say(lines(&["Hola"]), Voicing { amplitude: 0, ..voicing("es-419") });
     let pid = speaker.settled(Duration::from_secs(2)).expect("the speaker is stuck").expect("espeak-ng did not start");
     assert!(speaker.wait_quiet(Duration::from_secs(10)));
     assert!(!exists(pid), "espeak-ng {pid} was not reaped");
@@ -203,13 +231,13 @@ fn the_device_output_speaks_and_is_reaped_even_without_a_sound_card() {
 fn a_missing_engine_is_a_clean_error_and_a_silent_speaker() {
     let missing = Espeak::new("/nonexistent/espeak-ng");
     let dir = tempfile::tempdir().unwrap();
-    let err = missing.render_wav(&["Hola".to_owned()], &voicing("es-419"), &dir.path().join("x.wav")).unwrap_err();
+    let err = missing.render_wav(&lines(&["Hola"]), &voicing("es-419"), &dir.path().join("x.wav")).unwrap_err();
     assert!(matches!(err, servicaja_drivers::voice::EngineError::Missing(_)), "{err}");
     assert!(err.to_string().contains("apt-get install espeak-ng"), "{err}");
-    assert!(missing.render_pcm(&["Hola".to_owned()], &voicing("es-419")).is_err());
+    assert!(missing.render_pcm(&lines(&["Hola"]), &voicing("es-419")).is_err());
     let speaker = Speaker::start(missing, Output::Device);
-    speaker.say(vec!["Hola".to_owned()], voicing("es-419"));
-    speaker.say(vec!["Hola otra vez".to_owned()], voicing("es-419"));
+    speaker.say(lines(&["Hola"]), voicing("es-419"));
+    speaker.say(lines(&["Hola otra vez"]), voicing("es-419"));
     assert_eq!(speaker.settled(Duration::from_secs(1)), Ok(None), "nothing can speak");
     speaker.stop();
     assert!(speaker.wait_quiet(Duration::from_secs(1)));
@@ -219,7 +247,7 @@ fn a_missing_engine_is_a_clean_error_and_a_silent_speaker() {
 fn an_unknown_voice_is_an_error_not_a_silent_file() {
     let Some(engine) = engine() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let result = engine.render_wav(&["Hola".to_owned()], &voicing("xx-nonexistent"), &dir.path().join("x.wav"));
+    let result = engine.render_wav(&lines(&["Hola"]), &voicing("xx-nonexistent"), &dir.path().join("x.wav"));
     assert!(result.is_err(), "{result:?}");
 }
 
