@@ -179,6 +179,11 @@ fn text_of(lines: &[Line], voicing: &Voicing) -> String {
         let voice = line.voice.as_deref().unwrap_or(&voicing.voice);
         text.push_str(&format!("<voice name=\"{}\">{}</voice>\n", escape(voice), escape(words.trim())));
     }
+    // Text that ends in another voice than the command's ends without espeak-ng's final pause, the last
+    // syllable's decay cut: back to the command's voice for an empty line.
+    if lines.iter().rev().find(|line| !line.text.trim().is_empty()).is_some_and(|line| line.voice.is_some()) {
+        text.push_str(&format!("<voice name=\"{}\"> </voice>\n", escape(&voicing.voice)));
+    }
     text
 }
 
@@ -623,6 +628,8 @@ mod tests {
              <voice name=\"en-us\">For English, press 5.</voice>\n\
              <voice name=\"es-419\">-s 900 &lt;audio src=&quot;x&quot;/&gt; &amp; ya</voice>\n"
         );
+        let offer = vec![Line::new("Hola."), Line::in_voice("For English, press 5.", "en-us")];
+        assert!(text_of(&offer, &voicing).ends_with("</voice>\n<voice name=\"es-419\"> </voice>\n"));
     }
 
     #[test]
