@@ -6,7 +6,7 @@
 //! whose answers go to a `LateSink` (both in `runtime::KioskServices`, shared with the tests that drive a
 //! window against the simulator) → the window's controller holding the `Session` → the sink is bound to
 //! the controller's event sender, delivering whatever arrived meanwhile (the first device statuses and
-//! the central's health) in order.
+//! the central's health) in order. The controller's voice (audio mode's speech) is espeak-ng from `[audio]`.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -92,6 +92,8 @@ pub fn run(loaded: Loaded) -> Result<(), String> {
         Box::new(services.runtime.clone()),
         system_clock(),
     );
+    // Audio mode's voice: espeak-ng on the audio device, from `[audio]` (an empty engine: silent keypad).
+    controller.borrow_mut().set_voice(servicaja_runtime::voice::voice(&settings.audio));
     let sender = controller.borrow().event_sender();
     services.bind(Arc::new(move |event| {
         sender.send(event);

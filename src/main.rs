@@ -39,6 +39,19 @@ enum Command {
         #[arg(long, default_value = "shots")]
         out: PathBuf,
     },
+    /// Write what the kiosk says on every customer screen (the screenshots' scenes) in Spanish and English:
+    /// DIR/<lang>-<scene>.txt, one utterance a line, and DIR/<lang>-<scene>.wav from the speech engine
+    /// (espeak-ng). No display or audio device needed.
+    Speech {
+        #[arg(long, default_value = "speech")]
+        out: PathBuf,
+        /// Only the scenes whose name contains this, or one of its comma-separated parts (`summary,clave`).
+        #[arg(long)]
+        only: Option<String>,
+        /// The configuration whose `[audio]` engine, voices and rate to use (the embedded default otherwise).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     #[command(flatten)]
     Devices(cli::devices::DeviceCommand),
     /// The outbox of commands to the central: status, list, retry, cancel (technicians).
@@ -100,6 +113,7 @@ fn main() -> ExitCode {
         Command::Run { config } => run(config),
         Command::Config { command: ConfigCommand::Check { path } } => config_check(path),
         Command::Screenshots { out } => screenshots(&out),
+        Command::Speech { out, only, config } => cli::speech::run(&out, only.as_deref(), config.as_deref()),
         Command::Devices(command) => cli::devices::run(command),
         Command::Queue { config, command } => cli::queue::run(config.as_deref(), command),
         Command::Journal { config, command } => cli::journal::run(config.as_deref(), command),

@@ -28,7 +28,7 @@ dpkg-deb -e "$deb" "$work/control"
 dpkg-deb -x "$deb" "$work/root"
 grep -qx '/etc/servicaja/kiosk.toml' "$work/control/conffiles" || fail "kiosk.toml is not a conffile"
 depends=$(dpkg-deb -f "$deb" Depends)
-for dep in adduser libinput10 libudev1 libxkbcommon0 libfontconfig1; do
+for dep in adduser libinput10 libudev1 libxkbcommon0 libfontconfig1 espeak-ng; do
   grep -q "$dep" <<<"$depends" || fail "Depends lacks $dep: $depends"
 done
 grep -q 'adduser --system' "$work/control/postinst" || fail "postinst does not create the user"

@@ -1,6 +1,8 @@
 //! ServiCaja's device drivers — receipt printer (ESC/POS), magnetic card reader, MRZ document reader —
 //! generic over their byte transport, and emulators that speak the same bytes on pseudo-terminals.
 //!
+//! `voice` is the speech engine's shell (espeak-ng as a child process) for audio mode.
+//!
 //! Architecture invariant: only this crate touches serial ports. Decoders (`rt_status`, `code_pages`, the
 //! reader framers) are pure and never panic on any input; I/O lives in the drivers' thread loops.
 
@@ -18,3 +20,4 @@ pub mod readers;
 pub mod rt_status;
 pub mod status;
 pub mod transport;
+pub mod voice;

@@ -4,7 +4,8 @@
 //! devices' readings and status and the central's reachability into session events.
 //!
 //! Timers, redraws and the `Session` itself belong to the UI controller; the runtime ignores
-//! `StartTimer`, `CancelTimer` and `Render`. The session runs the interactive timer; when the customer's
+//! `StartTimer`, `CancelTimer` and `Render`, and `Speak` / `StopSpeaking`, which the controller says through
+//! its voice (`voice.rs` is that voice: espeak-ng). The session runs the interactive timer; when the customer's
 //! wait ends it asks for the payment to be settled (`SettlePayment`), and the runtime has the outbox decide
 //! once, in one transaction, between the answer stored meanwhile and the payment's reversal — the
 //! customer is told only what was stored. A customer who leaves mid-payment (`ReversePayment`) has it
@@ -31,6 +32,7 @@ pub mod server_cert;
 pub mod service_switch;
 mod services;
 mod storage;
+pub mod voice;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -285,7 +287,10 @@ impl Runtime {
         let inner = &self.inner;
         inner.count_activity(&effect);
         match effect {
-            // Audio mode has no speech engine yet (issue 17): what to say is worded by servicaja-speech.
+            // Speech is the controller's: it words a cue from the session it holds (the runtime has no copy of
+            // the session's state) and hands the lines to its voice (`voice::EspeakVoice`), on the UI thread
+            // where a key press must interrupt it at once. A runtime without a window (the end-to-end tests)
+            // is silent.
             Effect::Render
             | Effect::StartTimer { .. }
             | Effect::CancelTimer(_)

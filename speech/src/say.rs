@@ -60,19 +60,7 @@ pub fn say(session: &Session, cue: Cue, now: DateTime<Utc>) -> Vec<Utterance> {
             Language::Es => format!("Volumen {}", words::cardinal(u64::from(level), l.0)),
             Language::En => format!("Volume {}", words::cardinal(u64::from(level), l.0)),
         })),
-        Cue::Countdown => {
-            let seconds = session.countdown_seconds_left(now).unwrap_or_default().max(0) as u64;
-            out.push(Utterance::new(match l.0 {
-                Language::Es => format!(
-                    "¿Necesita más tiempo? Su sesión terminará en {} segundos. Pulse cualquier tecla para continuar.",
-                    words::cardinal(seconds, l.0)
-                ),
-                Language::En => format!(
-                    "Do you need more time? Your session will end in {} seconds. Press any key to continue.",
-                    words::cardinal(seconds, l.0)
-                ),
-            }));
-        }
+        Cue::Countdown => out.push(Utterance::new(countdown(session, l, now))),
         Cue::NoSuchOption => {
             out.push(Utterance::new(l.t("Esa tecla no corresponde a ninguna opción.", "That key is not an option.")));
             out.extend(options(session, l));
@@ -86,24 +74,49 @@ pub fn say(session: &Session, cue: Cue, now: DateTime<Utc>) -> Vec<Utterance> {
             Screen::Delivery(delivery) => out.extend(document::read(&delivery.document, l.0)),
             _ => out.extend(screen(session, now)),
         },
-        Cue::Ended(reason) => out.push(Utterance::new(match reason {
-            EndReason::Inactivity => l.t(
-                "Su sesión terminó por inactividad. Retire su tarjeta y su documento.",
-                "Your session ended because of inactivity. Take your card and your document.",
-            ),
-            _ => l.t(
-                "Su sesión terminó. Retire su tarjeta y su documento. Gracias por usar ServiCaja.",
-                "Your session has ended. Take your card and your document. Thank you for using ServiCaja.",
-            ),
-        })),
+        Cue::Ended(reason) => out.extend(goodbye(reason, l.0)),
     }
     out
 }
 
-/// Everything the screen on show says, in order.
+/// The goodbye of a session that ended for `reason`, in `language`: the session is back to its default
+/// language by the time it is said, so the shell passes the customer's.
+pub fn goodbye(reason: EndReason, language: Language) -> Vec<Utterance> {
+    let l = L(language);
+    vec![Utterance::new(match reason {
+        EndReason::Inactivity => l.t(
+            "Su sesión terminó por inactividad. Retire su tarjeta y su documento.",
+            "Your session ended because of inactivity. Take your card and your document.",
+        ),
+        _ => l.t(
+            "Su sesión terminó. Retire su tarjeta y su documento. Gracias por usar ServiCaja.",
+            "Your session has ended. Take your card and your document. Thank you for using ServiCaja.",
+        ),
+    })]
+}
+
+/// "¿Necesita más tiempo?" with the seconds left.
+fn countdown(session: &Session, l: L, now: DateTime<Utc>) -> String {
+    let seconds = session.countdown_seconds_left(now).unwrap_or_default().max(0) as u64;
+    match l.0 {
+        Language::Es => format!(
+            "¿Necesita más tiempo? Su sesión terminará en {} segundos. Pulse cualquier tecla para continuar.",
+            words::cardinal(seconds, l.0)
+        ),
+        Language::En => format!(
+            "Do you need more time? Your session will end in {} seconds. Press any key to continue.",
+            words::cardinal(seconds, l.0)
+        ),
+    }
+}
+
+/// Everything the screen on show says, in order; the countdown first while it covers the screen.
 pub fn screen(session: &Session, now: DateTime<Utc>) -> Vec<Utterance> {
     let l = L(session.language());
     let mut lines: Vec<String> = Vec::new();
+    if session.countdown_seconds_left(now).is_some() {
+        lines.push(countdown(session, l, now));
+    }
     body(session, l, now, &mut lines);
     lines.extend(page_position(&session.keypad_page(), l));
     let mut out: Vec<Utterance> = lines.into_iter().filter(|line| !line.is_empty()).map(Utterance::new).collect();
@@ -425,12 +438,10 @@ fn body(session: &Session, l: L, now: DateTime<Utc>, out: &mut Vec<String>) {
                     }
                     if let Some(value) = value {
                         out.push(format!("{} {}.", l.t("Valor:", "Value:"), money(*value, lang)));
-                        out.push(match result {
-                            Some(_) => {
-                                l.t("El resultado se muestra en pantalla.", "The result is shown on the screen.")
-                            }
-                            None => l.t("No hay tablas configuradas.", "No tables are configured."),
-                        });
+                        match result {
+                            Some(lookup) => out.extend(lookup_lines(lookup, l)),
+                            None => out.push(l.t("No hay tablas configuradas.", "No tables are configured.")),
+                        }
                     }
                     out.extend(error.as_ref().map(|e| input_error(e, l)));
                 }
@@ -467,13 +478,13 @@ fn payment(step: &Payment, l: L, _now: DateTime<Utc>, out: &mut Vec<String>) {
             });
         }
         Payment::NotPayable { loan, .. } => {
-            out.push(loan_name(loan, lang));
+            out.push(format!("{}.", words::capitalized(&loan_name(loan, lang))));
             out.push(l.t("Este crédito no se puede pagar en ServiCaja.", "This loan cannot be paid at ServiCaja."));
             out.extend(loan.kiosk_refusal.clone());
             out.push(l.t("Pulse Enter para volver a sus créditos.", "Press Enter to go back to your loans."));
         }
         Payment::Loan { loan, options, .. } => {
-            out.push(loan_name(loan, lang));
+            out.push(format!("{}.", words::capitalized(&loan_name(loan, lang))));
             if let Some(due) = &loan.due_installment {
                 out.push(match lang {
                     Language::Es => format!(
@@ -512,7 +523,7 @@ fn payment(step: &Payment, l: L, _now: DateTime<Utc>, out: &mut Vec<String>) {
             out.push(l.t("Elija cómo desea pagar.", "Choose how to pay."));
         }
         Payment::Installments { order, .. } => {
-            out.push(loan_name(&order.loan, lang));
+            out.push(format!("{}.", words::capitalized(&loan_name(&order.loan, lang))));
             out.push(
                 l.t("¿Cuántas cuotas desea adelantar?", "How many installments would you like to pay in advance?"),
             );
@@ -551,7 +562,7 @@ fn payment(step: &Payment, l: L, _now: DateTime<Utc>, out: &mut Vec<String>) {
         }
         Payment::Summary { order, quote, accounts } => {
             out.push(l.t("Resumen del pago.", "Payment summary."));
-            out.push(loan_name(&order.loan, lang));
+            out.push(format!("{}.", words::capitalized(&loan_name(&order.loan, lang))));
             out.push(format!(
                 "{}. {} {}.",
                 option_name(quote.option, l),
@@ -762,12 +773,14 @@ fn options(session: &Session, l: L) -> Vec<Utterance> {
         .choices
         .iter()
         .map(|(key, choice)| {
-            // The other language is offered in that language, so its speakers understand the offer.
+            // The other language is offered in that language, so its speakers understand the offer (and
+            // in its voice: a Spanish voice reads "press 5" as "press cinco").
             if let Choice::Act(Action::SetLanguage(language)) = choice {
-                return Utterance::new(match language {
+                let offer = match language {
                     Language::Es => format!("Para español, pulse {key}."),
                     Language::En => format!("For English, press {key}."),
-                });
+                };
+                return Utterance::in_language(offer, *language);
             }
             let what = choice_text(session, choice, l);
             Utterance::new(match l.0 {
@@ -1090,7 +1103,46 @@ pub(crate) fn loan_name(loan: &Loan, lang: Language) -> String {
     match lang {
         Language::Es if product.starts_with("crédito") => format!("{product} terminado en {last}"),
         Language::Es => format!("crédito {product} terminado en {last}"),
-        Language::En => format!("loan {product} ending in {last}"),
+        Language::En => format!("loan {} ending in {last}", product.strip_prefix("crédito ").unwrap_or(&product)),
+    }
+}
+
+/// A calculator's answer, as figures: the screen's table rows, said.
+fn lookup_lines(lookup: &servicaja_session::state::Lookup, l: L) -> Vec<String> {
+    use servicaja_session::state::Lookup;
+    let lang = l.0;
+    let figure = |what: String, answer: Result<servicaja_core::money::Money, String>| match answer {
+        Ok(amount) => format!("{what}: {}.", money(amount, lang)),
+        // The table's reason is Spanish only (core's disclosures); English says what it means.
+        Err(reason) => format!("{what}: {}", l.t(&reason, "does not apply to this value.")),
+    };
+    match lookup {
+        Lookup::MiVivienda { bbp, bms } => vec![
+            figure(
+                l.t("Bono del Buen Pagador", "Good Payer Bond"),
+                bbp.as_ref().map(|a| a.amount).map_err(|e| e.to_string()),
+            ),
+            figure(
+                l.t("Bono MiVivienda Sostenible", "Sustainable MiVivienda Bond"),
+                bms.as_ref().map(|a| a.amount).map_err(|e| e.to_string()),
+            ),
+        ],
+        Lookup::TechoPropio { unifamiliar, multifamiliar } => vec![
+            figure(
+                l.t("Bono Familiar Habitacional, vivienda unifamiliar", "Family Housing Bond, single-family house"),
+                unifamiliar.as_ref().map(|a| a.amount).map_err(|e| e.to_string()),
+            ),
+            figure(
+                l.t("Vivienda multifamiliar", "Multi-family building"),
+                multifamiliar.as_ref().map(|a| a.amount).map_err(|e| e.to_string()),
+            ),
+        ],
+        Lookup::Deductible(answer) => {
+            vec![figure(
+                l.t("Deducible", "Deductible"),
+                answer.as_ref().map(|a| a.deductible).map_err(|e| e.to_string()),
+            )]
+        }
     }
 }
 
@@ -1099,10 +1151,10 @@ fn option_name(option: PaymentOption, l: L) -> String {
         PaymentOption::DueInstallment => l.t("Pagar la cuota exigible", "Pay the installment due"),
         PaymentOption::Advance => l.t("Adelantar cuotas", "Pay installments ahead"),
         PaymentOption::PrepaymentReduceAmount => {
-            l.t("Prepago que reduce el monto de la cuota", "Prepayment that lowers the installment")
+            l.t("Hacer un prepago que reduce el monto de la cuota", "Make a prepayment that lowers the installment")
         }
         PaymentOption::PrepaymentReduceCount => {
-            l.t("Prepago que reduce el número de cuotas", "Prepayment that shortens the term")
+            l.t("Hacer un prepago que reduce el número de cuotas", "Make a prepayment that shortens the term")
         }
         PaymentOption::Total => l.t("Cancelar el crédito", "Pay off the loan"),
     }

@@ -1,5 +1,5 @@
 //! The technician's command-line tools: the pre-flight check (`doctor`), devices, the outbox queue, the journal, the maintenance mode's
-//! checks and exports, and the maintenance users; each prints through [`out`].
+//! checks and exports, the maintenance users, and what audio mode says (`speech`); each prints through [`out`].
 
 pub mod devices;
 pub mod doctor;
@@ -7,6 +7,7 @@ pub mod journal;
 pub mod maintenance;
 pub mod out;
 pub mod queue;
+pub mod speech;
 pub mod user;
 
 use std::path::Path;

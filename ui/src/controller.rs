@@ -2,7 +2,8 @@
 //! [`Session`] with `now` from an injectable clock, redraws the window from the session after each step, keeps
 //! the session's timers, and hands every effect that is not the UI's to an [`EffectSink`] (the runtime in
 //! `src/`, or a scripted fake in tests). Central answers, device readings and status come back through
-//! [`Controller::dispatch`] or, from other threads, an [`EventSender`].
+//! [`Controller::dispatch`] or, from other threads, an [`EventSender`]. In audio mode the session's speech
+//! cues are worded here, from the session just stepped, and handed to a [`Voice`] (espeak-ng in the kiosk).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -13,7 +14,8 @@ use chrono::{DateTime, Utc};
 use servicaja_core::api::RequestKind;
 use servicaja_core::settings::Language;
 use servicaja_session::contract::PAYMENT_OPTIONS;
-use servicaja_session::{Action, DeliveryChoice, Effect, Event, InfoTopic, Key, MenuItem, Session, Supply, Timer};
+use servicaja_session::{Action, Cue, DeliveryChoice, Effect, Event, InfoTopic, Key, MenuItem, Session, Supply, Timer};
+use servicaja_speech::Voice;
 use slint::ComponentHandle;
 
 use super::keypad::{Modifiers, keypad_key_of};
@@ -90,6 +92,8 @@ pub struct Controller {
     sender: mpsc::Sender<Event>,
     last_view: View,
     observer: Option<Box<dyn SessionObserver>>,
+    /// Says the session's speech cues; silent until [`Controller::set_voice`].
+    voice: Box<dyn Voice>,
 }
 
 /// A shared handle: window callbacks hold weak clones of it.
@@ -118,6 +122,7 @@ impl Controller {
             sender,
             last_view: View::default(),
             observer: None,
+            voice: Box::new(servicaja_speech::Silent),
         }));
         connect(ui, &controller);
         controller.borrow_mut().render();
@@ -143,6 +148,11 @@ impl Controller {
         self.observer = Some(observer);
     }
 
+    /// Sets the voice that says audio mode's cues (the kiosk's espeak-ng, a recording one in tests).
+    pub fn set_voice(&mut self, voice: Box<dyn Voice>) {
+        self.voice = voice;
+    }
+
     pub fn event_sender(&self) -> EventSender {
         EventSender { queue: self.sender.clone(), window: self.window.clone() }
     }
@@ -156,10 +166,13 @@ impl Controller {
                 continue;
             }
             let now = (self.clock)();
+            let customer = (self.session.language(), self.session.audio().map(|audio| audio.volume));
             let effects = self.session.handle(event, now, self.supply.as_mut());
             for effect in &effects {
                 match effect {
                     Effect::Render => {}
+                    Effect::Speak(cue) => self.speak(*cue, customer, now),
+                    Effect::StopSpeaking => self.voice.stop(),
                     Effect::StartTimer { timer, at } => {
                         self.timers.insert(*timer, *at);
                     }
@@ -174,6 +187,25 @@ impl Controller {
         if let Some(observer) = self.observer.as_mut() {
             observer.stepped(&self.session);
         }
+    }
+
+    /// Words `cue` from the session just stepped and hands it to the voice. The goodbye comes after the
+    /// session went back to its default language and volume: it is said in the customer's (`before`: the
+    /// language and audio volume before the step).
+    fn speak(&mut self, cue: Cue, before: (Language, Option<u8>), now: DateTime<Utc>) {
+        let audio = &self.session.config().audio;
+        let (lines, language, volume) = match cue {
+            Cue::Ended(reason) => {
+                (servicaja_speech::goodbye(reason, before.0), before.0, before.1.unwrap_or(audio.default_volume))
+            }
+            _ => (
+                servicaja_speech::say(&self.session, cue, now),
+                self.session.language(),
+                self.session.audio().map_or(audio.default_volume, |audio| audio.volume),
+            ),
+        };
+        let max = audio.max_volume;
+        self.voice.speak(lines, language, volume, max);
     }
 
     /// Runs the events queued by [`EventSender`]s.

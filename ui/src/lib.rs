@@ -13,6 +13,7 @@ pub mod reach;
 pub mod reprint;
 pub mod rig;
 pub mod screenshots;
+pub mod spoken;
 pub mod view;
 
 /// The code the Slint compiler generates from `ui/app.slint`; our lints do not apply to it.

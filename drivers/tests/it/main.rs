@@ -8,3 +8,4 @@ mod paper_usage;
 mod props;
 mod pty_devices;
 mod status_bits;
+mod voice;
