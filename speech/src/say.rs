@@ -950,9 +950,10 @@ fn choice_text(session: &Session, choice: &Choice, l: L) -> String {
             Screen::Internet(Internet::ChooseAccount { eligible, .. }) => {
                 eligible.get(i).map(|a| format!("{} {}", l.t("la", "the"), account_name(a, lang))).unwrap_or_default()
             }
-            Screen::Payment(Payment::Loans { loans }) => {
-                loans.get(i).map(|loan| format!("{} {}", l.t("el", "the"), loan_name(loan, lang))).unwrap_or_default()
-            }
+            Screen::Payment(Payment::Loans { loans }) => loans
+                .get(i)
+                .map(|loan| format!("{} {}", l.t("el", "choose the"), loan_name(loan, lang)))
+                .unwrap_or_default(),
             Screen::Payment(Payment::Installments { choices, .. }) => match (i, choices.get(i)) {
                 (0, Some(cost)) => {
                     format!("{}, {}", l.t("adelantar una cuota", "pay one installment ahead"), money(*cost, lang))
@@ -1103,7 +1104,8 @@ pub(crate) fn loan_name(loan: &Loan, lang: Language) -> String {
     match lang {
         Language::Es if product.starts_with("crédito") => format!("{product} terminado en {last}"),
         Language::Es => format!("crédito {product} terminado en {last}"),
-        Language::En => format!("loan {} ending in {last}", product.strip_prefix("crédito ").unwrap_or(&product)),
+        // "consumo loan", as English puts the kind before the noun.
+        Language::En => format!("{} loan ending in {last}", product.strip_prefix("crédito ").unwrap_or(&product)),
     }
 }
 

@@ -157,5 +157,5 @@ fn servicaja_speech_writes_each_scenes_words_and_speech_in_both_languages() {
     assert!(bond.contains("Bono del Buen Pagador:") && bond.contains("soles"), "the figures are said: {bond}");
     assert!(countdown.contains("Para español, pulse"), "{countdown}");
     let english = text("summary-exchange", Language::En);
-    assert!(english.contains("Loan consumo dólares ending in"), "{english}");
+    assert!(english.contains("Consumo dólares loan ending in"), "{english}");
 }

@@ -460,7 +460,7 @@ fn a_list_of_twelve_loans_pages_by_eight_with_9_for_more_and_0_for_back() {
         Screen::Payment(Payment::Loan { loan, .. }) => assert_eq!(loan.id, "0112"),
         other => panic!("{other:?}"),
     }
-    a.says("crédito consumo terminado en cero uno uno dos");
+    a.says("Crédito consumo terminado en cero uno uno dos.");
     // Back to the list: another visit starts at its first page.
     a.press(KeypadKey::Cancel);
     a.says("Página uno de dos.");
@@ -530,7 +530,7 @@ fn pages_are_worded_in_english_too() {
     a.says("Page one of two.");
     a.says("For more options, press 9.");
     a.press(KeypadKey::Digit(9));
-    a.says("Page two of two. | To the loan crédito consumo ending in zero one zero nine, press 1.");
+    a.says("Page two of two. | To choose the consumo loan ending in zero one zero nine, press 1.");
     a.says("To go back to the first options, press 9. | For the previous options, press 0.");
     a.press(KeypadKey::Cancel);
     a.says("Main menu.");
