@@ -40,7 +40,7 @@ enum Command {
         out: PathBuf,
     },
     /// Write what the kiosk says on every customer screen (the screenshots' scenes) in Spanish and English:
-    /// DIR/<lang>-<scene>.txt, one utterance a line, and DIR/<lang>-<scene>.wav from the speech engine
+    /// `DIR/<lang>-<scene>.txt`, one utterance a line, and `DIR/<lang>-<scene>.wav` from the speech engine
     /// (espeak-ng). No display or audio device needed.
     Speech {
         #[arg(long, default_value = "speech")]
