@@ -132,12 +132,19 @@ pub struct AudioConfig {
 
 impl Default for AudioConfig {
     fn default() -> Self {
+        Self::from_settings(&servicaja_core::settings::AudioSettings::default())
+    }
+}
+
+impl AudioConfig {
+    /// The session's part of the `[audio]` settings (the engine's part is the speech shell's).
+    pub fn from_settings(audio: &servicaja_core::settings::AudioSettings) -> Self {
         Self {
-            idle_seconds: 120,
-            countdown_seconds: 45,
-            default_volume: 5,
-            max_volume: 10,
-            blank_screen: false,
+            idle_seconds: audio.idle_seconds,
+            countdown_seconds: audio.countdown_seconds,
+            default_volume: audio.default_volume,
+            max_volume: audio.max_volume,
+            blank_screen: audio.blank_screen,
             multitap_millis: DEFAULT_MULTITAP_MILLIS,
         }
     }

@@ -82,14 +82,7 @@ impl SessionConfig {
             default_language: settings.kiosk.language,
             payment_limits: Vec::new(),
             disclosures: None,
-            audio: AudioConfig {
-                idle_seconds: settings.audio.idle_seconds,
-                countdown_seconds: settings.audio.countdown_seconds,
-                default_volume: settings.audio.default_volume,
-                max_volume: settings.audio.max_volume,
-                blank_screen: settings.audio.blank_screen,
-                multitap_millis: crate::audio::DEFAULT_MULTITAP_MILLIS,
-            },
+            audio: AudioConfig::from_settings(&settings.audio),
         }
     }
 

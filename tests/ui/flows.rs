@@ -19,6 +19,20 @@ pub(super) fn window() -> KioskWindow {
     ui
 }
 
+/// The payment was submitted interactively, its receipt printed, and the notice asks to take it.
+pub(super) fn assert_paid_and_printed(ui: &KioskWindow, rig: &Rig) {
+    let script = rig.script.borrow();
+    let paid =
+        script.effects.iter().any(|e| matches!(e, Effect::Submit { command: Command::Pay(_), interactive: true, .. }));
+    assert!(paid, "the payment was submitted");
+    let printed =
+        script.effects.iter().any(|e| matches!(e, Effect::Print { document: Document::PaymentReceipt { .. }, .. }));
+    assert!(printed, "the receipt was printed");
+    drop(script);
+    assert_eq!(screen(ui), Screen::Notice);
+    assert!(shows(ui, "Retire su constancia impresa."));
+}
+
 pub(super) fn find(ui: &KioskWindow, label: &str) -> Vec<ElementHandle> {
     ElementHandle::find_by_accessible_label(ui, label).collect()
 }
@@ -121,16 +135,7 @@ fn a_full_installment_payment_ends_in_a_printed_receipt() {
     touch(&ui, "Continuar");
     assert_eq!(screen(&ui), Screen::Delivery);
     touch(&ui, "Imprimir");
-    let script = rig.script.borrow();
-    let paid =
-        script.effects.iter().any(|e| matches!(e, Effect::Submit { command: Command::Pay(_), interactive: true, .. }));
-    assert!(paid, "the payment was submitted");
-    let printed =
-        script.effects.iter().any(|e| matches!(e, Effect::Print { document: Document::PaymentReceipt { .. }, .. }));
-    assert!(printed, "the receipt was printed");
-    drop(script);
-    assert_eq!(screen(&ui), Screen::Notice);
-    assert!(shows(&ui, "Retire su constancia impresa."));
+    assert_paid_and_printed(&ui, &rig);
 }
 
 #[test]

@@ -3,15 +3,14 @@
 //! audio-mode indicator and the privacy blank are read back from the rendered window.
 
 use i_slint_backend_testing::ElementHandle;
-use servicaja_session::contract::Command;
-use servicaja_session::{AudioConfig, Document, Effect, SessionConfig};
+use servicaja_session::{AudioConfig, Effect, SessionConfig};
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
 
 use servicaja_ui::rig::Rig;
 use servicaja_ui::{AudioFlow, KioskWindow, Screen, fixtures};
 
-use crate::flows::{screen, shows, window};
+use crate::flows::{assert_paid_and_printed, screen, shows, window};
 
 /// Presses and releases the key whose Slint text is `text`, as the keypad does.
 fn press(ui: &KioskWindow, text: &str) {
@@ -91,16 +90,7 @@ fn a_full_installment_payment_by_keys_alone() {
     press(&ui, ENTER);
     assert_eq!(screen(&ui), Screen::Delivery);
     press(&ui, "1");
-    let script = rig.script.borrow();
-    let paid =
-        script.effects.iter().any(|e| matches!(e, Effect::Submit { command: Command::Pay(_), interactive: true, .. }));
-    assert!(paid, "the payment was submitted");
-    let printed =
-        script.effects.iter().any(|e| matches!(e, Effect::Print { document: Document::PaymentReceipt { .. }, .. }));
-    assert!(printed, "the receipt was printed");
-    drop(script);
-    assert_eq!(screen(&ui), Screen::Notice);
-    assert!(shows(&ui, "Retire su constancia impresa."));
+    assert_paid_and_printed(&ui, &rig);
 }
 
 #[test]

@@ -16,7 +16,7 @@ use servicaja_ui::Screen as UiScreen;
 use servicaja_ui::rig::Rig;
 
 /// A window of `width` x `height` (logical pixels) in a test that set the testing platform up.
-fn window_of(width: f32, height: f32) -> KioskWindow {
+pub(super) fn window_of(width: f32, height: f32) -> KioskWindow {
     thread_local! {
         static PLATFORM: () = i_slint_backend_testing::init_no_event_loop();
     }

@@ -8,22 +8,12 @@ use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
 use servicaja_core::reach::Reach;
 use servicaja_core::settings::{DisplaySettings, Language};
 use servicaja_session::Action;
-use slint::ComponentHandle;
 
 use servicaja_ui::KioskWindow;
 use servicaja_ui::rig::Rig;
 use servicaja_ui::screenshots::scenes;
 
-fn window_of(width: f32, height: f32) -> KioskWindow {
-    thread_local! {
-        static PLATFORM: () = i_slint_backend_testing::init_no_event_loop();
-    }
-    PLATFORM.with(|_| ());
-    let ui = KioskWindow::new().expect("the window builds");
-    ui.window().set_size(slint::LogicalSize::new(width, height));
-    ui.show().expect("the window shows");
-    ui
-}
+use crate::layout::window_of;
 
 /// A target as found on screen: what it reads to a screen reader, where it is, whether it is a key.
 #[derive(Debug, Clone)]
